@@ -1,0 +1,31 @@
+"""ecoplan: structured, traceable extraction from Chinese government plan documents.
+
+    >>> import ecoplan
+    >>> plan = ecoplan.parse_text(text)      # -> ecoplan.schema.Plan
+    >>> plan = ecoplan.parse_file("plan.txt")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "parse_file", "parse_text"]
+
+if TYPE_CHECKING:
+    from ecoplan.schema import Plan
+
+
+def parse_text(text: str, path: str | None = None) -> Plan:
+    """Parse decoded plan text into a validated `Plan` (pure, picklable result)."""
+    from ecoplan.pipeline import parse_text as _parse_text
+
+    return _parse_text(text, path)
+
+
+def parse_file(path: str) -> Plan:
+    """Read, decode and parse one file (`-` for stdin)."""
+    from ecoplan.pipeline import parse_source
+    from ecoplan.reading import read_source
+
+    return parse_source(read_source(path))

@@ -1,0 +1,214 @@
+"""Normalise decoded text for matching while keeping a map back to the input.
+
+Plan text pulled out of PDFs and web pages carries layout artefacts: lines cut
+mid-sentence at page ends, spaces inside Chinese text (`2025 年`), `- ` list
+bullets, indentation with full-width spaces. `normalise` removes them and
+returns a `Document` whose `text` keeps the original characters, whose `fold`
+is the same text with full-width forms folded to ASCII (same length, so one
+index serves both), and whose offset map turns any index back into a character
+offset of the decoded input, so every extracted item can point at its source.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Characters that make a neighbouring space an artefact: CJK ideographs and
+# punctuation, full-width forms, and general punctuation such as “”—…
+WIDE = "\u2010-\u206f\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002fa1f"
+_SPACE = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
+RE_ARTEFACT_SPACE = re.compile(f"(?<=[{WIDE}])[{_SPACE}]++|[{_SPACE}]++(?=[{WIDE}%‰℃])")
+RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
+# Leading indentation and list bullets that PDF/web extraction leaves behind.
+RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
+RE_LEADING_TABLE = re.compile(f"^[{_SPACE}]*+(?:[-•·●▪*][{_SPACE}]++)?+")
+RE_TRAILING = re.compile(f"[{_SPACE}\t]++$")
+
+# A line that starts like this begins a new unit and is never glued to the line
+# before it (structural markers, attachment and signature lines).
+RE_STARTS_BLOCK = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇两\d]+[章节条]"
+    r"|[一二三四五六七八九十]+[、.．]"
+    r"|[（(][一二三四五六七八九十\d]+[）)]"
+    r"|\d+(?:[.．](?!\d)|、)"
+    r"|[①-⑳]|——|附件|附表"
+    r"|\d{4}年\d{1,2}月\d{1,2}日\s*$)"
+)
+# Punctuation after which a line is complete and the next line starts afresh.
+_TERMINAL = "。；;！!？?：:…"
+# Punctuation that shows a line is running prose rather than a title or signature.
+RE_PROSE_MARK = re.compile("[，,。；;、：:]")
+_PROSE_MIN_LENGTH = 30
+
+# Full-width ASCII and the ideographic space fold to ASCII, one char for one.
+FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+
+
+def fold(text: str) -> str:
+    """Fold full-width forms to half-width; the result has the same length."""
+    return text.translate(FOLD_TABLE)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One logical line: a physical line, or several glued across a page break."""
+
+    start: int  # index into Document.text
+    end: int  # exclusive; Document.text[end] is "\n" or the end of text
+    lineno: int  # 1-based physical line of the first character
+    is_table: bool
+
+
+@dataclass(frozen=True)
+class Document:
+    raw: str
+    text: str
+    fold: str
+    lines: tuple[Line, ...]
+    _clean_starts: tuple[int, ...] = field(repr=False)
+    _raw_starts: tuple[int, ...] = field(repr=False)
+    _raw_line_starts: tuple[int, ...] = field(repr=False)
+    _line_starts: tuple[int, ...] = field(repr=False)
+
+    def to_raw(self, index: int) -> int:
+        """Offset in the decoded input of the character at `index` of `text`."""
+        k = bisect_right(self._clean_starts, index) - 1
+        if k < 0:
+            return 0
+        return self._raw_starts[k] + (index - self._clean_starts[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Input span [start, end) covering text[start:end]."""
+        if end <= start:
+            pos = self.to_raw(start)
+            return pos, pos
+        return self.to_raw(start), self.to_raw(end - 1) + 1
+
+    def lineno(self, index: int) -> int:
+        """1-based input line of the character at `index` of `text`."""
+        return bisect_right(self._raw_line_starts, self.to_raw(index))
+
+    def line_at(self, index: int) -> Line:
+        """The logical line containing `index` of `text`."""
+        k = bisect_right(self._line_starts, index) - 1
+        return self.lines[max(k, 0)]
+
+
+@dataclass
+class _Physical:
+    lineno: int
+    text: str
+    pieces: list[tuple[int, int]]  # (raw_start, length) of kept runs, in order
+    is_table: bool
+
+
+def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
+    content = raw[start:end]
+    stripped = content.lstrip(_SPACE + "\t")
+    is_table = "\t" in stripped.rstrip(_SPACE + "\t")
+    lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
+    left = lead.end() if lead else 0
+    trail = RE_TRAILING.search(content, left)
+    right = trail.start() if trail else len(content)
+    pieces: list[tuple[int, int]] = []
+    parts: list[str] = []
+    pos = left
+    for m in RE_ARTEFACT_SPACE.finditer(content, left, right):
+        if m.start() > pos:
+            pieces.append((start + pos, m.start() - pos))
+            parts.append(content[pos : m.start()])
+        pos = m.end()
+    if right > pos:
+        pieces.append((start + pos, right - pos))
+        parts.append(content[pos:right])
+    return _Physical(lineno, "".join(parts), pieces, is_table)
+
+
+def _is_wide(ch: str) -> bool:
+    return bool(re.match(f"[{WIDE}]", ch))
+
+
+def _continues(prev: _Physical, nxt: _Physical, prev_text: str) -> bool:
+    """Whether `nxt` continues the sentence that a page or line break cut in `prev`."""
+    if prev.is_table or nxt.is_table or not prev_text or not nxt.text:
+        return False
+    if prev_text[-1] in _TERMINAL or RE_STARTS_BLOCK.match(nxt.text):
+        return False
+    if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
+        return False
+    if RE_STARTS_BLOCK.match(prev_text) and "。" not in prev_text and "；" not in prev_text:
+        return False  # a heading line on its own; what follows is its body
+    return bool(RE_PROSE_MARK.search(prev_text)) or len(prev_text) >= _PROSE_MIN_LENGTH
+
+
+def normalise(raw: str) -> Document:
+    """Clean `raw` into a Document whose indices map back to `raw`."""
+    physical: list[_Physical] = []
+    raw_line_starts = [0]
+    pos = 0
+    lineno = 1
+    for m in RE_LINE_BREAK.finditer(raw):
+        physical.append(_clean_physical(raw, pos, m.start(), lineno))
+        pos = m.end()
+        raw_line_starts.append(pos)
+        lineno += 1
+    physical.append(_clean_physical(raw, pos, len(raw), lineno))
+
+    clean_starts: list[int] = []
+    raw_starts: list[int] = []
+    parts: list[str] = []
+    lines: list[Line] = []
+    length = 0
+
+    def emit(raw_start: int, text: str) -> None:
+        nonlocal length
+        if clean_starts and raw_starts[-1] + (length - clean_starts[-1]) == raw_start:
+            pass  # contiguous with the previous run
+        else:
+            clean_starts.append(length)
+            raw_starts.append(raw_start)
+        parts.append(text)
+        length += len(text)
+
+    current: _Physical | None = None
+    current_text = ""
+    line_start = 0
+    line_end_raw = 0
+
+    def close_line() -> None:
+        nonlocal current
+        if current is None:
+            return
+        lines.append(Line(line_start, length, current.lineno, current.is_table))
+        emit(line_end_raw, "\n")
+        current = None
+
+    for phys in physical:
+        if not phys.text:
+            continue
+        if current is not None and _continues(current, phys, current_text):
+            current_text += phys.text
+        else:
+            close_line()
+            current = phys
+            current_text = phys.text
+            line_start = length
+        for raw_start, n in phys.pieces:
+            emit(raw_start, raw[raw_start : raw_start + n])
+        last_start, last_len = phys.pieces[-1]
+        line_end_raw = last_start + last_len
+    close_line()
+
+    text = "".join(parts)
+    return Document(
+        raw=raw,
+        text=text,
+        fold=fold(text),
+        lines=tuple(lines),
+        _clean_starts=tuple(clean_starts),
+        _raw_starts=tuple(raw_starts),
+        _raw_line_starts=tuple(raw_line_starts),
+        _line_starts=tuple(ln.start for ln in lines),
+    )

@@ -1,0 +1,88 @@
+"""Read and decode: bytes from a path or stdin, then text in a known encoding."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecoplan.errors import DecodeError, InputError
+
+STDIN = "-"
+
+# Share of control characters above which decoded text is treated as binary.
+_MAX_CONTROL_SHARE = 0.01
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: str | None
+    text: str
+    encoding: str
+    sha256: str
+
+
+def read_bytes(path: str) -> bytes:
+    """Read a file, or stdin for `-`; raise InputError with a one-line reason."""
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+
+
+def _looks_binary(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    sample = text[:65536]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    return controls / len(sample) > _MAX_CONTROL_SHARE
+
+
+def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM optional), UTF-16 with BOM, or GB18030.
+
+    Returns (text, encoding). Raises DecodeError for binary or undecodable input.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        # GB18030 is a superset of GBK and GB2312 and decodes almost any byte
+        # string, so it is tried last and its result is checked for binary junk.
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text, encoding
+    raise DecodeError(f"{name}: not text in a supported encoding (UTF-8, UTF-16 with BOM, GB18030/GBK)")
+
+
+def read_source(path: str) -> SourceText:
+    data = read_bytes(path)
+    name = "<stdin>" if path == STDIN else path
+    text, encoding = decode(data, name)
+    return SourceText(
+        path=None if path == STDIN else path,
+        text=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

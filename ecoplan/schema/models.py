@@ -1,0 +1,121 @@
+"""Pydantic models of a parsed plan; field order is the output key order.
+
+Every extracted item carries `line` (1-based line of the input file) and
+`span` ([start, end) character offsets into the decoded input), such that the
+input's slice, whitespace removed, contains the item's text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1"
+
+Comparator = Literal[">=", ">", "<=", "<", "="]
+SectionStyle = Literal[
+    "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "inline"
+]
+Span = Annotated[tuple[int, int], Field(description="[start, end) character offsets into the decoded input")]
+Line = Annotated[int, Field(ge=1, description="1-based line of the input where the item starts")]
+# ISO date, or `--MM-DD` for a yearly recurring deadline.
+DateText = Annotated[str, Field(pattern=r"^(\d{4}|-)-\d{2}-\d{2}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class _Located(_Model):
+    @model_validator(mode="after")
+    def _span_ordered(self):  # type: ignore[no-untyped-def]
+        span = getattr(self, "span", None)
+        if span is not None and not (0 <= span[0] <= span[1]):
+            raise ValueError(f"span {list(span)} is not an ordered pair of offsets")
+        return self
+
+
+class Source(_Model):
+    path: str | None = Field(description="input path as given; null for stdin")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    encoding: str = Field(description="encoding the input was decoded with")
+
+
+class Meta(_Model):
+    title: str | None = None
+    issuer: str | None = None
+    date: dt.date | None = Field(default=None, description="date of issue")
+    year: int | None = Field(default=None, ge=1949, le=2100, description="the year the plan is for")
+    region: str | None = None
+
+
+class Section(_Located):
+    marker: str = Field(description="the marker as written, e.g. 一、 （一） 1． 一是")
+    style: SectionStyle
+    number: int = Field(ge=0, description="position in its style's sequence; 0 for —— bullets")
+    level: int = Field(ge=1, description="nesting depth in this document")
+    title: str
+    text: str = Field(description="the section's own body, without its children")
+    line: Line
+    span: Span
+    children: list[Section] = Field(default_factory=list)
+
+
+class Deadline(_Located):
+    text: str = Field(description="the expression as written")
+    date: DateText = Field(description="last day allowed; --MM-DD when recurring")
+    recurring: Literal["yearly"] | None = None
+    line: Line
+    span: Span
+
+
+class Target(_Located):
+    indicator: str
+    comparator: Comparator
+    value: float
+    unit: str
+    change: Literal["decrease", "increase"] | None = None
+    baseline_year: int | None = None
+    deadline: DateText | None = Field(default=None, description="date of the governing deadline")
+    qualifier: str | None = Field(default=None, description="hedge kept apart from the number: 约, 力争, 基本")
+    text: str = Field(description="the clause the target was read from")
+    line: Line
+    span: Span
+
+
+class Percentage(_Located):
+    value: float
+    comparator: Comparator | None = None
+    text: str = Field(description="the clause the percentage stands in")
+    line: Line
+    span: Span
+
+
+class Department(_Model):
+    name: str
+    mentions: int = Field(ge=1)
+    line: Line = Field(description="line of the first mention")
+    span: Span = Field(description="span of the first mention")
+
+
+class Task(_Located):
+    text: str
+    goal: str | None = None
+    lead: list[str] = Field(default_factory=list)
+    support: list[str] = Field(default_factory=list)
+    line: Line
+    span: Span
+
+
+class Plan(_Model):
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    meta: Meta
+    sections: list[Section] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    percentages: list[Percentage] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)

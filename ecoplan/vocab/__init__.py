@@ -1,0 +1,24 @@
+"""Rule vocabularies, kept as YAML data files, one per rule family.
+
+Format (see README.md in this folder): each file is a mapping of list or
+mapping entries; loaders here only read and cache them. Parsers compile their
+patterns from these words once, at first use.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """Load `ecoplan/vocab/<name>.yaml` once per process."""
+    text = resources.files(__package__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"vocabulary {name}.yaml must be a mapping")
+    return data
