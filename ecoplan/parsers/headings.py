@@ -1,12 +1,24 @@
-"""Section tree (spec section 2). STUB: find_sections to be implemented."""
+"""Section tree (spec section 2): line-start markers, nested by first appearance.
+
+Depth is not a fixed property of a style: the first style seen is depth 1, a
+style seen for the first time nests under the current section, and a style
+already open closes everything below it. A marker only opens a section where
+its number continues the running sequence of its style, which keeps `2.5万千瓦`,
+`1.` after a page break or a stray `（3）` in prose from opening sections.
+Inline enumerations (一是…二是…) are found by `parsers.inline` and hang one
+level below the section whose paragraph holds them.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from ecoplan.normalise import Document
+from ecoplan.parsers.inline import find_inline
 from ecoplan.schema import Section
+from ecoplan.vocab import load
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -20,6 +32,10 @@ RE_LINE_MARKER = re.compile(
     r"|(?P<circled>[①-⑳])"
     r"|(?P<dash>——|--)"
 )
+RE_SPACES = re.compile(r"[ \t]++")
+# The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
+RE_TITLE_END = re.compile(r"[。;；]")
+_TITLE_TRIM = " :：,，、"
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,23 @@ class MarkerMatch:
     style: str  # a SectionStyle
     number: int
     end: int  # index just past the marker in the matched string
+
+
+@dataclass(frozen=True)
+class _Rules:
+    gap_tolerant: frozenset[str]
+    restartable: frozenset[str]
+    non_section_prefixes: tuple[str, ...]
+
+
+@cache
+def _rules() -> _Rules:
+    vocab = load("headings")
+    return _Rules(
+        frozenset(vocab["gap_tolerant_styles"]),
+        frozenset(vocab["restartable_styles"]),
+        tuple(vocab["non_section_prefixes"]),
+    )
 
 
 def cn_number(s: str) -> int | None:
@@ -69,5 +102,122 @@ def match_marker(fold_line: str) -> MarkerMatch | None:
     return MarkerMatch("dash", 0, m.end())
 
 
+@dataclass
+class _Node:
+    marker: str
+    style: str
+    number: int
+    level: int
+    start: int  # index in doc.text of the marker
+    title: str
+    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices
+    children: list[_Node] = field(default_factory=list)
+
+
+def _title(text: str, start: int, end: int) -> tuple[str, int]:
+    """Title of a heading whose text runs over text[start:end]; returns (title, end of title)."""
+    m = RE_TITLE_END.search(text, start, end)
+    stop = m.start() if m else end
+    return RE_SPACES.sub("", text[start:stop]).strip(_TITLE_TRIM), (m.end() if m else end)
+
+
+def _accepts(rules: _Rules, stack: list[_Node], style: str, number: int) -> int | None:
+    """Stack depth at which a marker opens a section, or None if it does not fit its sequence."""
+    for depth, node in enumerate(stack):
+        if node.style != style:
+            continue
+        if style == "dash" or number == node.number + 1:
+            return depth
+        if style in rules.gap_tolerant and number == node.number + 2:
+            return depth
+        if number == 1 and style in rules.restartable and depth == len(stack) - 1:
+            return depth
+        return None
+    return len(stack) if style == "dash" or number == 1 else None
+
+
+def _build(doc: Document) -> list[_Node]:
+    rules = _rules()
+    text, folded = doc.text, doc.fold
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    in_attachment = False
+    for line in doc.lines:
+        if line.is_table:
+            continue
+        body_start = line.start
+        fold_line = folded[line.start : line.end]
+        marker = match_marker(fold_line)
+        depth = _accepts(rules, stack, marker.style, marker.number) if marker else None
+        if marker is not None and depth is not None:
+            in_attachment = False
+            del stack[depth:]
+            head = line.start + marker.end
+            while head < line.end and text[head] in " \t":
+                head += 1
+            title, title_end = _title(text, head, line.end)
+            node = _Node(text[line.start : line.start + marker.end], marker.style, marker.number,
+                         depth + 1, line.start, title)
+            (stack[-1].children if stack else roots).append(node)
+            stack.append(node)
+            body_start = title_end
+        elif fold_line.startswith(rules.non_section_prefixes):
+            in_attachment = True
+        if stack and not in_attachment and body_start < line.end:
+            stack[-1].segments.append((body_start, line.end))
+        elif stack and not in_attachment and marker is not None and depth is not None:
+            stack[-1].segments.append((line.end, line.end))
+    return roots
+
+
+def _to_model(doc: Document, node: _Node) -> Section:
+    own_end = max((end for _, end in node.segments), default=node.start + len(node.marker))
+    end = max(own_end, node.start + len(node.marker))
+    body = "\n".join(doc.text[a:b] for a, b in node.segments if b > a)
+    children = [_to_model(doc, child) for child in node.children]
+    return Section(
+        marker=node.marker,
+        style=node.style,  # type: ignore[arg-type]
+        number=node.number,
+        level=node.level,
+        title=node.title,
+        text=body,
+        line=doc.lineno(node.start),
+        span=doc.span(node.start, end),
+        children=children,
+    )
+
+
+def _attach_inline(doc: Document, node: _Node) -> None:
+    """Carve inline enumerations out of a section's own body and hang them below it."""
+    for child in node.children:
+        _attach_inline(doc, child)
+    items = find_inline(doc.text, doc.fold, node.segments)
+    if not items:
+        return
+    kept: list[tuple[int, int]] = []
+    for a, b in node.segments:
+        pos = a
+        for item in items:
+            if a <= item.start < b:
+                if item.start > pos:
+                    kept.append((pos, item.start))
+                pos = max(pos, item.end)
+        if pos < b:
+            kept.append((pos, b))
+    inline_nodes = [
+        _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title,
+              [(item.start + len(item.marker), item.end)])
+        for item in items
+    ]
+    # Inline items sit inside the parent's own text, which comes before its line-start children.
+    node.children = inline_nodes + node.children
+    node.segments = kept
+
+
 def find_sections(doc: Document) -> list[Section]:
-    return []
+    """The section tree of a document, every node traceable to the input."""
+    roots = _build(doc)
+    for root in roots:
+        _attach_inline(doc, root)
+    return [_to_model(doc, root) for root in roots]

@@ -1,10 +1,192 @@
-"""Metadata (spec section 1). STUB."""
+"""Metadata (spec section 1): title, issuer, date of issue, plan year, region.
+
+The title is found among the lines before the body (skipping site navigation),
+joined when a layout break split it over two lines; the issuer is a header or
+signature line ending in a body suffix; the date of issue is a labelled date
+or a line that is only a date.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
 from ecoplan.normalise import Document
+from ecoplan.parsers.headings import match_marker
 from ecoplan.schema import Meta
+from ecoplan.vocab import load
+
+_CN_DATE_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
+                   "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
+             r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
+_ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
+RE_DATE_ONLY_LINE = re.compile(rf"^(?:{_DATE_CORE}|{_ISO_CORE})(?:\s*+印发)?$")
+RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
+RE_PROSE = re.compile(r"[。，,；;：:！？]")
+# The title and header sit in the first lines; navigation junk can push them down a little.
+_FRONT_LINES = 15
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    title_end: re.Pattern[str]
+    continuation: tuple[str, ...]
+    issuer_end: re.Pattern[str]
+    labelled_date: re.Pattern[str]
+    labelled_issuer: re.Pattern[str]
+    junk: tuple[str, ...]
+    region: re.Pattern[str]
+    title_prefixes: tuple[str, ...]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _vocab() -> _Vocab:
+    v = load("metadata")
+    return _Vocab(
+        title_end=re.compile(f"(?:{_alternation(v['title_endings'])})[)）]?$"),
+        continuation=tuple(v["title_continuations"]),
+        issuer_end=re.compile(f"(?:{_alternation(v['issuer_suffixes'])})$"),
+        labelled_date=re.compile(
+            f"(?:{_alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{_DATE_CORE}|{_ISO_CORE})"
+        ),
+        labelled_issuer=re.compile(f"^(?:{_alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>\\S{{2,40}})$"),
+        junk=tuple(v["junk_markers"]),
+        region=re.compile(f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{_alternation(v['region_suffixes'])}))++"),
+        title_prefixes=tuple(v["title_prefixes"]),
+    )
+
+
+def _cn_int(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if len(s) == 4:
+        return int("".join(_CN_DATE_DIGITS.get(c, c) for c in s))
+    tens, sep, ones = s.partition("十")
+    if not sep:
+        return int(_CN_DATE_DIGITS[s])
+    return (int(_CN_DATE_DIGITS[tens]) if tens else 1) * 10 + (int(_CN_DATE_DIGITS[ones]) if ones else 0)
+
+
+def _date(m: re.Match[str]) -> dt.date | None:
+    try:
+        if m.groupdict().get("y"):
+            return dt.date(_cn_int(m["y"]), _cn_int(m["m"]), _cn_int(m["d"]))
+        return dt.date(int(m["iy"]), int(m["im"]), int(m["id"]))
+    except (ValueError, KeyError):
+        return None
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+@dataclass(frozen=True)
+class _FrontLine:
+    text: str
+    index: int  # position in doc.lines
+
+
+def _front_lines(doc: Document) -> list[_FrontLine]:
+    """Lines before the body starts: no section marker yet, no running prose."""
+    vocab = _vocab()
+    out: list[_FrontLine] = []
+    for i, line in enumerate(doc.lines[: _FRONT_LINES * 2]):
+        text = doc.text[line.start : line.end]
+        if line.is_table or match_marker(doc.fold[line.start : line.end]) or len(out) >= _FRONT_LINES:
+            break
+        if any(j in text for j in vocab.junk):
+            continue
+        out.append(_FrontLine(_squash(text), i))
+    return out
+
+
+def _title(front: list[_FrontLine]) -> tuple[str | None, int]:
+    """The title and the index (in `front`) of its first line, or (None, -1)."""
+    vocab = _vocab()
+    for k, line in enumerate(front):
+        text = line.text
+        if RE_PROSE.search(text) or not 4 <= len(text) <= 80 or not vocab.title_end.search(text):
+            continue
+        if k > 0:
+            prev = front[k - 1]
+            prev_is_title_part = (
+                prev.index == line.index - 1
+                and not RE_PROSE.search(prev.text)
+                and not vocab.issuer_end.search(prev.text)
+                and not vocab.title_end.search(prev.text)
+                and not RE_DATE_ONLY_LINE.match(prev.text)
+                and (len(text) <= 12 or text.startswith(vocab.continuation))
+            )
+            if prev_is_title_part:
+                return prev.text + text, k - 1
+        return text, k
+    return None, -1
+
+
+def _issue_date_and_signature(doc: Document) -> tuple[dt.date | None, str | None]:
+    vocab = _vocab()
+    labelled = vocab.labelled_date.search(doc.fold)
+    if labelled:
+        date = _date(labelled)
+        if date:
+            return date, None
+    previous = ""
+    for line in doc.lines:
+        text = _squash(doc.fold[line.start : line.end])
+        m = RE_DATE_ONLY_LINE.match(text)
+        if m:
+            date = _date(m)
+            if date:
+                return date, (previous if vocab.issuer_end.search(previous) else None)
+        previous = _squash(doc.text[line.start : line.end])
+    return None, None
+
+
+def _region(title: str | None, issuer: str | None) -> str | None:
+    vocab = _vocab()
+    for source in (title, issuer):
+        if not source:
+            continue
+        text = source
+        for prefix in vocab.title_prefixes:
+            text = text.removeprefix(prefix)
+        text = re.sub(r"^\d{4}+年(?:度)?", "", text)
+        m = vocab.region.match(text)
+        if m:
+            return m.group(0)
+    return None
+
+
+def _year(title: str | None) -> int | None:
+    if not title:
+        return None
+    years = {int(y) for y in RE_YEAR.findall(title)}
+    return years.pop() if len(years) == 1 else None
 
 
 def extract_meta(doc: Document) -> Meta:
-    return Meta()
+    """Metadata of a plan; fields the text does not state are None."""
+    vocab = _vocab()
+    front = _front_lines(doc)
+    title, title_at = _title(front)
+    issuer = None
+    for line in front[: max(title_at, 0)]:
+        if vocab.issuer_end.search(line.text) and not RE_PROSE.search(line.text) and len(line.text) <= 40:
+            issuer = line.text
+    for line in doc.lines[: _FRONT_LINES * 2]:
+        if issuer is not None:
+            break
+        m = vocab.labelled_issuer.match(_squash(doc.fold[line.start : line.end]))
+        if m:
+            issuer = m["name"]
+    date, signature = _issue_date_and_signature(doc)
+    if issuer is None and signature and len(signature) <= 40 and not RE_PROSE.search(signature):
+        issuer = signature
+    return Meta(title=title, issuer=issuer, date=date, year=_year(title), region=_region(title, issuer))
