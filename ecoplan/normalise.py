@@ -40,6 +40,8 @@ RE_STARTS_BLOCK = re.compile(
 _TERMINAL = "。；;！!？?：:…"
 # Punctuation that shows a line is running prose rather than a title or signature.
 RE_PROSE_MARK = re.compile("[，,。；;、：:]")
+# A line cut by a page end filled the page width; short lines are titles, labels, signatures.
+_CUT_LINE_MIN_LENGTH = 20
 _PROSE_MIN_LENGTH = 30
 
 # Full-width ASCII and the ideographic space fold to ASCII, one char for one.
@@ -140,6 +142,8 @@ def _continues(prev: _Physical, nxt: _Physical, prev_text: str) -> bool:
         return False
     if RE_STARTS_BLOCK.match(prev_text) and "。" not in prev_text and "；" not in prev_text:
         return False  # a heading line on its own; what follows is its body
+    if len(prev_text) < _CUT_LINE_MIN_LENGTH:
+        return False
     return bool(RE_PROSE_MARK.search(prev_text)) or len(prev_text) >= _PROSE_MIN_LENGTH
 
 

@@ -110,6 +110,7 @@ class _Node:
     level: int
     start: int  # index in doc.text of the marker
     title: str
+    head_end: int  # index in doc.text just past the title
     segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices
     children: list[_Node] = field(default_factory=list)
 
@@ -121,8 +122,12 @@ def _title(text: str, start: int, end: int) -> tuple[str, int]:
     return RE_SPACES.sub("", text[start:stop]).strip(_TITLE_TRIM), (m.end() if m else end)
 
 
-def _accepts(rules: _Rules, stack: list[_Node], style: str, number: int) -> int | None:
-    """Stack depth at which a marker opens a section, or None if it does not fit its sequence."""
+def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style: str, number: int) -> int | None:
+    """Stack depth at which a marker opens a section, or None if it does not fit its sequence.
+
+    A style that is not open may start at 1, or continue the count it reached
+    under an earlier parent (第三条 under 第二章, measures numbered through a plan).
+    """
     for depth, node in enumerate(stack):
         if node.style != style:
             continue
@@ -133,7 +138,8 @@ def _accepts(rules: _Rules, stack: list[_Node], style: str, number: int) -> int 
         if number == 1 and style in rules.restartable and depth == len(stack) - 1:
             return depth
         return None
-    return len(stack) if style == "dash" or number == 1 else None
+    fits = style == "dash" or number == 1 or number == last_seen.get(style, -1) + 1
+    return len(stack) if fits else None
 
 
 def _build(doc: Document) -> list[_Node]:
@@ -141,6 +147,7 @@ def _build(doc: Document) -> list[_Node]:
     text, folded = doc.text, doc.fold
     roots: list[_Node] = []
     stack: list[_Node] = []
+    last_seen: dict[str, int] = {}
     in_attachment = False
     for line in doc.lines:
         if line.is_table:
@@ -148,16 +155,17 @@ def _build(doc: Document) -> list[_Node]:
         body_start = line.start
         fold_line = folded[line.start : line.end]
         marker = match_marker(fold_line)
-        depth = _accepts(rules, stack, marker.style, marker.number) if marker else None
+        depth = _accepts(rules, stack, last_seen, marker.style, marker.number) if marker else None
         if marker is not None and depth is not None:
             in_attachment = False
+            last_seen[marker.style] = marker.number
             del stack[depth:]
             head = line.start + marker.end
             while head < line.end and text[head] in " \t":
                 head += 1
             title, title_end = _title(text, head, line.end)
             node = _Node(text[line.start : line.start + marker.end], marker.style, marker.number,
-                         depth + 1, line.start, title)
+                         depth + 1, line.start, title, title_end)
             (stack[-1].children if stack else roots).append(node)
             stack.append(node)
             body_start = title_end
@@ -165,14 +173,12 @@ def _build(doc: Document) -> list[_Node]:
             in_attachment = True
         if stack and not in_attachment and body_start < line.end:
             stack[-1].segments.append((body_start, line.end))
-        elif stack and not in_attachment and marker is not None and depth is not None:
-            stack[-1].segments.append((line.end, line.end))
     return roots
 
 
 def _to_model(doc: Document, node: _Node) -> Section:
-    own_end = max((end for _, end in node.segments), default=node.start + len(node.marker))
-    end = max(own_end, node.start + len(node.marker))
+    end = max((end for _, end in node.segments), default=node.head_end)
+    end = max(end, node.head_end)
     body = "\n".join(doc.text[a:b] for a, b in node.segments if b > a)
     children = [_to_model(doc, child) for child in node.children]
     return Section(
@@ -206,7 +212,7 @@ def _attach_inline(doc: Document, node: _Node) -> None:
         if pos < b:
             kept.append((pos, b))
     inline_nodes = [
-        _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title,
+        _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title, item.end,
               [(item.start + len(item.marker), item.end)])
         for item in items
     ]

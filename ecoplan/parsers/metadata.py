@@ -50,7 +50,7 @@ def _alternation(words: list[str]) -> str:
 def _vocab() -> _Vocab:
     v = load("metadata")
     return _Vocab(
-        title_end=re.compile(f"(?:{_alternation(v['title_endings'])})[)）]?$"),
+        title_end=re.compile(f"(?:{_alternation(v['title_endings'])})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
         continuation=tuple(v["title_continuations"]),
         issuer_end=re.compile(f"(?:{_alternation(v['issuer_suffixes'])})$"),
         labelled_date=re.compile(

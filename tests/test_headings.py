@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecoplan.normalise import normalise
+from ecoplan.parsers.headings import cn_number, find_sections, match_marker
+from ecoplan.schema import Section
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "headings_cases.yaml").read_text(encoding="utf-8"))
+
+
+def flatten(sections: list[Section], out: list | None = None) -> list[list]:
+    out = [] if out is None else out
+    for s in sections:
+        out.append([s.level, s.marker, s.title])
+        flatten(s.children, out)
+    return out
+
+
+def walk(sections: list[Section]):
+    for s in sections:
+        yield s
+        yield from walk(s.children)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_section_tree(case: dict) -> None:
+    doc = normalise(case["req"])
+    sections = find_sections(doc)
+    assert flatten(sections) == case["res"]
+    for s in walk(sections):
+        start, end = s.span
+        assert "".join(s.title.split()) in "".join(case["req"][start:end].split())
+        assert case["req"].splitlines()[s.line - 1].strip() != ""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("一、总体目标", ("cn-dun", 1)),
+        ("十二、保障措施", ("cn-dun", 12)),
+        ("(三)深入打好", ("cn-paren", 3)),
+        ("(12)加强", ("arabic-paren", 12)),
+        ("3.加强", ("arabic-dot", 3)),
+        ("3、加强", ("arabic-dot", 3)),
+        ("⑤建设", ("circled", 5)),
+        ("——生态环境", ("dash", 0)),
+        ("第十一条 ", ("article", 11)),
+        ("2.5万千瓦", None),
+        ("2021年", None),
+        ("PM2.5浓度", None),
+        ("210204021071302", None),
+    ],
+)
+def test_match_marker(line: str, expected: tuple[str, int] | None) -> None:
+    m = match_marker(line)
+    assert (None if m is None else (m.style, m.number)) == expected
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十一", 11), ("二十三", 23), ("12", 12)])
+def test_cn_number(numeral: str, value: int) -> None:
+    assert cn_number(numeral) == value
+
+
+def test_section_text_is_own_body_only() -> None:
+    doc = normalise("一、大气\n推进治理。\n（一）扬尘\n加强管控。")
+    (top,) = find_sections(doc)
+    assert top.text == "推进治理。"
+    assert top.children[0].text == "加强管控。"

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecoplan.normalise import normalise
+from ecoplan.parsers.metadata import extract_meta
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_metadata(case: dict) -> None:
+    meta = extract_meta(normalise(case["req"])).model_dump(mode="json")
+    assert meta == case["res"]

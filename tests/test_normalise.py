@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecoplan.normalise import fold, normalise
+
+
+def lines_of(raw: str) -> list[str]:
+    doc = normalise(raw)
+    return [doc.text[ln.start : ln.end] for ln in doc.lines]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # spaces inside Chinese text and between digits and 年/%/units
+        ("到 2025 年,全市 30 %的散煤", ["到2025年,全市30%的散煤"]),
+        ("工作计划 及措施清单", ["工作计划及措施清单"]),
+        ("浓度不超过29.8 微克/立方米", ["浓度不超过29.8微克/立方米"]),
+        # spaces between ASCII words stay
+        ("Hello world", ["Hello world"]),
+        # list artefacts and indentation
+        ("- (一)深入实施碳达峰行动。", ["(一)深入实施碳达峰行动。"]),
+        ("\u3000\u3000一、总体要求", ["一、总体要求"]),
+        # a page break mid-sentence is joined; a heading line is not
+        ("一是严格控制和预防土壤污染，按照省市统一部署，按\n\n上级要求配合开展调查。", ["一是严格控制和预防土壤污染，按照省市统一部署，按上级要求配合开展调查。"]),
+        ("（一）大气污染防治方面\n主要目标：完成指标。", ["（一）大气污染防治方面", "主要目标：完成指标。"]),
+        ("大连高新区环境保护委员会\n\n2021年3月8日", ["大连高新区环境保护委员会", "2021年3月8日"]),
+        ("加强监管，做好\n\n1.推进整治。", ["加强监管，做好", "1.推进整治。"]),
+        # line ends of every kind
+        ("一、甲\r\n二、乙\r三、丙\n四、丁", ["一、甲", "二、乙", "三、丙", "四、丁"]),
+        # table rows keep their empty leading cells
+        ("\t\t2. 持续推进整改落实。\t区发改局", ["\t\t2.持续推进整改落实。\t区发改局"]),
+    ],
+)
+def test_clean_lines(raw: str, expected: list[str]) -> None:
+    assert lines_of(raw) == expected
+
+
+def test_fold_keeps_length_and_folds_full_width() -> None:
+    assert fold("（一）１．２％，：") == "(一)1.2%,:"
+    assert len(fold("（一）１．２％")) == len("（一）１．２％")
+
+
+def test_lines_and_spans_point_into_the_input() -> None:
+    raw = "标题\r\n\r\n一、调整职责。根据高新区的机构改革方案\r\n\r\n调整后的分工 ，调整成员单位。"
+    doc = normalise(raw)
+    body = doc.lines[1]
+    assert body.lineno == 3
+    start, end = doc.span(body.start, body.end)
+    assert "".join(raw[start:end].split()) == "一、调整职责。根据高新区的机构改革方案调整后的分工，调整成员单位。"
+    assert doc.lineno(doc.text.index("调整后")) == 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二、（）()1.2 年%\t\r\n—-是要，。；计划达到以上") + ["\u3000", "\xa0"])))
+def test_every_clean_char_maps_to_the_same_input_char(raw: str) -> None:
+    doc = normalise(raw)
+    for i, ch in enumerate(doc.text):
+        if ch == "\n":
+            continue
+        assert raw[doc.to_raw(i)] == ch
+    assert len(doc.fold) == len(doc.text)
