@@ -1,11 +1,27 @@
-"""Deadlines (spec section 4). STUB: to be implemented."""
+"""Deadlines (spec section 4): every time limit a plan sets, as an ISO date.
+
+A deadline is a date together with a word that makes it a limit: a trigger
+before it (到2025年), a suffix after it (2030年前), or a period end (年底,
+10月底, 上半年, "十四五"末期). A bare year (2021年…) is a background or
+framing date, never a limit on its own; dates right after a comparison word
+(较2020年) or before a reference word (2017年以来) are baselines; a limit that
+lies before the plan year is a reference to the past. Words are data in
+`ecoplan/vocab/deadlines.yaml`; the pattern is compiled once, at first use, and
+run once over `Document.fold`, so the cost is linear in the text.
+"""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
 
 from ecoplan.normalise import Document
 from ecoplan.schema import Deadline
+from ecoplan.vocab import load
 
 
 @dataclass(frozen=True)
@@ -19,8 +35,229 @@ class DeadlineMatch:
     recurring: str | None  # "yearly" or None
 
 
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR_DIGIT = "〇○零一二三四五六七八九"
+# A sentence ends here; a year written earlier in it no longer frames what follows.
+_SENTENCE_END = regex.compile(r"[。;!?\n]")
+# A year right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年).
+_SPAN_BEFORE = regex.compile(r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[-—–~～至到]?[ ]*+$")
+_LOOKBACK = 12
+
+
+def _alt(words: list[str]) -> str:
+    """Alternation of literal words, longest first so 截至 wins over 至."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def cn_int(text: str) -> int | None:
+    """Arabic digits or a Chinese numeral (up to 99, or a digit-by-digit year) as int."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        if len(tens) > 1 or len(ones) > 1:
+            return None
+        t = _CN_DIGITS.get(tens, -1) if tens else 1
+        o = _CN_DIGITS.get(ones, -1) if ones else 0
+        return None if t < 0 or o < 0 else t * 10 + o
+    digits = [_CN_DIGITS.get(c) for c in text]
+    if not digits or any(d is None for d in digits):
+        return None
+    value = 0
+    for d in digits:
+        value = value * 10 + d  # type: ignore[operator]
+    return value
+
+
+@dataclass(frozen=True)
+class _Rules:
+    pattern: regex.Pattern[str]
+    not_before: tuple[str, ...]
+    not_after: tuple[str, ...]
+    not_year_owner: tuple[str, ...]
+    post_not_followed: regex.Pattern[str]
+    month_part: dict[str, Any]
+    halves: dict[str, str]
+    quarters: dict[str, str]
+    relative_years: dict[str, int]
+    five_year_plans: dict[str, tuple[int, int]]
+
+
+def _period(year_end: str) -> str:
+    """Sub-pattern for the part of a year: end of year, half, quarter, month (and day)."""
+    month = r"(?<![\d.])\d{1,2}+|十[一二]?|[一二三四五六七八九]"
+    day = r"\d{1,2}+|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+    return (
+        rf"(?:(?P<ye>{year_end})"
+        r"|(?P<half>上半年|下半年)"
+        r"|第?(?P<q>[一二三四1-4])季度(?:末|底)?"
+        rf"|(?P<m>{month})月份?(?:(?P<d>{day})[日号])?(?P<mp>底|末|下旬|中旬|上旬)?)"
+    )
+
+
+@cache
+def _rules() -> _Rules:
+    v = load("deadlines")
+    trig = _alt(v["triggers"])
+    post = _alt(v["before_suffix"])
+    every = _alt(v["recurring"])
+    rel = _alt(list(v["relative_years"]))
+    fyp = _alt(list(v["five_year_plans"]))
+    fend = _alt(v["period_ends"])
+    year_ends = v["year_end"]  # 年底, 年末
+    after_year = _alt(year_ends + [w[1:] for w in year_ends])  # 2021年底 / 2022年年底
+    bare_year_end = _alt(year_ends)
+    year = rf"(?<![\d.])\d{{4}}+|(?<![{_CN_YEAR_DIGIT}])[{_CN_YEAR_DIGIT}]{{4}}+"
+    pattern = (
+        rf"(?P<pre>{trig})?[ ]*+"
+        r"(?:"
+        rf"[\"“「『]?(?P<fyp>{fyp})[\"”」』]?(?:规划)?(?P<fend>{fend})"
+        rf"|(?:(?P<y>{year})[ ]*+年(?!度)|(?P<every>{every})|(?P<rel>{rel}))(?:{_period(after_year)})?"
+        rf"|{_period(bare_year_end)}"
+        r")"
+        rf"(?P<post>{post})?"
+    )
+    units = _alt(v["counted_units"])
+    post_not = _alt(v["not_after_before_suffix"])
+    return _Rules(
+        pattern=regex.compile(pattern),
+        not_before=tuple(v["not_before"]),
+        not_after=tuple(v["not_after"]),
+        not_year_owner=tuple(v["not_year_owner"]),
+        post_not_followed=regex.compile(rf"(?:{post_not})|(?:\d++|[一二三四五六七八九十两]++)(?:{units})"),
+        month_part=dict(v["month_part"]),
+        halves=dict(v["halves"]),
+        quarters={str(k): str(val) for k, val in v["quarters"].items()},
+        relative_years=dict(v["relative_years"]),
+        five_year_plans={k: (int(a), int(b)) for k, (a, b) in v["five_year_plans"].items()},
+    )
+
+
+def _month_day(rules: _Rules, m: regex.Match[str], year: int | None) -> tuple[int, int] | None:
+    """(month, day) of the last day the matched period allows; None when it names no period."""
+    if m["ye"]:
+        return 12, 31
+    if m["half"]:
+        mm, dd = rules.halves[m["half"]].split("-")
+        return int(mm), int(dd)
+    if m["q"]:
+        mm, dd = rules.quarters[m["q"]].split("-")
+        return int(mm), int(dd)
+    if m["m"]:
+        month = cn_int(m["m"])
+        if month is None or not 1 <= month <= 12:
+            return None
+        # Feb 29 only exists in leap years; a recurring date takes the longest month.
+        last = calendar.monthrange(year if year else 2000, month)[1]
+        if m["d"]:
+            day = cn_int(m["d"])
+            if day is None or not 1 <= day <= last:
+                return None
+            return month, day
+        part = rules.month_part.get(m["mp"] or "", "last")
+        return month, last if part == "last" else int(part)
+    return None
+
+
+def _sentence_year(fold: str, start: int, last_year: tuple[int, int] | None) -> int | None:
+    """Year written earlier in the same sentence (so 2021年10月底前…12月底前 stays in 2021)."""
+    if last_year is None:
+        return None
+    pos, year = last_year
+    return None if _SENTENCE_END.search(fold, pos, start) else year
+
+
 def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
-    return []
+    """Every time limit in the document, in text order."""
+    rules = _rules()
+    fold = doc.fold
+    out: list[DeadlineMatch] = []
+    last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
+    for m in rules.pattern.finditer(fold):
+        start, end = m.start(), m.end()
+        before = fold[max(0, start - _LOOKBACK) : start]
+        if m["post"] and rules.post_not_followed.match(fold, end):
+            end = m.start("post")  # 前后 / 前三季度: the 前 is not "by"
+            post = False
+        else:
+            post = bool(m["post"])
+        if m["y"]:
+            y = cn_int(m["y"])
+            if y is not None:
+                last_year = (m.end("y"), y)
+        result = _judge(rules, m, fold, start, end, before, post, plan_year, last_year)
+        if result is None:
+            continue
+        date, recurring = result
+        out.append(DeadlineMatch(start, end, doc.text[start:end], date, recurring))
+    return out
+
+
+def _judge(
+    rules: _Rules,
+    m: regex.Match[str],
+    fold: str,
+    start: int,
+    end: int,
+    before: str,
+    post: bool,
+    plan_year: int | None,
+    last_year: tuple[int, int] | None,
+) -> tuple[str, str | None] | None:
+    """(date, recurring) when the match is a time limit, else None."""
+    pre = bool(m["pre"])
+    if pre and _SPAN_BEFORE.search(before):
+        return None  # 2021年至2025年: a plan period, not a limit
+    if not pre and before.endswith(rules.not_before):
+        return None  # 较2020年底, 上年底: a baseline
+    if not post and fold.startswith(rules.not_after, end):
+        return None  # 2017年底以来, 2020年底基础上: a reference point
+    if m["fyp"]:
+        first, last = rules.five_year_plans[m["fyp"]]
+        if plan_year is not None and last < plan_year:
+            return None  # "十三五"期间 in a later plan looks back
+        return f"{last}-12-31", None
+    has_period = bool(m["ye"] or m["half"] or m["q"] or m["m"])
+    if m["every"]:
+        if not has_period or (m["m"] and not (m["mp"] or m["d"] or post)):
+            return None  # 每年开展 / 每年6月开展: a schedule, not a limit
+        md = _month_day(rules, m, None)
+        return (f"--{md[0]:02d}-{md[1]:02d}", "yearly") if md else None
+    if m["y"]:
+        year = cn_int(m["y"])
+        if year is None or not 1949 <= year <= 2100:
+            return None
+        if not has_period:
+            if not (pre or post):
+                return None  # a bare year frames, it does not limit
+            md: tuple[int, int] | None = (12, 31)
+        else:
+            if m["m"] and not (pre or post or m["mp"]):
+                return None  # 2024年2月5日: a date (of issue, of an event), not a limit
+            md = _month_day(rules, m, year)
+    else:
+        if m["rel"]:
+            if plan_year is None:
+                return None
+            year = plan_year + rules.relative_years[m["rel"]]
+        else:
+            inherited = _sentence_year(fold, start, last_year)
+            year = inherited if inherited is not None else plan_year
+            if year is None:
+                return None  # 年底前 with no year to anchor it
+        if not has_period:
+            return None
+        if m["ye"] and not m["rel"] and not pre and before.endswith(rules.not_year_owner):
+            return None  # 去年底, 全年末: the 年 belongs to another word
+        if m["m"] and not (pre or post or m["mp"]):
+            return None  # 6月 alone names a month, not a limit
+        md = _month_day(rules, m, year)
+    if md is None:
+        return None
+    if plan_year is not None and year < plan_year:
+        return None  # before the plan's own year: a reference to the past
+    return f"{year:04d}-{md[0]:02d}-{md[1]:02d}", None
 
 
 def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadline]:
