@@ -214,7 +214,7 @@ def _judge(
     if not post and fold.startswith(rules.not_after, end):
         return None  # 2017年底以来, 2020年底基础上: a reference point
     if m["fyp"]:
-        first, last = rules.five_year_plans[m["fyp"]]
+        _first, last = rules.five_year_plans[m["fyp"]]
         if plan_year is not None and last < plan_year:
             return None  # "十三五"期间 in a later plan looks back
         return f"{last}-12-31", None
