@@ -76,13 +76,17 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     raise DecodeError(f"{name}: not text in a supported encoding (UTF-8, UTF-16 with BOM, GB18030/GBK)")
 
 
-def read_source(path: str) -> SourceText:
-    data = read_bytes(path)
-    name = "<stdin>" if path == STDIN else path
-    text, encoding = decode(data, name)
+def source_from_bytes(data: bytes, path: str) -> SourceText:
+    """Decode bytes read from `path` (`-` for stdin) into a SourceText."""
+    text, encoding = decode(data, "<stdin>" if path == STDIN else path)
     return SourceText(
         path=None if path == STDIN else path,
         text=text,
         encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def read_source(path: str) -> SourceText:
+    """Read and decode `path` (`-` for stdin); raise InputError or DecodeError."""
+    return source_from_bytes(read_bytes(path), path)

@@ -1,4 +1,9 @@
-"""Serialise a Plan: stable key order (the schema's field order), UTF-8 as is."""
+"""Serialise a Plan and write files atomically.
+
+Output is stable and readable: keys in the schema's field order, UTF-8 as is
+(no `\\u` escapes), and in YAML each span as a one-line flow pair `[12, 40]` so
+it reads and diffs as one unit.
+"""
 
 from __future__ import annotations
 
@@ -6,84 +11,84 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ecoplan.errors import OutputError
-from ecoplan.schema import Plan
 
-FORMATS = ("yaml", "json")
+if TYPE_CHECKING:
+    from ecoplan.schema import Plan
+
+FORMATS = ("yaml", "json", "jsonl")
 EXTENSIONS = {"yaml": ".yaml", "json": ".json", "jsonl": ".jsonl"}
 
 
+class _FlowList(list):
+    """A list that YAML writes in flow style."""
+
+
 class _Dumper(yaml.SafeDumper):
-    """Block style for mappings, flow style for spans, no key sorting."""
+    pass
 
 
-def _represent_tuple(dumper: yaml.SafeDumper, data: tuple) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", list(data), flow_style=True)
+def _represent_flow(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+    # Literal blocks keep multi-line bodies readable; PyYAML falls back to a
+    # quoted style by itself when a string cannot be written as a block.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
 
 
-_Dumper.add_representer(tuple, _represent_tuple)
+_Dumper.add_representer(_FlowList, _represent_flow)
 _Dumper.add_representer(str, _represent_str)
 
 
-def plan_data(plan: Plan) -> dict[str, Any]:
-    """Plain data in schema field order; spans stay tuples for flow-style YAML."""
-    return plan.model_dump(mode="python")
-
-
-def _jsonable(value: Any) -> Any:
-    return plan_to_json_data(value)
-
-
-def plan_to_json_data(data: Any) -> Any:
+def _flow_spans(data: Any) -> Any:
     if isinstance(data, dict):
-        return {k: plan_to_json_data(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [plan_to_json_data(v) for v in data]
-    if hasattr(data, "isoformat"):
-        return data.isoformat()
+        return {k: _FlowList(v) if k == "span" and isinstance(v, list) else _flow_spans(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_flow_spans(v) for v in data]
     return data
 
 
-def dumps(plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "jsonl":
-        return json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")) + "\n"
+def dumps_data(data: dict[str, Any], fmt: str) -> str:
+    """Serialise JSON-compatible data (a dumped Plan) in `fmt`."""
     if fmt == "yaml":
-        data = plan_to_json_data(plan_data(plan))
-        data = _restore_spans(data)
-        return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+        return yaml.dump(_flow_spans(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    # allow_nan=False: never emit NaN/Infinity, which are not JSON.
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _restore_spans(data: Any) -> Any:
-    """Spans as flow-style pairs in YAML ([12, 40]) so they read and diff as one line."""
-    if isinstance(data, dict):
-        return {k: (tuple(v) if k == "span" and isinstance(v, list) else _restore_spans(v)) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_restore_spans(v) for v in data]
-    return data
+def dumps(plan: Plan, fmt: str) -> str:
+    """Serialise a Plan as yaml, json (indented) or jsonl (one compact line)."""
+    return dumps_data(plan.model_dump(mode="json"), fmt)
 
 
 def write_atomic(path: str | os.PathLike[str], content: str) -> None:
-    """Write via a temporary file in the same folder and rename: never a partial file."""
+    """Write via a temporary file in the same folder and rename: never a partial file.
+
+    The rename is atomic on POSIX within one file system, so readers see the old
+    file or the complete new one; an interruption leaves at most nothing behind.
+    """
     target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
+        # mkstemp creates 0600 files; give outputs the usual umask-based mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException as exc:
         try:
