@@ -25,6 +25,12 @@ RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2
 RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
 RE_LEADING_TABLE = re.compile(f"^[{_SPACE}]*+(?:[-•·●▪*][{_SPACE}]++)?+")
 RE_TRAILING = re.compile(f"[{_SPACE}\t]++$")
+# Page furniture left by PDF extraction: "- 3 -", "— 12 —", "第 3 页", "3/10". Dropped like blank lines.
+RE_PAGE_NUMBER = re.compile(
+    f"^[{_SPACE}\t]*+(?:[-—–－]++[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+[-—–－]++"
+    f"|第[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+页(?:[{_SPACE}]*+共[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+页)?+"
+    f"|\\d{{1,3}}+[{_SPACE}]*+/[{_SPACE}]*+\\d{{1,3}}+)[{_SPACE}\t]*+$"
+)
 
 # A line that starts like this begins a new unit and is never glued to the line
 # before it (structural markers, attachment and signature lines).
@@ -108,6 +114,8 @@ class _Physical:
 
 def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
     content = raw[start:end]
+    if RE_PAGE_NUMBER.match(content):
+        return _Physical(lineno, "", [], False)
     stripped = content.lstrip(_SPACE + "\t")
     is_table = "\t" in stripped.rstrip(_SPACE + "\t")
     lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
