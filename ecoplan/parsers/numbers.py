@@ -1,1 +1,198 @@
-"""STUB"""
+"""Quantities: a number with its unit, as a plan writes it (spec section 3).
+
+Plans write numbers in Arabic digits (full-width ones are folded by
+`normalise`), with stray spaces from PDF extraction (`224 万千瓦`), as Chinese
+numerals where they count things (`十一家`, `一次`), and water classes in Roman
+numerals (`III类`). A number is only a quantity when a unit from
+`ecoplan/vocab/units.yaml` follows it, which by itself keeps years (2025年),
+document numbers (〔2021〕40号) and dates out. What the unit rule cannot see is
+excluded by context: numbers glued to Latin letters (PM2.5, PM10, CO2),
+ordinals (第2批), and Chinese numerals outside a count (一河一策, 一级支流).
+
+The `万`/`亿` multiplier stays with the unit as written (`1185` `万千瓦`), so
+the value is the figure a reader sees. A hedge next to the number (约, 近,
+左右) is reported apart, never glued into the value.
+
+Patterns are built from small named pieces and compiled once; digit runs use
+possessive quantifiers so no input makes the matcher backtrack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ecoplan.vocab import load
+
+# --- small named pieces -----------------------------------------------------
+# A digit run; possessive so "1111111…x" cannot backtrack.
+DIGITS = r"\d++"
+# Digit groups split by one stray space ("1 185"), or by a thousands comma.
+INTEGER = rf"{DIGITS}(?:(?:\x20|,(?=\d{{3}}+(?!\d)))\d++)*+"
+# Decimal part; PDF extraction sometimes leaves a space on either side of the point.
+DECIMAL = r"(?:\x20?+\.\x20?+\d++)?+"
+# Not part of an identifier (PM2.5, CO2, 14MW), a longer number or a decimal tail.
+NUM_LEFT = r"(?<![A-Za-z\d.])"
+CN_DIGIT = "零〇一二两三四五六七八九"
+CN_UNIT = "十百千"
+# A Chinese numeral as a count: 十一, 一百二十, 三. 万/亿 are left to the unit.
+CN_NUMBER = rf"[{CN_DIGIT}{CN_UNIT}]{{1,8}}+"
+ROMAN = r"(?:VIII|VII|III|IV|VI|II|IX|V|I|Ⅷ|Ⅶ|Ⅵ|Ⅴ|Ⅳ|Ⅲ|Ⅱ|Ⅰ)"
+ROMAN_VALUES = {
+    "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+    "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6, "Ⅶ": 7, "Ⅷ": 8,
+}
+# An ordinal or a rank: the number names a position, not an amount.
+ORDINAL_BEFORE = "第"
+# 劣V类 names the class below V, not a class value.
+CLASS_NOT_BEFORE = "劣"
+_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with its unit found in a string (indices into that string)."""
+
+    start: int  # first character of the number (after any hedge)
+    end: int  # just past the unit
+    value: float
+    unit: str  # as written, whitespace removed, full-width folded
+    kind: str  # "arabic", "chinese" or "roman"
+    approx: str | None = None  # hedge right next to the number: 约, 近, 左右
+    approx_end: int | None = None  # just past a hedge written after the unit (左右)
+
+
+def _alt(words: list[str]) -> str:
+    """Alternation of literal words, longest first; a space may stand around "/"."""
+    parts = [re.escape(w).replace("/", r"\x20?+/\x20?+") for w in sorted(set(words), key=len, reverse=True)]
+    return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    arabic: re.Pattern[str]
+    chinese: re.Pattern[str]
+    roman: re.Pattern[str]
+    percent_cn: re.Pattern[str]
+    approx_before: tuple[str, ...]
+    approx_after: tuple[str, ...]
+
+
+@cache
+def patterns() -> _Patterns:
+    """Compile the quantity patterns from the unit vocabulary, once per process."""
+    v = load("units")
+    c = load("comparators")
+    mult = "".join(v["multipliers"])
+    unit = rf"(?:[{mult}]?(?:{_alt(v['units'])}))"
+    counter = rf"(?:[{mult}]?(?:{_alt(v['counters'])}))"
+    arabic = re.compile(rf"{NUM_LEFT}(?P<num>{INTEGER}{DECIMAL})\x20?+(?P<unit>{unit})")
+    # A Chinese numeral counts only before a counter word (十一家, 一次), and
+    # not as part of a longer numeral or an ordinal (第二轮, 十九届).
+    chinese = re.compile(rf"(?<![{CN_DIGIT}{CN_UNIT}第])(?P<num>{CN_NUMBER})(?P<unit>{counter})")
+    roman = re.compile(
+        rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v['class_units'])})"
+    )
+    percent_cn = re.compile(rf"(?:{_alt(v['percent_prefix'])})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
+    return _Patterns(
+        arabic, chinese, roman, percent_cn, tuple(c["approx_before"]), tuple(c["approx_after"])
+    )
+
+
+def cn_value(s: str) -> float | None:
+    """Value of a Chinese numeral below 10 000 (十一 -> 11, 一百二十 -> 120, 三点五 -> 3.5)."""
+    whole, _, frac = s.partition("点")
+    total = 0
+    current = -1
+    seen_power = 10**9
+    for ch in whole:
+        if ch in _CN_VALUES:
+            if current >= 0:  # digit after digit: read as a digit string (二〇二一)
+                current = current * 10 + _CN_VALUES[ch]
+            else:
+                current = _CN_VALUES[ch]
+        elif ch in _CN_POWERS:
+            power = _CN_POWERS[ch]
+            if power >= seen_power:
+                return None  # 十百 is not a numeral
+            seen_power = power
+            total += (current if current >= 0 else 1) * power
+            current = -1
+        else:
+            return None
+    if not whole:
+        return None
+    value = float(total + max(current, 0))
+    if frac:
+        digits = "".join(str(_CN_VALUES[ch]) for ch in frac if ch in _CN_VALUES)
+        if len(digits) != len(frac):
+            return None
+        value += float("0." + digits)
+    return value
+
+
+def _arabic_value(num: str) -> float:
+    return float(num.replace(" ", "").replace(",", ""))
+
+
+def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Quantities in `fold[start:end]`, in order, without overlaps.
+
+    `fold` is folded text (Document.fold or any string folded the same way).
+    Chinese numerals are all returned; whether one is a commitment (开展一次)
+    or part of a phrase (一河一策 has no unit, 四大类 none either) is for the
+    caller, which knows the verb before it.
+    """
+    end = len(fold) if end is None else end
+    p = patterns()
+    found: list[Quantity] = []
+    for m in p.arabic.finditer(fold, start, end):
+        s = m.start("num")
+        if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
+            continue
+        found.append(_with_hedges(fold, Quantity(s, m.end(), _arabic_value(m["num"]),
+                                                 _unit(m["unit"]), "arabic"), p, end))
+    for m in p.percent_cn.finditer(fold, start, end):
+        value = cn_value(m["num"])
+        if value is not None:
+            found.append(_with_hedges(fold, Quantity(m.start(), m.end(), value, "%", "chinese"), p, end))
+    for m in p.chinese.finditer(fold, start, end):
+        value = cn_value(m["num"])
+        if value is not None:
+            found.append(_with_hedges(fold, Quantity(m.start("num"), m.end(), value,
+                                                     _unit(m["unit"]), "chinese"), p, end))
+    for m in p.roman.finditer(fold, start, end):
+        found.append(Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"))
+    found.sort(key=lambda q: (q.start, -q.end))
+    out: list[Quantity] = []
+    last_end = -1
+    for q in found:
+        if q.start >= last_end:
+            out.append(q)
+            last_end = q.end
+    return out
+
+
+def _unit(raw: str) -> str:
+    return raw.replace(" ", "")
+
+
+def _with_hedges(fold: str, q: Quantity, p: _Patterns, end: int) -> Quantity:
+    """Attach a hedge written right before (约) or after (左右) the number."""
+    approx: str | None = None
+    approx_end: int | None = None
+    for word in p.approx_before:
+        if fold.startswith(word, max(q.start - len(word), 0)) and q.start >= len(word):
+            approx = word
+            break
+    for word in p.approx_after:
+        if fold.startswith(word, q.end) and q.end + len(word) <= end:
+            approx = approx or word
+            approx_end = q.end + len(word)
+            break
+    if approx is None:
+        return q
+    return Quantity(q.start, q.end, q.value, q.unit, q.kind, approx, approx_end)

@@ -1,11 +1,585 @@
-"""Targets and percentages (spec section 3). STUB: to be implemented."""
+"""Targets and percentages (spec section 3).
+
+A target is a number with a unit that the plan commits to: an indicator, a
+comparator word or count verb, the number, and maybe 以上/以下 after it. The
+text is read clause by clause (a clause ends at ，；。： or a table cell), so the
+work per number is bounded by its clause and the whole pass is linear.
+
+Inside a clause the numbers form groups. A number whose text before it ends in
+a list connector (、和及) continues the group of the number before it and
+shares its verb or comparator (完成16个…、79个…和5处…; 分别达到95%、90%和75%以上).
+Each group is judged once:
+
+* a number that only qualifies a noun is not a target: 65蒸吨/小时以上燃煤锅炉
+  (以上/以下 then a noun), 排放量大于1吨的企业 (a comparator, then 的);
+* a number followed by a noun or 的 is a target only after a count verb
+  (完成17个斑块, 建成…190万千瓦海上风电项目, 完成全市30%的民用散煤替代);
+* otherwise it is a target after a comparator word (达到, 不超过, 下降…) or
+  right after an indicator noun (户数11.78万户, 安全利用率100%: "=").
+
+Every percentage that does not become a target is still reported in
+`percentages`, so none is lost. Vocabulary: `ecoplan/vocab/comparators.yaml`.
+"""
 
 from __future__ import annotations
 
-from ecoplan.normalise import Document
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+
+from ecoplan.normalise import Document, Line
 from ecoplan.parsers.deadlines import DeadlineMatch
+from ecoplan.parsers.headings import match_marker
+from ecoplan.parsers.numbers import Quantity, find_quantities
 from ecoplan.schema import Percentage, Target
+
+# Sentence and clause ends, and the brackets inside which a comma does not end
+# a clause (（生态保护红线、环境质量底线…）, 《…》). Matched on Document.fold.
+RE_PUNCT = re.compile(r"[,;。:!?\t()《》“”\[\]〔〕【】]")
+SENTENCE_END = frozenset("。!?\t")
+CLAUSE_END = frozenset(",;:")
+OPENERS = frozenset("(《“[〔【")
+CLOSERS = frozenset(")》”]〕】")
+LIST_CONNECTORS = ("以及", "、", "和", "及", "与", "或")
+# Characters after a number that end its phrase rather than start a noun it qualifies.
+PHRASE_END = frozenset(",;。:!?\t、)”》]〕】(（ ")
+# A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦).
+COUNT_VERB_REACH = 10
+# …and this far from a comparator (达到地表水III类).
+COMPARATOR_REACH = 4
+# An indicator this short (覆盖率, 比例) names a rate of the subject before it.
+SHORT_INDICATOR = 3
+RE_SPACE = re.compile(r"\s++")
+RE_BARE_YEAR = re.compile(r"\s*+(?:\d{4}+|[〇○零一二三四五六七八九]{4}+)\s*+年度?\s*+")
+# A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
+RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    before: re.Pattern[str]
+    before_ops: dict[str, str]
+    after: re.Pattern[str]
+    after_ops: dict[str, str]
+    strict: frozenset[str]
+    change: dict[str, str]
+    baseline: re.Pattern[str]
+    keep: frozenset[str]
+    count_verbs: frozenset[str]
+    measure: tuple[str, ...]
+    hedges: re.Pattern[str]
+    lead: re.Pattern[str]
+    respectively: str
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def rules() -> _Rules:
+    """Compile the comparator vocabulary once per process."""
+    from ecoplan.vocab import load
+
+    v = load("comparators")
+    base = v["baseline"]
+    baseline = re.compile(
+        rf"(?:{_alt(base['before'])})于?\x20?+(?P<year>\d{{4}}+)\x20?+年(?:底|末)?(?:{_alt(base['after'])})?"
+    )
+    return _Rules(
+        before=re.compile(_alt(list(v["before"]))),
+        before_ops=dict(v["before"]),
+        after=re.compile(_alt(list(v["after"]))),
+        after_ops=dict(v["after"]),
+        strict=frozenset(v["strict"]),
+        change=dict(v["change"]),
+        baseline=baseline,
+        keep=frozenset(v["keep_in_indicator"]),
+        count_verbs=frozenset(v["count_verbs"]),
+        measure=tuple(v["measure_suffixes"]),
+        hedges=re.compile(_alt(v["qualifiers"])),
+        lead=re.compile(rf"^(?:[\s,;:、——\-]|{_alt(v['lead_words'])})++"),
+        respectively=v["respectively"],
+    )
+
+
+@dataclass
+class _Item:
+    """One number of a clause and what surrounds it (indices into Document.text)."""
+
+    q: Quantity
+    head_start: int  # start of the text before the number that belongs to it
+    after_end: int  # past the unit, a hedge (左右) and 以上/以下
+    after_op: str | None
+    follower: str  # "end", "of" (的) or "noun"
+    tail_end: int = -1  # end of the noun phrase after the number, if any
+    continues: bool = False
+
+
+@dataclass
+class _Group:
+    items: list[_Item] = field(default_factory=list)
+
+
+def _clauses(fold: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(clause start, clause end, sentence index) for fold[start:end], brackets respected."""
+    out: list[tuple[int, int, int]] = []
+    depth = 0
+    clause_start = start
+    sentence = 0
+    for m in RE_PUNCT.finditer(fold, start, end):
+        ch = m.group()
+        i = m.start()
+        if ch in OPENERS and ch != "“":
+            depth += 1
+            continue
+        if ch in CLOSERS and ch != "”":
+            depth = max(depth - 1, 0)
+            continue
+        if ch in "“”":
+            continue
+        if ch in SENTENCE_END:
+            out.append((clause_start, i, sentence))
+            clause_start = i + 1
+            sentence += 1
+            depth = 0
+        elif ch in CLAUSE_END and depth == 0:
+            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
+                continue  # a thousands separator
+            out.append((clause_start, i, sentence))
+            clause_start = i + 1
+    out.append((clause_start, end, sentence))
+    return [c for c in out if c[1] > c[0]]
+
+
+def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
+    fold = doc.fold
+    pos = q.approx_end or q.end
+    paren = RE_PAREN_AFTER.match(fold, pos, clause_end)
+    probe = paren.end() if paren else pos
+    m = r.after.match(fold, probe, clause_end)
+    if m:
+        return m.end(), r.after_ops[m.group()]
+    return pos, None
+
+
+def _follower(fold: str, pos: int, end: int) -> str:
+    if pos >= end or fold[pos] in PHRASE_END:
+        return "end"
+    if fold[pos] == "的":
+        return "of"
+    if fold.startswith(LIST_CONNECTORS, pos):
+        return "end"
+    return "noun"
+
+
+def _top_level_index(fold: str, start: int, end: int, chars: str) -> int:
+    """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
+    depth = 0
+    for i in range(start, end):
+        ch = fold[i]
+        if ch in OPENERS and ch != "“":
+            depth += 1
+        elif ch in CLOSERS and ch != "”":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in chars:
+            return i
+    return -1
+
+
+def _ends_with_connector(fold: str, start: int, end: int) -> bool:
+    s = fold[start:end].rstrip()
+    return s.endswith(LIST_CONNECTORS)
+
+
+def _items(doc: Document, r: _Rules, cs: int, ce: int) -> list[_Item]:
+    fold = doc.fold
+    items: list[_Item] = []
+    prev_end = cs
+    for q in find_quantities(fold, cs, ce):
+        if q.kind == "chinese" and q.unit != "%":
+            # A Chinese numeral counts only right after a count verb (开展一次);
+            # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
+            if not any(fold.startswith(v, q.start - len(v)) for v in r.count_verbs if q.start >= len(v)):
+                continue
+        after_end, after_op = _after(doc, r, q, ce)
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce))
+        if items:
+            prev = items[-1]
+            if _ends_with_connector(fold, prev_end, q.start):
+                item.continues = True
+                prev.tail_end = _strip_connector_end(fold, prev_end, q.start)
+            else:
+                cut = _top_level_index(fold, prev_end, q.start, "、")
+                prev.tail_end = cut if cut >= 0 else prev_end
+                item.head_start = cut + 1 if cut >= 0 else prev_end
+        items.append(item)
+        prev_end = after_end
+    if items:
+        last = items[-1]
+        cut = _top_level_index(fold, last.after_end, ce, "、")
+        last.tail_end = cut if cut >= 0 else ce
+    return items
+
+
+def _strip_connector_end(fold: str, start: int, end: int) -> int:
+    s = fold[start:end].rstrip()
+    for c in sorted(LIST_CONNECTORS, key=len, reverse=True):
+        if s.endswith(c):
+            return start + len(s) - len(c)
+    return start + len(s)
+
+
+@dataclass
+class _Reading:
+    comparator: str | None  # operator from the word before, None when bare
+    word: str | None
+    word_start: int
+    word_end: int
+    change: str | None
+    baseline_year: int | None
+    subject_end: int  # end of the indicator text in the head
+
+
+def _read_head(doc: Document, r: _Rules, hs: int, he: int) -> _Reading:
+    """The comparator or verb nearest before the number, a change and its baseline."""
+    fold = doc.fold
+    best: re.Match[str] | None = None
+    for m in r.before.finditer(fold, hs, he):
+        best = m
+    word = best.group() if best else None
+    reading = _Reading(None, None, he, he, None, None, he)
+    if best is not None and word is not None:
+        gap = RE_SPACE.sub("", fold[best.end() : he])
+        op = r.before_ops[word]
+        reach = COUNT_VERB_REACH if word in r.count_verbs else COMPARATOR_REACH
+        if word in r.change and word not in r.count_verbs:
+            reach = COMPARATOR_REACH
+        if len(gap) <= reach:
+            reading = _Reading(op, word, best.start(), best.end(), None, None, best.start())
+    base = None
+    for m in r.baseline.finditer(fold, hs, reading.word_start if reading.word else he):
+        base = m
+    if reading.word and reading.word in r.change and (base or fold.startswith(("到", "至"), reading.word_end) is False):
+        reading.change = r.change[reading.word]
+    if base is not None:
+        reading.baseline_year = int(base["year"])
+        reading.subject_end = base.start()
+        if reading.change is None:
+            for w, direction in r.change.items():
+                if w in fold[base.end() : reading.word_start if reading.word else he]:
+                    reading.change = direction
+                    break
+    return reading
+
+
+def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
+    s = RE_SPACE.sub("", fold[hs:he])
+    return bool(s) and s.endswith(r.measure)
+
+
+def _clean(doc: Document, r: _Rules, a: int, b: int, deadlines: list[DeadlineMatch], starts: list[int]) -> str:
+    """Indicator text of doc.text[a:b]: no deadline, marker, lead words or spaces."""
+    if b <= a:
+        return ""
+    # Drop everything up to the end of a deadline inside the range (到2025年,…).
+    k = bisect_left(starts, a)
+    while k < len(deadlines) and deadlines[k].start < b:
+        a = max(a, min(deadlines[k].end, b))
+        k += 1
+    text = RE_SPACE.sub("", doc.text[a:b])
+    fold_text = RE_SPACE.sub("", doc.fold[a:b])
+    marker = match_marker(fold_text)
+    if marker is not None:
+        text, fold_text = text[marker.end :], fold_text[marker.end :]
+    while True:
+        m = r.lead.match(fold_text)
+        if not m or not m.end():
+            break
+        text, fold_text = text[m.end() :], fold_text[m.end() :]
+    if fold_text.endswith(r.respectively):
+        text = text[: -len(r.respectively)]
+    return text.strip("的,，、")
+
+
+def _split_subjects(text: str) -> list[str]:
+    """Top-level parts of a list of subjects (城市、县城、重点镇生活污水处理率)."""
+    parts: list[str] = []
+    depth = 0
+    cur = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "(（《":
+            depth += 1
+        elif ch in ")）》":
+            depth = max(depth - 1, 0)
+        if depth == 0 and ch in "、和及与":
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    parts.append(cur)
+    return [p for p in parts if p]
+
+
+def _distribute(subjects: list[str]) -> list[str]:
+    """Give each subject the noun the last one carries (城市 → 城市生活污水处理率).
+
+    The last part holds its own subject and the shared noun; its own subject
+    ends where the earlier subjects end in kind (市, 城, 镇: a place) or, failing
+    that, after as many characters as the subject before it.
+    """
+    last = subjects[-1]
+    ends = {s[-1] for s in subjects[:-1]} | set("市县镇城村区乡省业园")
+    own = 0
+    for i, ch in enumerate(last[:-1]):
+        if ch in ends:
+            own = i + 1
+            break
+    if own == 0:
+        own = min(len(subjects[-2]), len(last) - 1)
+    shared = last[own:]
+    return [s + shared for s in subjects[:-1]] + [last]
 
 
 def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list[Target], list[Percentage]]:
-    return [], []
+    """Targets and the percentages that are not targets, in text order."""
+    r = rules()
+    fold = doc.fold
+    governing = sorted((d for d in deadlines if _governs(d)), key=lambda d: d.start)
+    starts = [d.start for d in governing]
+    heads = _paragraph_heads(doc, governing)
+    targets: list[Target] = []
+    percentages: list[Percentage] = []
+    for li, line in enumerate(doc.lines):
+        clauses = _clauses(fold, line.start, line.end)
+        prev_sentence = -1
+        subject_prev = ""
+        for cs, ce, sentence in clauses:
+            if sentence != prev_sentence:
+                subject_prev = ""
+                prev_sentence = sentence
+                sent_start = cs
+            items = _items(doc, r, cs, ce)
+            if not items:
+                continue
+            emitted: set[int] = set()
+            for group in _groups(items):
+                found, subject = _read_group(doc, r, group, governing, starts)
+                for idx, (item, indicator, reading, op) in enumerate(found):
+                    if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
+                        indicator = subject_prev + indicator if subject_prev else indicator
+                    deadline = _deadline_for(item.q.start, sent_start, line, li, governing, starts, heads)
+                    targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
+                    emitted.add(id(item))
+                    del idx
+                if subject:
+                    subject_prev = subject
+            for item in items:
+                if item.q.unit == "%" and id(item) not in emitted:
+                    reading = _read_head(doc, r, item.head_start, item.q.start)
+                    op = _operator(r, reading, item.after_op)
+                    percentages.append(_percentage(doc, item, op, cs, ce))
+    return targets, percentages
+
+
+def _groups(items: list[_Item]) -> list[list[_Item]]:
+    groups: list[list[_Item]] = []
+    for item in items:
+        if item.continues and groups:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _operator(r: _Rules, reading: _Reading, after_op: str | None) -> str | None:
+    if reading.comparator in r.strict:
+        return reading.comparator
+    return after_op or reading.comparator
+
+
+def _read_group(
+    doc: Document, r: _Rules, group: list[_Item], deadlines: list[DeadlineMatch], starts: list[int]
+) -> tuple[list[tuple[_Item, str, _Reading, str]], str]:
+    """The targets a group of numbers commits to, and the subject it speaks of."""
+    fold = doc.fold
+    first = group[0]
+    reading = _read_head(doc, r, first.head_start, first.q.start)
+    word = reading.word
+    is_count_verb = word is not None and word in r.count_verbs and word not in r.change
+    # 以上 after the last number of a list applies to each (95%、90%和75%以上).
+    shared_after = group[-1].after_op
+    bare = word is None and _is_measure_end(r, fold, first.head_start, first.q.start)
+    out: list[tuple[_Item, str, _Reading, str]] = []
+    subject = ""
+    if word is None and not bare:
+        return out, subject
+    for item in group:
+        after_op = item.after_op or shared_after
+        if item.after_op in (">=", "<=") and item.follower != "end" and fold[item.after_end - 2 : item.after_end] != "以内":
+            continue  # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun
+        if item.follower == "of" and not is_count_verb:
+            continue  # 排放量大于1吨的企业
+        if item.follower == "noun" and not is_count_verb:
+            if not (item.q.kind == "roman" and _class_then_end(fold, item)):
+                continue
+        op = _operator(r, reading, after_op) or "="
+        out.append((item, "", reading, op))
+    if not out:
+        return out, subject
+    # Indicators.
+    if word is None:
+        subject = _clean(doc, r, first.head_start, first.q.start, deadlines, starts)
+        indicators = [subject + _tail(doc, r, it) for it, *_ in out]
+    elif word in r.keep or (is_count_verb and word not in r.keep):
+        before = _clean(doc, r, first.head_start, reading.word_start, deadlines, starts)
+        between = _clean(doc, r, reading.word_end, first.q.start, deadlines, starts)
+        verb = doc.text[reading.word_start : reading.word_end] if word in r.keep else ""
+        subject = before
+        indicators = [before + verb + between + _tail(doc, r, it) for it, *_ in out]
+    else:
+        subject = _clean(doc, r, first.head_start, reading.subject_end, deadlines, starts)
+        indicators = [subject] * len(out)
+        respectively = fold[reading.word_start - len(r.respectively) : reading.word_start] == r.respectively
+        parts = _split_subjects(subject)
+        if respectively and len(out) > 1 and len(parts) == len(out):
+            indicators = _distribute(parts)
+        elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts):
+            # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
+            item, _, rd, op = out[0]
+            out = [(item, "", rd, op) for _ in parts]
+            indicators = parts
+    result = [(it, ind, rd, op) for (it, _, rd, op), ind in zip(out, indicators, strict=True)]
+    return result, subject
+
+
+def _class_then_end(fold: str, item: _Item) -> bool:
+    """III类水质。: a water class followed only by 水质/水体."""
+    rest = fold[item.after_end : item.tail_end].strip()
+    return rest in ("水质", "水体", "标准")
+
+
+def _tail(doc: Document, r: _Rules, item: _Item) -> str:
+    if item.follower == "end" or item.tail_end <= item.after_end:
+        return ""
+    return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end]).lstrip("的")
+
+
+def _governs(d: DeadlineMatch) -> bool:
+    """A bare year (2021年, 2021年度) frames a plan; it limits nothing."""
+    return d.recurring is not None or not RE_BARE_YEAR.fullmatch(d.text)
+
+
+def _head_deadline(doc: Document, line: Line, governing: list[DeadlineMatch], starts: list[int]) -> DeadlineMatch | None:
+    """A deadline that opens the paragraph (到2025年,…), after any list marker."""
+    k = bisect_left(starts, line.start)
+    if k >= len(governing) or governing[k].start >= line.end:
+        return None
+    d = governing[k]
+    lead = doc.fold[line.start : d.start]
+    marker = match_marker(lead.lstrip())
+    if marker is not None:
+        lead = lead.lstrip()[marker.end :]
+    return d if not lead.strip(" -") else None
+
+
+def _paragraph_heads(doc: Document, governing: list[DeadlineMatch]) -> dict[int, tuple[DeadlineMatch, int]]:
+    """Line index -> (head deadline, limit): the deadline that governs the line
+    as a whole, and the text index from which it stops (another deadline)."""
+    starts = [d.start for d in governing]
+    heads: dict[int, tuple[DeadlineMatch, int]] = {}
+    lines = doc.lines
+    for i, line in enumerate(lines):
+        d = _head_deadline(doc, line, governing, starts)
+        if d is None:
+            continue
+        heads[i] = (d, line.end)
+        own = match_marker(doc.fold[line.start : line.end])
+        own_style = own.style if own else None
+        list_style: str | None = None
+        j = i + 1
+        while j < len(lines):
+            nxt = lines[j]
+            m = match_marker(doc.fold[nxt.start : nxt.end])
+            if m is None or m.style == own_style:
+                break
+            if list_style is None:
+                list_style = m.style
+            elif m.style != list_style:
+                break
+            k = bisect_left(starts, nxt.start)
+            if k < len(governing) and governing[k].start < nxt.end:
+                # Another deadline appears: the head governs up to it, no further.
+                heads[j] = (d, governing[k].start)
+                break
+            heads[j] = (d, nxt.end)
+            j += 1
+    return heads
+
+
+def _deadline_for(
+    pos: int,
+    sent_start: int,
+    line: Line,
+    line_index: int,
+    governing: list[DeadlineMatch],
+    starts: list[int],
+    heads: dict[int, tuple[DeadlineMatch, int]],
+) -> str | None:
+    """Date of the deadline governing a number at `pos` (spec 3, "Deadline scope")."""
+    k = bisect_right(starts, pos) - 1
+    while k >= 0 and governing[k].end > pos:
+        k -= 1
+    if k >= 0 and governing[k].start >= sent_start:
+        return governing[k].date  # the latest deadline earlier in the same sentence
+    head = heads.get(line_index)
+    if head is not None and pos < head[1]:
+        return head[0].date
+    return None
+
+
+def _target(
+    doc: Document, r: _Rules, item: _Item, indicator: str, reading: _Reading, op: str,
+    deadline: str | None, cs: int, ce: int,
+) -> Target:
+    text, a, b = _clause_text(doc, cs, ce)
+    hedge = item.q.approx
+    if hedge is None:
+        m = r.hedges.search(doc.fold, cs, item.q.start)
+        hedge = m.group() if m else None
+    return Target(
+        indicator=indicator or RE_SPACE.sub("", doc.text[item.head_start : item.q.start]) or "?",
+        comparator=op,  # type: ignore[arg-type]
+        value=item.q.value,
+        unit=item.q.unit,
+        change=reading.change,  # type: ignore[arg-type]
+        baseline_year=reading.baseline_year,
+        deadline=deadline,
+        qualifier=hedge,
+        text=text,
+        line=doc.lineno(a),
+        span=doc.span(a, b),
+    )
+
+
+def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:
+    text, a, b = _clause_text(doc, cs, ce)
+    return Percentage(
+        value=item.q.value,
+        comparator=op,  # type: ignore[arg-type]
+        text=text,
+        line=doc.lineno(a),
+        span=doc.span(a, b),
+    )
+
+
+def _clause_text(doc: Document, cs: int, ce: int) -> tuple[str, int, int]:
+    """The clause as written, without its surrounding spaces, and its bounds."""
+    raw = doc.text[cs:ce]
+    a = cs + (len(raw) - len(raw.lstrip()))
+    b = ce - (len(raw) - len(raw.rstrip()))
+    return doc.text[a:b], a, b
