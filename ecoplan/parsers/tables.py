@@ -1,10 +1,458 @@
-"""Task tables and 牵头单位/配合单位 items (spec section 6). STUB: to be implemented."""
+"""Tasks with responsibility (spec section 6): 措施清单 tables and labelled items.
+
+Two sources of tasks:
+
+* Tab-separated tables. Columns are mapped by the words of the header row
+  (序号 / 目标任务 / 工作措施 / 责任单位 …), never by position, so tables from
+  other cities with other column orders read the same. A row whose leading
+  cells are empty continues the 序号 group above it (it inherits the goal and,
+  for vertically merged cells, the departments); a cell broken onto the next
+  physical line is glued back to its row. A table without a recognised header
+  is read by shape: the last cell that lists departments, the longest other
+  cell as the measure.
+* Prose items followed by a responsibility clause: `牵头单位：…；配合单位：…`
+  on the next line, the same in brackets `（…）` / `〔…〕` at the end of the
+  item, or the verb form `（市环保局牵头，市经信委配合，各县人民政府负责落实）`.
+
+Names are split by `ecoplan.parsers.departments.split_names`. Words are data in
+`ecoplan/vocab/tables.yaml`; patterns are compiled once, and the document is
+read line by line in one pass.
+"""
 
 from __future__ import annotations
 
-from ecoplan.normalise import Document
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from ecoplan.normalise import Document, Line
+from ecoplan.parsers.departments import split_names
+from ecoplan.parsers.headings import match_marker
 from ecoplan.schema import Task
+from ecoplan.vocab import load
+
+_WS = " \t\u3000\u00a0"
+# A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
+RE_SEQ = regex.compile(r"[(（]?(?:\d{1,3}+|[一二三四五六七八九十]++)[)）.．、]?")
+RE_SPACES = regex.compile(r"\s++")
+# Lines that never continue a table cell: captions, notes, attachments.
+RE_NOT_CELL_WRAP = regex.compile(r"(?:附表|附件|表\s*\d|注\s*[:：])")
+_CLAUSE_SEP = regex.compile(r"[,，;；]")
+_TRIM = _WS + ",，;；。、:："
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Rules:
+    header_exact: dict[str, str]  # header word -> column role
+    header_search: regex.Pattern[str]
+    label_role: dict[str, str]  # 牵头单位 -> lead
+    label: regex.Pattern[str]  # a role label followed by its colon
+    label_at_start: regex.Pattern[str]
+    label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
+    bracket: regex.Pattern[str]
+    role_hint: regex.Pattern[str]  # cheap test: could this bracket assign work?
+    verb_role: dict[str, str]
+    verb_at_end: regex.Pattern[str]
+    noise_at_end: regex.Pattern[str]
+    department_end: regex.Pattern[str]
+    max_name_length: int
+
+
+@cache
+def _rules() -> _Rules:
+    v = load("tables")
+    header_exact = {w: role for role, words in v["header"].items() for w in words}
+    labels = {w: "lead" for w in v["lead_labels"]} | {w: "support" for w in v["support_labels"]}
+    verbs = {w: "lead" for w in v["lead_verbs"]} | {w: "support" for w in v["support_verbs"]}
+    label_alt = _alt(list(labels))
+    return _Rules(
+        header_exact=header_exact,
+        header_search=regex.compile(_alt(list(header_exact))),
+        label_role=labels,
+        label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
+        label_at_start=regex.compile(rf"[ ]*+[(（〔【\[]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
+        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
+        bracket=regex.compile(r"[(（〔【\[](?P<c>[^()（）〔〕【】\[\]\n]{2,300}+)[)）〕】\]]"),
+        role_hint=regex.compile(f"{label_alt}|{_alt(list(verbs))}"),
+        verb_role=verbs,
+        verb_at_end=regex.compile(rf"(?:{_alt(list(verbs))})$"),
+        noise_at_end=regex.compile(rf"(?:{_alt(v['name_noise'])})$"),
+        department_end=regex.compile(rf"(?:{_alt(v['department_suffixes'])})$|^各"),
+        max_name_length=int(v["max_name_length"]),
+    )
+
+
+# ---------------------------------------------------------------- responsibility clauses
+
+
+def _names(rules: _Rules, text: str) -> list[str]:
+    text = text.strip(_TRIM)
+    if text.startswith("由"):
+        text = text[1:]
+    while (m := rules.noise_at_end.search(text)) and m.start() > 0:
+        text = text[: m.start()].rstrip(_TRIM)
+    return [n for n in split_names(text) if n]
+
+
+def _plausible(rules: _Rules, names: list[str]) -> bool:
+    """Names that read like bodies: short, no sentence punctuation."""
+    return bool(names) and all(len(n) <= rules.max_name_length and not RE_SPACES.search(n) for n in names)
+
+
+def parse_roles(text: str) -> tuple[list[str], list[str]] | None:
+    """(lead, support) named by a responsibility clause, or None when `text` is not one.
+
+    Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`.
+    """
+    rules = _rules()
+    lead: list[str] = []
+    support: list[str] = []
+    labels = list(rules.label.finditer(text))
+    if labels:
+        if text[: labels[0].start()].strip(_TRIM):
+            return None  # prose before the first label: not a clause of its own
+        for k, m in enumerate(labels):
+            stop = labels[k + 1].start() if k + 1 < len(labels) else len(text)
+            names = _names(rules, text[m.end() : stop])
+            if names and not _plausible(rules, names):
+                return None
+            (lead if rules.label_role[m["label"]] == "lead" else support).extend(names)
+        return (lead, support) if lead or support else None
+    found_body = False
+    for clause in _CLAUSE_SEP.split(text):
+        clause = clause.strip(_TRIM)
+        if not clause:
+            continue
+        m = rules.verb_at_end.search(clause)
+        if m is None or m.start() == 0:
+            return None  # every clause of the verb form ends in a role verb
+        names = _names(rules, clause[: m.start()])
+        if not _plausible(rules, names):
+            return None
+        found_body = found_body or any(rules.department_end.search(n) for n in names)
+        (lead if rules.verb_role[m.group()] == "lead" else support).extend(names)
+    return (lead, support) if found_body else None
+
+
+def _cell_roles(role: str, text: str) -> tuple[list[str], list[str]]:
+    """Departments of a lead/support cell; a cell written as a clause keeps its own roles."""
+    rules = _rules()
+    if rules.role_hint.search(text):
+        parsed = parse_roles(text)
+        if parsed is not None:
+            return parsed
+    names = split_names(text)
+    return (names, []) if role == "lead" else ([], names)
+
+
+def _add(into: list[str], names: list[str]) -> None:
+    for n in names:
+        if n not in into:
+            into.append(n)
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass
+class _Cell:
+    pieces: list[tuple[int, int]] = field(default_factory=list)  # doc.text ranges, stripped
+
+    def text(self, doc: Document) -> str:
+        return "".join(doc.text[a:b] for a, b in self.pieces)
+
+    def extend(self, other: _Cell) -> None:
+        self.pieces.extend(other.pieces)
+
+
+def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
+    while a < b and doc.text[a] in _WS:
+        a += 1
+    while b > a and doc.text[b - 1] in _WS:
+        b -= 1
+    return a, b
+
+
+def _cells(doc: Document, line: Line) -> list[_Cell]:
+    out: list[_Cell] = []
+    pos = line.start
+    while True:
+        k = doc.text.find("\t", pos, line.end)
+        end = line.end if k < 0 else k
+        a, b = _strip(doc, pos, end)
+        out.append(_Cell([(a, b)] if b > a else []))
+        if k < 0:
+            return out
+        pos = k + 1
+
+
+def _header_role(rules: _Rules, cell: str) -> str | None:
+    key = RE_SPACES.sub("", cell)
+    if key in rules.header_exact:
+        return rules.header_exact[key]
+    if len(key) > 12:
+        return None  # a header cell is a short label, not a sentence
+    m = rules.header_search.search(key)
+    return rules.header_exact[m.group()] if m else None
+
+
+@dataclass
+class _Table:
+    ncols: int
+    cols: dict[str, int]  # role -> column index
+    headed: bool
+    goal: str | None = None
+    lead: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+
+
+def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
+    roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
+    if sum(r is not None for r in roles) < 2 or not ({"text", "lead", "support"} & set(roles)):
+        return None
+    cols: dict[str, int] = {}
+    texts = [i for i, r in enumerate(roles) if r == "text"]
+    for i, r in enumerate(roles):
+        if r is not None and r != "text":
+            cols.setdefault(r, i)
+    if texts:
+        cols["text"] = texts[-1]  # the most specific measure column is the rightmost
+        if "goal" not in cols and len(texts) > 1:
+            cols["goal"] = texts[0]  # 重点任务 | 具体措施: the broader one groups the rows
+    else:
+        free = [i for i, r in enumerate(roles) if r is None]
+        if free:
+            cols["text"] = free[0]
+    return _Table(ncols=len(cells), cols=cols, headed=True)
+
+
+def _is_row_start(doc: Document, table: _Table, cells: list[_Cell]) -> bool:
+    if not cells[0].pieces:
+        return True  # leading empty cells: a continuation row of the group above
+    return table.cols.get("seq") == 0 and bool(RE_SEQ.fullmatch(cells[0].text(doc)))
+
+
+def _continues_row(doc: Document, table: _Table, row: list[_Cell], cells: list[_Cell]) -> bool:
+    """Whether `cells` carries the rest of a row whose last cell broke onto a new line."""
+    if not table.headed or len(row) >= table.ncols or _is_row_start(doc, table, cells):
+        return False
+    return len(row) + len(cells) - 1 <= table.ncols
+
+
+def _merge(row: list[_Cell], cells: list[_Cell]) -> None:
+    row[-1].extend(cells[0])
+    row.extend(cells[1:])
+
+
+def _measure(doc: Document, cell: _Cell) -> tuple[int, int] | None:
+    """doc.text range of a measure cell without its leading item number (1. / （1） / ①)."""
+    if not cell.pieces:
+        return None
+    a, _ = cell.pieces[0]
+    _, b = cell.pieces[-1]
+    marker = match_marker(doc.fold[a:b])
+    if marker is not None and marker.style != "dash":
+        a, b = _strip(doc, a + marker.end, b)
+    return (a, b) if b > a else None
+
+
+def _text_of(doc: Document, cell: _Cell, span: tuple[int, int]) -> str:
+    """Cell text from `span[0]`, pieces joined (a broken cell reads as one)."""
+    parts = []
+    for a, b in cell.pieces:
+        if b <= span[0]:
+            continue
+        parts.append(doc.text[max(a, span[0]) : b])
+    return "".join(parts)
+
+
+def _looks_like_departments(rules: _Rules, text: str) -> bool:
+    names = split_names(text)
+    return _plausible(rules, names) and all(rules.department_end.search(n) for n in names)
+
+
+def _row_task(doc: Document, table: _Table, row: list[_Cell]) -> Task | None:
+    rules = _rules()
+
+    def cell(role: str) -> _Cell | None:
+        i = table.cols.get(role)
+        return row[i] if i is not None and i < len(row) and row[i].pieces else None
+
+    if not table.headed:
+        return _shapeless_row_task(doc, rules, row)
+    seq, goal_cell = cell("seq"), cell("goal")
+    if "seq" in table.cols:
+        new_group = seq is not None
+    elif "goal" in table.cols:
+        new_group = goal_cell is not None
+    else:
+        new_group = bool(row[0].pieces)
+    if new_group:
+        table.goal, table.lead, table.support = None, [], []
+    if goal_cell is not None:
+        table.goal = goal_cell.text(doc)
+    text_cell = cell("text")
+    if text_cell is None:
+        return None
+    rng = _measure(doc, text_cell)
+    if rng is None:
+        return None
+    lead: list[str] = []
+    support: list[str] = []
+    for role in ("lead", "support"):
+        c = cell(role)
+        if c is not None:
+            got_lead, got_support = _cell_roles(role, c.text(doc))
+            _add(lead, got_lead)
+            _add(support, got_support)
+    if not lead and not support and not new_group:
+        lead, support = list(table.lead), list(table.support)  # merged cells down the group
+    table.lead, table.support = lead, support
+    return _task(doc, rng, _text_of(doc, text_cell, rng), table.goal, lead, support)
+
+
+def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task | None:
+    """A row of a table without a recognised header: departments last, the measure the longest cell."""
+    filled = [c for c in row if c.pieces]
+    if len(filled) < 2:
+        return None
+    texts = [c.text(doc) for c in filled]
+    if not _looks_like_departments(rules, texts[-1]):
+        return None
+    body = [(len(t), i) for i, t in enumerate(texts[:-1]) if not RE_SEQ.fullmatch(t)]
+    if not body:
+        return None
+    _, best = max(body)
+    rng = _measure(doc, filled[best])
+    if rng is None:
+        return None
+    lead, support = _cell_roles("lead", texts[-1])
+    return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
+
+
+def _task(
+    doc: Document, rng: tuple[int, int], text: str, goal: str | None, lead: list[str], support: list[str]
+) -> Task:
+    start, end = doc.span(rng[0], rng[1])
+    return Task(text=text, goal=goal, lead=lead, support=support, line=doc.lineno(rng[0]), span=(start, end))
+
+
+# ---------------------------------------------------------------- prose items
+
+
+def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
+    """doc.text range of an item's text: its marker and trailing separators dropped."""
+    a, b = _strip(doc, a, b)
+    marker = match_marker(doc.fold[a:b])
+    if marker is not None:
+        a, b = _strip(doc, a + marker.end, b)
+    while b > a and doc.text[b - 1] in ",，;；、:：":
+        b -= 1
+    return (a, b) if b > a else None
+
+
+def _inline_tasks(doc: Document, line: Line) -> list[Task]:
+    """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。)."""
+    rules = _rules()
+    fold = doc.fold
+    out: list[Task] = []
+    seg = line.start
+    for m in rules.bracket.finditer(fold, line.start, line.end):
+        content = doc.text[m.start("c") : m.end("c")]
+        if not rules.role_hint.search(content):
+            continue
+        roles = parse_roles(content)
+        if roles is None:
+            continue
+        rng = _item_range(doc, seg, m.start())
+        if rng is not None:
+            out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, *roles))
+        seg = m.end()
+    tail = rules.label_in_line.search(fold, seg, line.end)
+    if tail is not None:
+        roles = parse_roles(doc.text[tail.start() : line.end])
+        rng = _item_range(doc, seg, tail.start())
+        if roles is not None and rng is not None:
+            out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, *roles))
+    return out
+
+
+# ---------------------------------------------------------------- driver
 
 
 def extract_tasks(doc: Document) -> list[Task]:
-    return []
+    rules = _rules()
+    tasks: list[Task] = []
+    lines = doc.lines
+    table: _Table | None = None
+    row: list[_Cell] | None = None
+    item: Line | None = None  # the last prose line: what a 牵头单位 line below it refers to
+    item_task: Task | None = None  # the task already made from `item`, if any
+
+    def flush() -> None:
+        nonlocal row
+        if table is not None and row is not None:
+            task = _row_task(doc, table, row)
+            if task is not None:
+                tasks.append(task)
+        row = None
+
+    for i, line in enumerate(lines):
+        if line.is_table:
+            cells = _cells(doc, line)
+            header = _header(rules, doc, cells)
+            if header is not None:
+                flush()
+                table = header
+                continue
+            if table is None:
+                table = _Table(ncols=len(cells), cols={}, headed=False)
+            if row is not None and _continues_row(doc, table, row, cells):
+                _merge(row, cells)
+            else:
+                flush()
+                row = cells
+            continue
+        if table is not None:
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            fold_line = doc.fold[line.start : line.end]
+            if (
+                row is not None
+                and nxt is not None
+                and nxt.is_table
+                and match_marker(fold_line) is None
+                and not RE_NOT_CELL_WRAP.match(fold_line)
+                and _header(rules, doc, _cells(doc, nxt)) is None
+            ):
+                a, b = _strip(doc, line.start, line.end)
+                row[-1].pieces.append((a, b))  # a cell broken onto its own line
+                continue
+            flush()
+            table = None
+        # prose
+        if rules.label_at_start.match(doc.fold, line.start, line.end):
+            bracket_open = doc.fold[line.start] in "(（〔【["
+            a, b = line.start + (1 if bracket_open else 0), line.end
+            while b > a and doc.text[b - 1] in ")）〕】]" + _WS:
+                b -= 1
+            roles = parse_roles(doc.text[a:b])
+            if roles is not None and item is not None:
+                if item_task is None:
+                    rng = _item_range(doc, item.start, item.end)
+                    if rng is not None:
+                        item_task = _task(doc, rng, doc.text[rng[0] : rng[1]], None, [], [])
+                        tasks.append(item_task)
+                if item_task is not None:
+                    _add(item_task.lead, roles[0])
+                    _add(item_task.support, roles[1])
+            continue
+        found = _inline_tasks(doc, line)
+        tasks.extend(found)
+        item, item_task = line, (found[-1] if found else None)
+    flush()
+    return tasks
