@@ -1,0 +1,439 @@
+"""Benchmark ecoplan against a plain regex scan, and measure start-up, memory and scaling.
+
+    .venv/bin/python bench/bench.py              # full run, a few minutes
+    .venv/bin/python bench/bench.py --quick      # tiny corpus, seconds (used by the tests)
+    .venv/bin/python bench/bench.py --markdown --out results.json
+
+Every figure comes from one run on one machine, so the ratios are meaningful
+even when the absolute numbers are not. See bench/README.md for what each
+figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+MB = 1_000_000
+
+# Stage names for the functions `ecoplan.pipeline` calls; anything else it
+# imports from the parsers is timed under its own function name, so new
+# extractors show up without touching this table.
+STAGE_NAMES = {
+    "normalise": "normalise",
+    "extract_meta": "metadata",
+    "find_sections": "structure",
+    "find_deadlines": "deadlines",
+    "extract_targets": "targets",
+    "extract_tasks": "tasks",
+    "extract_departments": "departments",
+    "deadline_models": "deadline models",
+    "Plan": "validation",
+}
+
+# The floor: what a handful of compiled regular expressions cost over the same
+# text. A rule-based parser does several such passes plus bookkeeping.
+BASELINE_PATTERNS = [
+    r"\d+(?:\.\d+)?\s*(?:%|％|万吨|吨|千瓦|万千瓦|公里|平方公里|立方米|微克/立方米|个|项|家|座|辆)",
+    r"(?:19|20)\d{2}\s*年",
+    r"^\s*(?:第[一二三四五六七八九十]+[章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])",
+    r"[\u4e00-\u9fff]{2,12}?(?:局|委|办|厅|中心|政府|管委会|委员会)",
+    r"(?:到|至|截至)?\s*(?:\d{4}年)?\d{1,2}月(?:底|末)?前?",
+]
+
+
+# --- corpus --------------------------------------------------------------------------------------
+
+
+def load_plans() -> list[tuple[str, bytes]]:
+    plans = [(p.name, p.read_bytes()) for p in sorted(RAW.glob("*.txt"))]
+    if not plans:
+        sys.exit(f"bench: no plans in {RAW}")
+    return plans
+
+
+def repeat_to(data: bytes, size: int) -> bytes:
+    """`data` repeated (whole copies, newline-separated) to at least `size` bytes."""
+    unit = data.rstrip(b"\n") + b"\n\n"
+    return unit * max(1, -(-size // len(unit)))
+
+
+def corpus_docs(plans: list[tuple[str, bytes]], size: int) -> list[tuple[str, bytes]]:
+    """Separate documents: every plan, the set cycled until it totals `size` bytes."""
+    docs: list[tuple[str, bytes]] = []
+    total = 0
+    while total < size:
+        for name, data in plans:
+            docs.append((f"{len(docs):05d}-{name}", data))
+            total += len(data)
+    return docs
+
+
+def long_doc(plans: list[tuple[str, bytes]], size: int) -> bytes:
+    """One document: the whole set concatenated and repeated to at least `size` bytes."""
+    return repeat_to(b"\n\n".join(data.rstrip(b"\n") for _, data in plans), size)
+
+
+# --- timing helpers ------------------------------------------------------------------------------
+
+
+@dataclass
+class StageTimer:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, dt: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + dt
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - t0)
+
+
+@contextmanager
+def instrumented_pipeline(timer: StageTimer) -> Iterator[None]:
+    """Wrap each stage `ecoplan.pipeline` calls so that its own time is recorded.
+
+    Only the names in the pipeline module are wrapped, so a parser calling
+    another parser's helper is not counted twice.
+    """
+    import ecoplan.pipeline as pipeline
+
+    originals: dict[str, Any] = {}
+    for name, obj in list(vars(pipeline).items()):
+        module = getattr(obj, "__module__", "") or ""
+        wanted = name in STAGE_NAMES or (callable(obj) and module.startswith("ecoplan.parsers."))
+        if not wanted or not callable(obj):
+            continue
+        originals[name] = obj
+        setattr(pipeline, name, _timed(timer, STAGE_NAMES.get(name, name), obj))
+    try:
+        yield
+    finally:
+        for name, obj in originals.items():
+            setattr(pipeline, name, obj)
+
+
+def _timed(timer: StageTimer, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            timer.add(label, time.perf_counter() - t0)
+
+    return wrapper
+
+
+def best_of(n: int, fn: Callable[[], Any]) -> float:
+    """Fastest of `n` runs: the least disturbed by the rest of the machine."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+# --- in-process measurements ---------------------------------------------------------------------
+
+
+def convert(data: bytes, path: str, fmt: str | None) -> str | Any:
+    """What `ecoplan parse` does per file, minus the file I/O: decode, parse, serialise."""
+    from ecoplan.pipeline import parse_source
+    from ecoplan.reading import source_from_bytes
+    from ecoplan.writing import dumps
+
+    plan = parse_source(source_from_bytes(data, path))
+    return plan if fmt is None else dumps(plan, fmt)
+
+
+def measure_stages(docs: list[tuple[str, bytes]], repeats: int) -> dict[str, Any]:
+    """Per-stage and end-to-end times over the separate-documents corpus."""
+    from ecoplan.reading import decode
+    from ecoplan.writing import dumps
+
+    chars = sum(len(decode(data)[0]) for _, data in docs)
+    # Warm-up: vocabularies and lazily compiled patterns are a start-up cost,
+    # measured by the cold-start figure, not a per-character one.
+    convert(docs[0][1], docs[0][0], "yaml")
+
+    best: dict[str, float] = {}
+    for _ in range(repeats):
+        timer = StageTimer()
+        with instrumented_pipeline(timer):
+            for name, data in docs:
+                with timer.stage("decode"):
+                    decode(data, name)
+                plan = convert(data, name, None)
+                with timer.stage("serialise yaml"):
+                    dumps(plan, "yaml")
+                with timer.stage("serialise json"):
+                    dumps(plan, "json")
+        for k, v in timer.seconds.items():
+            best[k] = min(best.get(k, float("inf")), v)
+
+    # End to end without instrumentation overhead: bytes in, text out.
+    e2e = {
+        fmt: best_of(repeats, lambda fmt=fmt: [convert(data, name, fmt) for name, data in docs])
+        for fmt in ("json", "yaml")
+    }
+    e2e["parse only"] = best_of(repeats, lambda: [convert(data, name, None) for name, data in docs])
+    return {"chars": chars, "bytes": sum(len(d) for _, d in docs), "docs": len(docs), "stages": best, "e2e": e2e}
+
+
+def measure_baseline(docs: list[tuple[str, bytes]], repeats: int) -> dict[str, Any]:
+    """The regex floor: decode, then scan with each pattern, over the same corpus."""
+    patterns = [re.compile(p, re.M) for p in BASELINE_PATTERNS]
+
+    def scan() -> int:
+        hits = 0
+        for _, data in docs:
+            text = data.decode("utf-8")
+            for pattern in patterns:
+                for _m in pattern.finditer(text):
+                    hits += 1
+        return hits
+
+    hits = scan()
+    return {"seconds": best_of(repeats, scan), "patterns": len(patterns), "hits": hits}
+
+
+def measure_scaling(plans: list[tuple[str, bytes]], sizes_mb: list[float]) -> list[dict[str, Any]]:
+    """One long document of each size, end to end (JSON), time per MB."""
+    rows = []
+    for size in sizes_mb:
+        data = long_doc(plans, int(size * MB))
+        t0 = time.perf_counter()
+        out = convert(data, "long.txt", "json")
+        seconds = time.perf_counter() - t0
+        rows.append({"mb": size, "bytes": len(data), "seconds": seconds, "s_per_mb": seconds / (len(data) / MB)})
+        del out, data
+    return rows
+
+
+# --- subprocess measurements ---------------------------------------------------------------------
+
+
+def ecoplan_cmd() -> list[str]:
+    """The installed console script next to this interpreter, else an equivalent -c."""
+    script = Path(sys.executable).parent / "ecoplan"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from ecoplan.commands import main; sys.exit(main())"]
+
+
+def run_child(cmd: list[str]) -> tuple[float, int, int]:
+    """(wall seconds, exit status, peak RSS in bytes) of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the maximum
+    # over every child this bench has run so far.
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.strip()[-500:]}")
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    rss = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    return seconds, proc.returncode, rss
+
+
+def measure_cold_start(plan: Path, repeats: int) -> dict[str, Any]:
+    """A whole `ecoplan parse` process on one plan, against `python -c pass`."""
+    cmd = [*ecoplan_cmd(), "parse", str(plan)]
+    py = [sys.executable, "-c", "pass"]
+    run_child(cmd)  # first run warms the OS page cache and .pyc files
+    parse_times, pass_times = [], []
+    for _ in range(repeats):
+        parse_times.append(run_child(cmd)[0])
+        pass_times.append(run_child(py)[0])
+    parse_s, pass_s = statistics.median(parse_times), statistics.median(pass_times)
+    return {"plan": plan.name, "parse_s": parse_s, "python_s": pass_s, "extra_s": parse_s - pass_s,
+            "ratio": parse_s / pass_s, "repeats": repeats}
+
+
+def measure_memory(plans: list[tuple[str, bytes]], size_mb: float, tmp: Path) -> dict[str, Any]:
+    """Peak RSS of `ecoplan parse` on one long input, against the same on a small plan."""
+    big = tmp / "memory-input.txt"
+    big.write_bytes(long_doc(plans, int(size_mb * MB)))
+    small = tmp / "memory-small.txt"
+    small.write_bytes(plans[0][1])
+    input_bytes = big.stat().st_size
+    _, _, idle_rss = run_child([*ecoplan_cmd(), "parse", str(small), "--format", "json", "-o", str(tmp / "s.json")])
+    seconds, _, peak = run_child([*ecoplan_cmd(), "parse", str(big), "--format", "json",
+                                  "-o", str(tmp / "memory.json")])
+    big.unlink()
+    return {"input_bytes": input_bytes, "peak_rss": peak, "small_rss": idle_rss, "seconds": seconds,
+            "ratio": peak / input_bytes, "net_ratio": (peak - idle_rss) / input_bytes}
+
+
+def measure_jobs(docs: list[tuple[str, bytes]], tmp: Path, workers: list[int]) -> dict[str, Any]:
+    """`ecoplan parse DIR -o OUT --jobs N` over the corpus as separate files."""
+    help_text = subprocess.run([*ecoplan_cmd(), "parse", "--help"], capture_output=True, text=True).stdout
+    if "--jobs" not in help_text:
+        return {"skipped": "ecoplan parse has no --jobs option yet"}
+    src = tmp / "jobs-in"
+    src.mkdir()
+    for name, data in docs:
+        (src / name).write_bytes(data)
+    times = {}
+    for n in workers:
+        out = tmp / f"jobs-out-{n}"
+        times[n] = min(run_child([*ecoplan_cmd(), "parse", str(src), "-o", str(out), "--format", "json",
+                                  "--jobs", str(n)])[0] for _ in range(2))
+    first = times[workers[0]]
+    return {"files": len(docs), "bytes": sum(len(d) for _, d in docs),
+            "seconds": {str(n): s for n, s in times.items()},
+            "speedup": {str(n): first / s for n, s in times.items()}}
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def rate(chars: int, seconds: float) -> str:
+    return "∞" if seconds <= 0 else f"{chars / seconds / 1e6:.2f} M chars/s"
+
+
+def report_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(figure, value, note) rows shared by the plain and Markdown reports."""
+    st, base = r["stages"], r["baseline"]
+    chars = st["chars"]
+    base_rate = chars / base["seconds"]
+    rows: list[tuple[str, str, str]] = [
+        ("corpus", f"{st['bytes'] / MB:.1f} MB, {chars / 1e6:.2f} M chars", f"{st['docs']} documents"),
+        ("regex baseline", rate(chars, base["seconds"]), f"{base['patterns']} compiled patterns, decode + finditer"),
+    ]
+    for label, key in (("end to end (json)", "json"), ("end to end (yaml)", "yaml"), ("parse only", "parse only")):
+        s = st["e2e"][key]
+        rows.append((label, rate(chars, s), f"{chars / s / base_rate:.2f} × baseline"))
+    total = sum(st["stages"].values())
+    for name, s in st["stages"].items():
+        rows.append((f"  stage: {name}", rate(chars, s), f"{100 * s / total:.0f}% of staged time"))
+    cold = r["cold_start"]
+    rows.append(("cold start: ecoplan parse (1 plan)", f"{cold['parse_s'] * 1000:.0f} ms",
+                 f"median of {cold['repeats']}, {cold['plan']}"))
+    rows.append(("cold start: python -c pass", f"{cold['python_s'] * 1000:.0f} ms",
+                 f"parse is +{cold['extra_s'] * 1000:.0f} ms, {cold['ratio']:.1f} ×"))
+    mem = r["memory"]
+    rows.append((f"peak memory, {mem['input_bytes'] / MB:.0f} MB input", f"{mem['peak_rss'] / MB:.0f} MB",
+                 f"{mem['ratio']:.1f} × input ({mem['net_ratio']:.1f} × above a 1-plan run, "
+                 f"{mem['small_rss'] / MB:.0f} MB); {mem['seconds']:.1f} s"))
+    scaling = r["scaling"]
+    per_mb = [row["s_per_mb"] for row in scaling]
+    rows.append(("scaling, s per MB (" + " / ".join(f"{row['mb']:g}" for row in scaling) + " MB)",
+                 " / ".join(f"{row['s_per_mb']:.3f}" for row in scaling),
+                 f"slowest / fastest {max(per_mb) / min(per_mb):.2f}"))
+    jobs = r["jobs"]
+    if "skipped" in jobs:
+        rows.append(("--jobs speed-up", "skipped", jobs["skipped"]))
+    else:
+        rows.append(("--jobs 1 / 2 (" + f"{jobs['files']} files, {jobs['bytes'] / MB:.1f} MB)",
+                     " / ".join(f"{s:.2f} s" for s in jobs["seconds"].values()),
+                     "speed-up " + " / ".join(f"{x:.2f} ×" for x in jobs["speedup"].values())))
+    return rows
+
+
+def goals(r: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    st = r["stages"]
+    ratio = (st["chars"] / st["e2e"]["json"]) / (st["chars"] / r["baseline"]["seconds"])
+    scaling = [row["s_per_mb"] for row in r["scaling"]]
+    spread = max(scaling) / min(scaling)
+    return [
+        ("throughput ≥ 0.3 × regex baseline (end to end, json)", ratio >= 0.3, f"{ratio:.2f} ×"),
+        ("cold start ≤ 0.3 s above python -c pass", r["cold_start"]["extra_s"] <= 0.3,
+         f"+{r['cold_start']['extra_s']:.2f} s"),
+        ("peak memory ≤ 10 × input size", r["memory"]["ratio"] <= 10, f"{r['memory']['ratio']:.1f} ×"),
+        ("time per MB flat 5→40 MB (within 20%)", spread <= 1.2, f"max/min {spread:.2f}"),
+    ]
+
+
+def print_report(r: dict[str, Any], markdown: bool) -> None:
+    rows = report_rows(r)
+    env = r["env"]
+    head = f"ecoplan bench — {env['python']} on {env['machine']}, nproc {env['nproc']}, {env['date']}"
+    if markdown:
+        print(f"{head}\n")
+        print("| figure | value | note |\n|---|---|---|")
+        for a, b, c in rows:
+            print(f"| {a.strip()} | {b} | {c} |")
+        print("\n| goal | met | measured |\n|---|---|---|")
+        for g, ok, v in goals(r):
+            print(f"| {g} | {'yes' if ok else 'no'} | {v} |")
+    else:
+        print(head)
+        width = max(len(a) for a, _, _ in rows)
+        for a, b, c in rows:
+            print(f"{a:<{width}}  {b:>24}  {c}")
+        print()
+        for g, ok, v in goals(r):
+            print(f"[{'met' if ok else 'NOT met'}] {g}: {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="tiny corpus and sizes: checks the script, not speed")
+    ap.add_argument("--markdown", action="store_true", help="print the results as a Markdown table")
+    ap.add_argument("--out", metavar="FILE", help="also save the raw results as JSON")
+    args = ap.parse_args(argv)
+
+    if args.quick:
+        corpus_mb, memory_mb, scaling_mb, repeats, cold_repeats = 0.1, 0.2, [0.05, 0.1], 1, 2
+    else:
+        corpus_mb, memory_mb, scaling_mb, repeats, cold_repeats = 5, 50, [5, 10, 20, 40], 3, 7
+
+    sys.path.insert(0, str(ROOT))  # run from a checkout even without the package installed
+    plans = load_plans()
+    docs = corpus_docs(plans, int(corpus_mb * MB))
+    results: dict[str, Any] = {
+        "env": {"python": platform.python_version(), "machine": platform.machine(), "nproc": os.cpu_count(),
+                "date": time.strftime("%Y-%m-%d %H:%M"), "quick": args.quick},
+    }
+
+    def step(name: str) -> None:
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="ecoplan-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        step("cold start")  # first, before this process fills the page cache with anything else
+        results["cold_start"] = measure_cold_start(RAW / plans[0][0], cold_repeats)
+        step(f"stages over {corpus_mb} MB")
+        results["stages"] = measure_stages(docs, repeats)
+        step("regex baseline")
+        results["baseline"] = measure_baseline(docs, repeats)
+        step("scaling " + ", ".join(f"{s:g}" for s in scaling_mb) + " MB")
+        results["scaling"] = measure_scaling(plans, scaling_mb)
+        step(f"peak memory at {memory_mb} MB")
+        results["memory"] = measure_memory(plans, memory_mb, tmp)
+        step("--jobs 1 and 2")
+        results["jobs"] = measure_jobs(docs, tmp, [1, 2])
+
+    print_report(results, args.markdown)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
