@@ -43,7 +43,7 @@ class _Group(click.Group):
             ) from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("ecoplan", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ecoplan")
 def main() -> None:
     """Parse Chinese government plan documents (工作计划, 工作要点, 实施方案,
@@ -74,8 +74,12 @@ def _format_option(choices: list[str], default: str, help_text: str) -> Callable
 
 def _stdout_write(text: str) -> None:
     """UTF-8 on stdout whatever the locale says, in order with other output."""
-    out = click.get_binary_stream("stdout")
     sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): it decides the encoding
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     out.write(text.encode("utf-8"))
     out.flush()
 
@@ -143,7 +147,7 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
         except OSError as exc:
             raise click.UsageError(f"-o {output}: cannot create directory ({exc.strerror or exc})") from None
 
-    stdin_data = click.get_binary_stream("stdin").read() if any(i.path == STDIN for i in items) else None
+    stdin_data = sys.stdin.buffer.read() if any(i.path == STDIN for i in items) else None
     jobs = jobs or os.cpu_count() or 1
     parsed = failed = 0
     jsonl_lines: list[str] = []

@@ -55,6 +55,12 @@ def seed_texts(seed_paths: list[Path]) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in seed_paths}
 
 
+@pytest.fixture(scope="session")
+def sample_plan() -> str:
+    """SAMPLE_PLAN: a small plan in the usual shape, for tests where any plan will do."""
+    return SAMPLE_PLAN
+
+
 @pytest.fixture
 def plan_file(tmp_path: Path) -> Path:
     """SAMPLE_PLAN written as UTF-8 to tmp_path/plan.txt."""
