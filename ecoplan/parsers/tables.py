@@ -191,6 +191,21 @@ def _cells(doc: Document, line: Line) -> list[_Cell]:
         pos = k + 1
 
 
+def _leading_tabs(doc: Document, line: Line) -> int:
+    """Tabs before the line's first character in the input: empty leading cells.
+
+    The normaliser only marks a line as a table row when a tab separates two
+    cells, so a row holding just its measure (`\t\t2.加强煤质监管`, cells to the
+    right merged with the row above) arrives as plain text.
+    """
+    pos = doc.to_raw(line.start) - 1
+    tabs = 0
+    while pos >= 0 and doc.raw[pos] in _WS:
+        tabs += doc.raw[pos] == "\t"
+        pos -= 1
+    return tabs
+
+
 def _header_role(rules: _Rules, cell: str) -> str | None:
     key = RE_SPACES.sub("", cell)
     if key in rules.header_exact:
@@ -347,6 +362,8 @@ def _task(
 
 def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     """doc.text range of an item's text: its marker and trailing separators dropped."""
+    while a < b and doc.text[a] in _TRIM:
+        a += 1  # the 。 that closed the item before it on the same line
     a, b = _strip(doc, a, b)
     marker = match_marker(doc.fold[a:b])
     if marker is not None:
@@ -417,6 +434,11 @@ def extract_tasks(doc: Document) -> list[Task]:
             else:
                 flush()
                 row = cells
+            continue
+        if table is not None and table.headed and (tabs := _leading_tabs(doc, line)):
+            flush()
+            a, b = _strip(doc, line.start, line.end)
+            row = [_Cell() for _ in range(tabs)] + [_Cell([(a, b)])]
             continue
         if table is not None:
             nxt = lines[i + 1] if i + 1 < len(lines) else None
