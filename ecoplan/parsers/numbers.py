@@ -45,6 +45,8 @@ ROMAN_VALUES = {
 }
 # An ordinal or a rank: the number names a position, not an amount.
 ORDINAL_BEFORE = "第"
+# Between the two ends of a range: 80%~85%, 80-85%, 3至5个.
+RANGE_SEP = r"\x20?+[-~—–至到]\x20?+"
 # 劣V类 names the class below V, not a class value.
 CLASS_NOT_BEFORE = "劣"
 _CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -63,6 +65,7 @@ class Quantity:
     kind: str  # "arabic", "chinese" or "roman"
     approx: str | None = None  # hedge right next to the number: 约, 近, 左右
     approx_end: int | None = None  # just past a hedge written after the unit (左右)
+    range: str | None = None  # "low" or "high" end of a range (80%~85%, 3至5个)
 
 
 def _alt(words: list[str]) -> str:
@@ -74,6 +77,7 @@ def _alt(words: list[str]) -> str:
 @dataclass(frozen=True)
 class _Patterns:
     arabic: re.Pattern[str]
+    range: re.Pattern[str]
     chinese: re.Pattern[str]
     roman: re.Pattern[str]
     percent_cn: re.Pattern[str]
@@ -89,7 +93,11 @@ def patterns() -> _Patterns:
     mult = "".join(v["multipliers"])
     unit = rf"(?:[{mult}]?(?:{_alt(v['units'])}))"
     counter = rf"(?:[{mult}]?(?:{_alt(v['counters'])}))"
-    arabic = re.compile(rf"{NUM_LEFT}(?P<num>{INTEGER}{DECIMAL})\x20?+(?P<unit>{unit})")
+    number = rf"{INTEGER}{DECIMAL}"
+    arabic = re.compile(rf"{NUM_LEFT}(?P<num>{number})\x20?+(?P<unit>{unit})")
+    range_ = re.compile(
+        rf"{NUM_LEFT}(?P<lo>{number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
+    )
     # A Chinese numeral counts only before a counter word (十一家, 一次), and
     # not as part of a longer numeral or an ordinal (第二轮, 十九届).
     chinese = re.compile(rf"(?<![{CN_DIGIT}{CN_UNIT}第])(?P<num>{CN_NUMBER})(?P<unit>{counter})")
@@ -98,7 +106,7 @@ def patterns() -> _Patterns:
     )
     percent_cn = re.compile(rf"(?:{_alt(v['percent_prefix'])})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
-        arabic, chinese, roman, percent_cn, tuple(c["approx_before"]), tuple(c["approx_after"])
+        arabic, range_, chinese, roman, percent_cn, tuple(c["approx_before"]), tuple(c["approx_after"])
     )
 
 
@@ -149,6 +157,16 @@ def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Q
     end = len(fold) if end is None else end
     p = patterns()
     found: list[Quantity] = []
+    for m in p.range.finditer(fold, start, end):
+        lo = m.start("lo")
+        if lo > 0 and fold[lo - 1] == ORDINAL_BEFORE:
+            continue
+        if m["lounit"] and _unit(m["lounit"]) != _unit(m["unit"]):
+            continue  # 5个-10% is two figures, not a range
+        unit = _unit(m["unit"])
+        lo_end = m.end("lounit") if m["lounit"] else m.end("lo")
+        found.append(Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"))
+        found.append(Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"))
     for m in p.arabic.finditer(fold, start, end):
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
@@ -195,4 +213,4 @@ def _with_hedges(fold: str, q: Quantity, p: _Patterns, end: int) -> Quantity:
             break
     if approx is None:
         return q
-    return Quantity(q.start, q.end, q.value, q.unit, q.kind, approx, approx_end)
+    return Quantity(q.start, q.end, q.value, q.unit, q.kind, approx, approx_end, q.range)

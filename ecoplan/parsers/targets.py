@@ -68,8 +68,11 @@ class _Rules:
     keep: frozenset[str]
     count_verbs: frozenset[str]
     measure: tuple[str, ...]
+    past: tuple[str, ...]
+    counters: frozenset[str]
     hedges: re.Pattern[str]
     lead: re.Pattern[str]
+    trail: re.Pattern[str]
     respectively: str
 
 
@@ -98,8 +101,11 @@ def rules() -> _Rules:
         keep=frozenset(v["keep_in_indicator"]),
         count_verbs=frozenset(v["count_verbs"]),
         measure=tuple(v["measure_suffixes"]),
+        past=tuple(v["past_markers"]),
+        counters=frozenset(load("units")["counters"]),
         hedges=re.compile(_alt(v["qualifiers"])),
         lead=re.compile(rf"^(?:[\s,;:、——\-]|{_alt(v['lead_words'])})++"),
+        trail=re.compile(rf"(?:{_alt(v['trail_words'])})++$"),
         respectively=v["respectively"],
     )
 
@@ -115,6 +121,7 @@ class _Item:
     follower: str  # "end", "of" (的) or "noun"
     tail_end: int = -1  # end of the noun phrase after the number, if any
     continues: bool = False
+    q_prev_end: int = -1  # where the text after the number before ends
 
 
 @dataclass
@@ -204,10 +211,13 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int) -> list[_Item]:
             if not any(fold.startswith(v, q.start - len(v)) for v in r.count_verbs if q.start >= len(v)):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce))
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce), q_prev_end=prev_end)
         if items:
             prev = items[-1]
-            if _ends_with_connector(fold, prev_end, q.start):
+            if q.range == "high" and prev.q.range == "low":
+                item.continues = True  # 80%~85%: one phrase, two bounds
+                prev.tail_end = prev.after_end
+            elif _ends_with_connector(fold, prev_end, q.start):
                 item.continues = True
                 prev.tail_end = _strip_connector_end(fold, prev_end, q.start)
             else:
@@ -248,27 +258,28 @@ def _read_head(doc: Document, r: _Rules, hs: int, he: int) -> _Reading:
     best: re.Match[str] | None = None
     for m in r.before.finditer(fold, hs, he):
         best = m
-    word = best.group() if best else None
     reading = _Reading(None, None, he, he, None, None, he)
-    if best is not None and word is not None:
+    if best is not None:
+        word = best.group()
         gap = RE_SPACE.sub("", fold[best.end() : he])
-        op = r.before_ops[word]
         reach = COUNT_VERB_REACH if word in r.count_verbs else COMPARATOR_REACH
-        if word in r.change and word not in r.count_verbs:
-            reach = COMPARATOR_REACH
-        if len(gap) <= reach:
-            reading = _Reading(op, word, best.start(), best.end(), None, None, best.start())
+        past = fold[max(hs, best.start() - 2) : best.start()].endswith(r.past)
+        # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
+        inside = bool(gap) and gap.endswith(r.measure)
+        if len(gap) <= reach and not past and not inside:
+            reading = _Reading(r.before_ops[word], word, best.start(), best.end(), None, None, best.start())
     base = None
     for m in r.baseline.finditer(fold, hs, reading.word_start if reading.word else he):
         base = m
-    if reading.word and reading.word in r.change and (base or fold.startswith(("到", "至"), reading.word_end) is False):
+    if reading.word in r.change:
         reading.change = r.change[reading.word]
     if base is not None:
         reading.baseline_year = int(base["year"])
         reading.subject_end = base.start()
         if reading.change is None:
+            between = fold[base.end() : reading.word_start if reading.word else he]
             for w, direction in r.change.items():
-                if w in fold[base.end() : reading.word_start if reading.word else he]:
+                if w in between:  # 较2020年下降比例达到18%
                     reading.change = direction
                     break
     return reading
@@ -298,8 +309,9 @@ def _clean(doc: Document, r: _Rules, a: int, b: int, deadlines: list[DeadlineMat
         if not m or not m.end():
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
-    if fold_text.endswith(r.respectively):
-        text = text[: -len(r.respectively)]
+    m = r.trail.search(fold_text)
+    if m:
+        text = text[: m.start()]
     return text.strip("的,，、")
 
 
@@ -367,8 +379,15 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
             if not items:
                 continue
             emitted: set[int] = set()
+            rejected_head: int | None = None
             for group in _groups(items):
+                first = group[0]
+                if rejected_head is not None and first.head_start == first.q_prev_end:
+                    # The number before only qualified a noun (好于III类水体比例达到100%):
+                    # it is part of this indicator, not a boundary.
+                    first.head_start = rejected_head
                 found, subject = _read_group(doc, r, group, governing, starts)
+                rejected_head = None if found else first.head_start
                 for idx, (item, indicator, reading, op) in enumerate(found):
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
@@ -420,14 +439,24 @@ def _read_group(
         return out, subject
     for item in group:
         after_op = item.after_op or shared_after
-        if item.after_op in (">=", "<=") and item.follower != "end" and fold[item.after_end - 2 : item.after_end] != "以内":
-            continue  # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun
+        if item.q.kind == "roman" and not _class_is_target(fold, reading, first, item):
+            continue
+        if item.after_op in (">=", "<=") and item.follower != "end" and not fold.startswith("以内", item.after_end - 2):
+            # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
+            # verb a counted noun is still a commitment (开展2次以上执法检查).
+            counted = item.q.unit.lstrip("万亿") in r.counters
+            if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
+                continue
         if item.follower == "of" and not is_count_verb:
             continue  # 排放量大于1吨的企业
-        if item.follower == "noun" and not is_count_verb:
-            if not (item.q.kind == "roman" and _class_then_end(fold, item)):
-                continue
-        op = _operator(r, reading, after_op) or "="
+        if item.follower == "noun" and not is_count_verb and item.q.kind != "roman":
+            continue
+        if item.q.range == "low":
+            op = ">="
+        elif item.q.range == "high":
+            op = "<="
+        else:
+            op = _operator(r, reading, after_op) or "="
         out.append((item, "", reading, op))
     if not out:
         return out, subject
@@ -440,10 +469,16 @@ def _read_group(
         between = _clean(doc, r, reading.word_end, first.q.start, deadlines, starts)
         verb = doc.text[reading.word_start : reading.word_end] if word in r.keep else ""
         subject = before
-        indicators = [before + verb + between + _tail(doc, r, it) for it, *_ in out]
+        tails = [_tail(doc, r, it) for it, *_ in out]
+        last = out[-1][0]
+        if len(out) > 1 and last.follower == "of":
+            # 完成17个斑块、67.8万平方米的治理任务: the noun after 的 is what each counts.
+            shared = tails[-1]
+            tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
+        indicators = [before + verb + between + t for t in tails]
     else:
         subject = _clean(doc, r, first.head_start, reading.subject_end, deadlines, starts)
-        indicators = [subject] * len(out)
+        indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
         respectively = fold[reading.word_start - len(r.respectively) : reading.word_start] == r.respectively
         parts = _split_subjects(subject)
         if respectively and len(out) > 1 and len(parts) == len(out):
@@ -457,13 +492,23 @@ def _read_group(
     return result, subject
 
 
-def _class_then_end(fold: str, item: _Item) -> bool:
-    """III类水质。: a water class followed only by 水质/水体."""
+def _class_is_target(fold: str, reading: _Reading, first: _Item, item: _Item) -> bool:
+    """A water class is a target right after 达到 (达到地表水III类, 稳定达到III类水质),
+    not inside a description (达到或好于III类水体比例, (达到或优于III类)比例)."""
+    if reading.comparator not in (">=", "=") or item is not first:
+        return False
+    gap = fold[reading.word_end : item.q.start]
+    if "或" in gap or len(gap) > COMPARATOR_REACH or fold.count("(", first.head_start, item.q.start) > fold.count(
+        ")", first.head_start, item.q.start
+    ):
+        return False
     rest = fold[item.after_end : item.tail_end].strip()
-    return rest in ("水质", "水体", "标准")
+    return item.follower == "end" or rest in ("水质", "水体", "标准")
 
 
 def _tail(doc: Document, r: _Rules, item: _Item) -> str:
+    if item.q.kind == "roman" and item.follower == "noun":
+        return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end])  # III类水质 -> 水质
     if item.follower == "end" or item.tail_end <= item.after_end:
         return ""
     return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end]).lstrip("的")
