@@ -38,6 +38,8 @@ RE_SEQ = regex.compile(r"[(（]?(?:\d{1,3}+|[一二三四五六七八九十]++)[
 RE_SPACES = regex.compile(r"\s++")
 # Lines that never continue a table cell: captions, notes, attachments.
 RE_NOT_CELL_WRAP = regex.compile(r"(?:附表|附件|表\s*\d|注\s*[:：])")
+# A lead marked inside a responsibility cell: 市生态环境局（牵头）.
+RE_LEAD_MARK = regex.compile(r"[(（]\s*+牵头\s*+[)）]")
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
 _TRIM = _WS + ",，;；。、:："
 
@@ -146,6 +148,10 @@ def _cell_roles(role: str, text: str) -> tuple[list[str], list[str]]:
         parsed = parse_roles(text)
         if parsed is not None:
             return parsed
+    marked = RE_LEAD_MARK.search(text)
+    if role == "lead" and marked is not None:
+        # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
+        return split_names(text[: marked.start()]), split_names(text[marked.end() :])
     names = split_names(text)
     return (names, []) if role == "lead" else ([], names)
 
