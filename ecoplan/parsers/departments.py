@@ -125,7 +125,7 @@ def _vocab() -> _Vocab:
         joiners=frozenset(data.get("joiners") or "和及"),
         level_prefixes=tuple(data.get("level_prefixes") or ["各"]),
         creation=frozenset(data.get("creation") or []),
-        inner_creation=("建设",),
+        inner_creation=tuple(data.get("creation_inside") or []),
         place_re=regex.compile(
             rf"(?:(?<=^|[{regex.escape(_CLAUSE_PUNCT)}])|^)"
             rf"((?:\p{{Han}}{{2,6}}?[{place_suffix}]、)*\p{{Han}}{{2,6}}?[{place_suffix}])"
@@ -343,7 +343,7 @@ def _scan_line(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> N
             matches.append((m.start(), m.end(), v.tokens[m.group()]))
     if not matches:
         return
-    ends = {e for _, e, _ in matches}
+    ends = {e: s for s, e, _ in matches}
     found: list[_Mention] = []
     for ts, te, token in matches:
         mention = _extend(v, text, lo, ts, te, token, ends)
@@ -359,7 +359,11 @@ def _scan_line(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> N
     out.extend(kept)
 
 
-def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends: set[int]) -> _Mention | None:
+def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends: dict[int, int]) -> _Mention | None:
+    if token.relational and ts not in ends:
+        # 成员单位 belong to the body named right before them (环委会成员单位);
+        # without one only 各/相关/其他成员单位 stand alone.
+        return _Mention(text[ts:te], ts, te) if token.complete else None
     start = ts
     boundary: str | None = None
     while start > lo:
@@ -371,8 +375,11 @@ def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends
         partial = text[start:te]
         if partial.startswith(v.level_prefixes) and not (token.relational and start in ends):
             break
-        if start in ends and start < ts and partial[0] in "市省区县州":
-            break  # 市委市政府: two names
+        if start in ends:
+            if start < ts and partial[0] in "市省区县州":
+                break  # 市委市政府: two names
+            start = ends[start]  # a body word inside the name (领导小组各成员单位)
+            continue
         if ch in v.joiners:
             if text.startswith("其", start):
                 start -= 1  # 市人大及其常委会
@@ -461,13 +468,24 @@ def _find(doc: Document) -> list[_Mention]:
     return out
 
 
+def _is_name(v: _Vocab, name: str) -> bool:
+    """Whether `name` on its own reads as one whole body name (or an actor place)."""
+    if len(name) > _MAX_NAME:
+        return False
+    if _is_place(v, name):
+        return True
+    found: list[_Mention] = []
+    _scan_line(v, name, 0, len(name), found)
+    return any(m.start == 0 and m.end == len(name) for m in found)
+
+
 def _scan_cell(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> bool:
     """A table cell that is a list of names (the 责任单位 column): take it whole."""
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
         return False
     names = split_names(cell)
-    if not names or not all(_ends_with_body(v, n) and len(n) <= _MAX_NAME for n in names):
+    if not names or not all(_is_name(v, n) for n in names):
         return False
     offset = text.find(cell, lo, hi)
     for name in names:
