@@ -65,7 +65,6 @@ class _Rules:
     strict: frozenset[str]
     change: dict[str, str]
     baseline: re.Pattern[str]
-    keep: frozenset[str]
     count_verbs: frozenset[str]
     measure: tuple[str, ...]
     past: tuple[str, ...]
@@ -98,7 +97,6 @@ def rules() -> _Rules:
         strict=frozenset(v["strict"]),
         change=dict(v["change"]),
         baseline=baseline,
-        keep=frozenset(v["keep_in_indicator"]),
         count_verbs=frozenset(v["count_verbs"]),
         measure=tuple(v["measure_suffixes"]),
         past=tuple(v["past_markers"]),
@@ -122,6 +120,7 @@ class _Item:
     tail_end: int = -1  # end of the noun phrase after the number, if any
     continues: bool = False
     q_prev_end: int = -1  # where the text after the number before ends
+    skip: tuple[int, int] | None = None  # a qualifying number inside the head (淘汰35蒸吨/小时以下燃煤锅炉120台)
 
 
 @dataclass
@@ -171,7 +170,9 @@ def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int,
     return pos, None
 
 
-def _follower(fold: str, pos: int, end: int) -> str:
+def _follower(fold: str, pos: int, end: int, q: Quantity) -> str:
+    if q.range == "low":
+        return "end"  # 80%~85%: the phrase goes on after the upper bound
     if pos >= end or fold[pos] in PHRASE_END:
         return "end"
     if fold[pos] == "的":
@@ -211,7 +212,7 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int) -> list[_Item]:
             if not any(fold.startswith(v, q.start - len(v)) for v in r.count_verbs if q.start >= len(v)):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce), q_prev_end=prev_end)
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), q_prev_end=prev_end)
         if items:
             prev = items[-1]
             if q.range == "high" and prev.q.range == "low":
@@ -252,7 +253,7 @@ class _Reading:
     subject_end: int  # end of the indicator text in the head
 
 
-def _read_head(doc: Document, r: _Rules, hs: int, he: int) -> _Reading:
+def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None) -> _Reading:
     """The comparator or verb nearest before the number, a change and its baseline."""
     fold = doc.fold
     best: re.Match[str] | None = None
@@ -262,11 +263,15 @@ def _read_head(doc: Document, r: _Rules, hs: int, he: int) -> _Reading:
     if best is not None:
         word = best.group()
         gap = RE_SPACE.sub("", fold[best.end() : he])
+        gap_len = len(gap)
+        if skip is not None and skip[0] >= best.end():
+            # A qualifying number between verb and number does not count as distance.
+            gap_len -= len(RE_SPACE.sub("", fold[skip[0] : skip[1]]))
         reach = COUNT_VERB_REACH if word in r.count_verbs else COMPARATOR_REACH
         past = fold[max(hs, best.start() - 2) : best.start()].endswith(r.past)
         # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
         inside = bool(gap) and gap.endswith(r.measure)
-        if len(gap) <= reach and not past and not inside:
+        if gap_len <= reach and not past and not inside:
             reading = _Reading(r.before_ops[word], word, best.start(), best.end(), None, None, best.start())
     base = None
     for m in r.baseline.finditer(fold, hs, reading.word_start if reading.word else he):
@@ -380,14 +385,17 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
                 continue
             emitted: set[int] = set()
             rejected_head: int | None = None
+            rejected_q = -1
             for group in _groups(items):
                 first = group[0]
                 if rejected_head is not None and first.head_start == first.q_prev_end:
                     # The number before only qualified a noun (好于III类水体比例达到100%):
                     # it is part of this indicator, not a boundary.
+                    first.skip = (rejected_q, first.q_prev_end)
                     first.head_start = rejected_head
                 found, subject = _read_group(doc, r, group, governing, starts)
                 rejected_head = None if found else first.head_start
+                rejected_q = first.q.start
                 for idx, (item, indicator, reading, op) in enumerate(found):
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
@@ -427,7 +435,7 @@ def _read_group(
     """The targets a group of numbers commits to, and the subject it speaks of."""
     fold = doc.fold
     first = group[0]
-    reading = _read_head(doc, r, first.head_start, first.q.start)
+    reading = _read_head(doc, r, first.head_start, first.q.start, first.skip)
     word = reading.word
     is_count_verb = word is not None and word in r.count_verbs and word not in r.change
     # 以上 after the last number of a list applies to each (95%、90%和75%以上).
@@ -464,18 +472,21 @@ def _read_group(
     if word is None:
         subject = _clean(doc, r, first.head_start, first.q.start, deadlines, starts)
         indicators = [subject + _tail(doc, r, it) for it, *_ in out]
-    elif word in r.keep or (is_count_verb and word not in r.keep):
-        before = _clean(doc, r, first.head_start, reading.word_start, deadlines, starts)
-        between = _clean(doc, r, reading.word_end, first.q.start, deadlines, starts)
-        verb = doc.text[reading.word_start : reading.word_end] if word in r.keep else ""
-        subject = before
+    elif is_count_verb:
+        # The verb is part of what is counted (累计119个示范小区, 新增装机); only
+        # plain 完成/实现 are cut, as lead words.
+        subject = _clean(doc, r, first.head_start, reading.word_start, deadlines, starts)
+        head = _clean(doc, r, first.head_start, first.q.start, deadlines, starts)
         tails = [_tail(doc, r, it) for it, *_ in out]
+        for i, (it, *_) in enumerate(out[:-1]):
+            if it.q.range == "low" and out[i + 1][0].q.range == "high":
+                tails[i] = tails[i + 1]  # 3至5个示范村
         last = out[-1][0]
         if len(out) > 1 and last.follower == "of":
             # 完成17个斑块、67.8万平方米的治理任务: the noun after 的 is what each counts.
             shared = tails[-1]
             tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
-        indicators = [before + verb + between + t for t in tails]
+        indicators = [head + t for t in tails]
     else:
         subject = _clean(doc, r, first.head_start, reading.subject_end, deadlines, starts)
         indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
