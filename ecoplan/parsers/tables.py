@@ -79,7 +79,10 @@ def _rules() -> _Rules:
         label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
         label_at_start=regex.compile(rf"[ ]*+[(（〔【\[]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
-        bracket=regex.compile(r"[(（〔【\[](?P<c>[^()（）〔〕【】\[\]\n]{2,300}+)[)）〕】\]]"),
+        # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
+        bracket=regex.compile(
+            r"[(（〔【\[](?P<c>(?:[^()（）〔〕【】\[\]\n]|[(（][^()（）\n]{1,20}+[)）]){2,300}+)[)）〕】\]]"
+        ),
         role_hint=regex.compile(f"{label_alt}|{_alt(list(verbs))}"),
         verb_role=verbs,
         verb_at_end=regex.compile(rf"(?:{_alt(list(verbs))})$"),
