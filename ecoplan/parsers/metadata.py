@@ -58,7 +58,10 @@ def _vocab() -> _Vocab:
         ),
         labelled_issuer=re.compile(f"^(?:{_alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>\\S{{2,40}})$"),
         junk=tuple(v["junk_markers"]),
-        region=re.compile(f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{_alternation(v['region_suffixes'])}))++"),
+        # A suffix followed by another one (湖州 + 市) is part of the name, not its end.
+        region=re.compile(
+            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{_alternation(v['region_suffixes'])})(?![省市区县旗]))++"
+        ),
         title_prefixes=tuple(v["title_prefixes"]),
     )
 
