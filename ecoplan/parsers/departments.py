@@ -40,6 +40,9 @@ _CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 _LIST_SEPARATORS = regex.compile(r"[、，,；;/／\n]+")
 _WHITESPACE = regex.compile(r"\s+")
 _COLONS = "：:"
+# A short bracketed list of places inside a name: 各县（市、区）人民政府.
+_BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
+_BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
 
 
 def _is_han(ch: str) -> bool:
@@ -255,7 +258,10 @@ def split_names(cell: str) -> list[str]:
             joined.append(chunk)
     parts: list[str] = []
     for piece in joined:
+        # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
+        piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
         for part in _LIST_SEPARATORS.split(piece):
+            part = part.replace("\0", "、")
             part = _strip_trailing(v, _strip_trailing(v, part.strip()).strip(" \t（）()"))
             for label in v.labels:
                 part = label.sub("", part)
@@ -370,6 +376,11 @@ def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends
         if te - start > _MAX_NAME:
             return None
         ch = text[start - 1]
+        if ch in "）)":
+            m = _BRACKET_BEFORE.search(text, max(lo, start - 10), start)
+            if m and m.start() > lo and _is_han(text[m.start() - 1]):
+                start = m.start()  # 各县（市、区）人民政府
+                continue
         if not _is_han(ch):
             break
         partial = text[start:te]
@@ -488,10 +499,12 @@ def _scan_cell(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> b
     if not names or not all(_is_name(v, n) for n in names):
         return False
     offset = text.find(cell, lo, hi)
+    pos = offset
     for name in names:
-        at = text.find(name, lo, hi)
+        at = text.find(name, pos, hi)
         if at >= 0:
             out.append(_Mention(name, at, at + len(name)))
+            pos = at + len(name)
         else:  # a distributed name: point at the whole list
             out.append(_Mention(name, offset, offset + len(cell)))
     return True
