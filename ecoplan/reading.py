@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,13 @@ from ecoplan.errors import DecodeError, InputError
 
 STDIN = "-"
 
-# Share of control characters above which decoded text is treated as binary.
-_MAX_CONTROL_SHARE = 0.01
+# Share of odd characters (controls, unassigned, private use, surrogates) above
+# which decoded text is treated as binary.
+_MAX_ODD_SHARE = 0.01
+_ODD_CATEGORIES = frozenset({"Cn", "Co", "Cs"})
+_ODD_CHARS = frozenset("\ufffd")  # the replacement character: the text is already mangled
+# A stray odd character or two in a short text is not enough to call it binary.
+_MIN_ODD = 3
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
 
 
@@ -43,13 +49,23 @@ def read_bytes(path: str) -> bytes:
 
 
 def _looks_binary(text: str) -> bool:
+    """NULs, or more than a trace of controls, unassigned, private-use or replacement characters.
+
+    Binary bytes that happen to decode (GB18030 accepts most byte strings; random
+    bytes can start with a UTF-16 BOM) give text full of such characters.
+    """
     if "\x00" in text:
         return True
     sample = text[:65536]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls / len(sample) > _MAX_CONTROL_SHARE
+    odd = sum(
+        1
+        for ch in sample
+        if (ch < " " and ch not in _ALLOWED_CONTROLS)
+        or (ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES))
+    )
+    return odd >= _MIN_ODD and odd / len(sample) > _MAX_ODD_SHARE
 
 
 def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
