@@ -33,7 +33,8 @@ INTEGER = rf"{DIGITS}(?:(?:\x20|,(?=\d{{3}}+(?!\d)))\d++)*+"
 # Decimal part; PDF extraction sometimes leaves a space on either side of the point.
 DECIMAL = r"(?:\x20?+\.\x20?+\d++)?+"
 # Not part of an identifier (PM2.5, CO2, 14MW), a longer number or a decimal tail.
-NUM_LEFT = r"(?<![A-Za-z\d.])"
+# Not after "digit space" either: "1 1 1 …" is scanned once, not from every digit.
+NUM_LEFT = r"(?<![A-Za-z\d.])(?<!\d\x20)"
 CN_DIGIT = "零〇一二两三四五六七八九"
 CN_UNIT = "十百千"
 # A Chinese numeral as a count: 十一, 一百二十, 三. 万/亿 are left to the unit.
@@ -102,7 +103,7 @@ def patterns() -> _Patterns:
     # not as part of a longer numeral or an ordinal (第二轮, 十九届).
     chinese = re.compile(rf"(?<![{CN_DIGIT}{CN_UNIT}第])(?P<num>{CN_NUMBER})(?P<unit>{counter})")
     roman = re.compile(
-        rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v['class_units'])})"
+        rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v['class_units'])})"
     )
     percent_cn = re.compile(rf"(?:{_alt(v['percent_prefix'])})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(

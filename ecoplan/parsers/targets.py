@@ -73,6 +73,7 @@ class _Rules:
     lead: re.Pattern[str]
     trail: re.Pattern[str]
     respectively: str
+    shared_heads: tuple[str, ...]
 
 
 def _alt(words: list[str]) -> str:
@@ -105,6 +106,7 @@ def rules() -> _Rules:
         lead=re.compile(rf"^(?:[\s,;:、——\-]|{_alt(v['lead_words'])})++"),
         trail=re.compile(rf"(?:{_alt(v['trail_words'])})++$"),
         respectively=v["respectively"],
+        shared_heads=tuple(v["shared_heads"]),
     )
 
 
@@ -317,7 +319,7 @@ def _clean(doc: Document, r: _Rules, a: int, b: int, deadlines: list[DeadlineMat
     m = r.trail.search(fold_text)
     if m:
         text = text[: m.start()]
-    return text.strip("的,，、")
+    return text.strip(",，、")
 
 
 def _split_subjects(text: str) -> list[str]:
@@ -342,20 +344,23 @@ def _split_subjects(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _distribute(subjects: list[str]) -> list[str]:
+def _distribute(subjects: list[str], heads: tuple[str, ...]) -> list[str]:
     """Give each subject the noun the last one carries (城市 → 城市生活污水处理率).
 
-    The last part holds its own subject and the shared noun; its own subject
-    ends where the earlier subjects end in kind (市, 城, 镇: a place) or, failing
-    that, after as many characters as the subject before it.
+    The last part holds its own subject and the shared noun. The shared noun
+    starts at a word that begins such nouns (生活, 排放); failing that, the own
+    subject ends where the earlier ones end in kind (市, 城, 镇: a place), or
+    after as many characters as the subject before it.
     """
     last = subjects[-1]
+    found = [i for w in heads if (i := last.find(w, 1)) > 0]
+    own = min(found) if found else 0
     ends = {s[-1] for s in subjects[:-1]} | set("市县镇城村区乡省业园")
-    own = 0
     for i, ch in enumerate(last[:-1]):
+        if own:
+            break
         if ch in ends:
             own = i + 1
-            break
     if own == 0:
         own = min(len(subjects[-2]), len(last) - 1)
     shared = last[own:]
@@ -374,7 +379,8 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
     for li, line in enumerate(doc.lines):
         clauses = _clauses(fold, line.start, line.end)
         prev_sentence = -1
-        subject_prev = ""
+        sent_start = line.start
+        subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         for cs, ce, sentence in clauses:
             if sentence != prev_sentence:
                 subject_prev = ""
@@ -396,13 +402,12 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
                 found, subject = _read_group(doc, r, group, governing, starts)
                 rejected_head = None if found else first.head_start
                 rejected_q = first.q.start
-                for idx, (item, indicator, reading, op) in enumerate(found):
+                for item, indicator, reading, op in found:
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
                     deadline = _deadline_for(item.q.start, sent_start, line, li, governing, starts, heads)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
                     emitted.add(id(item))
-                    del idx
                 if subject:
                     subject_prev = subject
             for item in items:
@@ -493,7 +498,7 @@ def _read_group(
         respectively = fold[reading.word_start - len(r.respectively) : reading.word_start] == r.respectively
         parts = _split_subjects(subject)
         if respectively and len(out) > 1 and len(parts) == len(out):
-            indicators = _distribute(parts)
+            indicators = _distribute(parts, r.shared_heads)
         elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts):
             # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
             item, _, rd, op = out[0]
@@ -522,7 +527,8 @@ def _tail(doc: Document, r: _Rules, item: _Item) -> str:
         return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end])  # III类水质 -> 水质
     if item.follower == "end" or item.tail_end <= item.after_end:
         return ""
-    return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end]).lstrip("的")
+    # 16个行政村的生活污水治理 -> 行政村生活污水治理: the 的 only links count and noun.
+    return RE_SPACE.sub("", doc.text[item.after_end : item.tail_end]).lstrip("的").replace("的", "", 1)
 
 
 def _governs(d: DeadlineMatch) -> bool:
@@ -530,7 +536,9 @@ def _governs(d: DeadlineMatch) -> bool:
     return d.recurring is not None or not RE_BARE_YEAR.fullmatch(d.text)
 
 
-def _head_deadline(doc: Document, line: Line, governing: list[DeadlineMatch], starts: list[int]) -> DeadlineMatch | None:
+def _head_deadline(
+    doc: Document, line: Line, governing: list[DeadlineMatch], starts: list[int]
+) -> DeadlineMatch | None:
     """A deadline that opens the paragraph (到2025年,…), after any list marker."""
     k = bisect_left(starts, line.start)
     if k >= len(governing) or governing[k].start >= line.end:

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecoplan.normalise import fold
+from ecoplan.parsers.numbers import cn_value, find_quantities
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "numbers_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["req"][:24] for c in CASES])
+def test_quantities(case: dict) -> None:
+    text = fold(case["req"])
+    found = find_quantities(text)
+    assert len(found) == len(case["res"]), [(q.value, q.unit) for q in found]
+    for q, want in zip(found, case["res"], strict=True):
+        assert q.value == pytest.approx(want["value"])
+        assert q.unit == want["unit"]
+        for key in ("kind", "approx", "range"):
+            if key in want:
+                assert getattr(q, key) == want[key]
+        # The span starts at the number itself: no hedge glued into it.
+        assert text[q.start] not in "约近"
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("一", 1), ("十", 10), ("十一", 11), ("二十", 20), ("一百二十", 120), ("三千零五", 3005), ("两", 2),
+     ("三点五", 3.5), ("二〇二一", 2021)],
+)
+def test_cn_value(numeral: str, value: float) -> None:
+    assert cn_value(numeral) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("numeral", ["", "十百", "万"])
+def test_cn_value_rejects_non_numerals(numeral: str) -> None:
+    assert cn_value(numeral) is None
+
+
+def test_no_catastrophic_backtracking() -> None:
+    # Long digit runs and unit-less number lists must stay linear.
+    text = "1" * 20000 + "x" + " 1" * 20000 + "." * 5000 + "2" * 20000 + "万"
+    started = time.perf_counter()
+    find_quantities(text)
+    assert time.perf_counter() - started < 1.0
