@@ -161,8 +161,9 @@ def _ends_with_body(v: _Vocab, part: str) -> bool:
     m = v.end_re.search(part)
     if m and _token_ok(v, part, m.start(), m.end()):
         return True
-    # A place that is itself the actor (瓦房店市、庄河市).
-    return len(part) >= 3 and part[-1] in "市区县旗州省" and not part.endswith(v.not_place)
+    # A place that is itself the actor (瓦房店市、庄河市); 等/的… never stand inside a place name.
+    return (len(part) >= 3 and part[-1] in "市区县旗州省" and not part.endswith(v.not_place)
+            and v.stop_chars.isdisjoint(part))
 
 
 def _strip_trailing(v: _Vocab, part: str) -> str:
@@ -211,7 +212,7 @@ def _is_relational_end(v: _Vocab, name: str) -> bool:
 def _is_place(v: _Vocab, part: str) -> bool:
     """A place name and nothing more (瓦房店市, 金州区)."""
     return (len(part) >= 3 and part[-1] in "市区县旗州省" and not part.endswith(v.not_place)
-            and not v.end_re.search(part))
+            and v.stop_chars.isdisjoint(part) and not v.end_re.search(part))
 
 
 def _shared_suffix(v: _Vocab, bare: str, last: str) -> str | None:
@@ -235,6 +236,17 @@ def _shared_suffix(v: _Vocab, bare: str, last: str) -> str | None:
             return suffix
     m = v.end_re.search(last)
     return m.group() if m and m.start() > 0 else None
+
+
+def _strip_unbalanced(part: str) -> str:
+    """Drop brackets left over at the ends by splitting, keep balanced ones: 各镇（街道）."""
+    while part and part[0] in "（(" and part.count(part[0]) > part.count("）" if part[0] == "（" else ")"):
+        part = part[1:]
+    while part and part[-1] in "）)" and part.count(part[-1]) > part.count("（" if part[-1] == "）" else "("):
+        part = part[:-1]
+    while part.startswith(("（", "(")) and part.endswith(("）", ")")):
+        part = part[1:-1]  # a whole bracketed name (牵头) -> 牵头
+    return part
 
 
 def split_names(cell: str) -> list[str]:
@@ -262,7 +274,7 @@ def split_names(cell: str) -> list[str]:
         piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
         for part in _LIST_SEPARATORS.split(piece):
             part = part.replace("\0", "、")
-            part = _strip_trailing(v, _strip_trailing(v, part.strip()).strip(" \t（）()"))
+            part = _strip_trailing(v, _strip_unbalanced(_strip_trailing(v, part.strip()).strip(" \t")))
             for label in v.labels:
                 part = label.sub("", part)
             if part:
@@ -274,7 +286,8 @@ def split_names(cell: str) -> list[str]:
             pending.append(part)
             continue
         for item in pending:
-            suffix = _shared_suffix(v, item, part)
+            # An item closed by a bracketed alternative is complete: 各乡镇（街道）.
+            suffix = None if item.endswith(("）", ")")) else _shared_suffix(v, item, part)
             names.append(item + suffix if suffix and not item.endswith(suffix) else item)
         pending = []
         names.append(part)
@@ -430,7 +443,8 @@ def _scan_places(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) ->
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
-            if not place.endswith(v.not_place) and place[:-1] not in ("全", "我", "本", "各"):
+            if (not place.endswith(v.not_place) and place[:-1] not in ("全", "我", "本", "各")
+                    and v.stop_chars.isdisjoint(place)):
                 out.append(_Mention(place, pos, pos + len(place)))
             pos += len(place) + 1
 
