@@ -52,11 +52,22 @@ _PROSE_MIN_LENGTH = 30
 
 # Full-width ASCII and the ideographic space fold to ASCII, one char for one.
 FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+# str.translate looks every character up in the table, which costs more than
+# finding the few foldable runs and translating only those.
+RE_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\u00a0]++")
+# Any character _clean_physical may strip; most lines of Chinese prose have none.
+RE_ANY_SPACE = re.compile(f"[{_SPACE}\t]")
+RE_SPACE_CHAR = re.compile(f"[{_SPACE}]")
+RE_WIDE_CHAR = re.compile(f"[{WIDE}]")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m[0].translate(FOLD_TABLE)
 
 
 def fold(text: str) -> str:
     """Fold full-width forms to half-width; the result has the same length."""
-    return text.translate(FOLD_TABLE)
+    return RE_FOLDABLE.sub(_fold_run, text)
 
 
 @dataclass(frozen=True)
@@ -116,16 +127,22 @@ def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
     content = raw[start:end]
     if RE_PAGE_NUMBER.match(content):
         return _Physical(lineno, "", [], False)
+    if not RE_ANY_SPACE.search(content):
+        # Nothing to strip: no indentation, bullet, table tab or artefact space.
+        return _Physical(lineno, content, [(start, end - start)] if content else [], False)
     stripped = content.lstrip(_SPACE + "\t")
     is_table = "\t" in stripped.rstrip(_SPACE + "\t")
     lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
     left = lead.end() if lead else 0
-    trail = RE_TRAILING.search(content, left)
-    right = trail.start() if trail else len(content)
+    # Same as RE_TRAILING.search(content, left), without trying every position.
+    right = max(len(content.rstrip(_SPACE + "\t")), left)
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    for m in RE_ARTEFACT_SPACE.finditer(content, left, right):
+    # No artefact starts before the first space; most lines have none after the indentation.
+    first_space = RE_SPACE_CHAR.search(content, left, right)
+    artefacts = RE_ARTEFACT_SPACE.finditer(content, first_space.start(), right) if first_space else ()
+    for m in artefacts:
         if m.start() > pos:
             pieces.append((start + pos, m.start() - pos))
             parts.append(content[pos : m.start()])
@@ -137,22 +154,49 @@ def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
 
 
 def _is_wide(ch: str) -> bool:
-    return bool(re.match(f"[{WIDE}]", ch))
+    return RE_WIDE_CHAR.match(ch) is not None
 
 
-def _continues(prev: _Physical, nxt: _Physical, prev_text: str) -> bool:
+@dataclass
+class _Logical:
+    """The logical line being built, with what `_continues` asks of its text so far.
+
+    The flags are kept up to date as physical lines are glued on, so deciding
+    on the next line does not rescan the whole paragraph (quadratic on long ones).
+    """
+
+    first: _Physical
+    text: str
+    has_stop: bool  # contains 。 or ；
+    has_prose_mark: bool
+
+    @classmethod
+    def start(cls, phys: _Physical) -> _Logical:
+        text = phys.text
+        return cls(phys, text, "。" in text or "；" in text, RE_PROSE_MARK.search(text) is not None)
+
+    def glue(self, phys: _Physical) -> None:
+        text = phys.text
+        self.text += text
+        self.has_stop = self.has_stop or "。" in text or "；" in text
+        self.has_prose_mark = self.has_prose_mark or RE_PROSE_MARK.search(text) is not None
+
+
+def _continues(prev: _Logical, nxt: _Physical) -> bool:
     """Whether `nxt` continues the sentence that a page or line break cut in `prev`."""
-    if prev.is_table or nxt.is_table or not prev_text or not nxt.text:
+    prev_text = prev.text
+    if prev.first.is_table or nxt.is_table or not prev_text or not nxt.text:
         return False
     if prev_text[-1] in _TERMINAL or RE_STARTS_BLOCK.match(nxt.text):
         return False
     if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
         return False
-    if RE_STARTS_BLOCK.match(prev_text) and "。" not in prev_text and "；" not in prev_text:
+    # RE_STARTS_BLOCK is anchored and bounded, so matching it on a long text is cheap.
+    if not prev.has_stop and RE_STARTS_BLOCK.match(prev_text):
         return False  # a heading line on its own; what follows is its body
     if len(prev_text) < _CUT_LINE_MIN_LENGTH:
         return False
-    return bool(RE_PROSE_MARK.search(prev_text)) or len(prev_text) >= _PROSE_MIN_LENGTH
+    return prev.has_prose_mark or len(prev_text) >= _PROSE_MIN_LENGTH
 
 
 def normalise(raw: str) -> Document:
@@ -184,8 +228,7 @@ def normalise(raw: str) -> Document:
         parts.append(text)
         length += len(text)
 
-    current: _Physical | None = None
-    current_text = ""
+    current: _Logical | None = None
     line_start = 0
     line_end_raw = 0
 
@@ -193,19 +236,18 @@ def normalise(raw: str) -> Document:
         nonlocal current
         if current is None:
             return
-        lines.append(Line(line_start, length, current.lineno, current.is_table))
+        lines.append(Line(line_start, length, current.first.lineno, current.first.is_table))
         emit(line_end_raw, "\n")
         current = None
 
     for phys in physical:
         if not phys.text:
             continue
-        if current is not None and _continues(current, phys, current_text):
-            current_text += phys.text
+        if current is not None and _continues(current, phys):
+            current.glue(phys)
         else:
             close_line()
-            current = phys
-            current_text = phys.text
+            current = _Logical.start(phys)
             line_start = length
         for raw_start, n in phys.pieces:
             emit(raw_start, raw[raw_start : raw_start + n])
