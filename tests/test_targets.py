@@ -106,3 +106,31 @@ def test_property_never_raises_and_spans_hold(parts: list[str], year: int | None
             continue
         raw = doc.to_raw(q.start)
         assert any(a <= raw < b for a, b in spans), (text, q)
+
+
+def test_hedges_are_kept_apart() -> None:
+    text = "近岸海域水质优良(一、二类)比例达到97.8%,城市生活污水集中收集率力争达到约70%,回收利用率达到35%左右。"
+    _doc, targets, _ = run(text)
+    assert [(t.value, t.qualifier) for t in targets] == [(97.8, None), (70, "约"), (35, "左右")]
+    assert targets[1].indicator == "城市生活污水集中收集率"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "达到95%、" * 5000 + "。",
+        "城市、" * 5000 + "生活污水处理率分别达到" + "95%、" * 5000,
+        "完成" + "1个企业、" * 5000,
+        "对65蒸吨/小时以上锅炉" * 5000,
+        "(" * 5000 + "达到95%" * 5000,
+    ],
+    ids=["list", "respectively", "count-list", "qualifiers", "brackets"],
+)
+def test_long_clauses_stay_linear(text: str) -> None:
+    import time
+
+    doc = normalise(text)
+    started = time.perf_counter()
+    targets, percentages = extract_targets(doc, [])
+    assert time.perf_counter() - started < 2.0
+    assert all(len(t.text) <= 400 for t in (*targets, *percentages))

@@ -48,6 +48,8 @@ PHRASE_END = frozenset(",;。:!?\t、)”》]〕】(（ ")
 COUNT_VERB_REACH = 10
 # …and this far from a comparator (达到地表水III类).
 COMPARATOR_REACH = 4
+# A clause longer than this is cut to the number's phrase in a target's text.
+MAX_CLAUSE = 200
 # An indicator this short (覆盖率, 比例) names a rate of the subject before it.
 SHORT_INDICATOR = 3
 RE_SPACE = re.compile(r"\s++")
@@ -253,6 +255,7 @@ class _Reading:
     change: str | None
     baseline_year: int | None
     subject_end: int  # end of the indicator text in the head
+    hedge: str | None = None  # 力争, 基本 before the number in its clause part
 
 
 def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None) -> _Reading:
@@ -275,6 +278,8 @@ def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int]
         inside = bool(gap) and gap.endswith(r.measure)
         if gap_len <= reach and not past and not inside:
             reading = _Reading(r.before_ops[word], word, best.start(), best.end(), None, None, best.start())
+    hedge = r.hedges.search(fold, hs, he)
+    reading.hedge = hedge.group() if hedge else None
     base = None
     for m in r.baseline.finditer(fold, hs, reading.word_start if reading.word else he):
         base = m
@@ -400,7 +405,8 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
                     first.skip = (rejected_q, first.q_prev_end)
                     first.head_start = rejected_head
                 found, subject = _read_group(doc, r, group, governing, starts)
-                rejected_head = None if found else first.head_start
+                # Extend over one qualifying number only, so heads never chain.
+                rejected_head = None if found or first.skip else first.head_start
                 rejected_q = first.q.start
                 for item, indicator, reading, op in found:
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
@@ -610,11 +616,8 @@ def _target(
     doc: Document, r: _Rules, item: _Item, indicator: str, reading: _Reading, op: str,
     deadline: str | None, cs: int, ce: int,
 ) -> Target:
-    text, a, b = _clause_text(doc, cs, ce)
-    hedge = item.q.approx
-    if hedge is None:
-        m = r.hedges.search(doc.fold, cs, item.q.start)
-        hedge = m.group() if m else None
+    text, a, b = _clause_text(doc, cs, ce, item)
+    hedge = item.q.approx or reading.hedge
     return Target(
         indicator=indicator or RE_SPACE.sub("", doc.text[item.head_start : item.q.start]) or "?",
         comparator=op,  # type: ignore[arg-type]
@@ -631,7 +634,7 @@ def _target(
 
 
 def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:
-    text, a, b = _clause_text(doc, cs, ce)
+    text, a, b = _clause_text(doc, cs, ce, item)
     return Percentage(
         value=item.q.value,
         comparator=op,  # type: ignore[arg-type]
@@ -641,8 +644,15 @@ def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) ->
     )
 
 
-def _clause_text(doc: Document, cs: int, ce: int) -> tuple[str, int, int]:
-    """The clause as written, without its surrounding spaces, and its bounds."""
+def _clause_text(doc: Document, cs: int, ce: int, item: _Item) -> tuple[str, int, int]:
+    """The clause as written, without its surrounding spaces, and its bounds.
+
+    A clause that runs on without punctuation (a table dump, a list of
+    hundreds of numbers) is cut to the number's own phrase, so each target
+    carries a readable text and the pass stays linear."""
+    if ce - cs > MAX_CLAUSE:
+        cs = max(cs, item.q.start - MAX_CLAUSE // 2)
+        ce = min(ce, max(item.tail_end, item.after_end), item.q.end + MAX_CLAUSE // 2)
     raw = doc.text[cs:ce]
     a = cs + (len(raw) - len(raw.lstrip()))
     b = ce - (len(raw) - len(raw.rstrip()))
