@@ -88,13 +88,15 @@ def rules() -> _Rules:
     from ecoplan.vocab import load
 
     v = load("comparators")
+    # A count verb reads as "=" unless `before` gives it an operator of its own.
+    before_ops = {w: "=" for w in v["count_verbs"]} | dict(v["before"])
     base = v["baseline"]
     baseline = re.compile(
         rf"(?:{_alt(base['before'])})于?\x20?+(?P<year>\d{{4}}+)\x20?+年(?:底|末)?(?:{_alt(base['after'])})?"
     )
     return _Rules(
-        before=re.compile(_alt(list(v["before"]))),
-        before_ops=dict(v["before"]),
+        before=re.compile(_alt(list(before_ops))),
+        before_ops=before_ops,
         after=re.compile(_alt(list(v["after"]))),
         after_ops=dict(v["after"]),
         strict=frozenset(v["strict"]),
