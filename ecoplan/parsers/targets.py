@@ -413,7 +413,7 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
                 for item, indicator, reading, op in found:
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
-                    deadline = _deadline_for(item.q.start, sent_start, line, li, governing, starts, heads)
+                    deadline = _deadline_for(doc, item.q.start, sent_start, line, li, governing, starts, heads)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
                     emitted.add(id(item))
                 if subject:
@@ -594,6 +594,7 @@ def _paragraph_heads(doc: Document, governing: list[DeadlineMatch]) -> dict[int,
 
 
 def _deadline_for(
+    doc: Document,
     pos: int,
     sent_start: int,
     line: Line,
@@ -611,6 +612,21 @@ def _deadline_for(
     head = heads.get(line_index)
     if head is not None and pos < head[1]:
         return head[0].date
+    if line.is_table:
+        return _row_deadline(doc, line, pos, governing, starts)
+    return None
+
+
+def _row_deadline(
+    doc: Document, line: Line, pos: int, governing: list[DeadlineMatch], starts: list[int]
+) -> str | None:
+    """In a task table, a deadline standing in a cell of its own (完成时限) governs its row's targets."""
+    k = bisect_left(starts, line.start)
+    while k < len(governing) and governing[k].start < line.end:
+        d = governing[k]
+        if d.start > pos and doc.text[d.start - 1] == "\t":
+            return d.date
+        k += 1
     return None
 
 
