@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,30 +75,54 @@ def dumps(plan: Plan, fmt: str) -> str:
     return dumps_data(plan.model_dump(mode="json"), fmt)
 
 
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C, SIGTERM and SIGHUP until the block is done (main thread, POSIX).
+
+    Without this an interrupt landing between creating the temporary file and
+    the `try` that removes it would leave the temporary file behind.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_atomic(path: str | os.PathLike[str], content: str) -> None:
     """Write via a temporary file in the same folder and rename: never a partial file.
 
     The rename is atomic on POSIX within one file system, so readers see the old
-    file or the complete new one; an interruption leaves at most nothing behind.
+    file or the complete new one. Interrupts wait until the write is done or
+    undone, so not even the temporary file is left behind.
     """
     target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-        # mkstemp creates 0600 files; give outputs the usual umask-based mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException as exc:
+    with _signals_deferred():
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
             raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
-        raise
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(content)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except BaseException as exc:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            if isinstance(exc, OSError):
+                raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+            raise
+
+
+def _umask() -> int:
+    # mkstemp creates 0600 files; outputs get the usual umask-based mode instead.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

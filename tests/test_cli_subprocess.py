@@ -168,6 +168,8 @@ def test_interrupted_batch_leaves_no_partial_file(ecoplan_cmd: list[str], tmp_pa
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None and len(list(out.glob("*.yaml"))) < 3:
         time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.fail(f"the batch ended before the interrupt: {proc.communicate()[1].decode()[-500:]}")
     os.killpg(proc.pid, signal.SIGINT)  # as the terminal does: the whole process group
     _, stderr = proc.communicate(timeout=60)
     assert b"Traceback" not in stderr, stderr.decode()
