@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecoplan.normalise import normalise
-from ecoplan.parsers.deadlines import cn_int, deadline_models, find_deadlines
+from ecoplan.parsers.deadlines import deadline_models, find_deadlines
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "deadlines_cases.yaml").read_text(encoding="utf-8"))
 
@@ -31,15 +31,6 @@ def test_deadline_case(case: dict) -> None:
         start, end = model.span
         assert _squash(model.text) in _squash(case["req"][start:end])
         assert model.line == case["req"].count("\n", 0, start) + 1
-
-
-@pytest.mark.parametrize(
-    ("numeral", "value"),
-    [("2025", 2025), ("二〇二五", 2025), ("二○二三", 2023), ("十", 10), ("十二", 12), ("二十一", 21), ("三十", 30),
-     ("九", 9), ("十二三", None), ("", None)],
-)
-def test_cn_int(numeral: str, value: int | None) -> None:
-    assert cn_int(numeral) == value
 
 
 def test_span_points_at_the_expression_as_written() -> None:

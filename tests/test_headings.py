@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from ecoplan.normalise import normalise
-from ecoplan.parsers.headings import cn_number, find_sections, match_marker
+from ecoplan.parsers.headings import find_sections, match_marker
 from ecoplan.schema import Section
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "headings_cases.yaml").read_text(encoding="utf-8"))
@@ -58,11 +58,6 @@ def test_section_tree(case: dict) -> None:
 def test_match_marker(line: str, expected: tuple[str, int] | None) -> None:
     m = match_marker(line)
     assert (None if m is None else (m.style, m.number)) == expected
-
-
-@pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十一", 11), ("二十三", 23), ("12", 12)])
-def test_cn_number(numeral: str, value: int) -> None:
-    assert cn_number(numeral) == value
 
 
 def test_section_text_is_own_body_only() -> None:

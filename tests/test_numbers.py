@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ecoplan.normalise import fold
-from ecoplan.parsers.numbers import cn_value, find_quantities
+from ecoplan.parsers.numbers import cn_int, cn_value, find_quantities
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "numbers_cases.yaml").read_text(encoding="utf-8"))
 
@@ -47,3 +47,12 @@ def test_no_catastrophic_backtracking() -> None:
     started = time.perf_counter()
     find_quantities(text)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("2025", 2025), ("二〇二五", 2025), ("二○二三", 2023), ("十", 10), ("十二", 12), ("二十一", 21), ("三十", 30),
+     ("九", 9), ("一百二十", 120), ("十二三", None), ("", None), ("三点五", None), ("²", None)],
+)
+def test_cn_int(numeral: str, value: int | None) -> None:
+    assert cn_int(numeral) == value

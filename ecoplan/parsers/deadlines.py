@@ -20,6 +20,7 @@ from typing import Any
 import regex
 
 from ecoplan.normalise import Document
+from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Deadline
 from ecoplan.vocab import load
 
@@ -35,8 +36,6 @@ class DeadlineMatch:
     recurring: str | None  # "yearly" or None
 
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_YEAR_DIGIT = "〇○零一二三四五六七八九"
 # A sentence ends here; a year written earlier in it no longer frames what follows.
 _SENTENCE_END = regex.compile(r"[。;!?\n]")
@@ -48,26 +47,6 @@ _LOOKBACK = 12
 def _alt(words: list[str]) -> str:
     """Alternation of literal words, longest first so 截至 wins over 至."""
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-def cn_int(text: str) -> int | None:
-    """Arabic digits or a Chinese numeral (up to 99, or a digit-by-digit year) as int."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        if len(tens) > 1 or len(ones) > 1:
-            return None
-        t = _CN_DIGITS.get(tens, -1) if tens else 1
-        o = _CN_DIGITS.get(ones, -1) if ones else 0
-        return None if t < 0 or o < 0 else t * 10 + o
-    digits = [_CN_DIGITS.get(c) for c in text]
-    if not digits or any(d is None for d in digits):
-        return None
-    value = 0
-    for d in digits:
-        value = value * 10 + d  # type: ignore[operator]
-    return value
 
 
 @dataclass(frozen=True)

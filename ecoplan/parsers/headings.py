@@ -17,10 +17,9 @@ from functools import cache
 
 from ecoplan.normalise import Document
 from ecoplan.parsers.inline import find_inline
+from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Section
 from ecoplan.vocab import load
-
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # Matched against Document.fold (full-width already folded: （一） -> (一), 1． -> 1.).
 RE_LINE_MARKER = re.compile(
@@ -62,25 +61,6 @@ def _rules() -> _Rules:
     )
 
 
-def cn_number(s: str) -> int | None:
-    """Chinese numeral (up to 999) or Arabic digits to int."""
-    if s.isdigit():
-        return int(s)
-    total, current = 0, 0
-    for ch in s:
-        if ch in CN_DIGITS:
-            current = CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
-
-
 def match_marker(fold_line: str) -> MarkerMatch | None:
     """The structural marker at the start of a (folded) line, if any."""
     m = RE_LINE_MARKER.match(fold_line)
@@ -88,11 +68,11 @@ def match_marker(fold_line: str) -> MarkerMatch | None:
         return None
     if m["chapter"]:
         style = {"章": "chapter", "节": "part", "条": "article"}[m["unit"]]
-        return MarkerMatch(style, cn_number(m["cn0"]) or 0, m.end())
+        return MarkerMatch(style, cn_int(m["cn0"]) or 0, m.end())
     if m["cn_dun"]:
-        return MarkerMatch("cn-dun", cn_number(m["cn1"]) or 0, m.end())
+        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end())
     if m["cn_paren"]:
-        return MarkerMatch("cn-paren", cn_number(m["cn2"]) or 0, m.end())
+        return MarkerMatch("cn-paren", cn_int(m["cn2"]) or 0, m.end())
     if m["arabic_paren"]:
         return MarkerMatch("arabic-paren", int(m["d1"]), m.end())
     if m["arabic_dot"]:

@@ -15,11 +15,10 @@ from functools import cache
 
 from ecoplan.normalise import Document
 from ecoplan.parsers.headings import match_marker
+from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
 from ecoplan.vocab import load
 
-_CN_DATE_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
-                   "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
              r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
 _ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
@@ -66,23 +65,12 @@ def _vocab() -> _Vocab:
     )
 
 
-def _cn_int(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    if len(s) == 4:
-        return int("".join(_CN_DATE_DIGITS.get(c, c) for c in s))
-    tens, sep, ones = s.partition("十")
-    if not sep:
-        return int(_CN_DATE_DIGITS[s])
-    return (int(_CN_DATE_DIGITS[tens]) if tens else 1) * 10 + (int(_CN_DATE_DIGITS[ones]) if ones else 0)
-
-
 def _date(m: re.Match[str]) -> dt.date | None:
     try:
         if m.groupdict().get("y"):
-            return dt.date(_cn_int(m["y"]), _cn_int(m["m"]), _cn_int(m["d"]))
+            return dt.date(cn_int(m["y"]), cn_int(m["m"]), cn_int(m["d"]))  # type: ignore[arg-type]
         return dt.date(int(m["iy"]), int(m["im"]), int(m["id"]))
-    except (ValueError, KeyError):
+    except (ValueError, TypeError):
         return None
 
 

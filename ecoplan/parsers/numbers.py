@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from functools import cache
 
 from ecoplan.vocab import load
@@ -50,7 +51,7 @@ ORDINAL_BEFORE = "第"
 RANGE_SEP = r"\x20?+[-~—–至到]\x20?+"
 # 劣V类 names the class below V, not a class value.
 CLASS_NOT_BEFORE = "劣"
-_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+_CN_VALUES = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_POWERS = {"十": 10, "百": 100, "千": 1000}
 
@@ -141,6 +142,21 @@ def cn_value(s: str) -> float | None:
             return None
         value += float("0." + digits)
     return value
+
+
+def cn_int(s: str) -> int | None:
+    """Arabic digits or a whole Chinese numeral as int: 十二 -> 12, 一百二十 -> 120, 二〇二三 -> 2023.
+
+    The one reader of Chinese numerals for headings, dates and deadlines.
+    """
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if not s or "点" in s:
+        return None
+    if any(c in _CN_POWERS for c in s) and any(a in _CN_VALUES and b in _CN_VALUES for a, b in pairwise(s)):
+        return None  # 十二三 mixes a positional numeral with a digit string
+    value = cn_value(s)
+    return None if value is None else int(value)
 
 
 def _arabic_value(num: str) -> float:
