@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 from functools import cache
+from itertools import pairwise
 
 from ecoplan.vocab import load
 
