@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
 # punctuation, full-width forms, and general punctuation such as “”—…
-WIDE = "\u2010-\u206f\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002fa1f"
+_WIDE_RANGES = ((0x2010, 0x206F), (0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+                (0x20000, 0x2FA1F))
+WIDE = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _WIDE_RANGES)
 _SPACE = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
-RE_ARTEFACT_SPACE = re.compile(f"(?<=[{WIDE}])[{_SPACE}]++|[{_SPACE}]++(?=[{WIDE}%‰℃])")
+# A space is an artefact when a wide character (or %‰℃) sits on either side:
+#   (?<=[WIDE])[SPACE]++|[SPACE]++(?=[WIDE%‰℃])
+# applied by _artefact_spaces without compiling it (see there).
+RE_SPACE_RUN = re.compile(f"[{_SPACE}]++")
 RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
 # Leading indentation and list bullets that PDF/web extraction leaves behind.
 RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
 RE_LEADING_TABLE = re.compile(f"^[{_SPACE}]*+(?:[-•·●▪*][{_SPACE}]++)?+")
-RE_TRAILING = re.compile(f"[{_SPACE}\t]++$")
 # Page furniture left by PDF extraction: "- 3 -", "— 12 —", "第 3 页", "3/10". Dropped like blank lines.
 RE_PAGE_NUMBER = re.compile(
     f"^[{_SPACE}\t]*+(?:[-—–－]++[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+[-—–－]++"
@@ -57,8 +62,6 @@ FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA
 RE_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\u00a0]++")
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = re.compile(f"[{_SPACE}\t]")
-RE_SPACE_CHAR = re.compile(f"[{_SPACE}]")
-RE_WIDE_CHAR = re.compile(f"[{WIDE}]")
 
 
 def _fold_run(m: re.Match[str]) -> str:
@@ -134,27 +137,48 @@ def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
     is_table = "\t" in stripped.rstrip(_SPACE + "\t")
     lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
     left = lead.end() if lead else 0
-    # Same as RE_TRAILING.search(content, left), without trying every position.
+    # Trailing spaces and tabs, but never cutting into what the leading match took.
     right = max(len(content.rstrip(_SPACE + "\t")), left)
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    # No artefact starts before the first space; most lines have none after the indentation.
-    first_space = RE_SPACE_CHAR.search(content, left, right)
-    artefacts = RE_ARTEFACT_SPACE.finditer(content, first_space.start(), right) if first_space else ()
-    for m in artefacts:
-        if m.start() > pos:
-            pieces.append((start + pos, m.start() - pos))
-            parts.append(content[pos : m.start()])
-        pos = m.end()
+    for a, b in _artefact_spaces(content, left, right):
+        if a > pos:
+            pieces.append((start + pos, a - pos))
+            parts.append(content[pos:a])
+        pos = b
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
     return _Physical(lineno, "".join(parts), pieces, is_table)
 
 
+def _artefact_spaces(content: str, left: int, right: int) -> Iterator[tuple[int, int]]:
+    """Spans of RE_ARTEFACT_SPACE.finditer(content, left, right), found run by run.
+
+    The pattern itself is never compiled: its [WIDE] classes cost `re` ~4 ms at
+    import, and most lines hold no space at all after their indentation.
+    """
+    for run in RE_SPACE_RUN.finditer(content, left, right):
+        a, b = run.span()
+        # Both alternatives take the run to its end (possessive), one when a wide
+        # character precedes it, the other when one (or %‰℃) follows it.
+        if (a > 0 and _is_wide(content[a - 1])) or (b < right and (_is_wide(content[b]) or content[b] in "%‰℃")):
+            yield a, b
+            continue
+        # Failing at the run's start, the first alternative can still match
+        # later, right after a wide space (U+3000) inside the run.
+        for p in range(a + 1, b):
+            if _is_wide(content[p - 1]):
+                yield p, b
+                break
+
+
 def _is_wide(ch: str) -> bool:
-    return RE_WIDE_CHAR.match(ch) is not None
+    # Range tests instead of a compiled [WIDE] class: `re` spends ~3 ms at import
+    # enumerating the code points of a class this large.
+    c = ord(ch)
+    return any(lo <= c <= hi for lo, hi in _WIDE_RANGES)
 
 
 @dataclass
