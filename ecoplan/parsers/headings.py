@@ -12,6 +12,7 @@ level below the section whose paragraph holds them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -182,13 +183,15 @@ def _attach_inline(doc: Document, node: _Node) -> None:
     if not items:
         return
     kept: list[tuple[int, int]] = []
+    # Items come in text order, so each segment's items are one slice, found by
+    # bisection rather than by testing every item against every segment.
+    item_starts = [item.start for item in items]
     for a, b in node.segments:
         pos = a
-        for item in items:
-            if a <= item.start < b:
-                if item.start > pos:
-                    kept.append((pos, item.start))
-                pos = max(pos, item.end)
+        for item in items[bisect_left(item_starts, a) : bisect_left(item_starts, b)]:
+            if item.start > pos:
+                kept.append((pos, item.start))
+            pos = max(pos, item.end)
         if pos < b:
             kept.append((pos, b))
     inline_nodes = [

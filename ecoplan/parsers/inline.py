@@ -8,6 +8,7 @@ punctuation, and only as part of a run that starts at 一 and counts on by one
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -60,9 +61,12 @@ def find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list
             elif runs and number == len(runs[-1]) + 1 and folded[runs[-1][0][1] - 1] == m[2]:
                 runs[-1].append((m.start(), m.end(), number))
     found = [item for run in runs if len(run) >= 2 for item in run]
+    # Segments are in text order and disjoint: find an item's segment by bisection,
+    # not by a scan that makes a long section with many items quadratic.
+    seg_starts = [a for a, _ in segments]
     items: list[InlineItem] = []
     for i, (start, head, number) in enumerate(found):
-        seg_end = next(b for a, b in segments if a <= start < b)
+        seg_end = segments[bisect_right(seg_starts, start) - 1][1]
         end = found[i + 1][0] if i + 1 < len(found) and found[i + 1][0] < seg_end else seg_end
         stop_match = RE_TITLE_END.search(text, head, end)
         stop = stop_match.start() if stop_match else end
