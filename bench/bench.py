@@ -366,7 +366,7 @@ def measure_jobs(docs: list[tuple[str, bytes]], tmp: Path, workers: list[int]) -
         cmd = [*ecoplan_cmd(), "parse", str(src), "-o", str(out), "--format", "json", "--jobs", str(n)]
         times[n] = min(run_child(cmd, child_env(tmp, bytecode=True))[0] for _ in range(2))
     first = times[workers[0]]
-    return {"files": len(docs), "bytes": sum(len(d) for _, d in docs),
+    return {"files": len(docs), "bytes": sum(len(d) for _, d in docs), "loadavg": os.getloadavg()[0],
             "seconds": {str(n): s for n, s in times.items()},
             "speedup": {str(n): first / s for n, s in times.items()}}
 
@@ -422,7 +422,8 @@ def report_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     else:
         rows.append(("--jobs 1 / 2 (" + f"{jobs['files']} files, {jobs['bytes'] / MB:.1f} MB)",
                      " / ".join(f"{s:.2f} s" for s in jobs["seconds"].values()),
-                     "speed-up " + " / ".join(f"{x:.2f} ×" for x in jobs["speedup"].values())))
+                     "speed-up " + " / ".join(f"{x:.2f} ×" for x in jobs["speedup"].values())
+                     + f"; load average {jobs['loadavg']:.1f} on {r['env']['nproc']} CPUs"))
     return rows
 
 
