@@ -123,6 +123,13 @@ def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style
     return len(stack) if fits else None
 
 
+def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
+    """The top style starting again at 1 after nothing but bare headings: those
+    were a table of contents (目录), and the document proper starts here."""
+    return (marker.number == 1 and bool(roots) and roots[0].style == marker.style
+            and all(not r.segments and not r.children for r in roots))
+
+
 def _build(doc: Document) -> list[_Node]:
     rules = _rules()
     text, folded = doc.text, doc.fold
@@ -136,6 +143,8 @@ def _build(doc: Document) -> list[_Node]:
         body_start = line.start
         fold_line = folded[line.start : line.end]
         marker = match_marker(fold_line)
+        if marker is not None and _is_contents(roots, marker):
+            roots, stack, last_seen = [], [], {}
         depth = _accepts(rules, stack, last_seen, marker.style, marker.number) if marker else None
         if marker is not None and depth is not None:
             in_attachment = False
