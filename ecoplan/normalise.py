@@ -54,7 +54,6 @@ _TERMINAL = "。；;！!？?：:…"
 RE_PROSE_MARK = re.compile("[，,。；;、：:]")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
-_PROSE_MIN_LENGTH = 30
 
 # Full-width ASCII and the ideographic space fold to ASCII, one char for one.
 FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
@@ -221,9 +220,8 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
     # RE_STARTS_BLOCK is anchored and bounded, so matching it on a long text is cheap.
     if not prev.has_stop and RE_STARTS_BLOCK.match(prev_text):
         return False  # a heading line on its own; what follows is its body
-    if len(prev_text) < _CUT_LINE_MIN_LENGTH:
-        return False
-    return prev.has_prose_mark or len(prev_text) >= _PROSE_MIN_LENGTH
+    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
+    return prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH
 
 
 def normalise(raw: str) -> Document:

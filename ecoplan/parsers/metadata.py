@@ -169,8 +169,10 @@ def extract_meta(doc: Document) -> Meta:
     title, title_at = _title(front)
     issuer = None
     for line in front[: max(title_at, 0)]:
-        if vocab.issuer_end.search(line.text) and not RE_PROSE.search(line.text) and len(line.text) <= 40:
-            issuer = line.text
+        # A letterhead names the body with 文件 after it: 大连市生态环境局文件.
+        name = line.text.removesuffix("文件")
+        if vocab.issuer_end.search(name) and not RE_PROSE.search(name) and len(name) <= 40:
+            issuer = name
     for line in doc.lines[: _FRONT_LINES * 2]:
         if issuer is not None:
             break
