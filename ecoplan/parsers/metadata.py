@@ -24,6 +24,7 @@ _DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*
 _ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
 RE_DATE_ONLY_LINE = re.compile(rf"^(?:{_DATE_CORE}|{_ISO_CORE})(?:\s*+印发)?$")
 RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
+RE_COVER_NOTICE = re.compile(r".{0,40}?关于印发(?P<title>.{4,60}?)的通知")
 RE_PROSE = re.compile(r"[。，,；;：:！？]")
 # The title and header sit in the first lines; navigation junk can push them down a little.
 _FRONT_LINES = 15
@@ -105,6 +106,13 @@ def _title(front: list[_FrontLine]) -> tuple[str | None, int]:
         text = line.text
         if RE_PROSE.search(text) or not 4 <= len(text) <= 80 or not vocab.title_end.search(text):
             continue
+        inner = RE_COVER_NOTICE.fullmatch(text)
+        if inner:
+            # A cover notice (关于印发…的通知) around the plan: the plan's own title follows it.
+            plan_title = inner["title"].strip("《》")
+            for later in front[k + 1 :]:
+                if later.text == plan_title:
+                    return plan_title, k
         if k > 0:
             prev = front[k - 1]
             prev_is_title_part = (
