@@ -20,6 +20,7 @@ possessive quantifiers so no input makes the matcher backtrack.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -30,16 +31,26 @@ from ecoplan.vocab import load
 # A digit run; possessive so "1111111…x" cannot backtrack.
 DIGITS = r"\d++"
 # Digit groups split by one stray space ("1 185"), or by a thousands comma.
-INTEGER = rf"{DIGITS}(?:(?:\x20|,(?=\d{{3}}+(?!\d)))\d++)*+"
+GROUPS = r"(?:(?:\x20|,(?=\d{3}+(?!\d)))\d++)*+"
+INTEGER = rf"{DIGITS}{GROUPS}"
 # Decimal part; PDF extraction sometimes leaves a space on either side of the point.
 DECIMAL = r"(?:\x20?+\.\x20?+\d++)?+"
-# Not part of an identifier (PM2.5, CO2, 14MW), a longer number or a decimal tail.
-# Not after "digit space" either: "1 1 1 …" is scanned once, not from every digit.
-NUM_LEFT = r"(?<![A-Za-z\d.])(?<!\d\x20)"
+# The first digit of a number: not part of an identifier (PM2.5, CO2, 14MW), a
+# longer number or a decimal tail, nor after "digit space" ("1 1 1 …" is scanned
+# once, not from every digit). The lookbehinds follow the digit instead of
+# preceding it: a pattern that opens with a character class lets `re` skip to
+# the next digit, where one that opens with a lookbehind is tried at every
+# position (five times slower on plan text).
+FIRST_DIGIT = r"\d(?<![A-Za-z\d.]\d)(?<!\d\x20\d)"
+# An integer that starts at a FIRST_DIGIT; the same as INTEGER after it.
+LEFT_INTEGER = rf"{FIRST_DIGIT}\d*+{GROUPS}"
 CN_DIGIT = "零〇一二两三四五六七八九"
 CN_UNIT = "十百千"
 # A Chinese numeral as a count: 十一, 一百二十, 三. 万/亿 are left to the unit.
 CN_NUMBER = rf"[{CN_DIGIT}{CN_UNIT}]{{1,8}}+"
+# The same, not part of a longer numeral or an ordinal (第二轮, 十九届); the
+# lookbehind follows the first character for the reason given at FIRST_DIGIT.
+LEFT_CN_NUMBER = rf"[{CN_DIGIT}{CN_UNIT}](?<![{CN_DIGIT}{CN_UNIT}第][{CN_DIGIT}{CN_UNIT}])[{CN_DIGIT}{CN_UNIT}]{{0,7}}+"
 ROMAN = r"(?:VIII|VII|III|IV|VI|II|IX|V|I|Ⅷ|Ⅶ|Ⅵ|Ⅴ|Ⅳ|Ⅲ|Ⅱ|Ⅰ)"
 ROMAN_VALUES = {
     "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
@@ -54,6 +65,10 @@ CLASS_NOT_BEFORE = "劣"
 _CN_VALUES = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+# Every quantity holds one of these (a digit, a Chinese or a Roman numeral):
+# most clauses hold none, and one search is cheaper than five pattern passes.
+_ANY_NUMERAL = re.compile(rf"[\d{CN_DIGIT}{CN_UNIT}IVⅠ-Ⅷ]")
+_ROMAN_CHAR = re.compile(r"[IVⅠ-Ⅷ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +111,13 @@ def patterns() -> _Patterns:
     unit = rf"(?:[{mult}]?(?:{_alt(v['units'])}))"
     counter = rf"(?:[{mult}]?(?:{_alt(v['counters'])}))"
     number = rf"{INTEGER}{DECIMAL}"
-    arabic = re.compile(rf"{NUM_LEFT}(?P<num>{number})\x20?+(?P<unit>{unit})")
+    left_number = rf"{LEFT_INTEGER}{DECIMAL}"
+    arabic = re.compile(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
     range_ = re.compile(
-        rf"{NUM_LEFT}(?P<lo>{number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
+        rf"(?P<lo>{left_number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
     )
-    # A Chinese numeral counts only before a counter word (十一家, 一次), and
-    # not as part of a longer numeral or an ordinal (第二轮, 十九届).
-    chinese = re.compile(rf"(?<![{CN_DIGIT}{CN_UNIT}第])(?P<num>{CN_NUMBER})(?P<unit>{counter})")
+    # A Chinese numeral counts only before a counter word (十一家, 一次).
+    chinese = re.compile(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{counter})")
     roman = re.compile(
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v['class_units'])})"
     )
@@ -173,8 +188,56 @@ def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Q
     """
     end = len(fold) if end is None else end
     p = patterns()
-    found: list[Quantity] = []
+    return _finish(fold, _raw(fold, start, end, p, None), p, end)
+
+
+def find_quantities_split(fold: str, parts: list[tuple[int, int]]) -> list[list[Quantity]]:
+    r"""`find_quantities(fold, a, b)` for each (a, b) of `parts`, in one pass.
+
+    `parts` are pieces of one stretch in order (the clauses of a line), each
+    ending before the next starts. Callers cut text into some 20,000 clauses
+    per MB, and five pattern passes per clause cost more in call overhead
+    than in matching. One pass over the stretch finds the same matches as
+    long as none of them covers a character outside the parts: the patterns'
+    lookbehinds read before the start bound anyway, and their one lookahead
+    ((?!\d) after a thousands group) then sees a separator that the match
+    could not take, so no digit. When a match does cover one (a unit written
+    with a separator in it), the parts are read one by one.
+    """
+    if not parts:
+        return []
+    out: list[list[Quantity]] = [[] for _ in parts]
+    lo, hi = parts[0][0], parts[-1][1]
+    if not _ANY_NUMERAL.search(fold, lo, hi):
+        return out
+    p = patterns()
+    spans: list[tuple[int, int]] = []
+    raw = _raw(fold, lo, hi, p, spans)
+    starts = [a for a, _ in parts]
+    for ms, me in spans:
+        k = bisect_right(starts, ms) - 1
+        if k < 0 or me > parts[k][1]:
+            return [find_quantities(fold, a, b) for a, b in parts]
+    buckets: list[list[tuple[Quantity, bool]]] = [[] for _ in parts]
+    for item in raw:
+        buckets[bisect_right(starts, item[0].start) - 1].append(item)
+    for k, bucket in enumerate(buckets):
+        if bucket:
+            out[k] = _finish(fold, bucket, p, parts[k][1])
+    return out
+
+
+def _raw(
+    fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None
+) -> list[tuple[Quantity, bool]]:
+    """Every match of every pattern in fold[start:end], with whether it takes hedges.
+
+    The span of every match, kept or not, goes to `spans` when given.
+    """
+    found: list[tuple[Quantity, bool]] = []
     for m in p.range.finditer(fold, start, end):
+        if spans is not None:
+            spans.append(m.span())
         lo = m.start("lo")
         if lo > 0 and fold[lo - 1] == ORDINAL_BEFORE:
             continue
@@ -182,31 +245,49 @@ def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Q
             continue  # 5个-10% is two figures, not a range
         unit = _unit(m["unit"])
         lo_end = m.end("lounit") if m["lounit"] else m.end("lo")
-        found.append(Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"))
-        found.append(Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"))
+        found.append((Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"), False))
+        found.append((Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"),
+                      False))
     for m in p.arabic.finditer(fold, start, end):
+        if spans is not None:
+            spans.append(m.span())
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
-        found.append(_with_hedges(fold, Quantity(s, m.end(), _arabic_value(m["num"]),
-                                                 _unit(m["unit"]), "arabic"), p, end))
+        found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
     for m in p.percent_cn.finditer(fold, start, end):
+        if spans is not None:
+            spans.append(m.span())
         value = cn_value(m["num"])
         if value is not None:
-            found.append(_with_hedges(fold, Quantity(m.start(), m.end(), value, "%", "chinese"), p, end))
+            found.append((Quantity(m.start(), m.end(), value, "%", "chinese"), True))
     for m in p.chinese.finditer(fold, start, end):
+        if spans is not None:
+            spans.append(m.span())
         value = cn_value(m["num"])
         if value is not None:
-            found.append(_with_hedges(fold, Quantity(m.start("num"), m.end(), value,
-                                                     _unit(m["unit"]), "chinese"), p, end))
-    for m in p.roman.finditer(fold, start, end):
-        found.append(Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"))
-    found.sort(key=lambda q: (q.start, -q.end))
+            found.append((Quantity(m.start("num"), m.end(), value, _unit(m["unit"]), "chinese"), True))
+    # The roman pattern opens with lookbehinds and an optional space, so `re`
+    # tries it at every position; most text holds no Roman numeral at all.
+    for m in p.roman.finditer(fold, start, end) if _ROMAN_CHAR.search(fold, start, end) else ():
+        if spans is not None:
+            spans.append(m.span())
+        found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),
+                      False))
+    return found
+
+
+def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: int) -> list[Quantity]:
+    """Drop overlaps (leftmost, then longest, then in pattern order) and attach hedges.
+
+    A hedge never moves a quantity's start or end, so it is attached to the kept ones only.
+    """
+    found.sort(key=lambda item: (item[0].start, -item[0].end))
     out: list[Quantity] = []
     last_end = -1
-    for q in found:
+    for q, hedged in found:
         if q.start >= last_end:
-            out.append(q)
+            out.append(_with_hedges(fold, q, p, end) if hedged else q)
             last_end = q.end
     return out
 

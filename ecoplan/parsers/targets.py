@@ -31,7 +31,7 @@ from functools import cache
 from ecoplan.normalise import Document, Line
 from ecoplan.parsers.deadlines import DeadlineMatch
 from ecoplan.parsers.headings import match_marker
-from ecoplan.parsers.numbers import Quantity, find_quantities
+from ecoplan.parsers.numbers import Quantity, find_quantities_split
 from ecoplan.schema import Percentage, Target
 
 # Sentence and clause ends, and the brackets inside which a comma does not end
@@ -207,11 +207,12 @@ def _ends_with_connector(fold: str, start: int, end: int) -> bool:
     return s.endswith(LIST_CONNECTORS)
 
 
-def _items(doc: Document, r: _Rules, cs: int, ce: int) -> list[_Item]:
+def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity]) -> list[_Item]:
+    """The numbers of the clause fold[cs:ce]; `quantities` are the quantities found in it."""
     fold = doc.fold
     items: list[_Item] = []
     prev_end = cs
-    for q in find_quantities(fold, cs, ce):
+    for q in quantities:
         if q.kind == "chinese" and q.unit != "%":
             # A Chinese numeral counts only right after a count verb (开展一次);
             # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
@@ -385,15 +386,18 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
     percentages: list[Percentage] = []
     for li, line in enumerate(doc.lines):
         clauses = _clauses(fold, line.start, line.end)
+        found = find_quantities_split(fold, [(cs, ce) for cs, ce, _ in clauses])
         prev_sentence = -1
         sent_start = line.start
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
-        for cs, ce, sentence in clauses:
+        for (cs, ce, sentence), quantities in zip(clauses, found, strict=True):
             if sentence != prev_sentence:
                 subject_prev = ""
                 prev_sentence = sentence
                 sent_start = cs
-            items = _items(doc, r, cs, ce)
+            if not quantities:
+                continue
+            items = _items(doc, r, cs, ce, quantities)
             if not items:
                 continue
             emitted: set[int] = set()
