@@ -26,6 +26,7 @@ actors"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,6 +44,8 @@ _COLONS = "：:"
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 _BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
+# The marks that open and close 《…》 titles and “…” quotations.
+_QUOTE_MARKS = re.compile(r'[《》“”"＂]')
 
 
 def _is_han(ch: str) -> bool:
@@ -61,8 +64,10 @@ class _Token:
 
 @dataclass(frozen=True)
 class _Vocab:
-    token_re: regex.Pattern[str]
-    end_re: regex.Pattern[str]
+    # Literal alternations run under stdlib `re`: it skips ahead by the set of
+    # first characters, about five times faster here than `regex`.
+    token_re: re.Pattern[str]
+    end_re: re.Pattern[str]
     tokens: dict[str, _Token]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
@@ -75,6 +80,9 @@ class _Vocab:
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
     place_re: regex.Pattern[str]
+    # A place suffix right before an actor verb: a line without one cannot
+    # match place_re, and the cheap search spares most lines the slow pattern.
+    place_hint: re.Pattern[str]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
     labels: tuple[regex.Pattern[str], ...]
@@ -82,6 +90,11 @@ class _Vocab:
 
 def _alt(words: list[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _re_alt(words: list[str]) -> str:
+    """`_alt` for stdlib `re`: the same words in the same order."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 @cache
@@ -112,12 +125,13 @@ def _vocab() -> _Vocab:
             add(word, word, is_complete=False, any_modifier=bool(rule.get("any")), min_len=min_len,
                 bare_in_list=bare)
         not_modifier[word] = tuple(rule.get("not_modifier") or [])
-    alternation = _alt(list(tokens))
+    alternation = _re_alt(list(tokens))
+    actor_verbs = data.get("actor_verbs") or ["要"]
     stop = frozenset(data.get("stop") or []) | frozenset(data.get("creation") or [])
     place_suffix = "市区县旗州"
     return _Vocab(
-        token_re=regex.compile(alternation),
-        end_re=regex.compile(f"(?:{alternation})$"),
+        token_re=re.compile(alternation),
+        end_re=re.compile(f"(?:{alternation})$"),
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in (data.get("not_before") or {}).items()},
         not_after={k: frozenset(v) for k, v in (data.get("not_after") or {}).items()},
@@ -132,8 +146,9 @@ def _vocab() -> _Vocab:
         place_re=regex.compile(
             rf"(?:(?<=^|[{regex.escape(_CLAUSE_PUNCT)}])|^)"
             rf"((?:\p{{Han}}{{2,6}}?[{place_suffix}]、)*\p{{Han}}{{2,6}}?[{place_suffix}])"
-            rf"(?=(?:{_alt(data.get('actor_verbs') or ['要'])}))"
+            rf"(?=(?:{_alt(actor_verbs)}))"
         ),
+        place_hint=re.compile(rf"[{place_suffix}](?:{_re_alt(actor_verbs)})"),
         not_place=tuple(data.get("not_place") or []),
         trailing=tuple(regex.compile(p) for p in data.get("trailing") or []),
         labels=tuple(regex.compile(p) for p in data.get("labels") or []),
@@ -314,7 +329,8 @@ def _excluded(text: str, start: int, end: int) -> list[tuple[int, int]]:
     open_at = 0
     quote_at = -1
     ascii_at = -1
-    for i in range(start, end):
+    for m in _QUOTE_MARKS.finditer(text, start, end):
+        i = m.start()
         ch = text[i]
         if ch == "《":
             if depth == 0:
@@ -440,6 +456,8 @@ def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends
 
 def _scan_places(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
     """Places named as the subject of a clause (瓦房店市、庄河市力争…)."""
+    if not v.place_hint.search(text, lo, hi):
+        return
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
