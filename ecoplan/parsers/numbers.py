@@ -191,40 +191,56 @@ def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Q
     return _finish(fold, _raw(fold, start, end, p, None), p, end)
 
 
-def find_quantities_split(fold: str, parts: list[tuple[int, int]]) -> list[list[Quantity]]:
-    r"""`find_quantities(fold, a, b)` for each (a, b) of `parts`, in one pass.
+@dataclass(frozen=True, slots=True)
+class QuantityScan:
+    """Every pattern match in fold[start:end], to be handed out to pieces of it.
 
-    `parts` are pieces of one stretch in order (the clauses of a line), each
-    ending before the next starts. Callers cut text into some 20,000 clauses
-    per MB, and five pattern passes per clause cost more in call overhead
-    than in matching. One pass over the stretch finds the same matches as
-    long as none of them covers a character outside the parts: the patterns'
-    lookbehinds read before the start bound anyway, and their one lookahead
-    ((?!\d) after a thousands group) then sees a separator that the match
-    could not take, so no digit. When a match does cover one (a unit written
-    with a separator in it), the parts are read one by one.
+    Callers cut text into some 20,000 clauses per MB, and five pattern passes
+    per clause cost more in call overhead than in matching. One pass over the
+    whole stretch (a line) finds the same matches as long as none of them
+    covers a character outside the pieces: the patterns' lookbehinds read
+    before the start bound anyway, and their one lookahead (no digit after a
+    thousands group) then sees a character the match could not take, so no
+    digit. When a match does cover one (a unit written with a separator in
+    it), `split` reads the pieces one by one.
     """
-    if not parts:
-        return []
-    out: list[list[Quantity]] = [[] for _ in parts]
-    lo, hi = parts[0][0], parts[-1][1]
-    if not _ANY_NUMERAL.search(fold, lo, hi):
+
+    fold: str
+    found: list[tuple[Quantity, bool]]  # quantity, whether it takes hedges
+    spans: list[tuple[int, int]]  # of every match, kept or not
+
+    def __bool__(self) -> bool:
+        """False when no piece of the stretch can hold a quantity."""
+        return bool(self.spans)
+
+    def split(self, parts: list[tuple[int, int]]) -> list[list[Quantity]]:
+        """`find_quantities(fold, a, b)` for each (a, b) of `parts`: pieces of
+        the stretch in order, each ending before the next starts."""
+        out: list[list[Quantity]] = [[] for _ in parts]
+        if not self.spans or not parts:
+            return out
+        fold = self.fold
+        starts = [a for a, _ in parts]
+        for ms, me in self.spans:
+            k = bisect_right(starts, ms) - 1
+            if k < 0 or me > parts[k][1]:
+                return [find_quantities(fold, a, b) for a, b in parts]
+        buckets: list[list[tuple[Quantity, bool]]] = [[] for _ in parts]
+        for item in self.found:
+            buckets[bisect_right(starts, item[0].start) - 1].append(item)
+        p = patterns()
+        for k, bucket in enumerate(buckets):
+            if bucket:
+                out[k] = _finish(fold, bucket, p, parts[k][1])
         return out
-    p = patterns()
+
+
+def scan_quantities(fold: str, start: int, end: int) -> QuantityScan:
+    """Match the quantity patterns once over fold[start:end]; see QuantityScan."""
     spans: list[tuple[int, int]] = []
-    raw = _raw(fold, lo, hi, p, spans)
-    starts = [a for a, _ in parts]
-    for ms, me in spans:
-        k = bisect_right(starts, ms) - 1
-        if k < 0 or me > parts[k][1]:
-            return [find_quantities(fold, a, b) for a, b in parts]
-    buckets: list[list[tuple[Quantity, bool]]] = [[] for _ in parts]
-    for item in raw:
-        buckets[bisect_right(starts, item[0].start) - 1].append(item)
-    for k, bucket in enumerate(buckets):
-        if bucket:
-            out[k] = _finish(fold, bucket, p, parts[k][1])
-    return out
+    if not _ANY_NUMERAL.search(fold, start, end):
+        return QuantityScan(fold, [], spans)
+    return QuantityScan(fold, _raw(fold, start, end, patterns(), spans), spans)
 
 
 def _raw(

@@ -31,7 +31,7 @@ from functools import cache
 from ecoplan.normalise import Document, Line
 from ecoplan.parsers.deadlines import DeadlineMatch
 from ecoplan.parsers.headings import match_marker
-from ecoplan.parsers.numbers import Quantity, find_quantities_split
+from ecoplan.parsers.numbers import Quantity, scan_quantities
 from ecoplan.schema import Percentage, Target
 
 # Sentence and clause ends, and the brackets inside which a comma does not end
@@ -385,8 +385,11 @@ def extract_targets(doc: Document, deadlines: list[DeadlineMatch]) -> tuple[list
     targets: list[Target] = []
     percentages: list[Percentage] = []
     for li, line in enumerate(doc.lines):
+        scan = scan_quantities(fold, line.start, line.end)
+        if not scan:
+            continue  # most lines hold no number with a unit: no clauses to read
         clauses = _clauses(fold, line.start, line.end)
-        found = find_quantities_split(fold, [(cs, ce) for cs, ce, _ in clauses])
+        found = scan.split([(cs, ce) for cs, ce, _ in clauses])
         prev_sentence = -1
         sent_start = line.start
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
