@@ -64,8 +64,8 @@ class _Token:
 
 @dataclass(frozen=True)
 class _Vocab:
-    # Literal alternations run under stdlib `re`: it skips ahead by the set of
-    # first characters, about five times faster here than `regex`.
+    # Body words run under stdlib `re`: it skips ahead by the set of first
+    # characters, about five times faster here than `regex`.
     token_re: re.Pattern[str]
     end_re: re.Pattern[str]
     tokens: dict[str, _Token]
@@ -97,6 +97,32 @@ def _re_alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _trie_alt(words: list[str]) -> str:
+    """The words as a prefix tree for stdlib `re` (局|厅|委员会 … → 委(?:员会)?…).
+
+    Matches what `_alt` matches, the longest word at the leftmost position:
+    at each node only one branch can take the next character, and a longer
+    word is tried before the word that ends at the node. A flat alternation
+    of ~226 words is tried word by word at every candidate position; the tree
+    reads each character once, twice as fast over plan text.
+    """
+    root: dict[str, dict] = {}
+    for word in set(words):
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
 @cache
 def _vocab() -> _Vocab:
     data = load("departments")
@@ -125,7 +151,7 @@ def _vocab() -> _Vocab:
             add(word, word, is_complete=False, any_modifier=bool(rule.get("any")), min_len=min_len,
                 bare_in_list=bare)
         not_modifier[word] = tuple(rule.get("not_modifier") or [])
-    alternation = _re_alt(list(tokens))
+    alternation = _trie_alt(list(tokens))
     actor_verbs = data.get("actor_verbs") or ["要"]
     stop = frozenset(data.get("stop") or []) | frozenset(data.get("creation") or [])
     place_suffix = "市区县旗州"
