@@ -537,6 +537,14 @@ def _find(doc: Document) -> list[_Mention]:
     return out
 
 
+def ends_with_body_word(name: str) -> bool:
+    """Whether `name` ends like the name of a body (…局, …委员会, 各…), by this family's vocabulary.
+
+    For other rule families (task tables) that must tell a list of bodies from prose.
+    """
+    return name.startswith("各") or _ends_with_body(_vocab(), name)
+
+
 def _is_name(v: _Vocab, name: str) -> bool:
     """Whether `name` on its own reads as one whole body name (or an actor place)."""
     if len(name) > _MAX_NAME:

@@ -27,7 +27,7 @@ from functools import cache
 import regex
 
 from ecoplan.normalise import Document, Line
-from ecoplan.parsers.departments import split_names
+from ecoplan.parsers.departments import ends_with_body_word, split_names
 from ecoplan.parsers.headings import match_marker
 from ecoplan.schema import Task
 from ecoplan.vocab import load
@@ -61,7 +61,6 @@ class _Rules:
     verb_role: dict[str, str]
     verb_at_end: regex.Pattern[str]
     noise_at_end: regex.Pattern[str]
-    department_end: regex.Pattern[str]
     max_name_length: int
 
 
@@ -87,7 +86,6 @@ def _rules() -> _Rules:
         verb_role=verbs,
         verb_at_end=regex.compile(rf"(?:{_alt(list(verbs))})$"),
         noise_at_end=regex.compile(rf"(?:{_alt(v['name_noise'])})$"),
-        department_end=regex.compile(rf"(?:{_alt(v['department_suffixes'])})$|^各"),
         max_name_length=int(v["max_name_length"]),
     )
 
@@ -139,7 +137,7 @@ def parse_roles(text: str) -> tuple[list[str], list[str]] | None:
         names = _names(rules, clause[: m.start()])
         if not _plausible(rules, names):
             return None
-        found_body = found_body or any(rules.department_end.search(n) for n in names)
+        found_body = found_body or any(ends_with_body_word(n) for n in names)
         (lead if rules.verb_role[m.group()] == "lead" else support).extend(names)
     return (lead, support) if found_body else None
 
@@ -297,7 +295,7 @@ def _text_of(doc: Document, cell: _Cell, span: tuple[int, int]) -> str:
 
 def _looks_like_departments(rules: _Rules, text: str) -> bool:
     names = split_names(text)
-    return _plausible(rules, names) and all(rules.department_end.search(n) for n in names)
+    return _plausible(rules, names) and all(ends_with_body_word(n) for n in names)
 
 
 def _row_task(doc: Document, table: _Table, row: list[_Cell]) -> Task | None:
