@@ -22,7 +22,7 @@ import regex
 from ecoplan.normalise import Document
 from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Deadline
-from ecoplan.vocab import load
+from ecoplan.vocab import alternation, load
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,6 @@ _SENTENCE_END = regex.compile(r"[。;!?\n]")
 # A year right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年).
 _SPAN_BEFORE = regex.compile(r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[-—–~～至到]?[ ]*+$")
 _LOOKBACK = 12
-
-
-def _alt(words: list[str]) -> str:
-    """Alternation of literal words, longest first so 截至 wins over 至."""
-    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -78,15 +73,15 @@ def _period(year_end: str) -> str:
 @cache
 def _rules() -> _Rules:
     v = load("deadlines")
-    trig = _alt(v["triggers"])
-    post = _alt(v["before_suffix"])
-    every = _alt(v["recurring"])
-    rel = _alt(list(v["relative_years"]))
-    fyp = _alt(list(v["five_year_plans"]))
-    fend = _alt(v["period_ends"])
+    trig = alternation(v["triggers"])
+    post = alternation(v["before_suffix"])
+    every = alternation(v["recurring"])
+    rel = alternation(list(v["relative_years"]))
+    fyp = alternation(list(v["five_year_plans"]))
+    fend = alternation(v["period_ends"])
     year_ends = v["year_end"]  # 年底, 年末
-    after_year = _alt(year_ends + [w[1:] for w in year_ends])  # 2021年底 / 2022年年底
-    bare_year_end = _alt(year_ends)
+    after_year = alternation(year_ends + [w[1:] for w in year_ends])  # 2021年底 / 2022年年底
+    bare_year_end = alternation(year_ends)
     year = rf"(?<![\d.])\d{{4}}+|(?<![{_CN_YEAR_DIGIT}])[{_CN_YEAR_DIGIT}]{{4}}+"
     pattern = (
         rf"(?P<pre>{trig})?[ ]*+"
@@ -97,8 +92,8 @@ def _rules() -> _Rules:
         r")"
         rf"(?P<post>{post})?"
     )
-    units = _alt(v["counted_units"])
-    post_not = _alt(v["not_after_before_suffix"])
+    units = alternation(v["counted_units"])
+    post_not = alternation(v["not_after_before_suffix"])
     return _Rules(
         pattern=regex.compile(pattern),
         not_before=tuple(v["not_before"]),

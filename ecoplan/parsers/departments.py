@@ -34,7 +34,7 @@ import regex
 
 from ecoplan.normalise import Document
 from ecoplan.schema import Department, Task
-from ecoplan.vocab import load
+from ecoplan.vocab import alternation, load
 
 _MAX_NAME = 32
 _CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
@@ -88,19 +88,10 @@ class _Vocab:
     labels: tuple[regex.Pattern[str], ...]
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _re_alt(words: list[str]) -> str:
-    """`_alt` for stdlib `re`: the same words in the same order."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 def _trie_alt(words: list[str]) -> str:
     """The words as a prefix tree for stdlib `re` (局|厅|委员会 … → 委(?:员会)?…).
 
-    Matches what `_alt` matches, the longest word at the leftmost position:
+    Matches what `alternation` matches, the longest word at the leftmost position:
     at each node only one branch can take the next character, and a longer
     word is tried before the word that ends at the node. A flat alternation
     of ~226 words is tried word by word at every candidate position; the tree
@@ -151,13 +142,13 @@ def _vocab() -> _Vocab:
             add(word, word, is_complete=False, any_modifier=bool(rule.get("any")), min_len=min_len,
                 bare_in_list=bare)
         not_modifier[word] = tuple(rule.get("not_modifier") or [])
-    alternation = _trie_alt(list(tokens))
+    body_words = _trie_alt(list(tokens))
     actor_verbs = data.get("actor_verbs") or ["要"]
     stop = frozenset(data.get("stop") or []) | frozenset(data.get("creation") or [])
     place_suffix = "市区县旗州"
     return _Vocab(
-        token_re=re.compile(alternation),
-        end_re=re.compile(f"(?:{alternation})$"),
+        token_re=re.compile(body_words),
+        end_re=re.compile(f"(?:{body_words})$"),
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in (data.get("not_before") or {}).items()},
         not_after={k: frozenset(v) for k, v in (data.get("not_after") or {}).items()},
@@ -172,9 +163,9 @@ def _vocab() -> _Vocab:
         place_re=regex.compile(
             rf"(?:(?<=^|[{regex.escape(_CLAUSE_PUNCT)}])|^)"
             rf"((?:\p{{Han}}{{2,6}}?[{place_suffix}]、)*\p{{Han}}{{2,6}}?[{place_suffix}])"
-            rf"(?=(?:{_alt(actor_verbs)}))"
+            rf"(?=(?:{alternation(actor_verbs)}))"
         ),
-        place_hint=re.compile(rf"[{place_suffix}](?:{_re_alt(actor_verbs)})"),
+        place_hint=re.compile(rf"[{place_suffix}](?:{alternation(actor_verbs)})"),
         not_place=tuple(data.get("not_place") or []),
         trailing=tuple(regex.compile(p) for p in data.get("trailing") or []),
         labels=tuple(regex.compile(p) for p in data.get("labels") or []),

@@ -17,7 +17,7 @@ from ecoplan.normalise import Document
 from ecoplan.parsers.headings import match_marker
 from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
-from ecoplan.vocab import load
+from ecoplan.vocab import alternation, load
 
 _DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
              r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
@@ -42,25 +42,21 @@ class _Vocab:
     title_prefixes: tuple[str, ...]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @cache
 def _vocab() -> _Vocab:
     v = load("metadata")
     return _Vocab(
-        title_end=re.compile(f"(?:{_alternation(v['title_endings'])})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
+        title_end=re.compile(f"(?:{alternation(v['title_endings'])})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
         continuation=tuple(v["title_continuations"]),
-        issuer_end=re.compile(f"(?:{_alternation(v['issuer_suffixes'])})$"),
+        issuer_end=re.compile(f"(?:{alternation(v['issuer_suffixes'])})$"),
         labelled_date=re.compile(
-            f"(?:{_alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{_DATE_CORE}|{_ISO_CORE})"
+            f"(?:{alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{_DATE_CORE}|{_ISO_CORE})"
         ),
-        labelled_issuer=re.compile(f"^(?:{_alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>\\S{{2,40}})$"),
+        labelled_issuer=re.compile(f"^(?:{alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>\\S{{2,40}})$"),
         junk=tuple(v["junk_markers"]),
         # A suffix followed by another one (湖州 + 市) is part of the name, not its end.
         region=re.compile(
-            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{_alternation(v['region_suffixes'])})(?![省市区县旗]))++"
+            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{alternation(v['region_suffixes'])})(?![省市区县旗]))++"
         ),
         title_prefixes=tuple(v["title_prefixes"]),
     )

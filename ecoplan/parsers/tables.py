@@ -30,7 +30,7 @@ from ecoplan.normalise import Document, Line
 from ecoplan.parsers.departments import ends_with_body_word, split_names
 from ecoplan.parsers.headings import match_marker
 from ecoplan.schema import Task
-from ecoplan.vocab import load
+from ecoplan.vocab import alternation, load
 
 _WS = " \t\u3000\u00a0"
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
@@ -42,10 +42,6 @@ RE_NOT_CELL_WRAP = regex.compile(r"(?:附表|附件|表\s*\d|注\s*[:：])")
 RE_LEAD_MARK = regex.compile(r"[(（]\s*+牵头\s*+[)）]")
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
 _TRIM = _WS + ",，;；。、:："
-
-
-def _alt(words: list[str]) -> str:
-    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -70,10 +66,10 @@ def _rules() -> _Rules:
     header_exact = {w: role for role, words in v["header"].items() for w in words}
     labels = {w: "lead" for w in v["lead_labels"]} | {w: "support" for w in v["support_labels"]}
     verbs = {w: "lead" for w in v["lead_verbs"]} | {w: "support" for w in v["support_verbs"]}
-    label_alt = _alt(list(labels))
+    label_alt = alternation(list(labels))
     return _Rules(
         header_exact=header_exact,
-        header_search=regex.compile(_alt(list(header_exact))),
+        header_search=regex.compile(alternation(list(header_exact))),
         label_role=labels,
         label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
         label_at_start=regex.compile(rf"[ ]*+[(（〔【\[]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
@@ -82,10 +78,10 @@ def _rules() -> _Rules:
         bracket=regex.compile(
             r"[(（〔【\[](?P<c>(?:[^()（）〔〕【】\[\]\n]|[(（][^()（）\n]{1,20}+[)）]){2,300}+)[)）〕】\]]"
         ),
-        role_hint=regex.compile(f"{label_alt}|{_alt(list(verbs))}"),
+        role_hint=regex.compile(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
-        verb_at_end=regex.compile(rf"(?:{_alt(list(verbs))})$"),
-        noise_at_end=regex.compile(rf"(?:{_alt(v['name_noise'])})$"),
+        verb_at_end=regex.compile(rf"(?:{alternation(list(verbs))})$"),
+        noise_at_end=regex.compile(rf"(?:{alternation(v['name_noise'])})$"),
         max_name_length=int(v["max_name_length"]),
     )
 

@@ -78,26 +78,22 @@ class _Rules:
     shared_heads: tuple[str, ...]
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 @cache
 def rules() -> _Rules:
     """Compile the comparator vocabulary once per process."""
-    from ecoplan.vocab import load
+    from ecoplan.vocab import alternation, load
 
     v = load("comparators")
     # A count verb reads as "=" unless `before` gives it an operator of its own.
     before_ops = {w: "=" for w in v["count_verbs"]} | dict(v["before"])
     base = v["baseline"]
     baseline = re.compile(
-        rf"(?:{_alt(base['before'])})于?\x20?+(?P<year>\d{{4}}+)\x20?+年(?:底|末)?(?:{_alt(base['after'])})?"
+        rf"(?:{alternation(base['before'])})于?\x20?+(?P<year>\d{{4}}+)\x20?+年(?:底|末)?(?:{alternation(base['after'])})?"
     )
     return _Rules(
-        before=re.compile(_alt(list(before_ops))),
+        before=re.compile(alternation(list(before_ops))),
         before_ops=before_ops,
-        after=re.compile(_alt(list(v["after"]))),
+        after=re.compile(alternation(list(v["after"]))),
         after_ops=dict(v["after"]),
         strict=frozenset(v["strict"]),
         change=dict(v["change"]),
@@ -106,9 +102,9 @@ def rules() -> _Rules:
         measure=tuple(v["measure_suffixes"]),
         past=tuple(v["past_markers"]),
         counters=frozenset(load("units")["counters"]),
-        hedges=re.compile(_alt(v["qualifiers"])),
-        lead=re.compile(rf"^(?:[\s,;:、——\-]|{_alt(v['lead_words'])})++"),
-        trail=re.compile(rf"(?:{_alt(v['trail_words'])})++$"),
+        hedges=re.compile(alternation(v["qualifiers"])),
+        lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v['lead_words'])})++"),
+        trail=re.compile(rf"(?:{alternation(v['trail_words'])})++$"),
         respectively=v["respectively"],
         shared_heads=tuple(v["shared_heads"]),
     )

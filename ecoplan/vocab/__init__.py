@@ -7,6 +7,7 @@ patterns from these words once, at first use.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -26,3 +27,11 @@ def load(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"vocabulary {name}.yaml must be a mapping")
     return data
+
+
+def alternation(words: list[str]) -> str:
+    """Regex alternation of literal words, longest first, so 截至 wins over 至.
+
+    The escaping suits both `re` and `regex`.
+    """
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
