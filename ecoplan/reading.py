@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,15 @@ _ODD_CHARS = frozenset("\ufffd")  # the replacement character: the text is alrea
 # A stray odd character or two in a short text is not enough to call it binary.
 _MIN_ODD = 3
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
+# Characters that may be odd: everything but the allowed controls, U+0020–U+2FFF
+# (never counted) and blocks with every code point assigned (CJK, kana, Hangul,
+# full-width forms, the common emoji). Unicode never unassigns a code point, so
+# a newer Python can only make these ranges more right.
+_NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
+                     (0xFE30, 0xFE4F), (0xFF01, 0xFFBE), (0x1F300, 0x1F6D7), (0x20000, 0x2A6DF))
+_RE_MAYBE_ODD = re.compile(
+    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _NEVER_ODD_RANGES) + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,12 @@ def read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
+def _is_odd(ch: str) -> bool:
+    return (ch < " " and ch not in _ALLOWED_CONTROLS) or (
+        ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES)
+    )
+
+
 def _looks_binary(text: str) -> bool:
     """NULs, or more than a trace of controls, unassigned, private-use or replacement characters.
 
@@ -59,12 +76,9 @@ def _looks_binary(text: str) -> bool:
     sample = text[:65536]
     if not sample:
         return False
-    odd = sum(
-        1
-        for ch in sample
-        if (ch < " " and ch not in _ALLOWED_CONTROLS)
-        or (ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES))
-    )
+    # Only characters outside the ranges that cannot be odd need a look; each
+    # distinct one is looked up once.
+    odd = sum(n for ch, n in Counter(_RE_MAYBE_ODD.findall(sample)).items() if _is_odd(ch))
     return odd >= _MIN_ODD and odd / len(sample) > _MAX_ODD_SHARE
 
 
