@@ -65,3 +65,9 @@ def test_section_text_is_own_body_only() -> None:
     (top,) = find_sections(doc)
     assert top.text == "推进治理。"
     assert top.children[0].text == "加强管控。"
+
+
+def test_signature_block_is_not_section_body() -> None:
+    doc = normalise("一、推进垃圾分类。全区生活垃圾回收利用率达到37%。\n\n大连高新区环境保护委员会\n\n2021年3月8日\n")
+    (top,) = find_sections(doc)
+    assert top.text == "全区生活垃圾回收利用率达到37%。"

@@ -33,6 +33,13 @@ RE_LINE_MARKER = re.compile(
     r"|(?P<dash>——|--)"
 )
 RE_SPACES = re.compile(r"[ \t]++")
+# A line that is only a date (2021年3月8日, 二〇二三年三月十五日): the date of a signature block.
+RE_ISSUE_DATE_LINE = re.compile(
+    r"(?:\d{4}+|[〇○零一二三四五六七八九]{4})年(?:\d{1,2}+|[一二三四五六七八九十]{1,3}+)月"
+    r"(?:\d{1,2}+|[一二三四五六七八九十]{1,3}+)日$"
+)
+RE_PROSE_MARK = re.compile(r"[。，,；;：:]")
+_SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
 RE_TITLE_END = re.compile(r"[。;；]")
 _TITLE_TRIM = " :：,，、"
@@ -123,6 +130,12 @@ def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style
     return len(stack) if fits else None
 
 
+def _is_signature(text: str, segment: tuple[int, int]) -> bool:
+    """A whole short line without punctuation: the issuer's name above the date."""
+    a, b = segment
+    return (a == 0 or text[a - 1] == "\n") and b - a <= _SIGNATURE_MAX and not RE_PROSE_MARK.search(text, a, b)
+
+
 def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
     """The top style starting again at 1 after nothing but bare headings: those
     were a table of contents (目录), and the document proper starts here."""
@@ -161,6 +174,11 @@ def _build(doc: Document) -> list[_Node]:
             body_start = title_end
         elif fold_line.startswith(rules.non_section_prefixes):
             in_attachment = True
+        elif RE_ISSUE_DATE_LINE.match(fold_line):
+            # The signature block closes the body: drop the issuer line just before the date.
+            in_attachment = True
+            if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):
+                stack[-1].segments.pop()
         if stack and not in_attachment and body_start < line.end:
             stack[-1].segments.append((body_start, line.end))
     return roots
