@@ -11,13 +11,16 @@ import glob
 import os
 import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ecoplan.errors import EcoplanError
 from ecoplan.reading import STDIN
+
+T = TypeVar("T")
 
 _GLOB_CHARS = frozenset("*?[")
 # Inputs submitted ahead of the one being written, per worker: enough to keep the
@@ -45,6 +48,7 @@ class Result:
     input: Input
     ok: bool
     text: str  # the serialised output, or a one-line reason when not ok
+    data: dict[str, Any] | None = None  # instead of `text`: the dumped Plan, still to serialise
 
 
 def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
@@ -85,14 +89,33 @@ def convert(path: str, fmt: str, data: bytes | None = None) -> tuple[bool, str]:
 
     Returns (True, output) or (False, "NAME: reason").
     """
+    from ecoplan.writing import dumps_data
+
+    return _guarded(path, lambda: dumps_data(_load(path, data), fmt))
+
+
+def load(path: str, data: bytes | None = None) -> tuple[bool, dict[str, Any] | str]:
+    """Like `convert`, but gives the dumped Plan instead of its serialisation.
+
+    For conversions in this process: the output is then streamed where it goes
+    (`writing.write_data`) instead of being built in memory.
+    """
+    return _guarded(path, lambda: _load(path, data))
+
+
+def _load(path: str, data: bytes | None) -> dict[str, Any]:
     from ecoplan.pipeline import parse_source
     from ecoplan.reading import read_bytes, source_from_bytes
-    from ecoplan.writing import dumps
 
+    # The input bytes are only an argument of source_from_bytes: once decoded
+    # they are dropped, as are the source text and the Plan once dumped.
+    return parse_source(source_from_bytes(read_bytes(path) if data is None else data, path)).model_dump(mode="json")
+
+
+def _guarded(path: str, work: Callable[[], T]) -> tuple[bool, T | str]:
     name = "<stdin>" if path == STDIN else path
     try:
-        raw = read_bytes(path) if data is None else data
-        return True, dumps(parse_source(source_from_bytes(raw, path)), fmt)
+        return True, work()
     except EcoplanError as exc:
         reason = _one_line(str(exc))
         return False, reason if reason.startswith(f"{name}: ") else f"{name}: {reason}"
@@ -106,13 +129,24 @@ def convert(path: str, fmt: str, data: bytes | None = None) -> tuple[bool, str]:
         return False, reason
 
 
-def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None = None) -> Iterator[Result]:
-    """Convert every input, yielding results in input order as soon as each is ready."""
+def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None = None,
+        stream: bool = False) -> Iterator[Result]:
+    """Convert every input, yielding results in input order as soon as each is ready.
+
+    With `stream`, inputs converted in this process give their dumped Plan
+    (Result.data) rather than its serialisation, for the caller to stream.
+    """
     todo = [i for i in inputs if i.error is None]
     workers = max(1, min(jobs, len(todo)))
     if workers == 1:
         for item in inputs:
-            yield _result(item, None if item.error else convert(item.path, fmt, _data(item, stdin_data)))
+            if item.error:
+                yield _result(item, None)
+            elif stream:
+                ok, out = load(item.path, _data(item, stdin_data))
+                yield Result(item, True, "", out) if ok else Result(item, False, out)  # type: ignore[arg-type]
+            else:
+                yield _result(item, convert(item.path, fmt, _data(item, stdin_data)))
         return
     yield from _run_pool(inputs, fmt, workers, stdin_data)
 

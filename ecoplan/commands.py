@@ -9,11 +9,13 @@ and usage errors stay fast.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -72,15 +74,26 @@ def _format_option(choices: list[str], default: str, help_text: str) -> Callable
                         help=help_text)
 
 
-def _stdout_write(text: str) -> None:
-    """UTF-8 on stdout whatever the locale says, in order with other output."""
+def _stdout_write(content: str | Callable[[TextIO], None]) -> None:
+    """UTF-8 on stdout whatever the locale says, in order with other output.
+
+    `content` is the text, or a function that writes it into a text stream.
+    """
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
     if out is None:  # a text-only stream (some embedders): it decides the encoding
-        sys.stdout.write(text)
+        sys.stdout.write(content) if isinstance(content, str) else content(sys.stdout)
         sys.stdout.flush()
         return
-    out.write(text.encode("utf-8"))
+    if isinstance(content, str):
+        out.write(content.encode("utf-8"))
+    else:
+        fh = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+        try:
+            content(fh)
+            fh.flush()
+        finally:
+            fh.detach()  # leaves sys.stdout's buffer open
     out.flush()
 
 
@@ -116,7 +129,7 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
     """
     from ecoplan.batch import Input, expand_inputs, run
     from ecoplan.reading import STDIN
-    from ecoplan.writing import EXTENSIONS, write_atomic
+    from ecoplan.writing import EXTENSIONS, write_atomic, write_data
 
     items, batch = expand_inputs(inputs)
     if sum(1 for i in items if i.path == STDIN) > 1:
@@ -154,21 +167,25 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
     show_progress = batch and len(items) > 1 and sys.stderr.isatty()
     with click.progressbar(length=len(items), label="Parsing", file=sys.stderr,
                            hidden=not show_progress) as bar:
-        for n, result in enumerate(run(items, fmt, jobs, stdin_data)):
+        # yaml and json outputs converted in this process are streamed from the
+        # dumped Plan (result.data) to their file, never held whole in memory.
+        for n, result in enumerate(run(items, fmt, jobs, stdin_data, stream=fmt != "jsonl")):
             bar.update(1)
             if not result.ok:
                 failed += 1
                 _error(result.text)
                 continue
+            content: str | Callable[[TextIO], None] = (
+                result.text if result.data is None else partial(write_data, data=result.data, fmt=fmt))
             try:
                 if fmt == "jsonl" and not to_stdout:
                     jsonl_lines.append(result.text)
                 elif out_dir is not None:
-                    write_atomic(targets[n], result.text)
+                    write_atomic(targets[n], content)
                 elif to_stdout:
-                    _stdout_write(result.text)
+                    _stdout_write(content)
                 else:
-                    write_atomic(output, result.text)  # type: ignore[arg-type]
+                    write_atomic(output, content)  # type: ignore[arg-type]
             except EcoplanError as exc:
                 failed += 1
                 _error(str(exc))

@@ -350,16 +350,17 @@ def test_write_atomic_into_missing_directory_is_a_one_line_error(tmp_path: Path)
 
 def test_interrupted_batch_leaves_complete_files_or_none(cli, make_plans, tmp_path: Path, monkeypatch) -> None:
     """Serialisation fails midway through the batch (Ctrl-C on the third file)."""
-    real = writing.dumps_data
+    real = writing.write_data
     calls = []
 
-    def interrupted(data, fmt):
+    def interrupted(fh, data, fmt):
         calls.append(1)
         if len(calls) == 3:
+            fh.write("source:\n")  # midway
             raise KeyboardInterrupt
-        return real(data, fmt)
+        return real(fh, data, fmt)
 
-    monkeypatch.setattr(writing, "dumps_data", interrupted)
+    monkeypatch.setattr(writing, "write_data", interrupted)
     paths = make_plans(tmp_path / "in", 5)
     out = tmp_path / "out"
     result = cli("parse", *paths, "-o", out, "--jobs", "1")
