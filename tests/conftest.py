@@ -9,6 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
+
+# Property tests run the same examples on every run (derandomize) so CI is reproducible;
+# HYPOTHESIS_PROFILE=explore draws fresh random examples, =thorough many more of them.
+_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("default", max_examples=120, derandomize=True, **_PROFILE)
+settings.register_profile("explore", max_examples=300, **_PROFILE)
+settings.register_profile("thorough", max_examples=3000, **_PROFILE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = ROOT / "data" / "raw"

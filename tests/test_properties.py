@@ -7,17 +7,16 @@ escapes, the Plan validates strictly and round-trips through YAML and JSON, and
 every span lies in the input and its slice, whitespace removed, contains the
 item's text (a section's title).
 
-HYPOTHESIS_PROFILE=thorough runs many more examples.
+HYPOTHESIS_PROFILE=thorough runs many more examples (profiles: tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import ecoplan
@@ -26,13 +25,6 @@ from ecoplan.validate import _Loader, check_plan
 from ecoplan.writing import dumps
 
 SEED_PATHS = sorted((Path(__file__).resolve().parent.parent / "data" / "raw").glob("*.txt"))
-settings.register_profile(
-    "default", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "thorough", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 assert SEED_PATHS, "the seed plans in data/raw/ are the material to mutate"
 SEEDS = [p.read_text(encoding="utf-8") for p in SEED_PATHS]

@@ -441,7 +441,7 @@ def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends
             if text.startswith("其", start):
                 start -= 1  # 市人大及其常委会
                 continue
-            if start - 1 in ends or start == ts:
+            if start - 1 in ends or start == ts or _place_before(v, text, lo, start - 1):
                 break
             start -= 1
             continue
@@ -469,6 +469,14 @@ def _extend(v: _Vocab, text: str, lo: int, ts: int, te: int, token: _Token, ends
         if name.startswith(verb) and len(name) - len(verb) > te - ts:
             return None  # 建设全国碳市场辽宁服务中心
     return _Mention(name, start, te)
+
+
+def _place_before(v: _Vocab, text: str, lo: int, pos: int) -> bool:
+    """Whether the Han run ending at `pos` is a place, which split_names also treats as a name."""
+    k = pos
+    while k > lo and pos - k < _MAX_NAME and _is_han(text[k - 1]) and text[k - 1] not in v.joiners:
+        k -= 1
+    return _is_place(v, text[k:pos])
 
 
 def _scan_places(v: _Vocab, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
