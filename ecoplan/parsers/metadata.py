@@ -37,6 +37,7 @@ class _Vocab:
     issuer_end: re.Pattern[str]
     labelled_date: re.Pattern[str]
     labelled_issuer: re.Pattern[str]
+    issuer_word: re.Pattern[str]
     junk: tuple[str, ...]
     region: re.Pattern[str]
     title_prefixes: tuple[str, ...]
@@ -52,7 +53,10 @@ def _vocab() -> _Vocab:
         labelled_date=re.compile(
             f"(?:{alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{_DATE_CORE}|{_ISO_CORE})"
         ),
-        labelled_issuer=re.compile(f"^(?:{alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>\\S{{2,40}})$"),
+        # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
+        # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
+        labelled_issuer=re.compile(f"(?:{alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>[^\\s:：|]{{2,60}}+)"),
+        issuer_word=re.compile(alternation(v["issuer_suffixes"])),
         junk=tuple(v["junk_markers"]),
         # A suffix followed by another one (湖州 + 市) is part of the name, not its end.
         region=re.compile(
@@ -180,9 +184,11 @@ def extract_meta(doc: Document) -> Meta:
     for line in doc.lines[: _FRONT_LINES * 2]:
         if issuer is not None:
             break
-        m = vocab.labelled_issuer.match(_squash(doc.fold[line.start : line.end]))
-        if m:
-            issuer = m["name"]
+        m = vocab.labelled_issuer.search(doc.fold, line.start, line.end)
+        ends = [w.end() for w in vocab.issuer_word.finditer(m["name"])] if m else []
+        if m and ends:
+            # Labels can run together once spaces are gone (…生态环境局浏览次数): cut after the last body word.
+            issuer = doc.text[m.start("name") : m.start("name") + ends[-1]]
     date, signature = _issue_date_and_signature(doc)
     if issuer is None and signature and len(signature) <= 40 and not RE_PROSE.search(signature):
         issuer = signature
