@@ -33,11 +33,12 @@ RE_LINE_MARKER = re.compile(
     r"|(?P<dash>——|--)"
 )
 RE_SPACES = re.compile(r"[ \t]++")
-# A line that is only a date (2021年3月8日, 二〇二三年三月十五日): the date of a signature block.
-RE_ISSUE_DATE_LINE = re.compile(
-    r"(?:\d{4}+|[〇○零一二三四五六七八九]{4})年(?:\d{1,2}+|[一二三四五六七八九十]{1,3}+)月"
-    r"(?:\d{1,2}+|[一二三四五六七八九十]{1,3}+)日$"
-)
+# A line that is only a date (2021年3月8日, 二〇二三年三月十五日, 2021-03-08): the date of a
+# signature block. Metadata reads the date of issue from the same line, so it imports this.
+DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
+             r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
+ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
+RE_DATE_ONLY_LINE = re.compile(rf"^(?:{DATE_CORE}|{ISO_CORE})(?:\s*+印发)?$")
 RE_PROSE_MARK = re.compile(r"[。，,；;：:]")
 _SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
@@ -174,7 +175,7 @@ def _build(doc: Document) -> list[_Node]:
             body_start = title_end
         elif fold_line.startswith(rules.non_section_prefixes):
             in_attachment = True
-        elif RE_ISSUE_DATE_LINE.match(fold_line):
+        elif RE_DATE_ONLY_LINE.match(fold_line):
             # The signature block closes the body: drop the issuer line just before the date.
             in_attachment = True
             if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):

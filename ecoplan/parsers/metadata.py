@@ -14,15 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from ecoplan.normalise import Document
-from ecoplan.parsers.headings import match_marker
+from ecoplan.parsers.headings import DATE_CORE, ISO_CORE, RE_DATE_ONLY_LINE, match_marker
 from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
 from ecoplan.vocab import alternation, load
 
-_DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
-             r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
-_ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
-RE_DATE_ONLY_LINE = re.compile(rf"^(?:{_DATE_CORE}|{_ISO_CORE})(?:\s*+印发)?$")
 RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
 RE_COVER_NOTICE = re.compile(r".{0,40}?关于印发(?P<title>.{4,60}?)的通知")
 RE_PROSE = re.compile(r"[。，,；;：:！？]")
@@ -51,7 +47,7 @@ def _vocab() -> _Vocab:
         continuation=tuple(v["title_continuations"]),
         issuer_end=re.compile(f"(?:{alternation(v['issuer_suffixes'])})$"),
         labelled_date=re.compile(
-            f"(?:{alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{_DATE_CORE}|{_ISO_CORE})"
+            f"(?:{alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{DATE_CORE}|{ISO_CORE})"
         ),
         # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
         # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
