@@ -161,13 +161,21 @@ def _result(item: Input, outcome: tuple[bool, str] | None) -> Result:
     return Result(item, *outcome)
 
 
+def _ignore_ctrl_c() -> None:
+    """In pool workers: Ctrl-C reaches the whole process group, and the parent alone handles it
+    (stops the pool, cleans up, exits 130); a worker would only print a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes | None) -> Iterator[Result]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     pending: deque[tuple[Input, Future[tuple[bool, str]] | None]] = deque()
     queue = iter(inputs)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c) as pool:
         try:
             while True:
                 while len(pending) < workers * _AHEAD_PER_WORKER:

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -148,42 +149,67 @@ def dumps(plan: Plan, fmt: str) -> str:
     return dumps_data(plan.model_dump(mode="json"), fmt)
 
 
+@dataclass
+class _Deferral:
+    """What `_signals_deferred` holds back: the signal mask before it, Ctrl-C seen meanwhile."""
+
+    previous_mask: set[signal.Signals]
+    ctrl_c_handled_here: bool
+    ctrl_c_pending: bool = False
+
+    def record_ctrl_c(self, signum: int, frame: object) -> None:
+        self.ctrl_c_pending = True
+
+
 @contextmanager
-def _signals_deferred() -> Iterator[set[signal.Signals] | None]:
+def _signals_deferred() -> Iterator[_Deferral | None]:
     """Hold back Ctrl-C, SIGTERM and SIGHUP until the block is done (main thread, POSIX).
 
     Without this an interrupt landing between creating the temporary file and
-    the `try` that removes it would leave the temporary file behind. Gives
-    the signal mask from before, or None when nothing was held.
+    the `try` that removes it would leave the temporary file behind. Blocking
+    SIGINT in this thread is not enough: with a process pool running, the
+    kernel may deliver it to another thread, and Python still raises
+    KeyboardInterrupt here. So Ctrl-C is also recorded by a Python handler and
+    raised once the block is done.
     """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield None
         return
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    deferral = _Deferral(set(), signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if deferral.ctrl_c_handled_here:
+        signal.signal(signal.SIGINT, deferral.record_ctrl_c)
+    deferral.previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
     try:
-        yield previous
+        yield deferral
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, deferral.previous_mask)
+        if deferral.ctrl_c_handled_here:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    if deferral.ctrl_c_pending:
+        raise KeyboardInterrupt
 
 
 @contextmanager
-def _ctrl_c_allowed(previous: set[signal.Signals] | None) -> Iterator[None]:
-    """Inside `_signals_deferred` (which gave `previous`), let Ctrl-C through again while the block runs.
+def _ctrl_c_allowed(deferral: _Deferral | None) -> Iterator[None]:
+    """Inside `_signals_deferred`, let Ctrl-C through again while the block runs.
 
     Only when Python turns it into KeyboardInterrupt, which the caller cleans up
     after; SIGTERM and SIGHUP would end the process, so they stay held.
     Streaming a big output can take seconds: Ctrl-C should not wait for it.
     """
-    raises = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    if previous is None or signal.SIGINT in previous or not raises:
+    if deferral is None or not deferral.ctrl_c_handled_here or signal.SIGINT in deferral.previous_mask:
         yield
         return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
+        if deferral.ctrl_c_pending:
+            deferral.ctrl_c_pending = False
+            raise KeyboardInterrupt
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, deferral.record_ctrl_c)
 
 
 def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO], None]) -> None:
@@ -197,7 +223,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
     undone (Ctrl-C undoes it), so not even the temporary file is left behind.
     """
     target = Path(path)
-    with _signals_deferred() as previous_mask:
+    with _signals_deferred() as deferral:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as exc:
@@ -207,7 +233,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
                 if isinstance(content, str):
                     fh.write(content)
                 else:
-                    with _ctrl_c_allowed(previous_mask):
+                    with _ctrl_c_allowed(deferral):
                         content(fh)
             os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, target)
