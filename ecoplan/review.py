@@ -235,11 +235,11 @@ def render_page(doc: Loaded) -> tuple[str, int]:
     unplaced = [i for i in items if not i.placed]
 
     targets = by_kind["target"]
-    target_cells = [[str(i.index + 1), _field(i, "indicator"),
+    target_cells = [[str(i.index), _field(i, "indicator"),
                      f"{_field(i, 'comparator')} {_field(i, 'value')}{_field(i, 'unit')}",
                      _field(i, "deadline"), locate.path(i.start), str(i.line)] for i in targets]
     tasks = by_kind["task"]
-    task_cells = [[str(i.index + 1), _short(_field(i, "text"), 50), _field(i, "lead"), _field(i, "support"),
+    task_cells = [[str(i.index), _short(_field(i, "text"), 50), _field(i, "lead"), _field(i, "support"),
                    locate.path(i.start), str(i.line)] for i in tasks]
     departments = list(dict.fromkeys([*(d.name for d in plan.departments),
                                       *(n for t in plan.tasks for n in (*t.lead, *t.support))]))
@@ -284,6 +284,7 @@ def render_page(doc: Loaded) -> tuple[str, int]:
 <aside id="side">
 <section id="details"><h2>details</h2>
 <div id="details-body"><p class="empty">click a highlight or a row</p></div></section>
+<div class="side-scroll">
 <div class="filters"><label>department
 <select id="dept-filter"><option value="">all</option>{options}</select></label></div>
 <section class="side-table" data-kind="target"><h2>targets <b>{len(targets)}</b></h2>
@@ -292,6 +293,7 @@ def render_page(doc: Loaded) -> tuple[str, int]:
 {_table("task", tasks, ["#", "task", "lead", "support", "section", "line"], task_cells)}</section>
 <section id="unplaced"><h2>not placed in the text <b>{len(unplaced)}</b></h2>
 <ul>{unplaced_html}</ul>{"" if unplaced else '<p class="empty">every item is highlighted in the text</p>'}</section>
+</div>
 </aside>
 </main>
 <script type="application/json" id="items">{_json_for_script(payload)}</script>

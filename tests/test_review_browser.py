@@ -9,6 +9,7 @@ skips these tests.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -40,13 +41,22 @@ _PREFIX_KIND = {prefix: kind for kind, _key, prefix, _label in KINDS}
 _KEY_OF_KIND = {kind: key for kind, key, _prefix, _label in KINDS}
 
 
+def _above_4(fd: int) -> int:
+    """The same pipe end as a close-on-exec descriptor numbered 10 or more."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 class Browser:
     """One headless Chromium and one page, spoken to over the DevTools pipe."""
 
     def __init__(self, executable: str) -> None:
         self.profile = tempfile.mkdtemp(prefix="ecoplan-chromium-")
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
+        # The child's ends are moved above 4 first: dup2 onto fds 3 and 4 must never clobber one of them,
+        # and dup2 of an fd onto itself would leave it close-on-exec.
+        to_browser_r, self._to_browser = (_above_4(fd) for fd in os.pipe())
+        self._from_browser, from_browser_w = (_above_4(fd) for fd in os.pipe())
 
         def give_pipe_fds() -> None:  # in the child: Chromium reads commands on fd 3, answers on fd 4
             os.dup2(to_browser_r, 3)
