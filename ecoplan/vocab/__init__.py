@@ -142,6 +142,13 @@ class ComparatorsVocab(_Vocab):
     respectively: str
 
 
+class PublishedVocab(_Vocab):
+    pinyin_initials: Words
+    pinyin_finals: Words
+    neutral_tone_glosses: Words
+    chunk_marker_min_cut: int
+
+
 MODELS: dict[str, type[_Vocab]] = {
     "headings": HeadingsVocab,
     "metadata": MetadataVocab,
@@ -150,6 +157,7 @@ MODELS: dict[str, type[_Vocab]] = {
     "departments": DepartmentsVocab,
     "units": UnitsVocab,
     "comparators": ComparatorsVocab,
+    "published": PublishedVocab,
 }
 
 
@@ -171,6 +179,8 @@ def load(name: Literal["departments"]) -> DepartmentsVocab: ...
 def load(name: Literal["units"]) -> UnitsVocab: ...
 @overload
 def load(name: Literal["comparators"]) -> ComparatorsVocab: ...
+@overload
+def load(name: Literal["published"]) -> PublishedVocab: ...
 @cache
 def load(name: str) -> Any:
     """Load and validate `ecoplan/vocab/<name>.yaml` once per process."""
