@@ -139,7 +139,9 @@ class ComparatorsVocab(_Vocab):
     lead_words: Words
     trail_words: Words
     shared_heads: Words
-    respectively: str
+    respectively: Words
+    population_words: Words
+    class_or_better: Words
 
 
 MODELS: dict[str, type[_Vocab]] = {
