@@ -12,7 +12,7 @@ from ecoplan.normalise import Document, normalise
 from ecoplan.parsers.deadlines import deadline_models, find_deadlines
 from ecoplan.parsers.departments import extract_departments
 from ecoplan.parsers.headings import find_sections
-from ecoplan.parsers.metadata import extract_meta
+from ecoplan.parsers.metadata import extract_meta, plan_year
 from ecoplan.parsers.tables import extract_tasks
 from ecoplan.parsers.targets import extract_targets
 from ecoplan.reading import SourceText
@@ -23,7 +23,7 @@ def parse_document(doc: Document, source: Source) -> Plan:
     """Structure and extract everything from a normalised document."""
     meta = extract_meta(doc)
     sections = find_sections(doc)
-    deadlines = find_deadlines(doc, meta.year)
+    deadlines = find_deadlines(doc, plan_year(doc, meta))
     targets, percentages = extract_targets(doc, deadlines)
     tasks = extract_tasks(doc)
     departments = extract_departments(doc, tasks)

@@ -5,13 +5,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+import ecoplan
 from ecoplan.normalise import normalise
-from ecoplan.parsers.metadata import extract_meta
+from ecoplan.parsers.metadata import extract_meta, plan_year
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_metadata(case: dict) -> None:
-    meta = extract_meta(normalise(case["req"])).model_dump(mode="json")
-    assert meta == case["res"]
+    doc = normalise(case["req"])
+    meta = extract_meta(doc, case.get("page"))
+    assert meta.model_dump(mode="json") == case["res"]
+    if "plan_year" in case:
+        assert plan_year(doc, meta) == case["plan_year"]
+    if "deadline_dates" in case:
+        assert [d.date for d in ecoplan.parse_text(case["req"]).deadlines] == case["deadline_dates"]
