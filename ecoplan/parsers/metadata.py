@@ -44,6 +44,9 @@ RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
 _FRONT_LINES = 40
 _TITLE_LEN = (4, 100)
 _NAME_MAX = 40
+# Metadata stands in the page head (labels, notice, signature, title) and foot (signature,
+# page labels); lines beyond a few hundred characters are running text.
+_HEAD_LINES, _FOOT_LINES, _LINE_MAX = 120, 40, 1000
 # Where a plan without a title says which province it serves: the preamble and the first headings.
 _OPENING_LINES = 12
 
@@ -163,37 +166,44 @@ class _FrontLine:
     index: int  # 0-based physical line of the input
 
 
-def _clean(text: str, fold: str) -> _Text:
+def _clean(text: str, folded: str) -> _Text:
     """Drop whitespace, pinyin glosses and leading placeholders from an aligned text/fold pair."""
+    if not RE_GLOSS.search(folded) and not RE_PLACEHOLDER_HEAD.match(folded):
+        # Whitespace sits at the same places in both (the fold maps spaces to spaces).
+        return _Text("".join(text.split()), "".join(folded.split()))
     drop = set()
-    for m in RE_GLOSS.finditer(fold):
+    for m in RE_GLOSS.finditer(folded):
         drop.update(range(m.start(), m.end()))
-    head = RE_PLACEHOLDER_HEAD.match(fold)
+    head = RE_PLACEHOLDER_HEAD.match(folded)
     if head:
         drop.update(range(head.end()))
-    keep = [i for i, c in enumerate(fold) if i not in drop and not c.isspace()]
-    return _Text("".join(text[i] for i in keep), "".join(fold[i] for i in keep))
+    keep = [i for i, c in enumerate(folded) if i not in drop and not c.isspace()]
+    return _Text("".join(text[i] for i in keep), "".join(folded[i] for i in keep))
 
 
-def _lines(doc: Document, limit: int | None = None) -> list[_FrontLine]:
-    """Physical lines of the input, blank ones dropped.
+def _line(raw: str, index: int) -> _FrontLine | None:
+    raw = raw[:_LINE_MAX]
+    cleaned = _clean(raw, fold(raw))
+    return _FrontLine(cleaned, raw, index) if cleaned.key else None
+
+
+def _lines(doc: Document) -> list[_FrontLine]:
+    """Non-blank physical lines of the page head and foot, where metadata stands.
 
     Metadata reads the page layout itself (a label line, a signature line, a heading
     between blank lines), so it works on the lines as the input breaks them, not on
     logical lines that may glue a header block together.
     """
-    out = []
-    for i, raw in enumerate(doc.raw.splitlines()[:limit]):
-        cleaned = _clean(raw, fold(raw))
-        if cleaned.key:
-            out.append(_FrontLine(cleaned, raw, i))
-    return out
+    physical = doc.raw.splitlines()
+    foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
+    numbered = [*enumerate(physical[:_HEAD_LINES]), *enumerate(physical[foot:], foot)]
+    return [fl for i, raw in numbered if (fl := _line(raw, i))]
 
 
-def _front(doc: Document) -> list[_FrontLine]:
+def _front(lines: list[_FrontLine]) -> list[_FrontLine]:
     """Lines before the body starts (the first structural marker)."""
     out = []
-    for line in _lines(doc, _FRONT_LINES * 2):
+    for line in lines:
         if match_marker(line.line.key) or len(out) >= _FRONT_LINES:
             break
         out.append(line)
@@ -307,10 +317,10 @@ def _head_chunk(fl: _FrontLine) -> _Text | None:
     chunks = fl.raw.split()
     if len(chunks) < 2:
         return None
-    skip = vocab.attachment.fullmatch(_clean(chunks[0], chunks[0]).key)
+    skip = vocab.attachment.fullmatch(_clean(chunks[0], fold(chunks[0])).key)
     head = chunks[1] if skip else chunks[0]
     start = skip.end() if skip else 0
-    key = _clean(head, head).key
+    key = _clean(head, fold(head)).key
     if fl.line.key.startswith(key, start) and _is_heading(key):
         # Matched on the folded line so the output keeps the characters as written.
         return fl.line.cut(start, start + len(key))
@@ -570,9 +580,9 @@ def extract_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     keyed by the names vocab/metadata.yaml lists among the labels.
     """
     vocab = _vocab()
-    front = _front(doc)
-    title = _title(front)
     everything = _lines(doc)
+    front = _front(everything)
+    title = _title(front)
     labelled = _labelled_values(everything, page or {})
     signer, signed = _signature(everything)
     header = _header_issuer(front, title)
@@ -605,7 +615,7 @@ def plan_year(doc: Document, meta: Meta) -> int | None:
     """
     if meta.year is not None:
         return meta.year
-    for fl in _front(doc)[:_FRONT_LINES]:
+    for fl in _front(_lines(doc)):
         m = _vocab().working_year.search(fl.line.key)
         if m:
             return int(m["y"])
