@@ -113,12 +113,12 @@ def _vocab() -> _Vocab:
         # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
         notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
         notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
-        consultation=re.compile(r"征求(?:对)?(?P<x>《[^《》]+》)(?:的)?(?:修改)?意见"),
+        consultation=re.compile(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
         quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
         verb_then_quoted=re.compile(f"(?:{verbs})(?P<x>《[^《》]+》)"),
         verb_then_name=re.compile(f"(?:{verbs})(?P<x>[^《》]+)$"),
         file_name=re.compile(
-            f"(?:^|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v['file_suffixes'])})(?=》|$|[(（])",
+            f"(?:^(?:{alternation(v['attachment_labels'])})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v['file_suffixes'])})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
         title_label=re.compile(f"^(?:{alternation(v['title_labels'])})[:：|]++(?P<x>[^|]+)"),
@@ -253,51 +253,66 @@ def _notice(line: _Text) -> tuple[_Text, _Text] | None:
     return pre, name
 
 
-def _wrapped_names(front: list[_FrontLine]) -> list[_Text]:
-    """Plan names that wrappers around the plan give, in document order."""
+@dataclass(frozen=True)
+class _Name:
+    """A plan's name that something around the plan gives."""
+
+    name: _Text
+    # A notice title, a file name, a name label or a headline names this document's plan;
+    # a sentence (日前，某市印发《X》。/ 现将《X》印发给你们) may name another, so it
+    # only helps to pick among the headings.
+    names_this_plan: bool
+
+
+def _wrapper_name(line: _Text) -> _Name | None:
+    """The plan name a wrapper line gives, if the line is one."""
     vocab = _vocab()
-    names: list[_Text] = []
-    joined_next = False
+    notice = _notice(line)
+    if notice:
+        return _Name(notice[1], True)
+    label = vocab.title_label.match(line.key)
+    if label:
+        value = line.cut(label.start("x"), label.end("x"))
+        inner = _notice(value)
+        name = inner[1] if inner else _plan_name(value)
+        return _Name(name, True) if name else None
+    m = vocab.file_name.search(line.key)
+    if m and (name := _plan_name(line.cut(m.start("x"), m.end("x")))):
+        return _Name(name, True)
+    prose = bool(RE_PROSE.search(line.key))
+    whole = _strip_book_marks(line)
+    if whole is not line and not prose:
+        # A headline in book marks: 《某市政府印发某市水污染防治2018年行动计划》.
+        m = vocab.verb_then_name.search(whole.key)
+        if m and (name := _plan_name(whole.cut(m.start("x"), m.end("x")))):
+            return _Name(name, True)
+    for pattern in (vocab.consultation, vocab.quoted_then_verb, vocab.verb_then_quoted):
+        m = pattern.search(line.key)
+        # Inside book marks the words belong to a cited document's title (《国务院关于印发…的通知》).
+        if m and _bracket_depth(line.key, m.start("x")) == 0:
+            name = _plan_name(line.cut(m.start("x"), m.end("x")))
+            if name:
+                return _Name(name, not prose)
+    return None
+
+
+def _wrapped_names(front: list[_FrontLine]) -> list[_Name]:
+    """Plan names that wrappers around the plan give, in document order."""
+    names: list[_Name] = []
+    skip_next = False
     for k, fl in enumerate(front):
-        if joined_next:
-            joined_next = False
+        if skip_next:
+            skip_next = False
             continue
         line = fl.line
-        if vocab.notice_open.search(line.key) and k + 1 < len(front):
-            # A notice title broken over two lines: 关于印发东莞市 / 碳达峰实施方案的通知.
+        if _vocab().notice_open.search(line.key) and k + 1 < len(front):
+            # A notice title broken over two lines: 关于印发某市 / 碳达峰实施方案的通知.
             pair = line + front[k + 1].line
             if _notice(pair):
-                line, joined_next = pair, True
-        notice = _notice(line)
-        if notice:
-            names.append(notice[1])
-            continue
-        label = vocab.title_label.match(line.key)
-        if label:
-            value = line.cut(label.start("x"), label.end("x"))
-            inner = _notice(value)
-            name = inner[1] if inner else _plan_name(value)
-            if name:
-                names.append(name)
-            continue
-        m = vocab.file_name.search(line.key)
-        if m and (name := _plan_name(line.cut(m.start("x"), m.end("x")))):
-            names.append(name)
-            continue
-        whole = _strip_book_marks(line)
-        if whole is not line and not RE_PROSE.search(whole.key):
-            # A headline in book marks: 《某市政府印发某市水污染防治2018年行动计划》.
-            m = vocab.verb_then_name.search(whole.key)
-            if m and (name := _plan_name(whole.cut(m.start("x"), m.end("x")))):
-                names.append(name)
-                continue
-        for pattern in (vocab.consultation, vocab.quoted_then_verb, vocab.verb_then_quoted):
-            m = pattern.search(line.key)
-            if m and _bracket_depth(line.key, m.start("x")) == 0:
-                name = _plan_name(line.cut(m.start("x"), m.end("x")))
-                if name:
-                    names.append(name)
-                    break
+                line, skip_next = pair, True
+        found = _wrapper_name(line)
+        if found:
+            names.append(found)
     return names
 
 
@@ -361,14 +376,16 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
 def _title(front: list[_FrontLine]) -> _Text | None:
     names = _wrapped_names(front)
     headings = _headings(front)
-    if names:
-        wanted = {_name_key(n.key) for n in names}
+    wanted = {_name_key(n.name.key) for n in names}
+    if wanted:
         # The plan's own heading, as it writes the name (also one broken over two lines).
         pairs = [a.line + b.line for a, b in pairwise(front)]
         for heading in headings + pairs:
             if _name_key(heading.key) in wanted:
                 return heading
-        return names[0]
+    for n in names:
+        if n.names_this_plan:
+            return n.name
     return headings[0] if headings else None
 
 
@@ -408,13 +425,19 @@ def _body_name(text: _Text) -> _Text | None:
     return None
 
 
-def _signature(lines: list[_FrontLine]) -> tuple[_Text | None, dt.date | None]:
-    """Signer and date of the first signature block: a body line, then a date written out."""
+def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, dt.date | None]:
+    """Signer and date of the first signature block: a body line, then a date written out.
+
+    A date alone on its line is a signature date under a body's name, or in the front
+    matter (a notice dated without a signer); elsewhere it may be a table cell.
+    """
     for k, fl in enumerate(lines):
         date = _date_only(fl.line.key)
         if date:
             signer = _body_name(lines[k - 1].line) if k > 0 else None
-            return signer, date
+            if signer or fl.index < front_end:
+                return signer, date
+            continue
         m = RE_SIGNED_DATE.match(fl.line.key)
         if m:
             body = _body_name(fl.line.cut(0, m.end("body")))
@@ -584,7 +607,8 @@ def extract_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     front = _front(everything)
     title = _title(front)
     labelled = _labelled_values(everything, page or {})
-    signer, signed = _signature(everything)
+    front_end = front[-1].index + 1 if front else 0
+    signer, signed = _signature(everything, front_end)
     header = _header_issuer(front, title)
     issuer = _first_by_rank(vocab.issuer_ranks, header or signer, labelled, _labelled_issuer)
     date = _first_by_rank(vocab.date_ranks, signed, labelled, lambda item, _: _labelled_date(item))
