@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import TypeVar
 
 from ecoplan.normalise import Document, fold
 from ecoplan.parsers.headings import DATE_CORE, ISO_CORE, match_marker
@@ -27,6 +28,7 @@ from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
 from ecoplan.vocab import alternation, load
 
+T = TypeVar("T")
 RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
 # Running prose: a title, a header line or a signature has none of these.
 RE_PROSE = re.compile(r"[。，,；;！!？?]")
@@ -81,6 +83,7 @@ class _Vocab:
     region_not_names: tuple[str, ...]
     region_not_place: re.Pattern[str]
     province: re.Pattern[str]
+    placeholder_names: str  # regex alternation
     placeholder_place: re.Pattern[str]
     title_prefixes: tuple[str, ...]
     working_year: re.Pattern[str]
@@ -133,7 +136,8 @@ def _vocab() -> _Vocab:
         region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
         region_not_names=tuple(v["region_not_names"]),
         region_not_place=re.compile(alternation(v["region_not_place_words"])),
-        province=re.compile(f"^(?:{alternation(v['provinces'])})"),
+        province=re.compile(alternation(v["provinces"])),
+        placeholder_names=alternation(v["placeholder_names"]),
         placeholder_place=re.compile(f"^(?:{alternation(v['placeholder_names'])})(?:{suffixes})"),
         title_prefixes=tuple(v["title_prefixes"]),
         working_year=re.compile(
@@ -472,7 +476,7 @@ class _Labelled:
 
 def _labelled_values(lines: list[_FrontLine], page: Mapping[str, str]) -> list[_Labelled]:
     """Every `label: value` of the page, in document order; page metadata handed in comes first."""
-    out = [_Labelled(label, "".join(v.split()), "".join(v.split())) for label, v in page.items()]
+    out = [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
     vocab = _vocab()
     for fl in lines:
         matches = list(vocab.label.finditer(fl.line.key))
@@ -502,7 +506,12 @@ def _labelled_date(value: _Labelled) -> dt.date | None:
     return None
 
 
-def _first_by_rank(ranks, document_value, labelled, read):  # type: ignore[no-untyped-def]
+def _first_by_rank(
+    ranks: tuple[_SourceRank, ...],
+    document_value: T | None,
+    labelled: list[_Labelled],
+    read: Callable[[_Labelled, bool], T | None],
+) -> T | None:
     """The value of the best source that has one (spec §1 order, as vocab/metadata.yaml lists it)."""
     for rank in ranks:
         if not rank.labels:
@@ -555,18 +564,20 @@ def _place_at_start(name: _Text) -> str | None:
     return name.text[: m.end()] if m else None
 
 
-def _owner_place(title: _Text, doc: Document) -> str | None:
+def _owner_place(title: _Text, lines: list[_FrontLine]) -> str | None:
     """A title naming a body without its place (市生态环境局2024年工作计划): the place the text gives it."""
     vocab = _vocab()
     body = vocab.issuer_word.search(title.key)
-    if not body or title.key[0] not in vocab.region_not_names:
+    if not body or not vocab.region_suffix.match(title.key):
         return None
-    owner = re.escape(title.key[: body.end()])
-    suffixes = "|".join(re.escape(s) for s in ("XX", "xx", "××", "某"))
-    m = re.search(rf"(?<![\u4e00-\u9fff])(?P<place>{suffixes}|[\u4e00-\u9fff]{{2,4}}?){owner}", doc.fold)
-    if not m:
-        return None
-    return doc.text[m.start("place") : m.end("place") + 1]
+    # The same body with its place in front, the place starting after a non-character (，某市生态环境局).
+    named = re.compile(f"(?<![\u4e00-\u9fff])(?P<place>{vocab.placeholder_names}|[\u4e00-\u9fff]{{2,4}}?)"
+                       f"{re.escape(title.key[: body.end()])}")
+    for fl in lines:
+        m = named.search(fl.line.key)
+        if m:
+            return fl.line.text[m.start("place") : m.end("place") + 1]
+    return None
 
 
 def _province_served(lines: list[_FrontLine]) -> str | None:
@@ -580,7 +591,7 @@ def _province_served(lines: list[_FrontLine]) -> str | None:
     found: set[str] = set()
     for fl in lines:
         key = fl.line.key
-        for m in re.finditer(vocab.province.pattern.lstrip("^"), key):
+        for m in vocab.province.finditer(key):
             run = re.match(r"[\u4e00-\u9fff]*", key[m.end() :])
             tail = run.group(0) if run else ""
             if _bracket_depth(key, m.start()) or vocab.region_suffix.search(tail) or vocab.issuer_word.search(tail):
@@ -617,7 +628,7 @@ def extract_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
         if source is not None and region is None:
             region = _place_at_start(source)
     if region is None and title is not None:
-        region = _owner_place(title, doc)
+        region = _owner_place(title, everything)
     if region is None and title is None:
         # No title to name the area: the province the opening paragraphs serve, if only one.
         region = _province_served(everything[:_OPENING_LINES])
