@@ -1,4 +1,4 @@
-"""Metadata (spec section 1): title, issuer, date of issue, plan year, region.
+"""Meta (spec section 1): title, issuer, date of issue, plan year, region.
 
 Real pages put the plan inside other things: a covering notice (关于印发《X》的通知,
 on one line or two), a consultation notice (公开征求《X》意见的公告), a news
@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from typing import TypeVar
 
-from ecoplan.normalise import Document, fold
-from ecoplan.parsers.headings import DATE_CORE, ISO_CORE, match_marker
-from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
-from ecoplan.vocab import alternation, load
+from ecoplan.text.document import Document
+from ecoplan.text.lexicon import RANGE_DASHES
+from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
+from ecoplan.text.normalise import fold
+from ecoplan.text.quantities import cn_int
+from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 
 T = TypeVar("T")
-RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
+_SPAN_MARKS = re.escape(RANGE_DASHES) + "至到"
+# A year of its own, not an end of a span of years (2021-2025年).
+RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MARKS}])")
 # Running prose: a title, a header line or a signature has none of these.
 RE_PROSE = re.compile(r"[。，,；;！!？?]")
 RE_LABEL_COLON = re.compile(r"[:：]")
@@ -89,30 +93,27 @@ class _Vocab:
     working_year: re.Pattern[str]
 
 
-def _ranks(entries: Iterable[object]) -> tuple[_SourceRank, ...]:
-    out = []
-    for entry in entries:
-        if entry == "document":
-            out.append(_SourceRank(frozenset(), False))
-        elif isinstance(entry, dict):
-            out.append(_SourceRank(frozenset(entry["labels"]), bool(entry.get("government_body_only"))))
-        else:
-            raise ValueError(f"metadata.yaml: unknown source {entry!r}")
-    return tuple(out)
+def _ranks(entries: list[SourceRank]) -> tuple[_SourceRank, ...]:
+    return tuple(
+        _SourceRank(frozenset(e.labels), e.government_body_only)
+        if isinstance(e, LabelledSource)
+        else _SourceRank(frozenset(), False)
+        for e in entries
+    )
 
 
 @cache
 def _vocab() -> _Vocab:
     v = load("metadata")
-    ending = alternation(v["title_endings"])
-    verbs = alternation(v["wrapper_verbs"])
-    nouns = alternation(v["wrapper_nouns"])
-    issuer_ranks, date_ranks = _ranks(v["issuer_sources"]), _ranks(v["date_sources"])
+    ending = alternation(v.title_endings)
+    verbs = alternation(v.wrapper_verbs)
+    nouns = alternation(v.wrapper_nouns)
+    issuer_ranks, date_ranks = _ranks(v.issuer_sources), _ranks(v.date_sources)
     labels = [label for rank in (*issuer_ranks, *date_ranks) for label in rank.labels]
-    suffixes = alternation(v["region_suffixes"])
+    suffixes = alternation(v.region_suffixes)
     return _Vocab(
         title_end=re.compile(f"(?:{ending})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
-        continuation=tuple(v["title_continuations"]),
+        continuation=tuple(v.title_continuations),
         # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
         notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
         notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
@@ -121,27 +122,27 @@ def _vocab() -> _Vocab:
         verb_then_quoted=re.compile(f"(?:{verbs})(?P<x>《[^《》]+》)"),
         verb_then_name=re.compile(f"(?:{verbs})(?P<x>[^《》]+)$"),
         file_name=re.compile(
-            f"(?:^(?:{alternation(v['attachment_labels'])})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v['file_suffixes'])})(?=》|$|[(（])",
+            f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
-        title_label=re.compile(f"^(?:{alternation(v['title_labels'])})[:：|]++(?P<x>[^|]+)"),
-        attachment=re.compile(f"^(?:{alternation(v['attachment_labels'])})\\d{{0,2}}[:：]?"),
-        issuer_end=re.compile(f"(?:{alternation(v['issuer_suffixes'])})$"),
-        issuer_word=re.compile(alternation(v["issuer_suffixes"])),
-        government_word=re.compile(alternation(v["government_body_words"])),
+        title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
+        attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
+        issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
+        issuer_word=re.compile(alternation(v.issuer_suffixes)),
+        government_word=re.compile(alternation(v.government_body_words)),
         label=re.compile(f"(?P<label>{alternation(labels)})[:：|]++"),
         issuer_ranks=issuer_ranks,
         date_ranks=date_ranks,
-        junk=tuple(v["junk_markers"]),
+        junk=tuple(v.junk_markers),
         region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
-        region_not_names=tuple(v["region_not_names"]),
-        region_not_place=re.compile(alternation(v["region_not_place_words"])),
-        province=re.compile(alternation(v["provinces"])),
-        placeholder_names=alternation(v["placeholder_names"]),
-        placeholder_place=re.compile(f"^(?:{alternation(v['placeholder_names'])})(?:{suffixes})"),
-        title_prefixes=tuple(v["title_prefixes"]),
+        region_not_names=tuple(v.region_not_names),
+        region_not_place=re.compile(alternation(v.region_not_place_words)),
+        province=re.compile(alternation(v.provinces)),
+        placeholder_names=alternation(v.placeholder_names),
+        placeholder_place=re.compile(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
+        title_prefixes=tuple(v.title_prefixes),
         working_year=re.compile(
-            f"为[^，,。；;]{{0,6}}?(?:{alternation(v['working_year_verbs'])})(?P<y>\\d{{4}})\\s*+年"
+            f"为[^，,。；;]{{0,6}}?(?:{alternation(v.working_year_verbs)})(?P<y>\\d{{4}})\\s*+年"
         ),
     )
 
@@ -607,7 +608,7 @@ def _year(title: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def extract_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
+def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     """Metadata of a plan; fields the text does not state are None.
 
     `page` holds metadata a reader found outside the text (an HTML page's <meta> tags),
@@ -642,7 +643,7 @@ def extract_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     )
 
 
-def plan_year(doc: Document, meta: Meta) -> int | None:
+def parse_plan_year(doc: Document, meta: Meta) -> int | None:
     """The year relative deadlines (年底前, 9月底前) fall in.
 
     The title's year; failing that, the working year the preamble states

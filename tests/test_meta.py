@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 import ecoplan
-from ecoplan.normalise import normalise
-from ecoplan.parsers.metadata import extract_meta, plan_year
+from ecoplan.parsers.meta import parse_meta, parse_plan_year
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").read_text(encoding="utf-8"))
 
@@ -15,9 +15,9 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_metadata(case: dict) -> None:
     doc = normalise(case["req"])
-    meta = extract_meta(doc, case.get("page"))
+    meta = parse_meta(doc, case.get("page"))
     assert meta.model_dump(mode="json") == case["res"]
     if "plan_year" in case:
-        assert plan_year(doc, meta) == case["plan_year"]
+        assert parse_plan_year(doc, meta) == case["plan_year"]
     if "deadline_dates" in case:
         assert [d.date for d in ecoplan.parse_text(case["req"]).deadlines] == case["deadline_dates"]
