@@ -129,8 +129,8 @@ def synthetic_output(tmp_path: Path) -> tuple[Path, Path]:
     """
     import hashlib
 
-    from ecoplan.normalise import RE_LINE_BREAK
     from ecoplan.schema import Deadline, Department, Meta, Percentage, Plan, Section, Source, Target, Task
+    from ecoplan.text.normalise import RE_LINE_BREAK
 
     text = "\r\n".join(SYNTHETIC_LINES) + "\r\n"
     source = tmp_path / "plan.txt"
