@@ -67,6 +67,10 @@ SHORT_INDICATOR = 3
 MAX_CHAINED_HEAD = 80
 # A bare year at the head of an indicator (2025年全市PM2.5浓度): a time frame, not part of it.
 RE_BARE_YEAR = re.compile(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
+RE_DIGIT = re.compile(r"\d")
+# Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
+RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
+RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
 RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
 
@@ -90,6 +94,8 @@ class _Rules:
     respectively: tuple[str, ...]
     shared_heads: tuple[str, ...]
     population: tuple[str, ...]
+    list_summary: tuple[str, ...]
+    frames: tuple[str, ...]
     class_or_better: tuple[str, ...]
     # Never the start of an indicator: an enumeration word (三要, 一是), a closed
     # parenthetical the line ran into (a responsibility clause), a stray closer.
@@ -124,6 +130,8 @@ def rules() -> _Rules:
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
+        list_summary=tuple(v.list_summary),
+        frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
         lead_noise=re.compile(
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
@@ -203,6 +211,8 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     if items:
         last = items[-1]
         cut = top_level_index(fold, last.after_end, ce, "、")
+        if cut >= 0 and "的" in fold[cut:ce] and not RE_DIGIT.search(fold, cut, ce):
+            cut = -1  # 5家6000万标砖/年以下、规划区内的砖瓦生产线: modifiers of one noun
         last.tail_end = cut if cut >= 0 else ce
     return items
 
@@ -452,15 +462,21 @@ def _read_group(
             # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
             by_comma = split_list(subject, "、")
             parts = by_comma if len(by_comma) == len(out) else parts
-        if respectively and len(out) > 1 and len(parts) == len(out):
-            indicators, owners = distribute_shared_head(parts, r.shared_heads)
+        glued = RE_GLUED_CODES.match(subject) if len(parts) == 1 else None
+        if respectively and glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
+            # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
+            indicators = [code + subject[glued.end() :] for code in codes]
+        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts):
+            indicators = parts  # 全市万元产值用水量、万元工业增加值用水量: each names its own noun
+        elif respectively and len(out) > 1 and len(parts) == len(out):
+            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
         elif respectively and len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
             # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
             # a later list in the sentence goes over the same subjects.
             indicators = [owner + subject for owner in owners]
         elif respectively and len(out) == 1 and len(parts) > 1:
             # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
-            indicators, owners = distribute_shared_head(parts, r.shared_heads)
+            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
             out = out * len(parts)
         elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts):
             # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
@@ -469,6 +485,12 @@ def _read_group(
             indicators = parts
     result = [(it, ind, rd, op) for (it, _, rd, op), ind in zip(out, indicators, strict=True)]
     return result, subject, owners
+
+
+def _complete(parts: list[str]) -> bool:
+    """Whether the earlier subjects of a list end in the noun the last one ends in."""
+    noun = parts[-1][-2:]
+    return len(noun) == 2 and all(p.endswith(noun) and len(p) > 2 for p in parts[:-1])
 
 
 def _class_is_target(r: _Rules, fold: str, reading: _Reading, first: _Item, item: _Item) -> bool:
@@ -492,8 +514,12 @@ def _tail(doc: Document, r: _Rules, item: _Item) -> str:
         return squash(doc.text[item.after_end : item.tail_end])  # III类水质 -> 水质
     if item.follower == "end" or item.tail_end <= item.after_end:
         return ""
+    tail = squash(doc.text[item.after_end : item.tail_end])
+    of = tail.rfind("的")
+    if of > 0 and "、" in tail[:of]:
+        return tail[of + 1 :]  # 年产6万吨以下、位于城区的砖瓦企业 -> 砖瓦企业: a list of modifiers
     # 16个行政村的生活污水治理 -> 行政村生活污水治理: the 的 only links count and noun.
-    return squash(doc.text[item.after_end : item.tail_end]).lstrip("的").replace("的", "", 1)
+    return tail.lstrip("的").replace("的", "", 1)
 
 
 def _target(

@@ -116,7 +116,9 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
     return [p for p in parts if p]
 
 
-def distribute_shared_head(items: list[str], heads: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def distribute_shared_head(
+    items: list[str], heads: tuple[str, ...], summary: tuple[str, ...] = (), frames: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
     """Give each item of a list the noun the last one carries (城市 → 城市生活污水处理率);
     also return the items' own parts (城市, 县城, 重点镇).
 
@@ -125,7 +127,9 @@ def distribute_shared_head(items: list[str], heads: tuple[str, ...]) -> tuple[li
     县城) or where a word that begins such nouns starts (`heads`: 生活, 排放),
     whichever comes first; failing both, where the earlier items end in kind
     or at another kind of area (城, 园), or after as many characters as the
-    item before it.
+    item before it. A word that sums the list up (`summary`: 二氧化硫、氮氧化物
+    等主要污染物排放总量) is not shared, nor the frame of the figures (`frames`:
+    各区2024年度考核目标PM10分别为… shares PM10).
     """
     last = items[-1]
     found = [i for w in heads if (i := last.find(w, 1)) > 0]
@@ -141,7 +145,16 @@ def distribute_shared_head(items: list[str], heads: tuple[str, ...]) -> tuple[li
     if own == 0:
         own = min(len(items[-2]), len(last) - 1)
     shared = last[own:]
-    return [s + shared for s in items[:-1]] + [last], [*items[:-1], last[:own]]
+    if shared.startswith(summary):
+        at = [i for w in heads if (i := shared.find(w)) > 0]
+        shared = shared[min(at) :] if at else shared
+    at = [i for w in summary if (i := last.find(w, 2, own)) > 0]
+    own = min(at) if at else own  # 挥发性有机物等主要污染物排放总量: the own part ends at 等
+    for frame in frames:
+        at = shared.rfind(frame)
+        if 0 <= at and at + len(frame) < len(shared):
+            shared = shared[at + len(frame) :]
+    return [s + shared for s in items[:-1]] + [last[:own] + shared], [*items[:-1], last[:own]]
 
 
 def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -169,6 +169,8 @@ class ComparatorsVocab(_Vocab):
     shared_heads: Words
     respectively: Words
     population_words: Words
+    list_summary: Words
+    frame_words: Words
     class_or_better: Words
 
 
