@@ -55,13 +55,18 @@ STAGES: tuple[Stage, ...] = (
 PLAN_KEYS = ("meta", "sections", "targets", "percentages", "deadlines", "departments", "tasks")
 
 
-def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Every stage over a normalised document, in order; the state they assigned.
+def initial_state(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the first stage starts from.
 
     `page` is metadata a reader found outside the text (a web page's <meta> tags), by
     name; the meta stage ranks each name where vocab/metadata.yaml lists it.
     """
-    state: dict[str, Any] = {"doc": doc, "page": dict(page or {})}
+    return {"doc": doc, "page": dict(page or {})}
+
+
+def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every stage over a normalised document, in order; the state they assigned."""
+    state = initial_state(doc, page)
     for stage in STAGES:
         stage.apply(state)
     return state
