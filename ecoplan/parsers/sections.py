@@ -39,6 +39,8 @@ RE_PROSE_MARK = re.compile(f"[{PROSE_MARKS}]")
 _SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
 RE_TITLE_END = re.compile(f"[{TITLE_ENDS}]")
+# Where a lone 一是 opens an item: a paragraph start (or a colon introducing the list).
+_LONE_INLINE_AFTER = "\n:："
 # Blocks that are never part of the section tree.
 _NOT_STRUCTURE = ("table_row", "toc_entry")
 # A heading flattened into a line follows the end of a sentence (or the bare title of the heading before it).
@@ -52,6 +54,7 @@ class _Rules:
     gap_tolerant: frozenset[str]
     restartable: frozenset[str]
     inline: re.Pattern[str]
+    lone_inline: frozenset[str]
 
 
 @cache
@@ -61,7 +64,8 @@ def _rules() -> _Rules:
     boundary = re.escape(vocab.inline_boundary)
     # A paragraph start is preceded by a newline (or is the start of the text).
     inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])")
-    return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline)
+    return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
+                  frozenset(vocab.lone_inline_markers))
 
 
 @dataclass
@@ -202,7 +206,7 @@ def _is_signature(text: str, segment: tuple[int, int]) -> bool:
 def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
     """The top style starting again at 1 after nothing but bare headings: those
     were a table of contents (目录), and the document proper starts here."""
-    return (marker.number == 1 and bool(roots) and roots[0].style == marker.style
+    return (marker.number == 1 and bool(roots) and roots[0].style == marker.style and roots[0].path == marker.path
             and all(not r.segments and not r.children for r in roots))
 
 
@@ -237,7 +241,9 @@ def _build(doc: Document) -> list[_Node]:
             roots, stack, last_seen, fragment = [], [], {}, False
         depth = None
         if marker is not None:
-            fragment_start = continued[k] and not piece.mid_line and (not roots or fragment)
+            # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
+            # text is known to be a fragment, a style seen for the first time may start anywhere.
+            fragment_start = not piece.mid_line and (fragment if roots else continued[k])
             depth = _accepts(rules, stack, last_seen, marker, fragment_start)
         if marker is not None and depth is not None:
             if not roots and marker.number > 1 and marker.style not in ("dash", "decimal"):
@@ -283,18 +289,23 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
 
     A run starts at 一是/一要, continues across the section's paragraphs while
     the numbers count on by one with the same verb, and counts only with at
-    least two items.
+    least two items, or as one item that opens a paragraph or follows a colon
+    (一是… cut off before its 二是 by the end of an excerpt).
     """
-    pattern = _rules().inline
+    rules = _rules()
+    pattern = rules.inline
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
+    lone: set[int] = set()  # runs whose first item may stand alone
     for a, b in segments:
         for m in pattern.finditer(folded, a, b):
             number = cn_int(m[1]) or 0
             if number == 1:
+                if m[2] in rules.lone_inline and (m.start() == a or folded[m.start() - 1] in _LONE_INLINE_AFTER):
+                    lone.add(len(runs))
                 runs.append([(m.start(), m.end(), number)])
             elif runs and number == len(runs[-1]) + 1 and folded[runs[-1][0][1] - 1] == m[2]:
                 runs[-1].append((m.start(), m.end(), number))
-    found = [item for run in runs if len(run) >= 2 for item in run]
+    found = [item for k, run in enumerate(runs) if len(run) >= 2 or k in lone for item in run]
     # Segments are in text order and disjoint: find an item's segment by bisection,
     # not by a scan that makes a long section with many items quadratic.
     seg_starts = [a for a, _ in segments]

@@ -58,6 +58,8 @@ OPEN_PARENS = "(（"
 CLOSE_PARENS = ")）"
 OPEN_ANY = "(（〔【["
 CLOSE_ANY = ")）〕】]"
+# Marks around the title of a document (《关于…的通知》).
+BOOK_TITLE_OPEN, BOOK_TITLE_CLOSE = "《", "》"
 # Marks around a quoted name (“十四五”, 「…」).
 QUOTE_OPEN = "\"“「『"
 QUOTE_CLOSE = "\"”」』"

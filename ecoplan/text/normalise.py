@@ -73,8 +73,11 @@ def _fold_run(m: re.Match[str]) -> str:
 
 
 def fold(text: str) -> str:
-    """Fold full-width forms to half-width; the result has the same length."""
-    return RE_FOLDABLE.sub(_fold_run, text)
+    """Fold for matching: full-width forms to half-width, traditional characters to simplified ones.
+
+    The result has the same length, so one index serves a text and its fold.
+    """
+    return to_simplified(RE_FOLDABLE.sub(_fold_run, text))
 
 
 @dataclass
@@ -339,8 +342,7 @@ def normalise(raw: str) -> Document:
     close_line()
 
     text = "".join(parts)
-    # Width fold, then traditional characters to simplified ones: both keep the length.
-    folded = to_simplified(fold(text))
+    folded = fold(text)
     typed = tuple(_block(text, folded, *line) for line in lines)
     blocks = typed
     if artefacts:

@@ -225,3 +225,18 @@ def _header_words() -> frozenset[str]:
 
 def _is_header_word(cell: str) -> bool:
     return "".join(cell.split()) in _header_words()
+
+
+def without_glosses(text: str) -> str:
+    """`text` with its pinyin glosses taken out: what a span of the input says once normalised."""
+    return "".join(_line_without_glosses(line) for line in text.splitlines(keepends=True))
+
+
+def _line_without_glosses(line: str) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for a, b in gloss_spans(line):
+        pieces.append(line[pos:a])
+        pos = b
+    pieces.append(line[pos:])
+    return "".join(pieces)

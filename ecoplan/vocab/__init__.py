@@ -29,6 +29,7 @@ class _Vocab(BaseModel):
 
 class HeadingsVocab(_Vocab):
     inline_markers: Words
+    lone_inline_markers: Words
     inline_boundary: str
     gap_tolerant_styles: Words
     restartable_styles: Words
