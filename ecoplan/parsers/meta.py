@@ -87,7 +87,7 @@ class _Vocab:
     date_ranks: tuple[_SourceRank, ...]
     junk: tuple[str, ...]
     region_suffix: re.Pattern[str]
-    region_not_names: tuple[str, ...]
+    region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
     province: re.Pattern[str]
     placeholder_names: str  # regex alternation
@@ -139,7 +139,7 @@ def _vocab() -> _Vocab:
         date_ranks=date_ranks,
         junk=tuple(v.junk_markers),
         region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
-        region_not_names=tuple(v.region_not_names),
+        region_not_names=frozenset(v.region_not_names),
         region_not_place=re.compile(alternation(v.region_not_place_words)),
         province=re.compile(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
@@ -475,7 +475,7 @@ def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, d
 
 def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None:
     """The body the document's own header names: a letterhead line or a notice title's issuer."""
-    for fl in front:
+    for k, fl in enumerate(front):
         if title is not None and fl.line.key.endswith(title.key):
             break
         notice = _notice(fl.line)
@@ -485,9 +485,21 @@ def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None
                 return name
             continue
         name = _body_name(fl.line)
-        if name:
+        if name and _heads_document(front, k, title):
             return name
     return None
+
+
+def _heads_document(front: list[_FrontLine], k: int, title: _Text | None) -> bool:
+    """A letterhead stands right above the document number, the notice title or the title.
+
+    A site's banner further up the page names the site, not the document's issuer.
+    """
+    for below in front[k + 1 : k + 3]:
+        key = below.line.key
+        if RE_DOC_NUMBER.match(key) or _notice(below.line) or (title and _name_key(title.key) in _name_key(key)):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -582,7 +594,8 @@ def _place_at_start(name: _Text) -> str | None:
         if link is None:
             break
         body = key[end : link.start()]
-        if (end == 0 and body.startswith(vocab.region_not_names)) or vocab.region_not_place.search(body):
+        # 全市 / 本县 / 我区 are no names (本溪市, 全椒县 are: the generic word is one character).
+        if body in vocab.region_not_names or vocab.region_not_place.search(body):
             break
         end = link.end()
     if end:
