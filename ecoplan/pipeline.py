@@ -9,13 +9,13 @@ pipeline is pure: same text in, same Plan out, safe in a process pool.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ecoplan.parsers.deadlines import parse_deadlines
 from ecoplan.parsers.departments import parse_departments
-from ecoplan.parsers.meta import parse_meta
+from ecoplan.parsers.meta import parse_meta, parse_plan_year
 from ecoplan.parsers.sections import parse_sections
 from ecoplan.parsers.targets import parse_targets
 from ecoplan.parsers.tasks import parse_tasks
@@ -42,9 +42,11 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("meta", parse_meta, needs=("doc",), assigns=("meta",)),
+    Stage("meta", parse_meta, needs=("doc", "page"), assigns=("meta",)),
+    # The year 年底前 / 9月底前 fall in: the title's year, else the preamble's working year.
+    Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",)),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
-    Stage("deadlines", parse_deadlines, needs=("doc", "meta"), assigns=("deadlines", "deadline_scope")),
+    Stage("deadlines", parse_deadlines, needs=("doc", "plan_year"), assigns=("deadlines", "deadline_scope")),
     Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),
     Stage("tasks", parse_tasks, needs=("doc",), assigns=("tasks",)),
     Stage("departments", parse_departments, needs=("doc", "tasks"), assigns=("departments",)),
@@ -53,9 +55,18 @@ STAGES: tuple[Stage, ...] = (
 PLAN_KEYS = ("meta", "sections", "targets", "percentages", "deadlines", "departments", "tasks")
 
 
-def run_stages(doc: Document) -> dict[str, Any]:
+def initial_state(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the first stage starts from.
+
+    `page` is metadata a reader found outside the text (a web page's <meta> tags), by
+    name; the meta stage ranks each name where vocab/metadata.yaml lists it.
+    """
+    return {"doc": doc, "page": dict(page or {})}
+
+
+def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every stage over a normalised document, in order; the state they assigned."""
-    state: dict[str, Any] = {"doc": doc}
+    state = initial_state(doc, page)
     for stage in STAGES:
         stage.apply(state)
     return state
@@ -66,9 +77,9 @@ def build_plan(state: dict[str, Any], source: Source) -> Plan:
     return Plan(source=source, **{key: state[key] for key in PLAN_KEYS})
 
 
-def parse_document(doc: Document, source: Source) -> Plan:
+def parse_document(doc: Document, source: Source, page: Mapping[str, str] | None = None) -> Plan:
     """Structure and extract everything from a normalised document."""
-    return build_plan(run_stages(doc), source)
+    return build_plan(run_stages(doc, page), source)
 
 
 def parse_source(source: SourceText) -> Plan:
