@@ -37,9 +37,3 @@ class OutputError(EcoplanError):
     """The output could not be written."""
 
     message = "cannot write output"
-
-
-class DocumentValidationError(EcoplanError):
-    """A parse result or output file does not satisfy the schema."""
-
-    message = "document does not match the ecoplan schema"

@@ -22,18 +22,20 @@ import yaml
 from pydantic import ValidationError
 
 from ecoplan.errors import EcoplanError, InputError
-from ecoplan.normalise import RE_LINE_BREAK
+from ecoplan.outputs import OutputLoader
 from ecoplan.reading import STDIN, read_bytes
 from ecoplan.schema import Plan, Section
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, YEAR_MAX, YEAR_MIN
+from ecoplan.text.normalise import RE_LINE_BREAK
 
 Severity = Literal["error", "warning"]
 
-_CN_NUMERALS = "零一二三四五六七八九十"
+_CN_NUMERALS = "零" + CN_ONE_TO_TEN
 # Clause words that make a percentage above 100 plausible (growth, ratios).
 _RE_CHANGE_WORDS = re.compile("增|提高|提升|上升|翻|倍|比|超过|高于|同比|环比")
 # Characters that the normaliser drops as layout artefacts besides whitespace.
 _INVISIBLE = "\u200b\ufeff"
-_MIN_YEAR, _MAX_YEAR = 1949, 2100
+_MIN_YEAR, _MAX_YEAR = YEAR_MIN, YEAR_MAX
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,6 @@ class Report:
 # --- loading -------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates stay strings, as in JSON."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_documents(path: str) -> Iterator[tuple[str, Any, Issue | None]]:
     """Yield (name, data, syntax_issue) for each document in an output file.
 
@@ -114,7 +106,7 @@ def _parse(name: str, text: str, json_only: bool) -> tuple[str, Any, Issue | Non
         if json_only:
             return name, None, Issue("error", "", "syntax", f"not valid JSON: {_one_line(exc)}")
     try:
-        return name, yaml.load(text, Loader=_Loader), None  # _Loader is a SafeLoader
+        return name, yaml.load(text, Loader=OutputLoader), None  # a SafeLoader
     except RecursionError:
         return name, None, Issue("error", "", "syntax", "nested too deeply")
     except yaml.YAMLError as exc:

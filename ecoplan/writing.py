@@ -26,7 +26,6 @@ from ecoplan.errors import OutputError
 if TYPE_CHECKING:
     from ecoplan.schema import Plan
 
-FORMATS = ("yaml", "json", "jsonl")
 EXTENSIONS = {"yaml": ".yaml", "json": ".json", "jsonl": ".jsonl"}
 
 
