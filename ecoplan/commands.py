@@ -223,7 +223,11 @@ def text(input_file: str) -> None:
     """
     from ecoplan.reading import read_source
 
-    source = read_source(input_file)
+    try:
+        source = read_source(input_file)
+    except EcoplanError as exc:
+        _error(str(exc))
+        sys.exit(1)
     for warning in source.warnings:
         _error(f"warning: {warning}")
     _stdout_write(source.text)

@@ -141,6 +141,21 @@ def test_source_records_format_reader_and_both_hashes(made: dict[str, Path]) -> 
     assert text_source.text_sha256 == text_source.sha256  # UTF-8 input: the decoded text is the bytes
 
 
+def test_validate_checks_spans_against_the_document_read_again(made: dict[str, Path], tmp_path: Path,
+                                                               cli: Callable[..., Result]) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("parse", made[f"{XIGANG}.pdf"], "--format", "json", "-o", out).exit_code == 0
+    result = cli("validate", out)
+    assert result.exit_code == 0, result.stdout
+    assert f"spans checked against {made[f'{XIGANG}.pdf']}" in result.stdout
+
+
+def test_text_of_a_bad_document_is_a_one_line_error(made: dict[str, Path], cli: Callable[..., Result]) -> None:
+    result = cli("text", made["scanned.pdf"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"ecoplan: {made['scanned.pdf']}: no text layer (scanned?); run OCR first, e.g. ocrmypdf\n"
+
+
 def test_text_of_a_text_file_is_the_decoded_input(cli: Callable[..., Result], tmp_path: Path) -> None:
     path = tmp_path / "plan.txt"
     path.write_bytes("一、总体要求\r\n到2025年，完成任务。\r\n".encode("gb18030"))

@@ -14,6 +14,7 @@ A missing library is a one-line error naming the pip command that installs it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ _RE_HTML_START = re.compile(
 )
 # A PDF header may follow a little junk (some servers prepend bytes); readers accept it within 1 KiB.
 _PDF_HEADER_WINDOW = 1024
+
+# Controls and other line breaks a document may carry inside its text (PDF soft-hyphen marks,
+# Word's vertical tab, U+2028 in web pages): spaces in the extracted text.
+_RE_STRAY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufffe\uffff]")
 
 # Extension -> what the user expects, for messages when the content says otherwise.
 _CLAIMED = {".pdf": "PDF"}
@@ -113,7 +118,9 @@ def _zip_kind(data: bytes) -> str:
 
 def extract(data: bytes, name: str, fmt: str) -> Extracted:
     """Run the reader for `fmt` (not TEXT) over `data`; `name` names the input in messages."""
-    return importlib.import_module(_READERS[fmt]).read(data, name)
+    extracted: Extracted = importlib.import_module(_READERS[fmt]).read(data, name)
+    # Line breaks are "\n" only, so line numbers are the same for every tool that counts them.
+    return dataclasses.replace(extracted, text=_RE_STRAY_CONTROL.sub(" ", extracted.text))
 
 
 def missing_extra(name: str, what: str, library: str, extra: str) -> ReadError:

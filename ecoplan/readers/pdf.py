@@ -81,6 +81,7 @@ class _Page:
     height: float
     items: list[_Line | _Table]
     has_images: bool
+    has_rules: bool  # vector strokes both ways: maybe a ruled table, for pdfplumber
 
     @property
     def has_text(self) -> bool:
@@ -100,9 +101,9 @@ def read(data: bytes, name: str) -> Extracted:
         raise ReadError(f"{name}: {_open_error(exc)}") from None
     try:
         pages = [_read_page(document, i) for i in range(len(document))]
-        ruled = [p.number for p in pages if _has_rules(document[p.number - 1])]
     finally:
         document.close()
+    ruled = [p.number for p in pages if p.has_rules]
     reader, version = "pypdfium2", version_of("pypdfium2")
     if ruled:
         _add_tables(data, name, pages, ruled)
@@ -156,9 +157,10 @@ def _read_page(document: Any, index: int) -> _Page:
 
     height = page.get_height()
     has_images = next(iter(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE])), None) is not None
+    has_rules = _has_rules(page)
     page.close()
     lines.sort(key=lambda ln: (-round(ln.top), ln.left))
-    return _Page(number=index + 1, height=height, items=list(lines), has_images=has_images)
+    return _Page(number=index + 1, height=height, items=list(lines), has_images=has_images, has_rules=has_rules)
 
 
 def _line(textpage: Any, piece: str, start: int) -> _Line | None:
