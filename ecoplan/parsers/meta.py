@@ -15,7 +15,15 @@ from functools import cache
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import PLACE_SUFFIXES, RANGE_DASHES, squash
+from ecoplan.text.lexicon import (
+    BOOK_TITLE_MARKS,
+    CLOSE_PARENS,
+    OPEN_PARENS,
+    PLACE_SUFFIXES,
+    RANGE_DASHES,
+    char_class,
+    squash,
+)
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, RE_DATE_ONLY_LINE
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import alternation, load
@@ -41,13 +49,18 @@ class _Vocab:
     junk: tuple[str, ...]
     region: re.Pattern[str]
     title_prefixes: tuple[str, ...]
+    letterhead_words: tuple[str, ...]
 
 
 @cache
 def _vocab() -> _Vocab:
     v = load("metadata")
     return _Vocab(
-        title_end=re.compile(f"(?:{alternation(v.title_endings)})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
+        # A title may end in a bracketed note: …实施方案（征求意见稿）.
+        title_end=re.compile(
+            f"(?:{alternation(v.title_endings)})(?:{char_class(OPEN_PARENS)}"
+            f"{char_class(OPEN_PARENS + CLOSE_PARENS, negate=True)}{{1,20}}+{char_class(CLOSE_PARENS)})?$"
+        ),
         continuation=tuple(v.title_continuations),
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
         labelled_date=re.compile(
@@ -62,6 +75,7 @@ def _vocab() -> _Vocab:
             f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{alternation(v.region_suffixes)})(?![{PLACE_SUFFIXES}]))++"
         ),
         title_prefixes=tuple(v.title_prefixes),
+        letterhead_words=tuple(v.letterhead_words),
     )
 
 
@@ -104,7 +118,7 @@ def _title(front: list[_FrontLine]) -> tuple[str | None, int]:
         inner = RE_COVER_NOTICE.fullmatch(text)
         if inner:
             # A cover notice (关于印发…的通知) around the plan: the plan's own title follows it.
-            plan_title = inner["title"].strip("《》")
+            plan_title = inner["title"].strip(BOOK_TITLE_MARKS)
             for later in front[k + 1 :]:
                 if later.text == plan_title:
                     return plan_title, k
@@ -172,7 +186,9 @@ def parse_meta(doc: Document) -> Meta:
     issuer = None
     for line in front[: max(title_at, 0)]:
         # A letterhead names the body with 文件 after it: 大连市生态环境局文件.
-        name = line.text.removesuffix("文件")
+        name = line.text
+        for word in vocab.letterhead_words:
+            name = name.removesuffix(word)
         if vocab.issuer_end.search(name) and not RE_PROSE.search(name) and len(name) <= 40:
             issuer = name
     for line in doc.lines[: _FRONT_LINES * 2]:
