@@ -27,10 +27,10 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
 # (never counted) and blocks with every code point assigned (CJK, kana, Hangul,
 # full-width forms, the common emoji). Unicode never unassigns a code point, so
 # a newer Python can only make these ranges more right.
-_NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
+NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
                      (0xFE30, 0xFE4F), (0xFF01, 0xFFBE), (0x1F300, 0x1F6D7), (0x20000, 0x2A6DF))
-_RE_MAYBE_ODD = re.compile(
-    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _NEVER_ODD_RANGES) + "]"
+RE_MAYBE_ODD = re.compile(
+    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in NEVER_ODD_RANGES) + "]"
 )
 
 
@@ -70,7 +70,7 @@ def read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
-def _is_odd(ch: str) -> bool:
+def is_odd(ch: str) -> bool:
     return (ch < " " and ch not in _ALLOWED_CONTROLS) or (
         ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES)
     )
@@ -89,7 +89,7 @@ def _looks_binary(text: str) -> bool:
         return False
     # Only characters outside the ranges that cannot be odd need a look; each
     # distinct one is looked up once.
-    odd = sum(n for ch, n in Counter(_RE_MAYBE_ODD.findall(sample)).items() if _is_odd(ch))
+    odd = sum(n for ch, n in Counter(RE_MAYBE_ODD.findall(sample)).items() if is_odd(ch))
     return odd >= _MIN_ODD and odd / len(sample) > _MAX_ODD_SHARE
 
 
