@@ -74,6 +74,7 @@ class _Vocab:
     verb_then_quoted: re.Pattern[str]
     verb_then_name: re.Pattern[str]
     file_name: re.Pattern[str]
+    title_labels: frozenset[str]
     title_label: re.Pattern[str]
     attachment: re.Pattern[str]
     issuer_end: re.Pattern[str]
@@ -125,6 +126,7 @@ def _vocab() -> _Vocab:
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
+        title_labels=frozenset(v.title_labels),
         title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
         attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
@@ -378,8 +380,15 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
     return out
 
 
-def _title(front: list[_FrontLine]) -> _Text | None:
+def _title(front: list[_FrontLine], page: Mapping[str, str]) -> _Text | None:
     names = _wrapped_names(front)
+    # A page's own title metadata names the plan too (perhaps inside its notice), after the text.
+    for label, value in page.items():
+        if label in _vocab().title_labels:
+            stated = _clean(value, fold(value))
+            found = _wrapper_name(stated) or (_Name(n, True) if (n := _plan_name(stated)) else None)
+            if found:
+                names.append(found)
     headings = _headings(front)
     wanted = {_name_key(n.name.key) for n in names}
     if wanted:
@@ -476,15 +485,19 @@ class _Labelled:
 
 
 def _labelled_values(lines: list[_FrontLine], page: Mapping[str, str]) -> list[_Labelled]:
-    """Every `label: value` of the page, in document order; page metadata handed in comes first."""
-    out = [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
+    """Every `label: value` of the page in document order, then page metadata handed in.
+
+    Within one rank of sources the text comes first: it is what spans point into.
+    """
     vocab = _vocab()
+    out = []
     for fl in lines:
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
             end = nxt.start() if nxt else len(fl.line.key)
             value = fl.line.cut(m.end(), end)
             out.append(_Labelled(m["label"], value.text.strip("|"), value.key.strip("|")))
+    out += [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
     return out
 
 
@@ -617,7 +630,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     vocab = _vocab()
     everything = _lines(doc)
     front = _front(everything)
-    title = _title(front)
+    title = _title(front, page or {})
     labelled = _labelled_values(everything, page or {})
     front_end = front[-1].index + 1 if front else 0
     signer, signed = _signature(everything, front_end)
