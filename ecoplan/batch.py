@@ -23,6 +23,8 @@ from ecoplan.reading import STDIN
 T = TypeVar("T")
 
 _GLOB_CHARS = frozenset("*?[")
+# Files a directory argument expands to: plan text and the published formats ecoplan reads.
+PLAN_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
 # Inputs submitted ahead of the one being written, per worker: enough to keep the
 # pool busy, few enough that finished outputs of a huge batch do not pile up.
 _AHEAD_PER_WORKER = 4
@@ -52,7 +54,7 @@ class Result:
 
 
 def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
-    """Expand directories (to their *.txt files) and globs, in a stable order.
+    """Expand directories (to their plan files, PLAN_SUFFIXES) and globs, in a stable order.
 
     Returns the inputs and whether this is a batch: several inputs, or any
     directory or glob (whose size the user may not know in advance).
@@ -65,10 +67,11 @@ def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
             inputs.append(Input(arg))
         elif path.is_dir():
             batch = True
-            files = sorted(p for p in path.glob("*.txt") if p.is_file())
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in PLAN_SUFFIXES and p.is_file())
             inputs.extend(Input(str(p)) for p in files)
             if not files:
-                inputs.append(Input(arg, error=f"{arg}: no .txt files in directory"))
+                inputs.append(Input(arg, error=f"{arg}: no .txt files in directory (nor .pdf, .docx, .doc, .wps, "
+                                               ".html)"))
         elif not path.exists() and _GLOB_CHARS & set(arg):
             batch = True
             matches = sorted(m for m in glob.glob(arg, recursive=True) if Path(m).is_file())
@@ -104,12 +107,17 @@ def load(path: str, data: bytes | None = None) -> tuple[bool, dict[str, Any] | s
 
 
 def _load(path: str, data: bytes | None) -> dict[str, Any]:
+    import sys
+
     from ecoplan.pipeline import parse_source
     from ecoplan.reading import read_bytes, source_from_bytes
 
     # The input bytes are only an argument of source_from_bytes: once decoded
     # they are dropped, as are the source text and the Plan once dumped.
-    return parse_source(source_from_bytes(read_bytes(path) if data is None else data, path)).model_dump(mode="json")
+    source = source_from_bytes(read_bytes(path) if data is None else data, path)
+    for warning in source.warnings:  # from a worker process too: stderr is shared
+        sys.stderr.write(f"ecoplan: warning: {warning}\n")
+    return parse_source(source).model_dump(mode="json")
 
 
 def _guarded(path: str, work: Callable[[], T]) -> tuple[bool, T | str]:

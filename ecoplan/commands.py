@@ -55,6 +55,7 @@ def main() -> None:
     ecoplan parse plan.txt                  YAML on stdout
     ecoplan parse data/raw -o data/out      every *.txt file, one output each
     ecoplan validate data/out/*.yaml        check outputs before loading them
+    ecoplan text plan.pdf                   the extracted text that spans index
     ecoplan schema > plan.schema.json       the JSON Schema of the output
     ecoplan export data/out -o tables       one CSV per kind of item (or --format xlsx)
     ecoplan review data/raw -o review       HTML pages with every item in its text
@@ -117,9 +118,11 @@ def _error(message: str) -> None:
 def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | None) -> None:
     """Parse plan text FILEs into YAML, JSON or JSON Lines.
 
-    FILE may be a file, a directory (all its *.txt files), a glob such as
+    FILE may be a file, a directory (all its plan files), a glob such as
     'plans/*.txt', or - for stdin. Text may be UTF-8 (with or without BOM),
-    UTF-16 with BOM, or GB18030/GBK.
+    UTF-16 with BOM, or GB18030/GBK. PDF, Word (.docx; .doc and .wps with
+    LibreOffice) and web pages are read too, recognised by content; spans
+    then index the extracted text, which `ecoplan text FILE` prints.
 
     One input is written to stdout, or to -o FILE. Several inputs need -o DIR
     and each becomes DIR/<stem>.yaml (or .json). With --format jsonl all
@@ -203,6 +206,31 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
         _error(f"{parsed} parsed, {failed} failed")
     if failed:
         sys.exit(1)
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("input_file", metavar="FILE")
+def text(input_file: str) -> None:
+    """Print the text ecoplan reads from FILE: exactly the text spans index.
+
+    For a text file that is the decoded input; for a PDF, Word file or web
+    page it is the extracted text (tables as TAB-separated rows), so a span
+    [start, end) can be checked with any tool, e.g. in Python
+    text[start:end]. Written as UTF-8.
+    """
+    from ecoplan.reading import read_source
+
+    try:
+        source = read_source(input_file)
+    except EcoplanError as exc:
+        _error(str(exc))
+        sys.exit(1)
+    for warning in source.warnings:
+        _error(f"warning: {warning}")
+    _stdout_write(source.text)
 
 
 # --- validate ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecoplan.errors import DecodeError, InputError
@@ -27,19 +27,30 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
 # (never counted) and blocks with every code point assigned (CJK, kana, Hangul,
 # full-width forms, the common emoji). Unicode never unassigns a code point, so
 # a newer Python can only make these ranges more right.
-_NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
+NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
                      (0xFE30, 0xFE4F), (0xFF01, 0xFFBE), (0x1F300, 0x1F6D7), (0x20000, 0x2A6DF))
-_RE_MAYBE_ODD = re.compile(
-    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _NEVER_ODD_RANGES) + "]"
+RE_MAYBE_ODD = re.compile(
+    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in NEVER_ODD_RANGES) + "]"
 )
 
 
 @dataclass(frozen=True)
 class SourceText:
+    """The text every span indexes, and where it came from."""
+
     path: str | None
     text: str
-    encoding: str
-    sha256: str
+    encoding: str | None  # how text was decoded (a web page's charset); None for PDF and Word
+    sha256: str  # of the input bytes
+    format: str = "text"  # by content: text, pdf, docx, doc, html
+    reader: str = "ecoplan"  # the library (or libraries) that extracted the text
+    reader_version: str = ""
+    warnings: tuple[str, ...] = ()  # one-line notes for the user about what could not be read
+    meta: dict[str, str] = field(default_factory=dict)  # metadata the publisher stated outside the text
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 def read_bytes(path: str) -> bytes:
@@ -59,7 +70,7 @@ def read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
-def _is_odd(ch: str) -> bool:
+def is_odd(ch: str) -> bool:
     return (ch < " " and ch not in _ALLOWED_CONTROLS) or (
         ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES)
     )
@@ -78,7 +89,7 @@ def _looks_binary(text: str) -> bool:
         return False
     # Only characters outside the ranges that cannot be odd need a look; each
     # distinct one is looked up once.
-    odd = sum(n for ch, n in Counter(_RE_MAYBE_ODD.findall(sample)).items() if _is_odd(ch))
+    odd = sum(n for ch, n in Counter(RE_MAYBE_ODD.findall(sample)).items() if is_odd(ch))
     return odd >= _MIN_ODD and odd / len(sample) > _MAX_ODD_SHARE
 
 
@@ -107,16 +118,32 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
 
 
 def source_from_bytes(data: bytes, path: str) -> SourceText:
-    """Decode bytes read from `path` (`-` for stdin) into a SourceText."""
-    text, encoding = decode(data, "<stdin>" if path == STDIN else path)
-    return SourceText(
-        path=None if path == STDIN else path,
-        text=text,
-        encoding=encoding,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    """Read bytes from `path` (`-` for stdin) into a SourceText: text decoded, other formats extracted.
+
+    The format is recognised by content (ecoplan.readers.sniff); PDF, Word and
+    web pages go through their reader, whose library is imported only then.
+    """
+    from ecoplan.readers import TEXT, extract, sniff
+
+    name = "<stdin>" if path == STDIN else path
+    fmt = sniff(data, name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt != TEXT:
+        extracted = extract(data, name, fmt)
+        return SourceText(path=None if path == STDIN else path, text=extracted.text, encoding=extracted.encoding,
+                          sha256=sha256, format=fmt, reader=extracted.reader, reader_version=extracted.reader_version,
+                          warnings=extracted.warnings, meta=extracted.meta)
+    text, encoding = decode(data, name)
+    return SourceText(path=None if path == STDIN else path, text=text, encoding=encoding, sha256=sha256,
+                      reader_version=_own_version())
 
 
 def read_source(path: str) -> SourceText:
     """Read and decode `path` (`-` for stdin); raise InputError or DecodeError."""
     return source_from_bytes(read_bytes(path), path)
+
+
+def _own_version() -> str:
+    from ecoplan import __version__
+
+    return __version__

@@ -140,12 +140,12 @@ def test_binary_input_is_a_one_line_error(cli, tmp_path: Path, content: bytes) -
 
 def test_binary_check_skips_only_characters_that_cannot_be_odd() -> None:
     """The fast binary check looks past whole blocks; none of them holds an odd character."""
-    from ecoplan.reading import _NEVER_ODD_RANGES, _RE_MAYBE_ODD, _is_odd
+    from ecoplan.reading import NEVER_ODD_RANGES, RE_MAYBE_ODD, is_odd
 
-    for lo, hi in _NEVER_ODD_RANGES:
-        assert not any(_is_odd(chr(c)) for c in range(lo, hi + 1)), f"U+{lo:04X}–U+{hi:04X}"
-    skipped = [c for c in range(0x110000) if not _RE_MAYBE_ODD.match(chr(c))]
-    assert not any(_is_odd(chr(c)) for c in skipped)
+    for lo, hi in NEVER_ODD_RANGES:
+        assert not any(is_odd(chr(c)) for c in range(lo, hi + 1)), f"U+{lo:04X}–U+{hi:04X}"
+    skipped = [c for c in range(0x110000) if not RE_MAYBE_ODD.match(chr(c))]
+    assert not any(is_odd(chr(c)) for c in skipped)
 
 
 # --- encodings -----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import RANGE_DASHES
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import cn_int
@@ -37,6 +37,8 @@ RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MA
 # Running prose: a title, a header line or a signature has none of these.
 RE_PROSE = re.compile(r"[。，,；;！!？?]")
 RE_LABEL_COLON = re.compile(r"[:：]")
+# A line that is only a bracketed qualifier: （征求意见稿）, （试行）, （2021—2025年）.
+RE_QUALIFIER_LINE = re.compile(r"^[(（][^()（）]{1,20}[)）]$")
 # A document number before a notice title: 武环〔2017〕20号, 互政办函〔2023〕223号:
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
 # Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
@@ -85,7 +87,7 @@ class _Vocab:
     date_ranks: tuple[_SourceRank, ...]
     junk: tuple[str, ...]
     region_suffix: re.Pattern[str]
-    region_not_names: tuple[str, ...]
+    region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
     province: re.Pattern[str]
     placeholder_names: str  # regex alternation
@@ -136,8 +138,8 @@ def _vocab() -> _Vocab:
         issuer_ranks=issuer_ranks,
         date_ranks=date_ranks,
         junk=tuple(v.junk_markers),
-        region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
-        region_not_names=tuple(v.region_not_names),
+        region_suffix=re.compile(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
+        region_not_names=frozenset(v.region_not_names),
         region_not_place=re.compile(alternation(v.region_not_place_words)),
         province=re.compile(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
@@ -376,7 +378,11 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
             if prev_is_title_part:
                 out.append(prev.line + fl.line)
                 continue
-        out.append(fl.line)
+        heading = fl.line
+        if k + 1 < len(front) and RE_QUALIFIER_LINE.match(front[k + 1].line.key):
+            # A qualifier on the line under the title belongs to it: （征求意见稿）, （试行）.
+            heading = heading + front[k + 1].line
+        out.append(heading)
     return out
 
 
@@ -408,6 +414,8 @@ def _title(front: list[_FrontLine], page: Mapping[str, str]) -> _Text | None:
 RE_DATE = re.compile(DATE_CORE)
 RE_ISO = re.compile(ISO_CORE)
 RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
+# A month of issue without its day, as cover pages write it under the body's name.
+RE_CN_MONTH_ONLY = re.compile(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
 RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
 
 
@@ -443,26 +451,31 @@ def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, d
     """Signer and date of the first signature block: a body line, then a date written out.
 
     A date alone on its line is a signature date under a body's name, or in the front
-    matter (a notice dated without a signer); elsewhere it may be a table cell.
+    matter (a notice dated without a signer); elsewhere it may be a table cell. A cover
+    page gives the body over a month without its day (二〇二一年十二月): a signer only.
     """
+    cover: _Text | None = None
     for k, fl in enumerate(lines):
+        above = _body_name(lines[k - 1].line) if k > 0 else None
+        if cover is None and above and RE_CN_MONTH_ONLY.match(fl.line.key):
+            cover = above
+            continue
         date = _date_only(fl.line.key)
         if date:
-            signer = _body_name(lines[k - 1].line) if k > 0 else None
-            if signer or fl.index < front_end:
-                return signer, date
+            if above or fl.index < front_end:
+                return above or cover, date
             continue
         m = RE_SIGNED_DATE.match(fl.line.key)
         if m:
             body = _body_name(fl.line.cut(0, m.end("body")))
             if body and (date := _date(m)):
                 return body, date
-    return None, None
+    return cover, None
 
 
 def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None:
     """The body the document's own header names: a letterhead line or a notice title's issuer."""
-    for fl in front:
+    for k, fl in enumerate(front):
         if title is not None and fl.line.key.endswith(title.key):
             break
         notice = _notice(fl.line)
@@ -472,9 +485,21 @@ def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None
                 return name
             continue
         name = _body_name(fl.line)
-        if name:
+        if name and _heads_document(front, k, title):
             return name
     return None
+
+
+def _heads_document(front: list[_FrontLine], k: int, title: _Text | None) -> bool:
+    """A letterhead stands right above the document number, the notice title or the title.
+
+    A site's banner further up the page names the site, not the document's issuer.
+    """
+    for below in front[k + 1 : k + 3]:
+        key = below.line.key
+        if RE_DOC_NUMBER.match(key) or _notice(below.line) or (title and _name_key(title.key) in _name_key(key)):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -569,7 +594,8 @@ def _place_at_start(name: _Text) -> str | None:
         if link is None:
             break
         body = key[end : link.start()]
-        if (end == 0 and body.startswith(vocab.region_not_names)) or vocab.region_not_place.search(body):
+        # 全市 / 本县 / 我区 are no names (本溪市, 全椒县 are: the generic word is one character).
+        if body in vocab.region_not_names or vocab.region_not_place.search(body):
             break
         end = link.end()
     if end:
