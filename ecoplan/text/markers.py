@@ -38,6 +38,11 @@ RE_LINE_MARKER = re.compile(
     r"|(?P<dash>——|--)"
 )
 _CHAPTER_STYLES = {"章": "chapter", "节": "part", "条": "article"}
+# The characters a marker can start with: most lines start with none, and a set
+# lookup is cheaper than a failing match.
+_MARKER_FIRST = frozenset(
+    "第(-—0123456789" + CN_ONE_TO_TEN + "".join(chr(c) for c in range(ord(CIRCLED_FIRST), ord(CIRCLED_LAST) + 1))
+)
 
 # A date as a signature block writes it: 2021年3月8日, 二〇二三年三月十五日, 2021-03-08.
 DATE_CORE = (
@@ -66,6 +71,8 @@ class MarkerMatch:
 
 def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMatch | None:
     """The structural marker at `pos` of folded text (up to `endpos`), if any; `end` is an index into `fold`."""
+    if pos >= len(fold) or fold[pos] not in _MARKER_FIRST:
+        return None
     m = RE_LINE_MARKER.match(fold, pos, len(fold) if endpos is None else endpos)
     if m is None:
         return None

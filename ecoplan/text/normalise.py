@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ecoplan.text.document import Block, BlockKind, Cell, Document
-from ecoplan.text.lexicon import COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import is_date_line, match_marker, starts_block
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
 from ecoplan.text.script import to_simplified
@@ -241,26 +241,32 @@ class _Logical:
 
 
 def _continues(prev: _Logical, nxt: _Physical) -> bool:
-    """Whether `nxt` continues the sentence that a page or line break cut in `prev`."""
+    """Whether `nxt` continues the sentence that a page or line break cut in `prev`.
+
+    Every test must pass; the cheap ones run first, the marker grammar last.
+    """
     prev_text = prev.text
     if prev.first.is_table or nxt.is_table or not prev_text or not nxt.text:
         return False
     if nxt.cut_continuation:
         return True  # a page-chunk marker stood here: the sentence runs on
-    if prev_text[-1] in _TERMINAL or starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
+    if prev_text[-1] in _TERMINAL:
         return False
-    if RE_LABEL_START.match(fold(nxt.text[:_BLOCK_START_REACH])):
-        return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
+    if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
+        return False
+    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
+    if not (prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH):
+        return False
     if nxt.after_blank and not (prev.has_sentence_mark and RE_PROSE_MARK.search(nxt.text)):
         return False  # a blank line ends a line unless prose runs on across it (a page break)
-    if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
+    if RE_LABEL_START.match(fold(nxt.text[:_BLOCK_START_REACH])):
+        return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
+    if starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
         return False
     if not prev.has_stop and starts_block(fold(prev_text[:_BLOCK_START_REACH])):
         return False  # a heading line on its own; what follows is its body
-    if _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH])):
-        return False  # a web page's label line (发布时间：… 来源：…) is complete as it stands
-    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-    return prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH
+    # A web page's label line (发布时间：… 来源：…) is complete as it stands.
+    return not _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH]))
 
 
 def normalise(raw: str) -> Document:
@@ -363,6 +369,9 @@ def normalise(raw: str) -> Document:
 # A table-of-contents entry: a title, leader dots, a page number (一、总则……1).
 RE_TOC_ENTRY = re.compile(r"(?:\.{3,}+|…++|·{3,}+|-{4,}+)\x20*+\d{1,3}+$")
 _TOC_TITLE = "目录"
+_TOC_TITLE_MAX = 8  # 目 录 with layout spaces
+# What a date line starts with: a digit of its year.
+_DATE_FIRST = frozenset("0123456789" + CN_YEAR_DIGITS)
 # A date line or a label line is short; longer lines are prose whatever they start with.
 _SHORT_LINE = 80
 
@@ -383,12 +392,15 @@ def _block(
         return Block("table_row", start, end, lineno, marker, cells)
     kind: BlockKind = "paragraph"
     if end - start <= _SHORT_LINE:
+        # Cheap first-character and last-character tests spare most lines the patterns.
         line = folded[start:end]
-        if squash(line) == _TOC_TITLE or RE_TOC_ENTRY.search(line):
+        if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
+            len(line) <= _TOC_TITLE_MAX and squash(line) == _TOC_TITLE
+        ):
             kind = "toc_entry"
         elif marker is not None:
             kind = "heading"
-        elif is_date_line(squash(line)):
+        elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
             kind = "date_line"
         elif "。" not in line and _label_line().match(line):
             kind = "label_line"
