@@ -33,6 +33,22 @@ class OutputError(EcoplanError):
     message = "cannot write output"
 
 
+class UsageError(EcoplanError):
+    """The command line asks for something ecoplan will not do (exit status 2)."""
+
+    message = "usage error"
+
+
+class StdoutError(OutputError):
+    """Standard output could not be written (a full disk, an I/O error): the run stops."""
+
+    message = "<stdout>: cannot write"
+
+
+class StdoutClosed(Exception):
+    """Whoever read standard output stopped reading (`| head`): the run ends quietly."""
+
+
 class DocumentValidationError(EcoplanError):
     """A parse result or output file does not satisfy the schema."""
 

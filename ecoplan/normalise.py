@@ -17,6 +17,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ecoplan.provenance import line_starts
+
 # Characters that make a neighbouring space an artefact: CJK ideographs and
 # punctuation, full-width forms, and general punctuation such as “”—…
 _WIDE_RANGES = ((0x2010, 0x206F), (0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
@@ -27,6 +29,7 @@ _SPACE = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
 #   (?<=[WIDE])[SPACE]++|[SPACE]++(?=[WIDE%‰℃])
 # applied by _artefact_spaces without compiling it (see there).
 RE_SPACE_RUN = re.compile(f"[{_SPACE}]++")
+_LINE_ENDS = frozenset(("\n", "\r\n", "\r"))  # the line breaks that count for line numbers
 RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
 # Leading indentation and list bullets that PDF/web extraction leaves behind.
 RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
@@ -226,7 +229,9 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
 
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`."""
-    raw_line_starts = array("q", [0])
+    # Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
+    # the other breaks (form feed, U+2028 …) still end a line for the rules.
+    raw_line_starts = array("q", line_starts(raw))
 
     def physical_lines() -> Iterator[_Physical]:
         # A generator, so each physical line is dropped once it is glued on:
@@ -236,8 +241,8 @@ def normalise(raw: str) -> Document:
         for m in RE_LINE_BREAK.finditer(raw):
             yield _clean_physical(raw, pos, m.start(), lineno)
             pos = m.end()
-            raw_line_starts.append(pos)
-            lineno += 1
+            if m[0] in _LINE_ENDS:
+                lineno += 1
         yield _clean_physical(raw, pos, len(raw), lineno)
 
     clean_starts = array("q")
