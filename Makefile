@@ -1,5 +1,5 @@
 # `make run`: set up .venv and parse every plan in data/raw/ into data/out/.
-# `make test`: set up .venv and run lint + the test suite (what .ci/run calls).
+# `make test`: set up .venv and run lint, the import contracts and the test suite (what .ci/run calls).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,6 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check ecoplan tests bench cli.py
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(STAMP)

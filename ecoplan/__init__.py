@@ -3,6 +3,7 @@
     >>> import ecoplan
     >>> plan = ecoplan.parse_text(text)      # -> ecoplan.schema.Plan
     >>> plan = ecoplan.parse_file("plan.txt")
+    >>> plan = ecoplan.load_output("plan.yaml")  # an output read back, validated
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "parse_file", "parse_text"]
+__all__ = ["__version__", "load_output", "parse_file", "parse_text"]
 
 if TYPE_CHECKING:
     from ecoplan.schema import Plan
@@ -29,3 +30,10 @@ def parse_file(path: str) -> Plan:
     from ecoplan.reading import read_source
 
     return parse_source(read_source(path))
+
+
+def load_output(path: str) -> Plan:
+    """Read an output file written by `ecoplan parse` (YAML or JSON) back into a validated `Plan`."""
+    from ecoplan.outputs import load_output as _load_output
+
+    return _load_output(path)

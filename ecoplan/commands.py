@@ -107,6 +107,8 @@ def main() -> None:
     ecoplan parse data/raw -o data/out      every *.txt file, one output each
     ecoplan validate data/out/*.yaml        check outputs before loading them
     ecoplan schema > plan.schema.json       the JSON Schema of the output
+    ecoplan export data/out -o tables       one CSV per kind of item (or --format xlsx)
+    ecoplan review data/raw -o review       HTML pages with every item in its text
 
     Exit status: 0 success, 1 some input failed or some output is invalid,
     2 usage error or unreadable file, 130/143/129 after Ctrl-C, SIGTERM or
@@ -214,7 +216,7 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
     output path that is one of the inputs is refused.
     """
     from ecoplan.batch import expand_inputs, in_shard, parse_shard
-    from ecoplan.outputs import input_ids, plan_outputs, refuse_input
+    from ecoplan.destinations import input_ids, plan_outputs, refuse_input
     from ecoplan.reading import STDIN
 
     items, batch = expand_inputs(inputs, recursive)
@@ -253,7 +255,7 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
     from contextlib import closing
 
     from ecoplan.batch import run
-    from ecoplan.outputs import RunReport
+    from ecoplan.destinations import RunReport
     from ecoplan.reading import STDIN
     from ecoplan.writing import write_data, write_output
 
@@ -391,3 +393,61 @@ def schema() -> None:
     from ecoplan.schema import Plan
 
     _stdout_write(json.dumps(Plan.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+# --- export and review (analysts' outputs; the work is in ecoplan/export.py and ecoplan/review.py) ---
+
+
+@main.command()
+@_inputs()
+@click.option("-o", "--output", metavar="OUT", required=True,
+              help="Directory for the CSV tables (created), or the .xlsx file (DIR/ecoplan.xlsx for a directory).")
+@_format_option(["csv", "xlsx"], "csv", "csv (one UTF-8 file per table) or xlsx (one sheet per table).")
+@click.option("--excel", is_flag=True, help="Start each CSV with a BOM, so that Excel reads it as UTF-8.")
+def export(inputs: tuple[str, ...], output: str, fmt: str, excel: bool) -> None:
+    """Flat tables of every extracted item across a batch of plans.
+
+    One table per kind of item: targets, deadlines, departments, tasks (lead
+    and support joined by 、), task_departments (one row per task, role and
+    department), sections and percentages. Every row names the document
+    (path, title, region, year), the item's index, its section path
+    (二、 > （一）), line, span_start and span_end; values are typed as in
+    the JSON output.
+
+    \b
+    ecoplan export data/out -o tables              tables/targets.csv, ...
+    ecoplan export data/raw -o plans.xlsx --format xlsx
+
+    FILE may be an ecoplan output (.json, .jsonl, .yaml, .yml), a plan text
+    (parsed first), a directory (its outputs, or its *.txt plans when it
+    holds no output) or a glob. An input that is not a valid ecoplan output
+    is reported on stderr and the batch goes on; the exit status is then 1.
+    Files are written atomically; xlsx needs the xlsx extra (xlsxwriter).
+    """
+    from ecoplan.export import run
+
+    sys.exit(run(inputs, output, fmt, excel))
+
+
+@main.command()
+@_inputs()
+@click.option("-o", "--output", metavar="DIR", required=True, help="Directory for the pages (created).")
+def review(inputs: tuple[str, ...], output: str) -> None:
+    """Static HTML pages showing every extracted item highlighted in its plan's text.
+
+    One page per plan (DIR/<stem>.html) and DIR/index.html listing every plan
+    with its counts. A page shows the text with each target, deadline,
+    department (first mention), task and percentage in its own colour, the
+    section outline, tables of targets and tasks that jump to their
+    highlight, and the items whose span could not be placed. Pages work
+    offline: no network, inline CSS and JS only.
+
+    FILE may be an ecoplan output (.json, .jsonl, .yaml, .yml), whose
+    recorded source text must be found unchanged to be shown, a plan text
+    (parsed first), a directory (its outputs, or its *.txt plans when it
+    holds no output) or a glob. An input that is not a valid ecoplan output
+    is reported on stderr and the batch goes on; the exit status is then 1.
+    """
+    from ecoplan.review import run
+
+    sys.exit(run(inputs, output))

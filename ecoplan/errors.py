@@ -48,8 +48,3 @@ class StdoutError(OutputError):
 class StdoutClosed(Exception):
     """Whoever read standard output stopped reading (`| head`): the run ends quietly."""
 
-
-class DocumentValidationError(EcoplanError):
-    """A parse result or output file does not satisfy the schema."""
-
-    message = "document does not match the ecoplan schema"

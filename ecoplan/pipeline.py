@@ -1,42 +1,74 @@
-"""One pipeline, one direction: decode → normalise → structure → extract → validate.
+"""One pipeline, one direction: decode → normalise → parsers → validate.
 
-Each stage is a plain function over plain data; the CLI only wires them. The
-whole pipeline is pure: same text in, same Plan out, safe in a process pool.
+The parsers run as the stages declared in `STAGES`: each names what it needs
+(the document, or what an earlier stage assigned) and what it assigns. One
+stage per output key; a stage sees only its declared inputs. The whole
+pipeline is pure: same text in, same Plan out, safe in a process pool.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from ecoplan.normalise import Document, normalise
-from ecoplan.parsers.deadlines import deadline_models, find_deadlines
-from ecoplan.parsers.departments import extract_departments
-from ecoplan.parsers.headings import find_sections
-from ecoplan.parsers.metadata import extract_meta
-from ecoplan.parsers.tables import extract_tasks
-from ecoplan.parsers.targets import extract_targets
+from ecoplan.parsers.deadlines import parse_deadlines
+from ecoplan.parsers.departments import parse_departments
+from ecoplan.parsers.meta import parse_meta
+from ecoplan.parsers.sections import parse_sections
+from ecoplan.parsers.targets import parse_targets
+from ecoplan.parsers.tasks import parse_tasks
 from ecoplan.reading import SourceText
 from ecoplan.schema import Plan, Source
+from ecoplan.text.document import Document
+from ecoplan.text.normalise import normalise
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[..., Any]
+    needs: tuple[str, ...]  # keys of the state passed to `run`, in order
+    assigns: tuple[str, ...]  # keys `run` returns (a tuple when more than one)
+
+    def apply(self, state: dict[str, Any]) -> None:
+        """Run the stage on `state` and store what it assigns."""
+        result = self.run(*(state[key] for key in self.needs))
+        if len(self.assigns) == 1:
+            state[self.assigns[0]] = result
+        else:
+            state.update(zip(self.assigns, result, strict=True))
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("meta", parse_meta, needs=("doc",), assigns=("meta",)),
+    Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
+    Stage("deadlines", parse_deadlines, needs=("doc", "meta"), assigns=("deadlines", "deadline_scope")),
+    Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),
+    Stage("tasks", parse_tasks, needs=("doc",), assigns=("tasks",)),
+    Stage("departments", parse_departments, needs=("doc", "tasks"), assigns=("departments",)),
+)
+# The state keys that make up a Plan, besides its source.
+PLAN_KEYS = ("meta", "sections", "targets", "percentages", "deadlines", "departments", "tasks")
+
+
+def run_stages(doc: Document) -> dict[str, Any]:
+    """Every stage over a normalised document, in order; the state they assigned."""
+    state: dict[str, Any] = {"doc": doc}
+    for stage in STAGES:
+        stage.apply(state)
+    return state
+
+
+def build_plan(state: dict[str, Any], source: Source) -> Plan:
+    """The validated Plan from the stages' state."""
+    return Plan(source=source, **{key: state[key] for key in PLAN_KEYS})
 
 
 def parse_document(doc: Document, source: Source) -> Plan:
     """Structure and extract everything from a normalised document."""
-    meta = extract_meta(doc)
-    sections = find_sections(doc)
-    deadlines = find_deadlines(doc, meta.year)
-    targets, percentages = extract_targets(doc, deadlines)
-    tasks = extract_tasks(doc)
-    departments = extract_departments(doc, tasks)
-    return Plan(
-        source=source,
-        meta=meta,
-        sections=sections,
-        targets=targets,
-        percentages=percentages,
-        deadlines=deadline_models(doc, deadlines),
-        departments=departments,
-        tasks=tasks,
-    )
+    return build_plan(run_stages(doc), source)
 
 
 def parse_source(source: SourceText) -> Plan:

@@ -22,16 +22,18 @@ import yaml
 from pydantic import ValidationError
 
 from ecoplan.errors import EcoplanError, InputError
+from ecoplan.outputs import MAX_NESTING, OutputLoader
 from ecoplan.provenance import line_at, line_starts, span_holds, squeeze
 from ecoplan.reading import STDIN, read_bytes
 from ecoplan.schema import Plan, Section
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, YEAR_MAX, YEAR_MIN
 
 Severity = Literal["error", "warning"]
 
-_CN_NUMERALS = "零一二三四五六七八九十"
+_CN_NUMERALS = "零" + CN_ONE_TO_TEN
 # Clause words that make a percentage above 100 plausible (growth, ratios).
 _RE_CHANGE_WORDS = re.compile("增|提高|提升|上升|翻|倍|比|超过|高于|同比|环比")
-_MIN_YEAR, _MAX_YEAR = 1949, 2100
+_MIN_YEAR, _MAX_YEAR = YEAR_MIN, YEAR_MAX
 
 
 @dataclass(frozen=True)
@@ -75,39 +77,8 @@ class Report:
 # --- loading -------------------------------------------------------------------------------------
 
 
-# Caps on what `validate` reads: an ecoplan output of the largest plans is a few
-# hundred MB at most and nests some 40 levels (sections in sections).
+# Cap on what `validate` reads: an ecoplan output of the largest plans is a few hundred MB at most.
 MAX_OUTPUT_BYTES = 1 << 30
-MAX_NESTING = 200
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps (dates stay strings, as in JSON), aliases or deep nesting.
-
-    ecoplan never writes anchors or aliases, and expanding them lets a few
-    hundred bytes stand for gigabytes ("billion laughs"), so an alias is an
-    error; so is nesting deeper than any output has.
-    """
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases are not allowed in ecoplan output",
-                                              event.start_mark)
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_NESTING:
-                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_NESTING} levels",
-                                                  self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def load_documents(path: str) -> Iterator[tuple[str, Any, Issue | None]]:
@@ -166,7 +137,7 @@ def _parse(name: str, text: str, json_only: bool) -> tuple[str, Any, Issue | Non
             return name, None, Issue("error", "", "syntax", f"nested deeper than {MAX_NESTING} levels")
         return name, data, None
     try:
-        return name, yaml.load(text, Loader=_Loader), None  # _Loader is a SafeLoader
+        return name, yaml.load(text, Loader=OutputLoader), None  # a SafeLoader
     except RecursionError:
         return name, None, Issue("error", "", "syntax", "nested too deeply")
     except yaml.YAMLError as exc:

@@ -24,7 +24,6 @@ from ecoplan.interrupts import ctrl_c_allowed, deferred
 if TYPE_CHECKING:
     from ecoplan.schema import Plan
 
-FORMATS = ("yaml", "json", "jsonl")
 EXTENSIONS = {"yaml": ".yaml", "json": ".json", "jsonl": ".jsonl"}
 
 

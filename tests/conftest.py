@@ -102,3 +102,81 @@ def cli() -> Callable[..., Result]:
 def ecoplan_cmd() -> list[str]:
     """argv prefix that runs the real command in a subprocess, like a user would."""
     return [sys.executable, str(ROOT / "cli.py")]
+
+
+# --- a hand-made output with its source (export and review) ----------------------------------------
+
+# Lines of a synthetic plan with what a hostile or odd text can hold: markup, `&`, a clause starting
+# with `=` (a formula in a spreadsheet), CRLF line ends, and items nested inside each other.
+SYNTHETIC_LINES = [
+    "某市2030年生态环境保护工作计划<script>alert(1)</script>",
+    "一、主要目标",
+    '=HYPERLINK("http://example.invalid")到2030年底，细颗粒物浓度控制在30微克/立方米以下。',
+    "二、重点任务",
+    "（一）大气污染防治",
+    "推进工业窑炉深度治理，2030年6月底前完成，优良天数比率达到85%以上。牵头单位：市生态环境局 & 市发展改革委<b>；"
+    "配合单位：市工业和信息化局。",
+    "其他区域参照执行，比例约为60%。",
+]
+
+
+@pytest.fixture
+def synthetic_output(tmp_path: Path) -> tuple[Path, Path]:
+    """A valid ecoplan output (plan.json) built by hand, and its source (plan.txt, CRLF lines), in tmp_path.
+
+    Items: 3 sections, 2 targets (one whose text starts with `=`), 2 deadlines (each inside a
+    target or the task), 3 departments, 1 task holding a target and a deadline, 1 percentage.
+    """
+    import hashlib
+
+    from ecoplan.provenance import line_at, line_starts
+    from ecoplan.schema import Deadline, Department, Meta, Percentage, Plan, Section, Source, Target, Task
+
+    text = "\r\n".join(SYNTHETIC_LINES) + "\r\n"
+    source = tmp_path / "plan.txt"
+    source.write_bytes(text.encode("utf-8"))
+
+    starts = line_starts(text)
+
+    def place(fragment: str, after: int = 0) -> dict:
+        start = text.index(fragment, after)
+        return {"line": line_at(starts, start), "span": (start, start + len(fragment))}
+
+    def line_span(n: int) -> dict:
+        return place(SYNTHETIC_LINES[n])
+
+    target_text = SYNTHETIC_LINES[2].rstrip("。")
+    task_text = SYNTHETIC_LINES[5].split("牵头")[0]
+    plan = Plan(
+        source=Source(path=str(source), sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), encoding="utf-8"),
+        meta=Meta(title="某市2030年生态环境保护工作计划", year=2030, region="某市"),
+        sections=[
+            Section(marker="一、", style="cn-dun", number=1, level=1, title="主要目标", text=SYNTHETIC_LINES[2],
+                    line=2, span=(place("一、")["span"][0], line_span(2)["span"][1])),
+            Section(marker="二、", style="cn-dun", number=2, level=1, title="重点任务", text="", **line_span(3),
+                    children=[Section(marker="（一）", style="cn-paren", number=1, level=2, title="大气污染防治",
+                                      text=SYNTHETIC_LINES[5], line=5,
+                                      span=(place("（一）")["span"][0], line_span(6)["span"][1]))]),
+        ],
+        targets=[
+            Target(indicator="细颗粒物浓度", comparator="<=", value=30.0, unit="微克/立方米", deadline="2030-12-31",
+                   text=target_text, **place(target_text)),
+            Target(indicator="优良天数比率", comparator=">=", value=85.0, unit="%", text="优良天数比率达到85%以上",
+                   **place("优良天数比率达到85%以上")),
+        ],
+        percentages=[Percentage(value=60.0, text="比例约为60%", **place("比例约为60%"))],
+        deadlines=[
+            Deadline(text="到2030年底", date="2030-12-31", **place("到2030年底")),
+            Deadline(text="2030年6月底前", date="2030-06-30", **place("2030年6月底前")),
+        ],
+        departments=[
+            Department(name="市生态环境局", mentions=1, **place("市生态环境局")),
+            Department(name="市发展改革委<b>", mentions=1, **place("市发展改革委<b>")),
+            Department(name="市工业和信息化局", mentions=1, **place("市工业和信息化局")),
+        ],
+        tasks=[Task(text=task_text, lead=["市生态环境局", "市发展改革委<b>"], support=["市工业和信息化局"],
+                    **place(task_text))],
+    )
+    output = tmp_path / "plan.json"
+    output.write_text(plan.model_dump_json(indent=2), encoding="utf-8")
+    return output, source

@@ -13,20 +13,20 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
 
 from ecoplan import writing
 from ecoplan.commands import main
 from ecoplan.errors import OutputError
+from ecoplan.outputs import loads_output_data
 from ecoplan.schema import Plan, Section
-from ecoplan.validate import _Loader, check_schema
+from ecoplan.validate import check_schema
 
 TOP_KEYS = list(Plan.model_fields)
 _fdopen = os.fdopen  # the real one, for when a test replaces it
 
 
 def load_yaml(text: str) -> dict:
-    return yaml.load(text, Loader=_Loader)
+    return loads_output_data(text)
 
 
 def assert_valid(data: dict) -> Plan:

@@ -78,10 +78,17 @@ def test_report_that_is_an_input_is_refused(ecoplan_cmd: list[str], plan_file: P
 # --- 2. what -o points at -------------------------------------------------------------------------
 
 
-def test_output_into_a_character_device_keeps_the_device(ecoplan_cmd: list[str], plan_file: Path) -> None:
-    proc = run(ecoplan_cmd, "parse", plan_file, "-o", os.devnull)
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="making a device node needs root")
+def test_output_into_a_character_device_keeps_the_device(ecoplan_cmd: list[str], plan_file: Path,
+                                                         tmp_path: Path) -> None:
+    """As root, `-o /dev/null` once turned the device into a regular file; tried on a private null device."""
+    null = tmp_path / "null"
+    device = os.stat(os.devnull).st_rdev
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(os.major(device), os.minor(device)))
+    proc = run(ecoplan_cmd, "parse", plan_file, "-o", null)
     assert proc.returncode == 0, proc.stderr
-    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "plan.txt"]
 
 
 def test_output_into_a_fifo_is_written_through(ecoplan_cmd: list[str], plan_file: Path, tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from ecoplan.validate import _Loader, check_schema
+import ecoplan
+from ecoplan.outputs import loads_output_data
+from ecoplan.validate import check_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,7 +120,7 @@ def test_output_is_utf8_whatever_the_locale(ecoplan_cmd: list[str], plan_file: P
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout.decode("utf-8")
     assert "总体要求" in text
-    assert check_schema(yaml.load(text, Loader=_Loader))[1] == []
+    assert check_schema(loads_output_data(text))[1] == []
 
 
 def test_closed_stdout_is_not_a_traceback(ecoplan_cmd: list[str]) -> None:
@@ -179,4 +180,4 @@ def test_interrupted_batch_leaves_no_partial_file(ecoplan_cmd: list[str], tmp_pa
     assert proc.returncode == 130, stderr.decode()
     for path in written:
         assert path.suffix == ".yaml", f"left behind: {path.name}"
-        assert check_schema(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))[1] == []
+        assert ecoplan.load_output(str(path)).source.sha256

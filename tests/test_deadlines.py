@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.normalise import normalise
 from ecoplan.parsers.deadlines import deadline_models, find_deadlines
 from ecoplan.provenance import line_at, line_starts, span_holds
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "deadlines_cases.yaml").read_text(encoding="utf-8"))
 

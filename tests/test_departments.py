@@ -7,10 +7,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.normalise import normalise
-from ecoplan.parsers.departments import extract_departments, split_names
+from ecoplan.parsers.departments import parse_departments
 from ecoplan.provenance import squeeze
 from ecoplan.schema import Task
+from ecoplan.text.bodies import split_names
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "departments_cases.yaml").read_text(encoding="utf-8"))
 SEEDS = Path("/work/shared/seeds")
@@ -24,12 +25,12 @@ def test_split_names(case: dict) -> None:
 @pytest.mark.parametrize("case", CASES["text"], ids=lambda c: c["req"][:20])
 def test_extract_from_text(case: dict) -> None:
     doc = normalise(case["req"])
-    assert [d.name for d in extract_departments(doc, [])] == case["res"]
+    assert [d.name for d in parse_departments(doc, [])] == case["res"]
 
 
 def test_mentions_order_and_location() -> None:
     raw = "一、总体要求\n市生态环境局牵头，各街道配合。\n\n各街道要加强巡查，市生态环境局 负责督导。\n"
-    deps = extract_departments(normalise(raw), [])
+    deps = parse_departments(normalise(raw), [])
     assert [(d.name, d.mentions, d.line) for d in deps] == [("市生态环境局", 2, 2), ("各街道", 2, 2)]
     first = deps[0]
     assert raw[first.span[0] : first.span[1]] == "市生态环境局"
@@ -39,7 +40,7 @@ def test_names_from_tasks_are_included() -> None:
     raw = "加强扬尘管控。\n"
     doc = normalise(raw)
     task = Task(text="加强扬尘管控", lead=["区住建局"], support=["临汾经济开发区管委会"], line=1, span=(0, 6))
-    deps = extract_departments(doc, [task])
+    deps = parse_departments(doc, [task])
     assert [d.name for d in deps] == ["区住建局", "临汾经济开发区管委会"]
     assert deps[0].line == 1 and deps[0].span == (0, 6)
 
@@ -49,14 +50,14 @@ def test_table_cell_names_without_tasks() -> None:
         "序号\t工作措施\t责任单位\n"
         "1\t加强子站周边大气污染源管控\t区住建局、交警大队、街道办事处等成员单位按照职责分工负责\n"
     )
-    deps = extract_departments(normalise(raw), [])
+    deps = parse_departments(normalise(raw), [])
     assert [d.name for d in deps] == ["区住建局", "交警大队", "街道办事处"]
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="seed texts not available")
 def test_seed_004_issuing_bodies_in_titles_are_not_actors() -> None:
     doc = normalise((SEEDS / "004_59042faa9e074fc0.txt").read_text(encoding="utf-8"))
-    names = {d.name for d in extract_departments(doc, [])}
+    names = {d.name for d in parse_departments(doc, [])}
     assert {"瓦房店市", "庄河市", "各级党委", "政府", "各地区", "各有关部门", "检察院"} <= names
     assert not names & {"中共中央", "国务院", "辽宁省人民政府", "多部门", "普兰店区", "金普新区"}
 
@@ -73,7 +74,7 @@ _ALPHABET = st.sampled_from([*_CHARS, *_WORDS])
 @given(st.lists(_ALPHABET, max_size=60).map("".join) | st.text(max_size=200))
 def test_never_raises_and_spans_point_at_mentions(raw: str) -> None:
     doc = normalise(raw)
-    deps = extract_departments(doc, [])
+    deps = parse_departments(doc, [])
     names = [d.name for d in deps]
     assert len(names) == len(set(names))
     for d in deps:

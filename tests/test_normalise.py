@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.normalise import fold, normalise
+from ecoplan.text.normalise import fold, normalise
 
 
 def lines_of(raw: str) -> list[str]:
@@ -75,3 +78,18 @@ def test_every_clean_char_maps_to_the_same_input_char(raw: str) -> None:
             continue
         assert raw[doc.to_raw(i)] == ch
     assert len(doc.fold) == len(doc.text)
+
+
+BLOCK_CASES = yaml.safe_load((Path(__file__).parent / "data" / "blocks_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", BLOCK_CASES, ids=[c["name"] for c in BLOCK_CASES])
+def test_blocks_are_typed(case: dict) -> None:
+    doc = normalise(case["req"])
+    assert [[b.kind, doc.text[b.start : b.end]] for b in doc.blocks] == case["res"]
+    for block in doc.blocks:
+        assert case["req"].splitlines()[block.lineno - 1].strip()
+        for cell in block.cells:
+            start, end = doc.span(cell.start, cell.end)
+            assert "".join(case["req"][start:end].split()) == "".join(doc.text[cell.start : cell.end].split())
+    assert [b for b in doc.blocks if b.kind != "page_artefact"] == list(doc.lines)

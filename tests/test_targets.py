@@ -8,10 +8,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecoplan.normalise import normalise
-from ecoplan.parsers.deadlines import find_deadlines
-from ecoplan.parsers.numbers import find_quantities
-from ecoplan.parsers.targets import extract_targets
+from ecoplan.parsers.deadlines import DeadlineScope, find_deadlines
+from ecoplan.parsers.targets import parse_targets
+from ecoplan.text.normalise import normalise
+from ecoplan.text.quantities import find_quantities
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "targets_cases.yaml").read_text(encoding="utf-8"))
 WS = re.compile(r"\s+")
@@ -23,7 +23,7 @@ def squash(s: str) -> str:
 
 def run(text: str, year: int | None = None):
     doc = normalise(text)
-    return doc, *extract_targets(doc, find_deadlines(doc, year))
+    return doc, *parse_targets(doc, DeadlineScope(doc, find_deadlines(doc, year)))
 
 
 def check_provenance(text: str, items) -> None:
@@ -131,6 +131,6 @@ def test_long_clauses_stay_linear(text: str) -> None:
 
     doc = normalise(text)
     started = time.perf_counter()
-    targets, percentages = extract_targets(doc, [])
+    targets, percentages = parse_targets(doc, DeadlineScope(doc, []))
     assert time.perf_counter() - started < 2.0
     assert all(len(t.text) <= 400 for t in (*targets, *percentages))

@@ -8,21 +8,35 @@ framing date, never a limit on its own; dates right after a comparison word
 lies before the plan year is a reference to the past. Words are data in
 `ecoplan/vocab/deadlines.yaml`; the pattern is compiled once, at first use, and
 run once over `Document.fold`, so the cost is linear in the text.
+
+Deadline scope lives here too: `DeadlineScope` says which deadline governs a
+position in the text (spec section 3, "Deadline scope"), for the targets.
 """
 
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import regex
 
-from ecoplan.normalise import Document
-from ecoplan.parsers.numbers import cn_int
-from ecoplan.schema import Deadline
-from ecoplan.vocab import alternation, load
+from ecoplan.schema import Deadline, Meta
+from ecoplan.text.document import Block, Document
+from ecoplan.text.lexicon import (
+    CN_ONE_TO_NINE,
+    CN_YEAR_DIGITS,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
+    RANGE_DASHES,
+    SENTENCE_ENDS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from ecoplan.text.markers import match_marker
+from ecoplan.text.quantities import cn_int
+from ecoplan.vocab import DeadlinesVocab, alternation, load
 
 
 @dataclass(frozen=True)
@@ -36,11 +50,13 @@ class DeadlineMatch:
     recurring: str | None  # "yearly" or None
 
 
-_CN_YEAR_DIGIT = "〇○零一二三四五六七八九"
+_CN_YEAR_DIGIT = CN_YEAR_DIGITS
 # A sentence ends here; a year written earlier in it no longer frames what follows.
-_SENTENCE_END = regex.compile(r"[。;!?\n]")
+_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
 # A year right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年).
-_SPAN_BEFORE = regex.compile(r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[-—–~～至到]?[ ]*+$")
+_SPAN_BEFORE = regex.compile(
+    r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[" + regex.escape(RANGE_DASHES) + r"至到]?[ ]*+$"
+)
 _LOOKBACK = 12
 
 
@@ -51,60 +67,61 @@ class _Rules:
     not_after: tuple[str, ...]
     not_year_owner: tuple[str, ...]
     post_not_followed: regex.Pattern[str]
-    month_part: dict[str, Any]
+    month_part: dict[str, int | str]
     halves: dict[str, str]
     quarters: dict[str, str]
     relative_years: dict[str, int]
     five_year_plans: dict[str, tuple[int, int]]
 
 
-def _period(year_end: str) -> str:
-    """Sub-pattern for the part of a year: end of year, half, quarter, month (and day)."""
-    month = r"(?<![\d.])\d{1,2}+|十[一二]?|[一二三四五六七八九]"
-    day = r"\d{1,2}+|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+def _period(v: DeadlinesVocab, year_end: str) -> str:
+    """Sub-pattern for the part of a year: end of year, half, quarter, month (and day), words from `v`."""
+    month = rf"(?<![\d.])\d{{1,2}}+|十[一二]?|[{CN_ONE_TO_NINE}]"
+    day = rf"\d{{1,2}}+|[一二三]?十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_NINE}]"
     return (
         rf"(?:(?P<ye>{year_end})"
-        r"|(?P<half>上半年|下半年)"
-        r"|第?(?P<q>[一二三四1-4])季度(?:末|底)?"
-        rf"|(?P<m>{month})月份?(?:(?P<d>{day})[日号])?(?P<mp>底|末|下旬|中旬|上旬)?)"
+        rf"|(?P<half>{alternation(list(v.halves))})"
+        rf"|第?(?P<q>{alternation(list(v.quarters))}){regex.escape(v.quarter_word)}(?:{alternation(v.quarter_end)})?"
+        rf"|(?P<m>{month})(?:{alternation(v.month_word)})(?:(?P<d>{day})(?:{alternation(v.day_words)}))?"
+        rf"(?P<mp>{alternation(list(v.month_part))})?)"
     )
 
 
 @cache
 def _rules() -> _Rules:
     v = load("deadlines")
-    trig = alternation(v["triggers"])
-    post = alternation(v["before_suffix"])
-    every = alternation(v["recurring"])
-    rel = alternation(list(v["relative_years"]))
-    fyp = alternation(list(v["five_year_plans"]))
-    fend = alternation(v["period_ends"])
-    year_ends = v["year_end"]  # 年底, 年末
+    trig = alternation(v.triggers)
+    post = alternation(v.before_suffix)
+    every = alternation(v.recurring)
+    rel = alternation(list(v.relative_years))
+    fyp = alternation(list(v.five_year_plans))
+    fend = alternation(v.period_ends)
+    year_ends = v.year_end  # 年底, 年末
     after_year = alternation(year_ends + [w[1:] for w in year_ends])  # 2021年底 / 2022年年底
     bare_year_end = alternation(year_ends)
     year = rf"(?<![\d.])\d{{4}}+|(?<![{_CN_YEAR_DIGIT}])[{_CN_YEAR_DIGIT}]{{4}}+"
     pattern = (
         rf"(?P<pre>{trig})?[ ]*+"
         r"(?:"
-        rf"[\"“「『]?(?P<fyp>{fyp})[\"”」』]?(?:规划)?(?P<fend>{fend})"
-        rf"|(?:(?P<y>{year})[ ]*+年(?!度)|(?P<every>{every})|(?P<rel>{rel}))(?:{_period(after_year)})?"
-        rf"|{_period(bare_year_end)}"
+        rf"[{QUOTE_OPEN}]?(?P<fyp>{fyp})[{QUOTE_CLOSE}]?(?:规划)?(?P<fend>{fend})"
+        rf"|(?:(?P<y>{year})[ ]*+年(?!度)|(?P<every>{every})|(?P<rel>{rel}))(?:{_period(v, after_year)})?"
+        rf"|{_period(v, bare_year_end)}"
         r")"
         rf"(?P<post>{post})?"
     )
-    units = alternation(v["counted_units"])
-    post_not = alternation(v["not_after_before_suffix"])
+    units = alternation(v.counted_units)
+    post_not = alternation(v.not_after_before_suffix)
     return _Rules(
         pattern=regex.compile(pattern),
-        not_before=tuple(v["not_before"]),
-        not_after=tuple(v["not_after"]),
-        not_year_owner=tuple(v["not_year_owner"]),
-        post_not_followed=regex.compile(rf"(?:{post_not})|(?:\d++|[一二三四五六七八九十两]++)(?:{units})"),
-        month_part=dict(v["month_part"]),
-        halves=dict(v["halves"]),
-        quarters={str(k): str(val) for k, val in v["quarters"].items()},
-        relative_years=dict(v["relative_years"]),
-        five_year_plans={k: (int(a), int(b)) for k, (a, b) in v["five_year_plans"].items()},
+        not_before=tuple(v.not_before),
+        not_after=tuple(v.not_after),
+        not_year_owner=tuple(v.not_year_owner),
+        post_not_followed=regex.compile(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
+        month_part=dict(v.month_part),
+        halves=dict(v.halves),
+        quarters=dict(v.quarters),
+        relative_years=dict(v.relative_years),
+        five_year_plans=dict(v.five_year_plans),
     )
 
 
@@ -143,7 +160,7 @@ def _sentence_year(fold: str, start: int, last_year: tuple[int, int] | None) -> 
 
 
 def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
-    """Every time limit in the document, in text order."""
+    """Every time limit in the document, in text order; the plan year anchors relative ones."""
     rules = _rules()
     fold = doc.fold
     out: list[DeadlineMatch] = []
@@ -200,7 +217,7 @@ def _judge(
         return (f"--{md[0]:02d}-{md[1]:02d}", "yearly") if md else None
     if m["y"]:
         year = cn_int(m["y"])
-        if year is None or not 1949 <= year <= 2100:
+        if year is None or not YEAR_MIN <= year <= YEAR_MAX:
             return None
         if not has_period:
             if not (pre or post):
@@ -242,3 +259,104 @@ def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadlin
             Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.lineno(m.start), span=(start, end))
         )
     return out
+
+
+class DeadlineScope:
+    """Which deadline governs a position in the text (spec section 3, "Deadline scope").
+
+    In order: the latest deadline earlier in the same sentence; a deadline that
+    opens the paragraph (到2025年,…), which also governs the list items below
+    it up to the next deadline; in a task table, a deadline standing in a cell
+    of its own (完成时限) governs its row.
+    """
+
+    def __init__(self, doc: Document, matches: list[DeadlineMatch]) -> None:
+        self.doc = doc
+        self.matches = sorted(matches, key=lambda d: d.start)
+        self.starts = [d.start for d in self.matches]
+        self._heads = self._paragraph_heads()
+
+    def cut_before(self, a: int, b: int) -> int:
+        """`a` moved past every deadline that starts in text[a:b] (to the end of the last one, at most `b`)."""
+        k = bisect_left(self.starts, a)
+        while k < len(self.matches) and self.matches[k].start < b:
+            a = max(a, min(self.matches[k].end, b))
+            k += 1
+        return a
+
+    def date_for(self, pos: int, sent_start: int, line: Block, line_index: int) -> str | None:
+        """Date of the deadline governing a number at `pos` of `line` (doc.lines[line_index])."""
+        governing, starts = self.matches, self.starts
+        k = bisect_right(starts, pos) - 1
+        while k >= 0 and governing[k].end > pos:
+            k -= 1
+        if k >= 0 and governing[k].start >= sent_start:
+            return governing[k].date  # the latest deadline earlier in the same sentence
+        head = self._heads.get(line_index)
+        if head is not None and pos < head[1]:
+            return head[0].date
+        if line.is_table:
+            return self._row_deadline(line, pos)
+        return None
+
+    def _head_deadline(self, line: Block) -> DeadlineMatch | None:
+        """A deadline that opens the paragraph (到2025年,…), after any list marker."""
+        k = bisect_left(self.starts, line.start)
+        if k >= len(self.matches) or self.matches[k].start >= line.end:
+            return None
+        d = self.matches[k]
+        lead = self.doc.fold[line.start : d.start]
+        marker = match_marker(lead.lstrip())
+        if marker is not None:
+            lead = lead.lstrip()[marker.end :]
+        return d if not lead.strip(" -") else None
+
+    def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:
+        """Line index -> (head deadline, limit): the deadline that governs the line
+        as a whole, and the text index from which it stops (another deadline)."""
+        governing, starts = self.matches, self.starts
+        heads: dict[int, tuple[DeadlineMatch, int]] = {}
+        if not governing:
+            return heads
+        lines = self.doc.lines
+        for i, line in enumerate(lines):
+            d = self._head_deadline(line)
+            if d is None:
+                continue
+            heads[i] = (d, line.end)
+            own_style = line.marker.style if line.marker else None
+            list_style: str | None = None
+            j = i + 1
+            while j < len(lines):
+                nxt = lines[j]
+                m = nxt.marker
+                if m is None or m.style == own_style:
+                    break
+                if list_style is None:
+                    list_style = m.style
+                elif m.style != list_style:
+                    break
+                k = bisect_left(starts, nxt.start)
+                if k < len(governing) and governing[k].start < nxt.end:
+                    # Another deadline appears: the head governs up to it, no further.
+                    heads[j] = (d, governing[k].start)
+                    break
+                heads[j] = (d, nxt.end)
+                j += 1
+        return heads
+
+    def _row_deadline(self, line: Block, pos: int) -> str | None:
+        """In a task table, a deadline standing in a cell of its own (完成时限) governs its row's targets."""
+        k = bisect_left(self.starts, line.start)
+        while k < len(self.matches) and self.matches[k].start < line.end:
+            d = self.matches[k]
+            if d.start > pos and self.doc.text[d.start - 1] == "\t":
+                return d.date
+            k += 1
+        return None
+
+
+def parse_deadlines(doc: Document, meta: Meta) -> tuple[list[Deadline], DeadlineScope]:
+    """The deadlines of a plan, and their scope for the stages that need one."""
+    matches = find_deadlines(doc, meta.year)
+    return deadline_models(doc, matches), DeadlineScope(doc, matches)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1"
 
@@ -18,7 +18,20 @@ Comparator = Literal[">=", ">", "<=", "<", "="]
 SectionStyle = Literal[
     "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "inline"
 ]
-Span = Annotated[tuple[int, int], Field(description="[start, end) character offsets into the decoded input")]
+
+
+def _ordered(span: tuple[int, int]) -> tuple[int, int]:
+    if not 0 <= span[0] <= span[1]:
+        raise ValueError(f"span {list(span)} is not an ordered pair of offsets")
+    return span
+
+
+# Every located model (section, target, percentage, deadline, department, task) uses this one type.
+Span = Annotated[
+    tuple[int, int],
+    AfterValidator(_ordered),
+    Field(description="[start, end) character offsets into the decoded input"),
+]
 Line = Annotated[int, Field(ge=1, description="1-based line of the input where the item starts")]
 # ISO date, or `--MM-DD` for a yearly recurring deadline.
 DateText = Annotated[str, Field(pattern=r"^(\d{4}|-)-\d{2}-\d{2}$")]
@@ -26,15 +39,6 @@ DateText = Annotated[str, Field(pattern=r"^(\d{4}|-)-\d{2}-\d{2}$")]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
-
-
-class _Located(_Model):
-    @model_validator(mode="after")
-    def _span_ordered(self):  # type: ignore[no-untyped-def]
-        span = getattr(self, "span", None)
-        if span is not None and not (0 <= span[0] <= span[1]):
-            raise ValueError(f"span {list(span)} is not an ordered pair of offsets")
-        return self
 
 
 class Source(_Model):
@@ -51,7 +55,7 @@ class Meta(_Model):
     region: str | None = None
 
 
-class Section(_Located):
+class Section(_Model):
     marker: str = Field(description="the marker as written, e.g. 一、 （一） 1． 一是")
     style: SectionStyle
     number: int = Field(ge=0, description="position in its style's sequence; 0 for —— bullets")
@@ -63,7 +67,7 @@ class Section(_Located):
     children: list[Section] = Field(default_factory=list)
 
 
-class Deadline(_Located):
+class Deadline(_Model):
     text: str = Field(description="the expression as written")
     date: DateText = Field(description="last day allowed; --MM-DD when recurring")
     recurring: Literal["yearly"] | None = None
@@ -71,11 +75,12 @@ class Deadline(_Located):
     span: Span
 
 
-class Target(_Located):
+class Target(_Model):
     indicator: str
     comparator: Comparator
     value: float
-    unit: str
+    unit: str = Field(description="the unit as written (万千瓦, μg/m3)")
+    unit_name: str | None = Field(default=None, description="the unit's canonical name (微克/立方米 for μg/m3)")
     change: Literal["decrease", "increase"] | None = None
     baseline_year: int | None = None
     deadline: DateText | None = Field(default=None, description="date of the governing deadline")
@@ -85,7 +90,7 @@ class Target(_Located):
     span: Span
 
 
-class Percentage(_Located):
+class Percentage(_Model):
     value: float
     comparator: Comparator | None = None
     text: str = Field(description="the clause the percentage stands in")
@@ -97,10 +102,10 @@ class Department(_Model):
     name: str
     mentions: int = Field(ge=1)
     line: Line = Field(description="line of the first mention")
-    span: Span = Field(description="span of the first mention")
+    span: Annotated[Span, Field(description="span of the first mention")]
 
 
-class Task(_Located):
+class Task(_Model):
     text: str
     goal: str | None = None
     lead: list[str] = Field(default_factory=list)

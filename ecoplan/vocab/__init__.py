@@ -1,8 +1,9 @@
 """Rule vocabularies, kept as YAML data files, one per rule family.
 
-Format (see README.md in this folder): each file is a mapping of list or
-mapping entries; loaders here only read and cache them. Parsers compile their
-patterns from these words once, at first use.
+`load(name)` reads `<name>.yaml` once and validates it against the small
+pydantic model below: an unknown key or a value of the wrong type is an error
+that names the file and the key. The format of each file is in its comments
+and in README.md in this folder.
 """
 
 from __future__ import annotations
@@ -10,23 +11,182 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # libyaml reads the vocabularies about 8 times faster than the pure-Python
 # loader (~50 ms of every cold start); same safe subset, same data.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+Words = list[str]
 
+
+class _Vocab(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HeadingsVocab(_Vocab):
+    inline_markers: Words
+    inline_boundary: str
+    gap_tolerant_styles: Words
+    restartable_styles: Words
+    non_section_prefixes: Words
+
+
+class MetadataVocab(_Vocab):
+    title_endings: Words
+    title_continuations: Words
+    issuer_suffixes: Words
+    date_labels: Words
+    issuer_labels: Words
+    web_labels: Words
+    junk_markers: Words
+    region_suffixes: Words
+    title_prefixes: Words
+
+
+class DeadlinesVocab(_Vocab):
+    triggers: Words
+    before_suffix: Words
+    year_end: Words
+    month_word: Words
+    month_part: dict[str, int | Literal["last"]]
+    day_words: Words
+    halves: dict[str, str]
+    quarter_word: str
+    quarter_end: Words
+    quarters: dict[str, str]
+    relative_years: dict[str, int]
+    recurring: Words
+    not_before: Words
+    not_year_owner: Words
+    not_after: Words
+    not_after_before_suffix: Words
+    counted_units: Words
+    five_year_plans: dict[str, tuple[int, int]]
+    period_ends: Words
+
+
+class TablesVocab(_Vocab):
+    header: dict[str, Words]
+    lead_labels: Words
+    support_labels: Words
+    lead_verbs: Words
+    support_verbs: Words
+    name_noise: Words
+    max_name_length: int
+    not_cell_wrap: Words
+
+
+class WeakBodyWord(_Vocab):
+    after: Words = Field(default_factory=list)
+    any: bool = False
+    complete: Words = Field(default_factory=list)
+    not_modifier: Words = Field(default_factory=list)
+    min_len: int = 2
+    bare_in_list: bool = False
+
+
+class DepartmentsVocab(_Vocab):
+    strong: Words
+    complete: Words
+    weak: dict[str, WeakBodyWord]
+    not_before: dict[str, Words]
+    not_after: dict[str, Words]
+    stop: Words
+    stop_chars: str
+    joiners: str
+    level_prefixes: Words
+    relational: Words
+    creation: Words
+    creation_inside: Words
+    actor_verbs: Words
+    not_place: Words
+    trailing: Words
+    labels: Words
+
+
+class UnitsVocab(_Vocab):
+    units: dict[str, Words]
+    multipliers: Words
+    counters: Words
+    class_units: Words
+    percent_prefix: Words
+
+    def surfaces(self) -> dict[str, str]:
+        """Every written surface of a unit -> its canonical name (the name is a surface too)."""
+        out: dict[str, str] = {}
+        for name, written in self.units.items():
+            for surface in (name, *written):
+                out[surface] = name
+        return out
+
+
+class ComparatorsVocab(_Vocab):
+    before: dict[str, Literal[">=", ">", "<=", "<", "="]]
+    after: dict[str, Literal[">=", ">", "<=", "<", "="]]
+    strict: Words
+    change: dict[str, Literal["decrease", "increase"]]
+    baseline: dict[Literal["before", "after"], Words]
+    count_verbs: Words
+    measure_suffixes: Words
+    past_markers: Words
+    qualifiers: Words
+    approx_before: Words
+    approx_after: Words
+    lead_words: Words
+    trail_words: Words
+    shared_heads: Words
+    respectively: str
+
+
+MODELS: dict[str, type[_Vocab]] = {
+    "headings": HeadingsVocab,
+    "metadata": MetadataVocab,
+    "deadlines": DeadlinesVocab,
+    "tables": TablesVocab,
+    "departments": DepartmentsVocab,
+    "units": UnitsVocab,
+    "comparators": ComparatorsVocab,
+}
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file does not match its model."""
+
+
+@overload
+def load(name: Literal["headings"]) -> HeadingsVocab: ...
+@overload
+def load(name: Literal["metadata"]) -> MetadataVocab: ...
+@overload
+def load(name: Literal["deadlines"]) -> DeadlinesVocab: ...
+@overload
+def load(name: Literal["tables"]) -> TablesVocab: ...
+@overload
+def load(name: Literal["departments"]) -> DepartmentsVocab: ...
+@overload
+def load(name: Literal["units"]) -> UnitsVocab: ...
+@overload
+def load(name: Literal["comparators"]) -> ComparatorsVocab: ...
 @cache
-def load(name: str) -> dict[str, Any]:
-    """Load `ecoplan/vocab/<name>.yaml` once per process."""
+def load(name: str) -> Any:
+    """Load and validate `ecoplan/vocab/<name>.yaml` once per process."""
     text = resources.files(__package__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_Loader) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"vocabulary {name}.yaml must be a mapping")
-    return data
+    return parse(name, yaml.load(text, Loader=_Loader))
+
+
+def parse(name: str, data: Any) -> Any:
+    """Validate already-read vocabulary data of `<name>.yaml` against its model."""
+    model = MODELS[name]
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise VocabularyError(f"vocabulary {name}.yaml: key {key}: {first['msg']}") from None
 
 
 def alternation(words: list[str]) -> str:

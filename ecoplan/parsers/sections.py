@@ -1,94 +1,52 @@
-"""Section tree (spec section 2): line-start markers, nested by first appearance.
+"""Sections (spec section 2): the heading tree, with the inline enumerations inside paragraphs.
 
 Depth is not a fixed property of a style: the first style seen is depth 1, a
 style seen for the first time nests under the current section, and a style
 already open closes everything below it. A marker only opens a section where
 its number continues the running sequence of its style, which keeps `2.5万千瓦`,
 `1.` after a page break or a stray `（3）` in prose from opening sections.
-Inline enumerations (一是…二是…) are found by `parsers.inline` and hang one
-level below the section whose paragraph holds them.
+Inline enumerations (一是…二是…, 一要…二要…) count only at the start of a
+paragraph or right after punctuation, and only as a run that starts at 一 and
+counts on by one; they hang one level below the section whose paragraph holds
+them. Markers, date lines and table-of-contents entries come typed on the
+document's blocks (`ecoplan.text`).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
-from ecoplan.normalise import Document
-from ecoplan.parsers.inline import find_inline
-from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Section
+from ecoplan.text.document import Document
+from ecoplan.text.lexicon import CN_ONE_TO_NINE, CN_ONE_TO_TEN, PROSE_MARKS, TITLE_ENDS, TITLE_TRIM, squash
+from ecoplan.text.markers import MarkerMatch, is_attachment
+from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import load
 
-# Matched against Document.fold (full-width already folded: （一） -> (一), 1． -> 1.).
-RE_LINE_MARKER = re.compile(
-    r"(?P<chapter>第(?P<cn0>[一二三四五六七八九十百零〇两]++|\d++)(?P<unit>[章节条]))"
-    r"|(?P<cn_dun>(?P<cn1>[一二三四五六七八九十]++)[、.])"
-    r"|(?P<cn_paren>\((?P<cn2>[一二三四五六七八九十]++)\))"
-    r"|(?P<arabic_paren>\((?P<d1>\d{1,3}+)\))"
-    r"|(?P<arabic_dot>(?P<d2>\d{1,3}+)(?:\.(?!\d)|、))"
-    r"|(?P<circled>[①-⑳])"
-    r"|(?P<dash>——|--)"
-)
-RE_SPACES = re.compile(r"[ \t]++")
-# A line that is only a date (2021年3月8日, 二〇二三年三月十五日, 2021-03-08): the date of a
-# signature block. Metadata reads the date of issue from the same line, so it imports this.
-DATE_CORE = r"(?P<y>\d{4}+|[〇零○一二三四五六七八九]{4})\s*+年\s*+(?P<m>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+月" \
-             r"\s*+(?P<d>\d{1,2}+|[一二三四五六七八九十]{1,3}+)\s*+日"
-ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
-RE_DATE_ONLY_LINE = re.compile(rf"^(?:{DATE_CORE}|{ISO_CORE})(?:\s*+印发)?$")
-RE_PROSE_MARK = re.compile(r"[。，,；;：:]")
+RE_PROSE_MARK = re.compile(f"[{PROSE_MARKS}]")
 _SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
-RE_TITLE_END = re.compile(r"[。;；]")
-_TITLE_TRIM = " :：,，、"
-
-
-@dataclass(frozen=True)
-class MarkerMatch:
-    style: str  # a SectionStyle
-    number: int
-    end: int  # index just past the marker in the matched string
+RE_TITLE_END = re.compile(f"[{TITLE_ENDS}]")
 
 
 @dataclass(frozen=True)
 class _Rules:
     gap_tolerant: frozenset[str]
     restartable: frozenset[str]
-    non_section_prefixes: tuple[str, ...]
+    inline: re.Pattern[str]
 
 
 @cache
 def _rules() -> _Rules:
     vocab = load("headings")
-    return _Rules(
-        frozenset(vocab["gap_tolerant_styles"]),
-        frozenset(vocab["restartable_styles"]),
-        tuple(vocab["non_section_prefixes"]),
-    )
-
-
-def match_marker(fold_line: str) -> MarkerMatch | None:
-    """The structural marker at the start of a (folded) line, if any."""
-    m = RE_LINE_MARKER.match(fold_line)
-    if m is None:
-        return None
-    if m["chapter"]:
-        style = {"章": "chapter", "节": "part", "条": "article"}[m["unit"]]
-        return MarkerMatch(style, cn_int(m["cn0"]) or 0, m.end())
-    if m["cn_dun"]:
-        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end())
-    if m["cn_paren"]:
-        return MarkerMatch("cn-paren", cn_int(m["cn2"]) or 0, m.end())
-    if m["arabic_paren"]:
-        return MarkerMatch("arabic-paren", int(m["d1"]), m.end())
-    if m["arabic_dot"]:
-        return MarkerMatch("arabic-dot", int(m["d2"]), m.end())
-    if m["circled"]:
-        return MarkerMatch("circled", ord(m["circled"]) - ord("①") + 1, m.end())
-    return MarkerMatch("dash", 0, m.end())
+    verbs = "".join(vocab.inline_markers)
+    boundary = re.escape(vocab.inline_boundary)
+    # A paragraph start is preceded by a newline (or is the start of the text).
+    inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])")
+    return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline)
 
 
 @dataclass
@@ -108,7 +66,7 @@ def _title(text: str, start: int, end: int) -> tuple[str, int]:
     """Title of a heading whose text runs over text[start:end]; returns (title, end of title)."""
     m = RE_TITLE_END.search(text, start, end)
     stop = m.start() if m else end
-    return RE_SPACES.sub("", text[start:stop]).strip(_TITLE_TRIM), (m.end() if m else end)
+    return squash(text[start:stop]).strip(TITLE_TRIM), (m.end() if m else end)
 
 
 def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style: str, number: int) -> int | None:
@@ -152,11 +110,10 @@ def _build(doc: Document) -> list[_Node]:
     last_seen: dict[str, int] = {}
     in_attachment = False
     for line in doc.lines:
-        if line.is_table:
+        if line.kind == "table_row" or line.kind == "toc_entry":
             continue
         body_start = line.start
-        fold_line = folded[line.start : line.end]
-        marker = match_marker(fold_line)
+        marker = line.marker
         if marker is not None and _is_contents(roots, marker):
             roots, stack, last_seen = [], [], {}
         depth = _accepts(rules, stack, last_seen, marker.style, marker.number) if marker else None
@@ -164,18 +121,18 @@ def _build(doc: Document) -> list[_Node]:
             in_attachment = False
             last_seen[marker.style] = marker.number
             del stack[depth:]
-            head = line.start + marker.end
+            head = marker.end
             while head < line.end and text[head] in " \t":
                 head += 1
             title, title_end = _title(text, head, line.end)
-            node = _Node(text[line.start : line.start + marker.end], marker.style, marker.number,
+            node = _Node(text[line.start : marker.end], marker.style, marker.number,
                          depth + 1, line.start, title, title_end)
             (stack[-1].children if stack else roots).append(node)
             stack.append(node)
             body_start = title_end
-        elif fold_line.startswith(rules.non_section_prefixes):
+        elif is_attachment(folded, line.start, line.end):
             in_attachment = True
-        elif RE_DATE_ONLY_LINE.match(fold_line):
+        elif line.kind == "date_line":
             # The signature block closes the body: drop the issuer line just before the date.
             in_attachment = True
             if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):
@@ -183,6 +140,46 @@ def _build(doc: Document) -> list[_Node]:
         if stack and not in_attachment and body_start < line.end:
             stack[-1].segments.append((body_start, line.end))
     return roots
+
+
+@dataclass(frozen=True)
+class _InlineItem:
+    marker: str
+    number: int
+    start: int  # index in Document.text of the marker
+    end: int  # end of the item's text (next item or end of paragraph)
+    title: str
+
+
+def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list[_InlineItem]:
+    """Inline enumeration items within the given body segments of one section.
+
+    A run starts at 一是/一要, continues across the section's paragraphs while
+    the numbers count on by one with the same verb, and counts only with at
+    least two items.
+    """
+    pattern = _rules().inline
+    runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
+    for a, b in segments:
+        for m in pattern.finditer(folded, a, b):
+            number = cn_int(m[1]) or 0
+            if number == 1:
+                runs.append([(m.start(), m.end(), number)])
+            elif runs and number == len(runs[-1]) + 1 and folded[runs[-1][0][1] - 1] == m[2]:
+                runs[-1].append((m.start(), m.end(), number))
+    found = [item for run in runs if len(run) >= 2 for item in run]
+    # Segments are in text order and disjoint: find an item's segment by bisection,
+    # not by a scan that makes a long section with many items quadratic.
+    seg_starts = [a for a, _ in segments]
+    items: list[_InlineItem] = []
+    for i, (start, head, number) in enumerate(found):
+        seg_end = segments[bisect_right(seg_starts, start) - 1][1]
+        end = found[i + 1][0] if i + 1 < len(found) and found[i + 1][0] < seg_end else seg_end
+        stop_match = RE_TITLE_END.search(text, head, end)
+        stop = stop_match.start() if stop_match else end
+        title = squash(text[head:stop]).rstrip(TITLE_TRIM)
+        items.append(_InlineItem(text[start:head], number, start, end, title))
+    return items
 
 
 def _to_model(doc: Document, node: _Node) -> Section:
@@ -207,7 +204,7 @@ def _attach_inline(doc: Document, node: _Node) -> None:
     """Carve inline enumerations out of a section's own body and hang them below it."""
     for child in node.children:
         _attach_inline(doc, child)
-    items = find_inline(doc.text, doc.fold, node.segments)
+    items = _find_inline(doc.text, doc.fold, node.segments)
     if not items:
         return
     kept: list[tuple[int, int]] = []
@@ -232,7 +229,7 @@ def _attach_inline(doc: Document, node: _Node) -> None:
     node.segments = kept
 
 
-def find_sections(doc: Document) -> list[Section]:
+def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
     for root in roots:

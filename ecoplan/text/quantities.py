@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
+from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES
 from ecoplan.vocab import load
 
 # --- small named pieces -----------------------------------------------------
@@ -45,8 +46,8 @@ DECIMAL = r"(?:\x20?+\.\x20?+\d++)?+"
 FIRST_DIGIT = r"\d(?<![A-Za-z\d.]\d)(?<!\d\x20\d)"
 # An integer that starts at a FIRST_DIGIT; the same as INTEGER after it.
 LEFT_INTEGER = rf"{FIRST_DIGIT}\d*+{GROUPS}"
-CN_DIGIT = "零〇一二两三四五六七八九"
-CN_UNIT = "十百千"
+CN_DIGIT = CN_DIGITS
+CN_UNIT = CN_POWERS
 # A Chinese numeral as a count: 十一, 一百二十, 三. 万/亿 are left to the unit.
 CN_NUMBER = rf"[{CN_DIGIT}{CN_UNIT}]{{1,8}}+"
 # The same, not part of a longer numeral or an ordinal (第二轮, 十九届); the
@@ -60,12 +61,11 @@ ROMAN_VALUES = {
 # An ordinal or a rank: the number names a position, not an amount.
 ORDINAL_BEFORE = "第"
 # Between the two ends of a range: 80%~85%, 80-85%, 3至5个.
-RANGE_SEP = r"\x20?+[-~—–至到]\x20?+"
+RANGE_SEP = rf"\x20?+[{re.escape(RANGE_DASHES)}至到]\x20?+"
 # 劣V类 names the class below V, not a class value.
 CLASS_NOT_BEFORE = "劣"
-_CN_VALUES = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+_CN_VALUES = CN_VALUES
+_CN_POWERS = CN_POWER_VALUES
 # Every quantity holds one of these (a digit, a Chinese or a Roman numeral):
 # most clauses hold none, and one search is cheaper than five pattern passes.
 _ANY_NUMERAL = re.compile(rf"[\d{CN_DIGIT}{CN_UNIT}IVⅠ-Ⅷ]")
@@ -108,9 +108,9 @@ def patterns() -> _Patterns:
     """Compile the quantity patterns from the unit vocabulary, once per process."""
     v = load("units")
     c = load("comparators")
-    mult = "".join(v["multipliers"])
-    unit = rf"(?:[{mult}]?(?:{_alt(v['units'])}))"
-    counter = rf"(?:[{mult}]?(?:{_alt(v['counters'])}))"
+    mult = "".join(v.multipliers)
+    unit = rf"(?:[{mult}]?(?:{_alt(list(v.surfaces()))}))"
+    counter = rf"(?:[{mult}]?(?:{_alt(v.counters)}))"
     number = rf"{INTEGER}{DECIMAL}"
     left_number = rf"{LEFT_INTEGER}{DECIMAL}"
     arabic = re.compile(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
@@ -120,12 +120,28 @@ def patterns() -> _Patterns:
     # A Chinese numeral counts only before a counter word (十一家, 一次).
     chinese = re.compile(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{counter})")
     roman = re.compile(
-        rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v['class_units'])})"
+        rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
-    percent_cn = re.compile(rf"(?:{_alt(v['percent_prefix'])})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
+    percent_cn = re.compile(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
-        arabic, range_, chinese, roman, percent_cn, tuple(c["approx_before"]), tuple(c["approx_after"])
+        arabic, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after)
     )
+
+
+@cache
+def _unit_names() -> tuple[dict[str, str], str]:
+    v = load("units")
+    return v.surfaces(), "".join(v.multipliers)
+
+
+def unit_name(unit: str) -> str:
+    """Canonical name of a unit as written (μg/m3 -> 微克/立方米, 万平方千米 -> 万平方公里)."""
+    names, multipliers = _unit_names()
+    if unit in names:
+        return names[unit]
+    if unit[:1] in multipliers and unit[1:] in names:
+        return unit[0] + names[unit[1:]]
+    return unit
 
 
 def cn_value(s: str) -> float | None:

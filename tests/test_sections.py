@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecoplan.normalise import normalise
-from ecoplan.parsers.headings import find_sections, match_marker
+from ecoplan.parsers.sections import parse_sections
 from ecoplan.provenance import span_holds
 from ecoplan.schema import Section
+from ecoplan.text.markers import match_marker
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "headings_cases.yaml").read_text(encoding="utf-8"))
 
@@ -30,7 +31,7 @@ def walk(sections: list[Section]):
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_section_tree(case: dict) -> None:
     doc = normalise(case["req"])
-    sections = find_sections(doc)
+    sections = parse_sections(doc)
     assert flatten(sections) == case["res"]
     for s in walk(sections):
         assert span_holds(case["req"], s.span, s.title)
@@ -62,12 +63,12 @@ def test_match_marker(line: str, expected: tuple[str, int] | None) -> None:
 
 def test_section_text_is_own_body_only() -> None:
     doc = normalise("一、大气\n推进治理。\n（一）扬尘\n加强管控。")
-    (top,) = find_sections(doc)
+    (top,) = parse_sections(doc)
     assert top.text == "推进治理。"
     assert top.children[0].text == "加强管控。"
 
 
 def test_signature_block_is_not_section_body() -> None:
     doc = normalise("一、推进垃圾分类。全区生活垃圾回收利用率达到37%。\n\n大连高新区环境保护委员会\n\n2021年3月8日\n")
-    (top,) = find_sections(doc)
+    (top,) = parse_sections(doc)
     assert top.text == "全区生活垃圾回收利用率达到37%。"

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecoplan.normalise import normalise
-from ecoplan.parsers.metadata import extract_meta
+from ecoplan.parsers.meta import parse_meta
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_metadata(case: dict) -> None:
-    meta = extract_meta(normalise(case["req"])).model_dump(mode="json")
+    meta = parse_meta(normalise(case["req"])).model_dump(mode="json")
     assert meta == case["res"]

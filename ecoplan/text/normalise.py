@@ -2,29 +2,32 @@
 
 Plan text pulled out of PDFs and web pages carries layout artefacts: lines cut
 mid-sentence at page ends, spaces inside Chinese text (`2025 年`), `- ` list
-bullets, indentation with full-width spaces. `normalise` removes them and
-returns a `Document` whose `text` keeps the original characters, whose `fold`
-is the same text with full-width forms folded to ASCII (same length, so one
-index serves both), and whose offset map turns any index back into a character
-offset of the decoded input, so every extracted item can point at its source.
+bullets, indentation with full-width spaces, page numbers. `normalise` removes
+them and returns a `Document` (see `ecoplan.text.document`) whose blocks are
+typed once here: heading line, paragraph, table row with its cells, date line,
+web label line, table-of-contents entry, page artefact.
 """
 
 from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 
 from ecoplan.provenance import line_starts
+from ecoplan.text.document import Block, BlockKind, Cell, Document
+from ecoplan.text.lexicon import COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.markers import is_date_line, match_marker, starts_block
+from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
 # punctuation, full-width forms, and general punctuation such as “”—…
 _WIDE_RANGES = ((0x2010, 0x206F), (0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
                 (0x20000, 0x2FA1F))
 WIDE = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _WIDE_RANGES)
-_SPACE = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
+_SPACE = SPACES
 # A space is an artefact when a wide character (or %‰℃) sits on either side:
 #   (?<=[WIDE])[SPACE]++|[SPACE]++(?=[WIDE%‰℃])
 # applied by _artefact_spaces without compiling it (see there).
@@ -41,20 +44,12 @@ RE_PAGE_NUMBER = re.compile(
     f"|\\d{{1,3}}+[{_SPACE}]*+/[{_SPACE}]*+\\d{{1,3}}+)[{_SPACE}\t]*+$"
 )
 
-# A line that starts like this begins a new unit and is never glued to the line
-# before it (structural markers, attachment and signature lines).
-RE_STARTS_BLOCK = re.compile(
-    r"^(?:第[一二三四五六七八九十百零〇两\d]+[章节条]"
-    r"|[一二三四五六七八九十]+[、.．]"
-    r"|[（(][一二三四五六七八九十\d]+[）)]"
-    r"|\d+(?:[.．](?!\d)|、)"
-    r"|[①-⑳]|——|附件|附表"
-    r"|\d{4}年\d{1,2}月\d{1,2}日\s*$)"
-)
+# How far into a line the marker grammar needs to look to tell whether it starts a block.
+_BLOCK_START_REACH = 40
 # Punctuation after which a line is complete and the next line starts afresh.
 _TERMINAL = "。；;！!？?：:…"
 # Punctuation that shows a line is running prose rather than a title or signature.
-RE_PROSE_MARK = re.compile("[，,。；;、：:]")
+RE_PROSE_MARK = re.compile("[" + PROSE_MARKS + "、]")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
 
@@ -76,65 +71,19 @@ def fold(text: str) -> str:
     return RE_FOLDABLE.sub(_fold_run, text)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One logical line: a physical line, or several glued across a page break."""
-
-    start: int  # index into Document.text
-    end: int  # exclusive; Document.text[end] is "\n" or the end of text
-    lineno: int  # 1-based physical line of the first character
-    is_table: bool
-
-
-@dataclass(frozen=True)
-class Document:
-    raw: str
-    text: str
-    fold: str
-    lines: tuple[Line, ...]
-    # Offset maps as machine-integer arrays: 8 bytes an entry instead of ~36
-    # for a tuple of ints, which counts on inputs of tens of MB.
-    _clean_starts: array[int] = field(repr=False, hash=False)
-    _raw_starts: array[int] = field(repr=False, hash=False)
-    _raw_line_starts: array[int] = field(repr=False, hash=False)
-    _line_starts: array[int] = field(repr=False, hash=False)
-
-    def to_raw(self, index: int) -> int:
-        """Offset in the decoded input of the character at `index` of `text`."""
-        k = bisect_right(self._clean_starts, index) - 1
-        if k < 0:
-            return 0
-        return self._raw_starts[k] + (index - self._clean_starts[k])
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Input span [start, end) covering text[start:end]."""
-        if end <= start:
-            pos = self.to_raw(start)
-            return pos, pos
-        return self.to_raw(start), self.to_raw(end - 1) + 1
-
-    def lineno(self, index: int) -> int:
-        """1-based input line of the character at `index` of `text`."""
-        return bisect_right(self._raw_line_starts, self.to_raw(index))
-
-    def line_at(self, index: int) -> Line:
-        """The logical line containing `index` of `text`."""
-        k = bisect_right(self._line_starts, index) - 1
-        return self.lines[max(k, 0)]
-
-
 @dataclass
 class _Physical:
     lineno: int
     text: str
     pieces: list[tuple[int, int]]  # (raw_start, length) of kept runs, in order
     is_table: bool
+    lead_tabs: int = 0  # tabs in the padding right before the kept text
 
 
 def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
     content = raw[start:end]
     if RE_PAGE_NUMBER.match(content):
-        return _Physical(lineno, "", [], False)
+        return _Physical(lineno, "", [], False, -1)  # lead_tabs -1 marks a page artefact
     if not RE_ANY_SPACE.search(content):
         # Nothing to strip: no indentation, bullet, table tab or artefact space.
         return _Physical(lineno, content, [(start, end - start)] if content else [], False)
@@ -155,7 +104,18 @@ def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
-    return _Physical(lineno, "".join(parts), pieces, is_table)
+    lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
+    return _Physical(lineno, "".join(parts), pieces, is_table, lead_tabs)
+
+
+def _lead_tabs(content: str, first: int) -> int:
+    """Tabs in the run of padding right before content[first]: empty cells before a row's only cell."""
+    tabs = 0
+    pos = first - 1
+    while pos >= 0 and content[pos] in PADDING:
+        tabs += content[pos] == "\t"
+        pos -= 1
+    return tabs
 
 
 def _artefact_spaces(content: str, left: int, right: int) -> Iterator[tuple[int, int]]:
@@ -216,19 +176,20 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
     prev_text = prev.text
     if prev.first.is_table or nxt.is_table or not prev_text or not nxt.text:
         return False
-    if prev_text[-1] in _TERMINAL or RE_STARTS_BLOCK.match(nxt.text):
+    if prev_text[-1] in _TERMINAL or starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
         return False
     if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
         return False
-    # RE_STARTS_BLOCK is anchored and bounded, so matching it on a long text is cheap.
-    if not prev.has_stop and RE_STARTS_BLOCK.match(prev_text):
+    if not prev.has_stop and starts_block(fold(prev_text[:_BLOCK_START_REACH])):
         return False  # a heading line on its own; what follows is its body
+    if _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH])):
+        return False  # a web page's label line (发布时间：… 来源：…) is complete as it stands
     # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
     return prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH
 
 
 def normalise(raw: str) -> Document:
-    """Clean `raw` into a Document whose indices map back to `raw`."""
+    """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
     # Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
     # the other breaks (form feed, U+2028 …) still end a line for the rules.
     raw_line_starts = array("q", line_starts(raw))
@@ -248,7 +209,9 @@ def normalise(raw: str) -> Document:
     clean_starts = array("q")
     raw_starts = array("q")
     parts: list[str] = []
-    lines: list[Line] = []
+    # (start, end, lineno, is_table, lead_tabs) of each logical line; (pos, lineno) of each page artefact.
+    lines: list[tuple[int, int, int, bool, int]] = []
+    artefacts: list[tuple[int, int]] = []
     length = 0
 
     def emit(raw_start: int, text: str) -> None:
@@ -269,12 +232,15 @@ def normalise(raw: str) -> Document:
         nonlocal current
         if current is None:
             return
-        lines.append(Line(line_start, length, current.first.lineno, current.first.is_table))
+        first = current.first
+        lines.append((line_start, length, first.lineno, first.is_table, first.lead_tabs))
         emit(line_end_raw, "\n")
         current = None
 
     for phys in physical_lines():
         if not phys.text:
+            if phys.lead_tabs < 0:
+                artefacts.append((length, phys.lineno))
             continue
         if current is not None and _continues(current, phys):
             current.glue(phys)
@@ -289,13 +255,70 @@ def normalise(raw: str) -> Document:
     close_line()
 
     text = "".join(parts)
+    folded = fold(text)
+    typed = tuple(_block(text, folded, *line) for line in lines)
+    blocks = typed
+    if artefacts:
+        pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
+        blocks = tuple(sorted((*typed, *pages), key=lambda b: b.lineno))
     return Document(
         raw=raw,
         text=text,
-        fold=fold(text),
-        lines=tuple(lines),
+        fold=folded,
+        blocks=blocks,
+        lines=typed,
         _clean_starts=clean_starts,
         _raw_starts=raw_starts,
         _raw_line_starts=raw_line_starts,
-        _line_starts=array("q", (ln.start for ln in lines)),
     )
+
+
+# A table-of-contents entry: a title, leader dots, a page number (一、总则……1).
+RE_TOC_ENTRY = re.compile(r"(?:\.{3,}+|…++|·{3,}+|-{4,}+)\x20*+\d{1,3}+$")
+_TOC_TITLE = "目录"
+# A date line or a label line is short; longer lines are prose whatever they start with.
+_SHORT_LINE = 80
+
+
+@cache
+def _label_line() -> re.Pattern[str]:
+    return re.compile(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
+
+
+def _block(text: str, folded: str, start: int, end: int, lineno: int, is_table: bool, lead_tabs: int) -> Block:
+    """Type one logical line."""
+    marker = match_marker(folded, start, end)
+    if is_table:
+        return Block("table_row", start, end, lineno, marker, _cells(text, start, end))
+    kind: BlockKind = "paragraph"
+    if end - start <= _SHORT_LINE:
+        line = folded[start:end]
+        if squash(line) == _TOC_TITLE or RE_TOC_ENTRY.search(line):
+            kind = "toc_entry"
+        elif marker is not None:
+            kind = "heading"
+        elif is_date_line(squash(line)):
+            kind = "date_line"
+        elif "。" not in line and _label_line().match(line):
+            kind = "label_line"
+    elif marker is not None:
+        kind = "heading"
+    return Block(kind, start, end, lineno, marker, (), lead_tabs)
+
+
+def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
+    """Tab-separated cells of a table row, each without its padding."""
+    out: list[Cell] = []
+    pos = start
+    while True:
+        k = text.find("\t", pos, end)
+        stop = end if k < 0 else k
+        a, b = pos, stop
+        while a < b and text[a] in PADDING:
+            a += 1
+        while b > a and text[b - 1] in PADDING:
+            b -= 1
+        out.append(Cell(a, b))
+        if k < 0:
+            return tuple(out)
+        pos = k + 1

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecoplan.normalise import fold
-from ecoplan.parsers.numbers import cn_int, cn_value, find_quantities
+from ecoplan.text.normalise import fold
+from ecoplan.text.quantities import cn_int, cn_value, find_quantities
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "numbers_cases.yaml").read_text(encoding="utf-8"))
 

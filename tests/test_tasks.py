@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.normalise import normalise
-from ecoplan.parsers.tables import extract_tasks, parse_roles
+from ecoplan.parsers.tasks import parse_roles, parse_tasks
+from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "tasks_cases.yaml").read_text(encoding="utf-8"))
 
@@ -28,7 +28,7 @@ def _check_provenance(raw: str, task_text: str, span: tuple[int, int], line: int
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_task_case(case: dict) -> None:
-    tasks = extract_tasks(normalise(case["req"]))
+    tasks = parse_tasks(normalise(case["req"]))
     got = [
         {k: v for k, v in t.model_dump(include={"text", "goal", "lead", "support"}).items() if v}
         for t in tasks
@@ -66,7 +66,7 @@ TASK_BITS = st.sampled_from(
 @given(st.lists(TASK_BITS, max_size=50))
 def test_never_raises_and_spans_hold_on_plan_like_text(bits: list[str]) -> None:
     raw = "".join(bits)
-    for t in extract_tasks(normalise(raw)):
+    for t in parse_tasks(normalise(raw)):
         assert t.text.strip()
         _check_provenance(raw, t.text, t.span, t.line)
 
@@ -74,6 +74,6 @@ def test_never_raises_and_spans_hold_on_plan_like_text(bits: list[str]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200))
 def test_never_raises_on_arbitrary_text(raw: str) -> None:
-    for t in extract_tasks(normalise(raw)):
+    for t in parse_tasks(normalise(raw)):
         start, end = t.span
         assert _squash(t.text) in _squash(raw[start:end])

@@ -14,7 +14,8 @@ Two sources of tasks:
   on the next line, the same in brackets `（…）` / `〔…〕` at the end of the
   item, or the verb form `（市环保局牵头，市经信委配合，各县人民政府负责落实）`.
 
-Names are split by `ecoplan.parsers.departments.split_names`. Words are data in
+Names are split by `ecoplan.text.bodies.split_names`; cells come typed on the
+document's table-row blocks. Words are data in
 `ecoplan/vocab/tables.yaml`; patterns are compiled once, and the document is
 read line by line in one pass.
 """
@@ -26,18 +27,18 @@ from functools import cache
 
 import regex
 
-from ecoplan.normalise import Document, Line
-from ecoplan.parsers.departments import ends_with_body_word, split_names
-from ecoplan.parsers.headings import match_marker
 from ecoplan.schema import Task
+from ecoplan.text.bodies import ends_with_body_word, split_names
+from ecoplan.text.document import Block, Document
+from ecoplan.text.lexicon import CLOSE_ANY, CN_ONE_TO_TEN, OPEN_ANY, PADDING, attachment_words
+from ecoplan.text.markers import match_marker
 from ecoplan.vocab import alternation, load
 
-_WS = " \t\u3000\u00a0"
+_WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
-RE_SEQ = regex.compile(r"[(（]?(?:\d{1,3}+|[一二三四五六七八九十]++)[)）.．、]?")
+RE_SEQ = regex.compile(rf"[(（]?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)[)）.．、]?")
 RE_SPACES = regex.compile(r"\s++")
 # Lines that never continue a table cell: captions, notes, attachments.
-RE_NOT_CELL_WRAP = regex.compile(r"(?:附表|附件|表\s*\d|注\s*[:：])")
 # A lead marked inside a responsibility cell: 市生态环境局（牵头）.
 RE_LEAD_MARK = regex.compile(r"[(（]\s*+牵头\s*+[)）]")
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
@@ -58,21 +59,22 @@ class _Rules:
     verb_at_end: regex.Pattern[str]
     noise_at_end: regex.Pattern[str]
     max_name_length: int
+    not_cell_wrap: regex.Pattern[str]
 
 
 @cache
 def _rules() -> _Rules:
     v = load("tables")
-    header_exact = {w: role for role, words in v["header"].items() for w in words}
-    labels = {w: "lead" for w in v["lead_labels"]} | {w: "support" for w in v["support_labels"]}
-    verbs = {w: "lead" for w in v["lead_verbs"]} | {w: "support" for w in v["support_verbs"]}
+    header_exact = {w: role for role, words in v.header.items() for w in words}
+    labels = {w: "lead" for w in v.lead_labels} | {w: "support" for w in v.support_labels}
+    verbs = {w: "lead" for w in v.lead_verbs} | {w: "support" for w in v.support_verbs}
     label_alt = alternation(list(labels))
     return _Rules(
         header_exact=header_exact,
         header_search=regex.compile(alternation(list(header_exact))),
         label_role=labels,
         label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
-        label_at_start=regex.compile(rf"[ ]*+[(（〔【\[]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
+        label_at_start=regex.compile(rf"[ ]*+[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=regex.compile(
@@ -81,8 +83,10 @@ def _rules() -> _Rules:
         role_hint=regex.compile(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
         verb_at_end=regex.compile(rf"(?:{alternation(list(verbs))})$"),
-        noise_at_end=regex.compile(rf"(?:{alternation(v['name_noise'])})$"),
-        max_name_length=int(v["max_name_length"]),
+        noise_at_end=regex.compile(rf"(?:{alternation(v.name_noise)})$"),
+        max_name_length=v.max_name_length,
+        # Lines that never continue a table cell: attachments, captions (表1), notes.
+        not_cell_wrap=regex.compile(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
     )
 
 
@@ -181,32 +185,8 @@ def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _cells(doc: Document, line: Line) -> list[_Cell]:
-    out: list[_Cell] = []
-    pos = line.start
-    while True:
-        k = doc.text.find("\t", pos, line.end)
-        end = line.end if k < 0 else k
-        a, b = _strip(doc, pos, end)
-        out.append(_Cell([(a, b)] if b > a else []))
-        if k < 0:
-            return out
-        pos = k + 1
-
-
-def _leading_tabs(doc: Document, line: Line) -> int:
-    """Tabs before the line's first character in the input: empty leading cells.
-
-    The normaliser only marks a line as a table row when a tab separates two
-    cells, so a row holding just its measure (`\t\t2.加强煤质监管`, cells to the
-    right merged with the row above) arrives as plain text.
-    """
-    pos = doc.to_raw(line.start) - 1
-    tabs = 0
-    while pos >= 0 and doc.raw[pos] in _WS:
-        tabs += doc.raw[pos] == "\t"
-        pos -= 1
-    return tabs
+def _cells(line: Block) -> list[_Cell]:
+    return [_Cell([(c.start, c.end)] if c.end > c.start else []) for c in line.cells]
 
 
 def _header_role(rules: _Rules, cell: str) -> str | None:
@@ -273,9 +253,9 @@ def _measure(doc: Document, cell: _Cell) -> tuple[int, int] | None:
         return None
     a, _ = cell.pieces[0]
     _, b = cell.pieces[-1]
-    marker = match_marker(doc.fold[a:b])
+    marker = match_marker(doc.fold, a, b)
     if marker is not None and marker.style != "dash":
-        a, b = _strip(doc, a + marker.end, b)
+        a, b = _strip(doc, marker.end, b)
     return (a, b) if b > a else None
 
 
@@ -368,15 +348,15 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     while a < b and doc.text[a] in _TRIM:
         a += 1  # the 。 that closed the item before it on the same line
     a, b = _strip(doc, a, b)
-    marker = match_marker(doc.fold[a:b])
+    marker = match_marker(doc.fold, a, b)
     if marker is not None:
-        a, b = _strip(doc, a + marker.end, b)
+        a, b = _strip(doc, marker.end, b)
     while b > a and doc.text[b - 1] in ",，;；、:：":
         b -= 1
     return (a, b) if b > a else None
 
 
-def _inline_tasks(doc: Document, line: Line) -> list[Task]:
+def _inline_tasks(doc: Document, line: Block) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。)."""
     rules = _rules()
     fold = doc.fold
@@ -405,13 +385,14 @@ def _inline_tasks(doc: Document, line: Line) -> list[Task]:
 # ---------------------------------------------------------------- driver
 
 
-def extract_tasks(doc: Document) -> list[Task]:
+def parse_tasks(doc: Document) -> list[Task]:
+    """Tasks of task tables and of prose items with a responsibility clause, in text order."""
     rules = _rules()
     tasks: list[Task] = []
     lines = doc.lines
     table: _Table | None = None
     row: list[_Cell] | None = None
-    item: Line | None = None  # the last prose line: what a 牵头单位 line below it refers to
+    item: Block | None = None  # the last prose line: what a 牵头单位 line below it refers to
     item_task: Task | None = None  # the task already made from `item`, if any
 
     def flush() -> None:
@@ -424,7 +405,7 @@ def extract_tasks(doc: Document) -> list[Task]:
 
     for i, line in enumerate(lines):
         if line.is_table:
-            cells = _cells(doc, line)
+            cells = _cells(line)
             header = _header(rules, doc, cells)
             if header is not None:
                 flush()
@@ -438,21 +419,20 @@ def extract_tasks(doc: Document) -> list[Task]:
                 flush()
                 row = cells
             continue
-        if table is not None and table.headed and (tabs := _leading_tabs(doc, line)):
+        if table is not None and table.headed and (tabs := line.lead_tabs):
             flush()
             a, b = _strip(doc, line.start, line.end)
             row = [_Cell() for _ in range(tabs)] + [_Cell([(a, b)])]
             continue
         if table is not None:
             nxt = lines[i + 1] if i + 1 < len(lines) else None
-            fold_line = doc.fold[line.start : line.end]
             if (
                 row is not None
                 and nxt is not None
                 and nxt.is_table
-                and match_marker(fold_line) is None
-                and not RE_NOT_CELL_WRAP.match(fold_line)
-                and _header(rules, doc, _cells(doc, nxt)) is None
+                and line.marker is None
+                and not rules.not_cell_wrap.match(doc.fold, line.start, line.end)
+                and _header(rules, doc, _cells(nxt)) is None
             ):
                 a, b = _strip(doc, line.start, line.end)
                 row[-1].pieces.append((a, b))  # a cell broken onto its own line
@@ -461,9 +441,9 @@ def extract_tasks(doc: Document) -> list[Task]:
             table = None
         # prose
         if rules.label_at_start.match(doc.fold, line.start, line.end):
-            bracket_open = doc.fold[line.start] in "(（〔【["
+            bracket_open = doc.fold[line.start] in OPEN_ANY
             a, b = line.start + (1 if bracket_open else 0), line.end
-            while b > a and doc.text[b - 1] in ")）〕】]" + _WS:
+            while b > a and doc.text[b - 1] in CLOSE_ANY + _WS:
                 b -= 1
             roles = parse_roles(doc.text[a:b])
             if roles is not None and item is not None:

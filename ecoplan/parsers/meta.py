@@ -1,4 +1,4 @@
-"""Metadata (spec section 1): title, issuer, date of issue, plan year, region.
+"""Meta (spec section 1): title, issuer, date of issue, plan year, region.
 
 The title is found among the lines before the body (skipping site navigation),
 joined when a layout break split it over two lines; the issuer is a header or
@@ -13,17 +13,21 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ecoplan.normalise import Document
-from ecoplan.parsers.headings import DATE_CORE, ISO_CORE, RE_DATE_ONLY_LINE, match_marker
-from ecoplan.parsers.numbers import cn_int
 from ecoplan.schema import Meta
+from ecoplan.text.document import Document
+from ecoplan.text.lexicon import PLACE_SUFFIXES, RANGE_DASHES, squash
+from ecoplan.text.markers import DATE_CORE, ISO_CORE, RE_DATE_ONLY_LINE
+from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import alternation, load
 
-RE_YEAR = re.compile(r"(?<![\d\-—～~至到])(\d{4}+)\s*+年(?!\s*+[-—～~至到])")
+_SPAN_MARKS = re.escape(RANGE_DASHES) + "至到"
+# A year of its own, not an end of a span of years (2021-2025年).
+RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MARKS}])")
 RE_COVER_NOTICE = re.compile(r".{0,40}?关于印发(?P<title>.{4,60}?)的通知")
 RE_PROSE = re.compile(r"[。，,；;：:！？]")
 # The title and header sit in the first lines; navigation junk can push them down a little.
 _FRONT_LINES = 15
+RE_LEADING_YEAR = re.compile(r"^\d{4}+年(?:度)?")
 
 
 @dataclass(frozen=True)
@@ -43,22 +47,21 @@ class _Vocab:
 def _vocab() -> _Vocab:
     v = load("metadata")
     return _Vocab(
-        title_end=re.compile(f"(?:{alternation(v['title_endings'])})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
-        continuation=tuple(v["title_continuations"]),
-        issuer_end=re.compile(f"(?:{alternation(v['issuer_suffixes'])})$"),
+        title_end=re.compile(f"(?:{alternation(v.title_endings)})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
+        continuation=tuple(v.title_continuations),
+        issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
         labelled_date=re.compile(
-            f"(?:{alternation(v['date_labels'])})\\s*+[:：]\\s*+(?:{DATE_CORE}|{ISO_CORE})"
+            f"(?:{alternation(v.date_labels)})\\s*+[:：]\\s*+(?:{DATE_CORE}|{ISO_CORE})"
         ),
         # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
-        # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
-        labelled_issuer=re.compile(f"(?:{alternation(v['issuer_labels'])})\\s*+[:：]\\s*+(?P<name>[^\\s:：|]{{2,60}}+)"),
-        issuer_word=re.compile(alternation(v["issuer_suffixes"])),
-        junk=tuple(v["junk_markers"]),
+        labelled_issuer=re.compile(f"(?:{alternation(v.issuer_labels)})\\s*+[:：]\\s*+(?P<name>[^\\s:：|]{{2,60}}+)"),
+        issuer_word=re.compile(alternation(v.issuer_suffixes)),
+        junk=tuple(v.junk_markers),
         # A suffix followed by another one (湖州 + 市) is part of the name, not its end.
         region=re.compile(
-            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{alternation(v['region_suffixes'])})(?![省市区县旗]))++"
+            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{alternation(v.region_suffixes)})(?![{PLACE_SUFFIXES}]))++"
         ),
-        title_prefixes=tuple(v["title_prefixes"]),
+        title_prefixes=tuple(v.title_prefixes),
     )
 
 
@@ -69,10 +72,6 @@ def _date(m: re.Match[str]) -> dt.date | None:
         return dt.date(int(m["iy"]), int(m["im"]), int(m["id"]))
     except (ValueError, TypeError):
         return None
-
-
-def _squash(s: str) -> str:
-    return "".join(s.split())
 
 
 @dataclass(frozen=True)
@@ -87,11 +86,11 @@ def _front_lines(doc: Document) -> list[_FrontLine]:
     out: list[_FrontLine] = []
     for i, line in enumerate(doc.lines[: _FRONT_LINES * 2]):
         text = doc.text[line.start : line.end]
-        if line.is_table or match_marker(doc.fold[line.start : line.end]) or len(out) >= _FRONT_LINES:
+        if line.is_table or line.marker is not None or len(out) >= _FRONT_LINES:
             break
         if any(j in text for j in vocab.junk):
             continue
-        out.append(_FrontLine(_squash(text), i))
+        out.append(_FrontLine(squash(text), i))
     return out
 
 
@@ -134,13 +133,12 @@ def _issue_date_and_signature(doc: Document) -> tuple[dt.date | None, str | None
             return date, None
     previous = ""
     for line in doc.lines:
-        text = _squash(doc.fold[line.start : line.end])
-        m = RE_DATE_ONLY_LINE.match(text)
-        if m:
-            date = _date(m)
+        if line.kind == "date_line":
+            m = RE_DATE_ONLY_LINE.match(squash(doc.fold[line.start : line.end]))
+            date = _date(m) if m else None
             if date:
                 return date, (previous if vocab.issuer_end.search(previous) else None)
-        previous = _squash(doc.text[line.start : line.end])
+        previous = squash(doc.text[line.start : line.end])
     return None, None
 
 
@@ -152,7 +150,7 @@ def _region(title: str | None, issuer: str | None) -> str | None:
         text = source
         for prefix in vocab.title_prefixes:
             text = text.removeprefix(prefix)
-        text = re.sub(r"^\d{4}+年(?:度)?", "", text)
+        text = RE_LEADING_YEAR.sub("", text)
         m = vocab.region.match(text)
         if m:
             return m.group(0)
@@ -166,7 +164,7 @@ def _year(title: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def extract_meta(doc: Document) -> Meta:
+def parse_meta(doc: Document) -> Meta:
     """Metadata of a plan; fields the text does not state are None."""
     vocab = _vocab()
     front = _front_lines(doc)

@@ -1,0 +1,168 @@
+"""The clause scanner: sentences, clauses and list items that respect brackets and quotes.
+
+A comma inside （生态保护红线、环境质量底线…） or 《…》 does not end a clause, and
+a list separator inside brackets does not split a list. Every stage that cuts
+text at punctuation uses these functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ecoplan.text.lexicon import (
+    CLAUSE_ENDS,
+    CLOSE_BRACKETS_FOLDED,
+    JOINERS,
+    LIST_CONNECTORS,
+    OPEN_BRACKETS_FOLDED,
+    SENTENCE_ENDS,
+    SETTLEMENT_ENDS,
+    TITLE_QUOTE_MARKS,
+)
+
+# A table cell ends a sentence too. Matched on folded text.
+_SENTENCE_END = frozenset(SENTENCE_ENDS + "\t")
+_CLAUSE_END = frozenset(CLAUSE_ENDS)
+# Quotation marks neither open nor close a bracket level: a stray “ must not
+# swallow the rest of the line.
+_OPENERS = frozenset(OPEN_BRACKETS_FOLDED) - {"“"}
+_CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
+RE_PUNCT = re.compile("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
+                                      + CLOSE_BRACKETS_FOLDED) + "]")
+_QUOTE_MARKS = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
+# Brackets of unfolded text that hold a list together (城市（含县城）、重点镇).
+_LIST_OPEN = "(（《"
+_LIST_CLOSE = ")）》"
+
+
+def clauses(fold: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(clause start, clause end, sentence index) for fold[start:end], brackets respected."""
+    out: list[tuple[int, int, int]] = []
+    depth = 0
+    clause_start = start
+    sentence = 0
+    for m in RE_PUNCT.finditer(fold, start, end):
+        ch = m.group()
+        i = m.start()
+        if ch in _OPENERS:
+            depth += 1
+            continue
+        if ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+            continue
+        if ch in _SENTENCE_END:
+            out.append((clause_start, i, sentence))
+            clause_start = i + 1
+            sentence += 1
+            depth = 0
+        elif ch in _CLAUSE_END and depth == 0:
+            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
+                continue  # a thousands separator
+            out.append((clause_start, i, sentence))
+            clause_start = i + 1
+    out.append((clause_start, end, sentence))
+    return [c for c in out if c[1] > c[0]]
+
+
+def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
+    """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
+    depth = 0
+    for i in range(start, end):
+        ch = fold[i]
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in chars:
+            return i
+    return -1
+
+
+def ends_with_connector(fold: str, start: int, end: int) -> bool:
+    """Whether fold[start:end] ends in a list connector (、 和 及 …)."""
+    return fold[start:end].rstrip().endswith(LIST_CONNECTORS)
+
+
+def strip_connector_end(fold: str, start: int, end: int) -> int:
+    """End of fold[start:end] without its trailing spaces and list connector."""
+    s = fold[start:end].rstrip()
+    for c in sorted(LIST_CONNECTORS, key=len, reverse=True):
+        if s.endswith(c):
+            return start + len(s) - len(c)
+    return start + len(s)
+
+
+def split_list(text: str) -> list[str]:
+    """Top-level items of a list (城市、县城、重点镇生活污水处理率); brackets hold items together."""
+    parts: list[str] = []
+    depth = 0
+    cur = ""
+    for ch in text:
+        if ch in _LIST_OPEN:
+            depth += 1
+        elif ch in _LIST_CLOSE:
+            depth = max(depth - 1, 0)
+        if depth == 0 and (ch == "、" or ch in JOINERS):
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return [p for p in parts if p]
+
+
+def distribute_shared_head(items: list[str], heads: tuple[str, ...]) -> list[str]:
+    """Give each item of a list the noun the last one carries (城市 → 城市生活污水处理率).
+
+    The last item holds its own subject and the shared noun. The shared noun
+    starts at a word that begins such nouns (`heads`: 生活, 排放); failing that,
+    the own subject ends where the earlier ones end in kind (市, 城, 镇: a
+    place), or after as many characters as the item before it.
+    """
+    last = items[-1]
+    found = [i for w in heads if (i := last.find(w, 1)) > 0]
+    own = min(found) if found else 0
+    ends = {s[-1] for s in items[:-1]} | set(SETTLEMENT_ENDS)
+    for i, ch in enumerate(last[:-1]):
+        if own:
+            break
+        if ch in ends:
+            own = i + 1
+    if own == 0:
+        own = min(len(items[-2]), len(last) - 1)
+    shared = last[own:]
+    return [s + shared for s in items[:-1]] + [last]
+
+
+def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of 《…》 titles and “…” quotations in text[start:end]; an unclosed 《 runs to `end`."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    open_at = 0
+    quote_at = -1
+    ascii_at = -1
+    for m in _QUOTE_MARKS.finditer(text, start, end):
+        i = m.start()
+        ch = text[i]
+        if ch == "《":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((open_at, i + 1))
+        elif ch == "“":
+            quote_at = i
+        elif ch == "”" and quote_at >= 0:
+            out.append((quote_at, i + 1))
+            quote_at = -1
+        elif ch in "\"＂":
+            if ascii_at >= 0:
+                out.append((ascii_at, i + 1))
+                ascii_at = -1
+            else:
+                ascii_at = i
+    if depth:
+        out.append((open_at, end))
+    return out

@@ -1,0 +1,80 @@
+"""The span-aware Document: normalised text, its folded twin, typed blocks, and the map back to the input.
+
+`text` keeps the input's characters without layout artefacts; `fold` is the
+same text with full-width forms folded to ASCII (same length, one index serves
+both); `to_raw`/`span`/`lineno` turn any index back into the decoded input.
+`blocks` are the typed units normalise found, each with its text range.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ecoplan.text.markers import MarkerMatch
+
+BlockKind = Literal["heading", "paragraph", "table_row", "date_line", "label_line", "toc_entry", "page_artefact"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a table row: Document.text[start:end], padding stripped (start == end when empty)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One logical line of the document, typed once by normalise.
+
+    A physical line, or several glued across a page break. `start`/`end` index
+    Document.text (text[end] is "\\n" or the end); a page artefact was dropped
+    from the text, so its range is empty and `lineno` says where it stood.
+    """
+
+    kind: BlockKind
+    start: int
+    end: int
+    lineno: int  # 1-based physical line of the first character
+    marker: MarkerMatch | None = None  # the heading marker at the start (heading, and table rows that have one)
+    cells: tuple[Cell, ...] = ()  # table rows only
+    lead_tabs: int = 0  # tabs before the text in the input: empty leading cells of a table row written as text
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == "table_row"
+
+
+@dataclass(frozen=True)
+class Document:
+    raw: str
+    text: str
+    fold: str
+    blocks: tuple[Block, ...]  # every block in input order, page artefacts included
+    lines: tuple[Block, ...]  # the blocks that hold text (all but page artefacts)
+    # Offset maps as machine-integer arrays: 8 bytes an entry instead of ~36
+    # for a tuple of ints, which counts on inputs of tens of MB.
+    _clean_starts: array[int] = field(repr=False, hash=False)
+    _raw_starts: array[int] = field(repr=False, hash=False)
+    _raw_line_starts: array[int] = field(repr=False, hash=False)
+
+    def to_raw(self, index: int) -> int:
+        """Offset in the decoded input of the character at `index` of `text`."""
+        k = bisect_right(self._clean_starts, index) - 1
+        if k < 0:
+            return 0
+        return self._raw_starts[k] + (index - self._clean_starts[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Input span [start, end) covering text[start:end]."""
+        if end <= start:
+            pos = self.to_raw(start)
+            return pos, pos
+        return self.to_raw(start), self.to_raw(end - 1) + 1
+
+    def lineno(self, index: int) -> int:
+        """1-based input line of the character at `index` of `text`."""
+        return bisect_right(self._raw_line_starts, self.to_raw(index))

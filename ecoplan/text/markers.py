@@ -1,0 +1,85 @@
+"""The marker grammar: how a line of a plan says it starts a new unit.
+
+One grammar for every stage: normalise asks it whether a line may be glued to
+the one before, and the parsers read the marker it found on each block.
+Heading markers (一、 （一） 1. (1) ① —— -- 第一章), the date line of a
+signature block, and attachment lines (附件, 附表).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ecoplan.text.lexicon import (
+    CIRCLED_FIRST,
+    CIRCLED_LAST,
+    CN_CHAPTER_NUMERAL,
+    CN_ONE_TO_TEN,
+    CN_YEAR_DIGITS,
+    attachment_words,
+)
+from ecoplan.text.quantities import cn_int
+
+# Matched against folded text (（一） -> (一), 1． -> 1.).
+RE_LINE_MARKER = re.compile(
+    rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]))"
+    rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)[、.])"
+    rf"|(?P<cn_paren>\((?P<cn2>[{CN_ONE_TO_TEN}]++)\))"
+    r"|(?P<arabic_paren>\((?P<d1>\d{1,3}+)\))"
+    r"|(?P<arabic_dot>(?P<d2>\d{1,3}+)(?:\.(?!\d)|、))"
+    rf"|(?P<circled>[{CIRCLED_FIRST}-{CIRCLED_LAST}])"
+    r"|(?P<dash>——|--)"
+)
+_CHAPTER_STYLES = {"章": "chapter", "节": "part", "条": "article"}
+
+# A date as a signature block writes it: 2021年3月8日, 二〇二三年三月十五日, 2021-03-08.
+DATE_CORE = (
+    rf"(?P<y>\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}})\s*+年\s*+(?P<m>\d{{1,2}}+|[{CN_ONE_TO_TEN}]{{1,3}}+)\s*+月"
+    rf"\s*+(?P<d>\d{{1,2}}+|[{CN_ONE_TO_TEN}]{{1,3}}+)\s*+日"
+)
+ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
+# A line that is only a date (maybe followed by 印发): the date of a signature block.
+RE_DATE_ONLY_LINE = re.compile(rf"^(?:{DATE_CORE}|{ISO_CORE})(?:\s*+印发)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerMatch:
+    style: str  # a SectionStyle of the schema
+    number: int  # position in its style's sequence; 0 for dash bullets
+    end: int  # index just past the marker
+
+
+def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMatch | None:
+    """The structural marker at `pos` of folded text (up to `endpos`), if any; `end` is an index into `fold`."""
+    m = RE_LINE_MARKER.match(fold, pos, len(fold) if endpos is None else endpos)
+    if m is None:
+        return None
+    if m["chapter"]:
+        return MarkerMatch(_CHAPTER_STYLES[m["unit"]], cn_int(m["cn0"]) or 0, m.end())
+    if m["cn_dun"]:
+        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end())
+    if m["cn_paren"]:
+        return MarkerMatch("cn-paren", cn_int(m["cn2"]) or 0, m.end())
+    if m["arabic_paren"]:
+        return MarkerMatch("arabic-paren", int(m["d1"]), m.end())
+    if m["arabic_dot"]:
+        return MarkerMatch("arabic-dot", int(m["d2"]), m.end())
+    if m["circled"]:
+        return MarkerMatch("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end())
+    return MarkerMatch("dash", 0, m.end())
+
+
+def is_date_line(fold_line: str) -> bool:
+    """A (folded, squashed) line that is only a date: the date of a signature block."""
+    return RE_DATE_ONLY_LINE.match(fold_line) is not None
+
+
+def is_attachment(fold: str, pos: int = 0, endpos: int | None = None) -> bool:
+    """A line (at `pos` of folded text) that opens an attachment (附件1, 附表): what follows is not the body."""
+    return fold.startswith(attachment_words(), pos, len(fold) if endpos is None else endpos)
+
+
+def starts_block(fold_line: str) -> bool:
+    """A line that begins a new unit and is never glued to the line before it."""
+    return match_marker(fold_line) is not None or is_attachment(fold_line) or is_date_line(fold_line)
