@@ -15,7 +15,7 @@ from typing import Any
 
 from ecoplan.parsers.deadlines import parse_deadlines
 from ecoplan.parsers.departments import parse_departments
-from ecoplan.parsers.meta import parse_meta
+from ecoplan.parsers.meta import parse_meta, parse_plan_year
 from ecoplan.parsers.sections import parse_sections
 from ecoplan.parsers.targets import parse_targets
 from ecoplan.parsers.tasks import parse_tasks
@@ -43,8 +43,10 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("meta", parse_meta, needs=("doc",), assigns=("meta",)),
+    # The year 年底前 / 9月底前 fall in: the title's year, else the preamble's working year.
+    Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",)),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
-    Stage("deadlines", parse_deadlines, needs=("doc", "meta"), assigns=("deadlines", "deadline_scope")),
+    Stage("deadlines", parse_deadlines, needs=("doc", "plan_year"), assigns=("deadlines", "deadline_scope")),
     Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),
     Stage("tasks", parse_tasks, needs=("doc",), assigns=("tasks",)),
     Stage("departments", parse_departments, needs=("doc", "tasks"), assigns=("departments",)),

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecoplan.parsers.meta import parse_meta
+import ecoplan
+from ecoplan.parsers.meta import parse_meta, parse_plan_year
 from ecoplan.text.normalise import normalise
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").read_text(encoding="utf-8"))
@@ -13,5 +14,10 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "metadata_cases.yaml").
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_metadata(case: dict) -> None:
-    meta = parse_meta(normalise(case["req"])).model_dump(mode="json")
-    assert meta == case["res"]
+    doc = normalise(case["req"])
+    meta = parse_meta(doc, case.get("page"))
+    assert meta.model_dump(mode="json") == case["res"]
+    if "plan_year" in case:
+        assert parse_plan_year(doc, meta) == case["plan_year"]
+    if "deadline_dates" in case:
+        assert [d.date for d in ecoplan.parse_text(case["req"]).deadlines] == case["deadline_dates"]

@@ -22,7 +22,7 @@ from functools import cache
 
 import regex
 
-from ecoplan.schema import Deadline, Meta
+from ecoplan.schema import Deadline
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
     CN_ONE_TO_NINE,
@@ -356,7 +356,10 @@ class DeadlineScope:
         return None
 
 
-def parse_deadlines(doc: Document, meta: Meta) -> tuple[list[Deadline], DeadlineScope]:
-    """The deadlines of a plan, and their scope for the stages that need one."""
-    matches = find_deadlines(doc, meta.year)
+def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline], DeadlineScope]:
+    """The deadlines of a plan, and their scope for the stages that need one.
+
+    `plan_year` is the year relative deadlines (年底前, 9月底前) fall in.
+    """
+    matches = find_deadlines(doc, plan_year)
     return deadline_models(doc, matches), DeadlineScope(doc, matches)

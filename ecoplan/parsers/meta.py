@@ -1,68 +1,405 @@
 """Meta (spec section 1): title, issuer, date of issue, plan year, region.
 
-The title is found among the lines before the body (skipping site navigation),
-joined when a layout break split it over two lines; the issuer is a header or
-signature line ending in a body suffix; the date of issue is a labelled date
-or a line that is only a date.
+Real pages put the plan inside other things: a covering notice (关于印发《X》的通知,
+on one line or two), a consultation notice (公开征求《X》意见的公告), a news
+headline (《X》印发), a file name (X.pdf), a page label (名称 | X |). Those name the
+plan; the title is X, written as the plan's own heading writes it where the front
+matter has that heading. The issuer and the date of issue are read from their
+sources in the order of `issuer_sources` / `date_sources` in vocab/metadata.yaml,
+the single place that order lives; page metadata a reader hands in (an HTML
+<meta name=…>) joins the labels found in the text under its own name. The region
+is a place name at the head of the title or the issuer (never 全市, never a
+programme name); the plan year is the single year the title names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
+from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import PLACE_SUFFIXES, RANGE_DASHES, squash
-from ecoplan.text.markers import DATE_CORE, ISO_CORE, RE_DATE_ONLY_LINE
+from ecoplan.text.lexicon import RANGE_DASHES
+from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
+from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import cn_int
-from ecoplan.vocab import alternation, load
+from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 
+T = TypeVar("T")
 _SPAN_MARKS = re.escape(RANGE_DASHES) + "至到"
 # A year of its own, not an end of a span of years (2021-2025年).
 RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MARKS}])")
-RE_COVER_NOTICE = re.compile(r".{0,40}?关于印发(?P<title>.{4,60}?)的通知")
-RE_PROSE = re.compile(r"[。，,；;：:！？]")
-# The title and header sit in the first lines; navigation junk can push them down a little.
-_FRONT_LINES = 15
-RE_LEADING_YEAR = re.compile(r"^\d{4}+年(?:度)?")
+# Running prose: a title, a header line or a signature has none of these.
+RE_PROSE = re.compile(r"[。，,；;！!？?]")
+RE_LABEL_COLON = re.compile(r"[:：]")
+# A document number before a notice title: 武环〔2017〕20号, 互政办函〔2023〕223号:
+RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
+# Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
+RE_PLACEHOLDER_HEAD = re.compile(r"^[?？\s]+")
+# A pinyin gloss a conversion site inserts after a character: 印發(fā), 一(yī / yì /yí).
+RE_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s*/?\s*)+\)")
+RE_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Quotation marks and book-title brackets do not tell two names of the same plan apart.
+RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
+# The title and header sit in the front lines; web pages push them down a little.
+_FRONT_LINES = 40
+_TITLE_LEN = (4, 100)
+_NAME_MAX = 40
+# Metadata stands in the page head (labels, notice, signature, title) and foot (signature,
+# page labels); lines beyond a few hundred characters are running text.
+_HEAD_LINES, _FOOT_LINES, _LINE_MAX = 120, 40, 1000
+# Where a plan without a title says which province it serves: the preamble and the first headings.
+_OPENING_LINES = 12
+
+
+@dataclass(frozen=True)
+class _SourceRank:
+    labels: frozenset[str]  # empty for the document's own header/signature
+    government_body_only: bool
 
 
 @dataclass(frozen=True)
 class _Vocab:
     title_end: re.Pattern[str]
     continuation: tuple[str, ...]
+    notice: re.Pattern[str]
+    notice_open: re.Pattern[str]
+    consultation: re.Pattern[str]
+    quoted_then_verb: re.Pattern[str]
+    verb_then_quoted: re.Pattern[str]
+    verb_then_name: re.Pattern[str]
+    file_name: re.Pattern[str]
+    title_label: re.Pattern[str]
+    attachment: re.Pattern[str]
     issuer_end: re.Pattern[str]
-    labelled_date: re.Pattern[str]
-    labelled_issuer: re.Pattern[str]
     issuer_word: re.Pattern[str]
+    government_word: re.Pattern[str]
+    label: re.Pattern[str]
+    issuer_ranks: tuple[_SourceRank, ...]
+    date_ranks: tuple[_SourceRank, ...]
     junk: tuple[str, ...]
-    region: re.Pattern[str]
+    region_suffix: re.Pattern[str]
+    region_not_names: tuple[str, ...]
+    region_not_place: re.Pattern[str]
+    province: re.Pattern[str]
+    placeholder_names: str  # regex alternation
+    placeholder_place: re.Pattern[str]
     title_prefixes: tuple[str, ...]
+    working_year: re.Pattern[str]
+
+
+def _ranks(entries: list[SourceRank]) -> tuple[_SourceRank, ...]:
+    return tuple(
+        _SourceRank(frozenset(e.labels), e.government_body_only)
+        if isinstance(e, LabelledSource)
+        else _SourceRank(frozenset(), False)
+        for e in entries
+    )
 
 
 @cache
 def _vocab() -> _Vocab:
     v = load("metadata")
+    ending = alternation(v.title_endings)
+    verbs = alternation(v.wrapper_verbs)
+    nouns = alternation(v.wrapper_nouns)
+    issuer_ranks, date_ranks = _ranks(v.issuer_sources), _ranks(v.date_sources)
+    labels = [label for rank in (*issuer_ranks, *date_ranks) for label in rank.labels]
+    suffixes = alternation(v.region_suffixes)
     return _Vocab(
-        title_end=re.compile(f"(?:{alternation(v.title_endings)})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
+        title_end=re.compile(f"(?:{ending})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
         continuation=tuple(v.title_continuations),
+        # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
+        notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
+        notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
+        consultation=re.compile(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
+        quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
+        verb_then_quoted=re.compile(f"(?:{verbs})(?P<x>《[^《》]+》)"),
+        verb_then_name=re.compile(f"(?:{verbs})(?P<x>[^《》]+)$"),
+        file_name=re.compile(
+            f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
+            re.IGNORECASE,
+        ),
+        title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
+        attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
-        labelled_date=re.compile(
-            f"(?:{alternation(v.date_labels)})\\s*+[:：]\\s*+(?:{DATE_CORE}|{ISO_CORE})"
-        ),
-        # Web pages put several labels on one line: 发布时间：… 来源：某市生态环境局 浏览次数：….
-        labelled_issuer=re.compile(f"(?:{alternation(v.issuer_labels)})\\s*+[:：]\\s*+(?P<name>[^\\s:：|]{{2,60}}+)"),
         issuer_word=re.compile(alternation(v.issuer_suffixes)),
+        government_word=re.compile(alternation(v.government_body_words)),
+        label=re.compile(f"(?P<label>{alternation(labels)})[:：|]++"),
+        issuer_ranks=issuer_ranks,
+        date_ranks=date_ranks,
         junk=tuple(v.junk_markers),
-        # A suffix followed by another one (湖州 + 市) is part of the name, not its end.
-        region=re.compile(
-            f"^(?:[\u4e00-\u9fff]{{1,8}}?(?:{alternation(v.region_suffixes)})(?![{PLACE_SUFFIXES}]))++"
-        ),
+        region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
+        region_not_names=tuple(v.region_not_names),
+        region_not_place=re.compile(alternation(v.region_not_place_words)),
+        province=re.compile(alternation(v.provinces)),
+        placeholder_names=alternation(v.placeholder_names),
+        placeholder_place=re.compile(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
         title_prefixes=tuple(v.title_prefixes),
+        working_year=re.compile(
+            f"为[^，,。；;]{{0,6}}?(?:{alternation(v.working_year_verbs)})(?P<y>\\d{{4}})\\s*+年"
+        ),
     )
+
+
+# --- lines of the front matter ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Text:
+    """Text as written (`text`) and folded for matching (`key`), index-aligned."""
+
+    text: str
+    key: str
+
+    def __add__(self, other: _Text) -> _Text:
+        return _Text(self.text + other.text, self.key + other.key)
+
+    def cut(self, start: int, end: int | None = None) -> _Text:
+        return _Text(self.text[start:end], self.key[start:end])
+
+
+@dataclass(frozen=True)
+class _FrontLine:
+    line: _Text  # whitespace, glosses and placeholders dropped
+    raw: str  # the line as in the input, whitespace kept
+    index: int  # 0-based physical line of the input
+
+
+def _clean(text: str, folded: str) -> _Text:
+    """Drop whitespace, pinyin glosses and leading placeholders from an aligned text/fold pair."""
+    if not RE_GLOSS.search(folded) and not RE_PLACEHOLDER_HEAD.match(folded):
+        # Whitespace sits at the same places in both (the fold maps spaces to spaces).
+        return _Text("".join(text.split()), "".join(folded.split()))
+    drop = set()
+    for m in RE_GLOSS.finditer(folded):
+        drop.update(range(m.start(), m.end()))
+    head = RE_PLACEHOLDER_HEAD.match(folded)
+    if head:
+        drop.update(range(head.end()))
+    keep = [i for i, c in enumerate(folded) if i not in drop and not c.isspace()]
+    return _Text("".join(text[i] for i in keep), "".join(folded[i] for i in keep))
+
+
+def _line(raw: str, index: int) -> _FrontLine | None:
+    raw = raw[:_LINE_MAX]
+    cleaned = _clean(raw, fold(raw))
+    return _FrontLine(cleaned, raw, index) if cleaned.key else None
+
+
+def _lines(doc: Document) -> list[_FrontLine]:
+    """Non-blank physical lines of the page head and foot, where metadata stands.
+
+    Metadata reads the page layout itself (a label line, a signature line, a heading
+    between blank lines), so it works on the lines as the input breaks them, not on
+    logical lines that may glue a header block together.
+    """
+    physical = doc.raw.splitlines()
+    foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
+    numbered = [*enumerate(physical[:_HEAD_LINES]), *enumerate(physical[foot:], foot)]
+    return [fl for i, raw in numbered if (fl := _line(raw, i))]
+
+
+def _front(lines: list[_FrontLine]) -> list[_FrontLine]:
+    """Lines before the body starts (the first structural marker)."""
+    out = []
+    for line in lines:
+        if match_marker(line.line.key) or len(out) >= _FRONT_LINES:
+            break
+        out.append(line)
+    return out
+
+
+# --- title -------------------------------------------------------------------------------
+
+
+def _name_key(key: str) -> str:
+    return RE_NAME_NOISE.sub("", key)
+
+
+def _bracket_depth(key: str, pos: int) -> int:
+    return key.count("《", 0, pos) - key.count("》", 0, pos)
+
+
+def _strip_book_marks(name: _Text) -> _Text:
+    if name.key.startswith("《") and name.key.endswith("》") and name.key.count("《") == 1:
+        return name.cut(1, -1)
+    return name
+
+
+def _plan_name(name: _Text) -> _Text | None:
+    """A name found in a wrapper, if it reads as a plan title."""
+    name = _strip_book_marks(name)
+    lo, hi = _TITLE_LEN
+    if lo <= len(name.key) <= hi and _vocab().title_end.search(name.key) and not RE_PROSE.search(name.key):
+        return name
+    return None
+
+
+def _notice(line: _Text) -> tuple[_Text, _Text] | None:
+    """(issuer part, plan name) of a covering-notice title line (…关于印发《X》的通知)."""
+    if RE_PROSE.search(line.key):
+        return None
+    m = _vocab().notice.search(line.key)
+    if not m:
+        return None
+    name = _plan_name(line.cut(m.start("x"), m.end("x")))
+    if name is None:
+        return None
+    pre = line.cut(m.start("pre"), m.end("pre"))
+    numbers = list(RE_DOC_NUMBER.finditer(pre.key))
+    if numbers:
+        pre = pre.cut(numbers[-1].end())
+    return pre, name
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A plan's name that something around the plan gives."""
+
+    name: _Text
+    # A notice title, a file name, a name label or a headline names this document's plan;
+    # a sentence (日前，某市印发《X》。/ 现将《X》印发给你们) may name another, so it
+    # only helps to pick among the headings.
+    names_this_plan: bool
+
+
+def _wrapper_name(line: _Text) -> _Name | None:
+    """The plan name a wrapper line gives, if the line is one."""
+    vocab = _vocab()
+    notice = _notice(line)
+    if notice:
+        return _Name(notice[1], True)
+    label = vocab.title_label.match(line.key)
+    if label:
+        value = line.cut(label.start("x"), label.end("x"))
+        inner = _notice(value)
+        name = inner[1] if inner else _plan_name(value)
+        return _Name(name, True) if name else None
+    m = vocab.file_name.search(line.key)
+    if m and (name := _plan_name(line.cut(m.start("x"), m.end("x")))):
+        return _Name(name, True)
+    prose = bool(RE_PROSE.search(line.key))
+    whole = _strip_book_marks(line)
+    if whole is not line and not prose:
+        # A headline in book marks: 《某市政府印发某市水污染防治2018年行动计划》.
+        m = vocab.verb_then_name.search(whole.key)
+        if m and (name := _plan_name(whole.cut(m.start("x"), m.end("x")))):
+            return _Name(name, True)
+    for pattern in (vocab.consultation, vocab.quoted_then_verb, vocab.verb_then_quoted):
+        m = pattern.search(line.key)
+        # Inside book marks the words belong to a cited document's title (《国务院关于印发…的通知》).
+        if m and _bracket_depth(line.key, m.start("x")) == 0:
+            name = _plan_name(line.cut(m.start("x"), m.end("x")))
+            if name:
+                return _Name(name, not prose)
+    return None
+
+
+def _wrapped_names(front: list[_FrontLine]) -> list[_Name]:
+    """Plan names that wrappers around the plan give, in document order."""
+    names: list[_Name] = []
+    skip_next = False
+    for k, fl in enumerate(front):
+        if skip_next:
+            skip_next = False
+            continue
+        line = fl.line
+        if _vocab().notice_open.search(line.key) and k + 1 < len(front):
+            # A notice title broken over two lines: 关于印发某市 / 碳达峰实施方案的通知.
+            pair = line + front[k + 1].line
+            if _notice(pair):
+                line, skip_next = pair, True
+        found = _wrapper_name(line)
+        if found:
+            names.append(found)
+    return names
+
+
+def _is_heading(text: str) -> bool:
+    lo, hi = _TITLE_LEN
+    return (
+        lo <= len(text) <= hi
+        and not RE_PROSE.search(text)
+        and not RE_LABEL_COLON.search(text)
+        and bool(_vocab().title_end.search(text))
+    )
+
+
+def _head_chunk(fl: _FrontLine) -> _Text | None:
+    """The heading at the head of a flattened line: `附件 某县2018年…清单 工作任务…`."""
+    vocab = _vocab()
+    chunks = fl.raw.split()
+    if len(chunks) < 2:
+        return None
+    skip = vocab.attachment.fullmatch(_clean(chunks[0], fold(chunks[0])).key)
+    head = chunks[1] if skip else chunks[0]
+    start = skip.end() if skip else 0
+    key = _clean(head, fold(head)).key
+    if fl.line.key.startswith(key, start) and _is_heading(key):
+        # Matched on the folded line so the output keeps the characters as written.
+        return fl.line.cut(start, start + len(key))
+    return None
+
+
+def _headings(front: list[_FrontLine]) -> list[_Text]:
+    """Heading lines that may be the title, in document order (two-line headings joined)."""
+    vocab = _vocab()
+    out: list[_Text] = []
+    for k, fl in enumerate(front):
+        key = fl.line.key
+        if any(j in fl.raw for j in vocab.junk) or _notice(fl.line):
+            continue
+        if not _is_heading(key):
+            chunk = _head_chunk(fl)
+            if chunk:
+                out.append(chunk)
+            continue
+        if k > 0:
+            prev = front[k - 1]
+            prev_is_title_part = (
+                fl.index - prev.index <= 3  # blank lines between the two parts
+                and not RE_PROSE.search(prev.line.key)
+                and not RE_LABEL_COLON.search(prev.line.key)
+                and not vocab.issuer_end.search(prev.line.key)
+                and not vocab.title_end.search(prev.line.key)
+                and not _date_only(prev.line.key)
+                and (len(key) <= 12 or key.startswith(vocab.continuation))
+            )
+            if prev_is_title_part:
+                out.append(prev.line + fl.line)
+                continue
+        out.append(fl.line)
+    return out
+
+
+def _title(front: list[_FrontLine]) -> _Text | None:
+    names = _wrapped_names(front)
+    headings = _headings(front)
+    wanted = {_name_key(n.name.key) for n in names}
+    if wanted:
+        # The plan's own heading, as it writes the name (also one broken over two lines).
+        pairs = [a.line + b.line for a, b in pairwise(front)]
+        for heading in headings + pairs:
+            if _name_key(heading.key) in wanted:
+                return heading
+    for n in names:
+        if n.names_this_plan:
+            return n.name
+    return headings[0] if headings else None
+
+
+# --- issuer and date ---------------------------------------------------------------------
+
+RE_DATE = re.compile(DATE_CORE)
+RE_ISO = re.compile(ISO_CORE)
+RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
+RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
 
 
 def _date(m: re.Match[str]) -> dt.date | None:
@@ -74,87 +411,194 @@ def _date(m: re.Match[str]) -> dt.date | None:
         return None
 
 
-@dataclass(frozen=True)
-class _FrontLine:
-    text: str
-    index: int  # position in doc.lines
+def _date_only(key: str) -> dt.date | None:
+    m = RE_CN_DATE_ONLY.match(key)
+    return _date(m) if m else None
 
 
-def _front_lines(doc: Document) -> list[_FrontLine]:
-    """Lines before the body starts: no section marker yet, no running prose."""
-    vocab = _vocab()
-    out: list[_FrontLine] = []
-    for i, line in enumerate(doc.lines[: _FRONT_LINES * 2]):
-        text = doc.text[line.start : line.end]
-        if line.is_table or line.marker is not None or len(out) >= _FRONT_LINES:
-            break
-        if any(j in text for j in vocab.junk):
-            continue
-        out.append(_FrontLine(squash(text), i))
-    return out
+def _body_name(text: _Text) -> _Text | None:
+    """The line as an issuing body's name (a header or signature line), if it is one."""
+    name = text.key.removesuffix("文件")
+    if (
+        2 <= len(name) <= _NAME_MAX
+        and _vocab().issuer_end.search(name)
+        and not RE_PROSE.search(name)
+        and not RE_LABEL_COLON.search(name)
+        and "、" not in name
+    ):
+        return text.cut(0, len(name))
+    return None
 
 
-def _title(front: list[_FrontLine]) -> tuple[str | None, int]:
-    """The title and the index (in `front`) of its first line, or (None, -1)."""
-    vocab = _vocab()
-    for k, line in enumerate(front):
-        text = line.text
-        if RE_PROSE.search(text) or not 4 <= len(text) <= 80 or not vocab.title_end.search(text):
-            continue
-        inner = RE_COVER_NOTICE.fullmatch(text)
-        if inner:
-            # A cover notice (关于印发…的通知) around the plan: the plan's own title follows it.
-            plan_title = inner["title"].strip("《》")
-            for later in front[k + 1 :]:
-                if later.text == plan_title:
-                    return plan_title, k
-        if k > 0:
-            prev = front[k - 1]
-            prev_is_title_part = (
-                prev.index == line.index - 1
-                and not RE_PROSE.search(prev.text)
-                and not vocab.issuer_end.search(prev.text)
-                and not vocab.title_end.search(prev.text)
-                and not RE_DATE_ONLY_LINE.match(prev.text)
-                and (len(text) <= 12 or text.startswith(vocab.continuation))
-            )
-            if prev_is_title_part:
-                return prev.text + text, k - 1
-        return text, k
-    return None, -1
+def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, dt.date | None]:
+    """Signer and date of the first signature block: a body line, then a date written out.
 
-
-def _issue_date_and_signature(doc: Document) -> tuple[dt.date | None, str | None]:
-    vocab = _vocab()
-    labelled = vocab.labelled_date.search(doc.fold)
-    if labelled:
-        date = _date(labelled)
+    A date alone on its line is a signature date under a body's name, or in the front
+    matter (a notice dated without a signer); elsewhere it may be a table cell.
+    """
+    for k, fl in enumerate(lines):
+        date = _date_only(fl.line.key)
         if date:
-            return date, None
-    previous = ""
-    for line in doc.lines:
-        if line.kind == "date_line":
-            m = RE_DATE_ONLY_LINE.match(squash(doc.fold[line.start : line.end]))
-            date = _date(m) if m else None
-            if date:
-                return date, (previous if vocab.issuer_end.search(previous) else None)
-        previous = squash(doc.text[line.start : line.end])
+            signer = _body_name(lines[k - 1].line) if k > 0 else None
+            if signer or fl.index < front_end:
+                return signer, date
+            continue
+        m = RE_SIGNED_DATE.match(fl.line.key)
+        if m:
+            body = _body_name(fl.line.cut(0, m.end("body")))
+            if body and (date := _date(m)):
+                return body, date
     return None, None
 
 
-def _region(title: str | None, issuer: str | None) -> str | None:
-    vocab = _vocab()
-    for source in (title, issuer):
-        if not source:
+def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None:
+    """The body the document's own header names: a letterhead line or a notice title's issuer."""
+    for fl in front:
+        if title is not None and fl.line.key.endswith(title.key):
+            break
+        notice = _notice(fl.line)
+        if notice:
+            name = _body_name(notice[0])
+            if name:
+                return name
             continue
-        text = source
-        for prefix in vocab.title_prefixes:
-            text = text.removeprefix(prefix)
-        text = RE_LEADING_YEAR.sub("", text)
-        m = vocab.region.match(text)
-        if m:
-            return m.group(0)
+        name = _body_name(fl.line)
+        if name:
+            return name
     return None
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    label: str
+    value: str  # as written, whitespace removed
+    key: str  # folded value
+
+
+def _labelled_values(lines: list[_FrontLine], page: Mapping[str, str]) -> list[_Labelled]:
+    """Every `label: value` of the page, in document order; page metadata handed in comes first."""
+    out = [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
+    vocab = _vocab()
+    for fl in lines:
+        matches = list(vocab.label.finditer(fl.line.key))
+        for m, nxt in zip(matches, [*matches[1:], None], strict=False):
+            end = nxt.start() if nxt else len(fl.line.key)
+            value = fl.line.cut(m.end(), end)
+            out.append(_Labelled(m["label"], value.text.strip("|"), value.key.strip("|")))
+    return out
+
+
+def _labelled_issuer(value: _Labelled, government_only: bool) -> _Text | None:
+    ends = [w.end() for w in _vocab().issuer_word.finditer(value.key)]
+    if not ends:
+        return None
+    # Labels run together once spaces are gone (…生态环境局浏览次数): cut after the last body word.
+    name = value.key[: ends[-1]]
+    if government_only and not _vocab().government_word.search(name):
+        return None
+    return _Text(value.value[: ends[-1]], name) if 2 <= len(name) <= _NAME_MAX else None
+
+
+def _labelled_date(value: _Labelled) -> dt.date | None:
+    for pattern in (RE_DATE, RE_ISO):
+        m = pattern.match(value.key)
+        if m:
+            return _date(m)
+    return None
+
+
+def _first_by_rank(
+    ranks: tuple[_SourceRank, ...],
+    document_value: T | None,
+    labelled: list[_Labelled],
+    read: Callable[[_Labelled, bool], T | None],
+) -> T | None:
+    """The value of the best source that has one (spec §1 order, as vocab/metadata.yaml lists it)."""
+    for rank in ranks:
+        if not rank.labels:
+            if document_value is not None:
+                return document_value
+            continue
+        for item in labelled:
+            if item.label in rank.labels:
+                value = read(item, rank.government_body_only)
+                if value is not None:
+                    return value
+    return None
+
+
+# --- region and year ---------------------------------------------------------------------
+
+
+def _place_at_start(name: _Text) -> str | None:
+    """The place name a title or a body name starts with (湖州市, 杭州市拱墅区, XX縣, 广西)."""
+    vocab = _vocab()
+    for prefix in vocab.title_prefixes:
+        if name.key.startswith(prefix):
+            name = name.cut(len(prefix))
+    year = re.match(r"\d{4}+(?:[-—～~至]\d{4}+)?年度?", name.key)
+    if year:
+        name = name.cut(year.end())
+    key = name.key
+    m = vocab.placeholder_place.match(key)
+    if m:
+        return name.text[: m.end()]
+    end = 0
+    while True:
+        # One link of the chain: a short run of characters and a suffix (杭州 市 | 拱墅 区).
+        longest = 8 if end == 0 else 5
+        link = None
+        for s in vocab.region_suffix.finditer(key, end + 1, end + longest + 4):
+            body = key[end : s.start()]
+            if 1 <= len(body) <= longest and all(RE_CJK.match(c) for c in body):
+                link = s
+                break
+        if link is None:
+            break
+        body = key[end : link.start()]
+        if (end == 0 and body.startswith(vocab.region_not_names)) or vocab.region_not_place.search(body):
+            break
+        end = link.end()
+    if end:
+        return name.text[:end]
+    m = vocab.province.match(key)
+    return name.text[: m.end()] if m else None
+
+
+def _owner_place(title: _Text, lines: list[_FrontLine]) -> str | None:
+    """A title naming a body without its place (市生态环境局2024年工作计划): the place the text gives it."""
+    vocab = _vocab()
+    body = vocab.issuer_word.search(title.key)
+    if not body or not vocab.region_suffix.match(title.key):
+        return None
+    # The same body with its place in front, the place starting after a non-character (，某市生态环境局).
+    named = re.compile(f"(?<![\u4e00-\u9fff])(?P<place>{vocab.placeholder_names}|[\u4e00-\u9fff]{{2,4}}?)"
+                       f"{re.escape(title.key[: body.end()])}")
+    for fl in lines:
+        m = named.search(fl.line.key)
+        if m:
+            return fl.line.text[m.start("place") : m.end("place") + 1]
+    return None
+
+
+def _province_served(lines: list[_FrontLine]) -> str | None:
+    """The one province the opening text names as such (推进辽宁振兴发展), not inside a name.
+
+    A province name that starts a longer name (北京经济技术开发区管委会, 湖南省生态环境厅)
+    or sits in a cited title (《…》) is a passing mention; two different provinces
+    leave the region open.
+    """
+    vocab = _vocab()
+    found: set[str] = set()
+    for fl in lines:
+        key = fl.line.key
+        for m in vocab.province.finditer(key):
+            run = re.match(r"[\u4e00-\u9fff]*", key[m.end() :])
+            tail = run.group(0) if run else ""
+            if _bracket_depth(key, m.start()) or vocab.region_suffix.search(tail) or vocab.issuer_word.search(tail):
+                continue
+            found.add(fl.line.text[m.start() : m.end()])
+    return found.pop() if len(found) == 1 else None
 
 
 def _year(title: str | None) -> int | None:
@@ -164,26 +608,51 @@ def _year(title: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def parse_meta(doc: Document) -> Meta:
-    """Metadata of a plan; fields the text does not state are None."""
+def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
+    """Metadata of a plan; fields the text does not state are None.
+
+    `page` holds metadata a reader found outside the text (an HTML page's <meta> tags),
+    keyed by the names vocab/metadata.yaml lists among the labels.
+    """
     vocab = _vocab()
-    front = _front_lines(doc)
-    title, title_at = _title(front)
-    issuer = None
-    for line in front[: max(title_at, 0)]:
-        # A letterhead names the body with 文件 after it: 大连市生态环境局文件.
-        name = line.text.removesuffix("文件")
-        if vocab.issuer_end.search(name) and not RE_PROSE.search(name) and len(name) <= 40:
-            issuer = name
-    for line in doc.lines[: _FRONT_LINES * 2]:
-        if issuer is not None:
-            break
-        m = vocab.labelled_issuer.search(doc.fold, line.start, line.end)
-        ends = [w.end() for w in vocab.issuer_word.finditer(m["name"])] if m else []
-        if m and ends:
-            # Labels can run together once spaces are gone (…生态环境局浏览次数): cut after the last body word.
-            issuer = doc.text[m.start("name") : m.start("name") + ends[-1]]
-    date, signature = _issue_date_and_signature(doc)
-    if issuer is None and signature and len(signature) <= 40 and not RE_PROSE.search(signature):
-        issuer = signature
-    return Meta(title=title, issuer=issuer, date=date, year=_year(title), region=_region(title, issuer))
+    everything = _lines(doc)
+    front = _front(everything)
+    title = _title(front)
+    labelled = _labelled_values(everything, page or {})
+    front_end = front[-1].index + 1 if front else 0
+    signer, signed = _signature(everything, front_end)
+    header = _header_issuer(front, title)
+    issuer = _first_by_rank(vocab.issuer_ranks, header or signer, labelled, _labelled_issuer)
+    date = _first_by_rank(vocab.date_ranks, signed, labelled, lambda item, _: _labelled_date(item))
+    region = None
+    for source in (title, issuer):
+        if source is not None and region is None:
+            region = _place_at_start(source)
+    if region is None and title is not None:
+        region = _owner_place(title, everything)
+    if region is None and title is None:
+        # No title to name the area: the province the opening paragraphs serve, if only one.
+        region = _province_served(everything[:_OPENING_LINES])
+    title_text = title.text if title else None
+    return Meta(
+        title=title_text,
+        issuer=issuer.text if issuer else None,
+        date=date,
+        year=_year(title_text),
+        region=region,
+    )
+
+
+def parse_plan_year(doc: Document, meta: Meta) -> int | None:
+    """The year relative deadlines (年底前, 9月底前) fall in.
+
+    The title's year; failing that, the working year the preamble states
+    (为做好2023年…工作), which the spec does not count as the plan's title year.
+    """
+    if meta.year is not None:
+        return meta.year
+    for fl in _front(_lines(doc)):
+        m = _vocab().working_year.search(fl.line.key)
+        if m:
+            return int(m["y"])
+    return None

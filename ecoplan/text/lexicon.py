@@ -96,4 +96,4 @@ def attachment_words() -> tuple[str, ...]:
 def web_labels() -> tuple[str, ...]:
     """Labels of a web page's metadata line (发布日期, 来源, 索引号 …)."""
     v = load("metadata")
-    return tuple(dict.fromkeys([*v.date_labels, *v.issuer_labels, *v.web_labels]))
+    return tuple(dict.fromkeys([*v.source_labels, *v.web_labels]))

@@ -35,16 +35,44 @@ class HeadingsVocab(_Vocab):
     non_section_prefixes: Words
 
 
+class LabelledSource(_Vocab):
+    """Web page labels (or page metadata names) that rank together as a source."""
+
+    labels: Words
+    government_body_only: bool = False
+
+
+# One rank of a source order: the document's own header line or signature, or labels.
+SourceRank = Literal["document"] | LabelledSource
+
+
 class MetadataVocab(_Vocab):
     title_endings: Words
     title_continuations: Words
+    title_labels: Words
+    wrapper_verbs: Words
+    wrapper_nouns: Words
+    file_suffixes: Words
+    attachment_labels: Words
     issuer_suffixes: Words
-    date_labels: Words
-    issuer_labels: Words
+    issuer_sources: list[SourceRank]
+    date_sources: list[SourceRank]
+    government_body_words: Words
     web_labels: Words
     junk_markers: Words
     region_suffixes: Words
+    region_not_names: Words
+    region_not_place_words: Words
+    provinces: Words
+    placeholder_names: Words
     title_prefixes: Words
+    working_year_verbs: Words
+
+    @property
+    def source_labels(self) -> Words:
+        """Every label of the issuer and date sources, in rank order."""
+        ranks = [*self.issuer_sources, *self.date_sources]
+        return [label for rank in ranks if isinstance(rank, LabelledSource) for label in rank.labels]
 
 
 class DeadlinesVocab(_Vocab):

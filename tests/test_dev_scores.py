@@ -1,0 +1,84 @@
+"""Quality floor on the dev set: real plans from many provinces, scored by the shared scorer.
+
+Every dev document in ../shared/dev/docs is parsed, written as JSON and scored
+by ../shared/eval/score.py (run as a subprocess, so the figures are exactly
+those the scorer prints). Each TOTAL column must reach its floor below.
+
+Whoever raises a column raises its floor here to the figure reached, rounded
+down to 0.01; nobody lowers another's floor (fix the drop instead). Seeds are
+pinned separately by tests/test_seeds.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import ecoplan
+from ecoplan.writing import dumps
+
+# Floor per TOTAL column of score.py (short name as the scorer prints it).
+THRESHOLDS: dict[str, float] = {
+    "sections_f1": 0.85,  # sec
+    "sections_depth": 0.97,  # depth
+    "inline_f1": 0.00,  # inline
+    "targets_p": 1.00,  # tgtP
+    "targets_r": 0.62,  # tgtR
+    "cmp_acc": 0.98,  # cmp
+    "tdeadline_acc": 0.95,  # tdl
+    "indicator_sim": 0.92,  # ind
+    "deadlines_f1": 0.90,  # dl
+    "departments_f1": 0.71,  # dept
+    "tasks_f1": 0.47,  # task
+    "meta_acc": 0.97,  # meta
+}
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEV_DOCS = SHARED / "dev" / "docs"
+DEV_GOLD = SHARED / "dev" / "gold"
+SCORER = SHARED / "eval" / "score.py"
+
+pytestmark = pytest.mark.skipif(
+    not (DEV_DOCS.is_dir() and DEV_GOLD.is_dir() and SCORER.is_file()),
+    reason="../shared (dev set and scorer) is not beside the repository",
+)
+
+
+@cache
+def _scores(out_dir: Path) -> dict:
+    """Parse every dev document into out_dir and return the scorer's JSON figures."""
+    for doc in sorted(DEV_DOCS.glob("*.txt")):
+        plan = ecoplan.parse_file(str(doc))
+        (out_dir / f"{doc.stem}.json").write_text(dumps(plan, "json"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(SCORER), str(DEV_GOLD), str(out_dir), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(run.stdout)
+
+
+@pytest.fixture(scope="module")
+def dev_scores(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _scores(tmp_path_factory.mktemp("dev_parses"))
+
+
+def test_every_dev_document_is_scored(dev_scores: dict) -> None:
+    assert dev_scores["missing"] == []
+    assert len(dev_scores["docs"]) - 1 == len(list(DEV_DOCS.glob("*.txt")))
+
+
+@pytest.mark.parametrize("column", list(THRESHOLDS))
+def test_dev_total_reaches_its_floor(dev_scores: dict, column: str) -> None:
+    total = dev_scores["docs"]["TOTAL"][column]
+    # The weakest documents in this column, to say where to look when the floor is missed.
+    rows = [(row[column], name) for name, row in dev_scores["docs"].items() if name != "TOTAL"]
+    weakest = sorted((v, n) for v, n in rows if v is not None)[:5]
+    assert total is not None and total + 1e-9 >= THRESHOLDS[column], f"{column} = {total}; weakest: {weakest}"
