@@ -124,7 +124,7 @@ def convert(data: bytes, path: str, fmt: str | None) -> str | Any:
 
 def staged_parse(timer: StageTimer, data: bytes, name: str) -> Any:
     """What `convert` does, each stage of `ecoplan.pipeline.STAGES` timed on its own."""
-    from ecoplan.pipeline import STAGES, build_plan
+    from ecoplan.pipeline import STAGES, build_plan, initial_state
     from ecoplan.reading import source_from_bytes
     from ecoplan.schema import Source
     from ecoplan.text.normalise import normalise
@@ -132,7 +132,7 @@ def staged_parse(timer: StageTimer, data: bytes, name: str) -> Any:
     with timer.stage("decode"):
         source = source_from_bytes(data, name)
     with timer.stage("normalise"):
-        state: dict[str, Any] = {"doc": normalise(source.text)}
+        state = initial_state(normalise(source.text))
     for stage in STAGES:
         with timer.stage(stage.name):
             stage.apply(state)

@@ -9,7 +9,7 @@ pipeline is pure: same text in, same Plan out, safe in a process pool.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,7 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("meta", parse_meta, needs=("doc",), assigns=("meta",)),
+    Stage("meta", parse_meta, needs=("doc", "page"), assigns=("meta",)),
     # The year 年底前 / 9月底前 fall in: the title's year, else the preamble's working year.
     Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",)),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
@@ -55,9 +55,18 @@ STAGES: tuple[Stage, ...] = (
 PLAN_KEYS = ("meta", "sections", "targets", "percentages", "deadlines", "departments", "tasks")
 
 
-def run_stages(doc: Document) -> dict[str, Any]:
+def initial_state(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the first stage starts from.
+
+    `page` is metadata a reader found outside the text (a web page's <meta> tags), by
+    name; the meta stage ranks each name where vocab/metadata.yaml lists it.
+    """
+    return {"doc": doc, "page": dict(page or {})}
+
+
+def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every stage over a normalised document, in order; the state they assigned."""
-    state: dict[str, Any] = {"doc": doc}
+    state = initial_state(doc, page)
     for stage in STAGES:
         stage.apply(state)
     return state
@@ -68,9 +77,9 @@ def build_plan(state: dict[str, Any], source: Source) -> Plan:
     return Plan(source=source, **{key: state[key] for key in PLAN_KEYS})
 
 
-def parse_document(doc: Document, source: Source) -> Plan:
+def parse_document(doc: Document, source: Source, page: Mapping[str, str] | None = None) -> Plan:
     """Structure and extract everything from a normalised document."""
-    return build_plan(run_stages(doc), source)
+    return build_plan(run_stages(doc, page), source)
 
 
 def parse_source(source: SourceText) -> Plan:

@@ -28,10 +28,10 @@ THRESHOLDS: dict[str, float] = {
     "sections_depth": 0.97,  # depth
     "inline_f1": 0.00,  # inline
     "targets_p": 1.00,  # tgtP
-    "targets_r": 0.62,  # tgtR
-    "cmp_acc": 0.98,  # cmp
-    "tdeadline_acc": 0.95,  # tdl
-    "indicator_sim": 0.92,  # ind
+    "targets_r": 0.83,  # tgtR
+    "cmp_acc": 1.00,  # cmp
+    "tdeadline_acc": 0.96,  # tdl
+    "indicator_sim": 0.94,  # ind
     "deadlines_f1": 0.90,  # dl
     "departments_f1": 0.71,  # dept
     "tasks_f1": 0.47,  # task

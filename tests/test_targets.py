@@ -44,6 +44,8 @@ def test_targets(case: dict) -> None:
         for key, value in want.items():
             if key == "value":
                 assert t["value"] == pytest.approx(value)
+            elif key == "integer":
+                assert isinstance(t["value"], int) == value, t["value"]
             elif key == "indicator":
                 assert squash(t["indicator"]) == squash(value)
             else:

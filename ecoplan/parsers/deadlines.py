@@ -27,6 +27,7 @@ from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
     CN_ONE_TO_NINE,
     CN_YEAR_DIGITS,
+    PROSE_MARKS,
     QUOTE_CLOSE,
     QUOTE_OPEN,
     RANGE_DASHES,
@@ -58,6 +59,10 @@ _SPAN_BEFORE = regex.compile(
     r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[" + regex.escape(RANGE_DASHES) + r"至到]?[ ]*+$"
 )
 _LOOKBACK = 12
+# A run-in heading before a paragraph's text: a short title, then 。 or ：.
+RUN_IN_HEADING = 30
+RE_RUN_IN_STOP = regex.compile("[。:]")
+RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 
 
 @dataclass(frozen=True)
@@ -309,6 +314,10 @@ class DeadlineScope:
         marker = match_marker(lead.lstrip())
         if marker is not None:
             lead = lead.lstrip()[marker.end :]
+            # After a run-in heading ((二)主要目标。到2025年,…) the deadline still heads its paragraph.
+            stop = RE_RUN_IN_STOP.search(lead)
+            if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
+                lead = lead[stop.end() :]
         return d if not lead.strip(" -") else None
 
     def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import RANGE_DASHES
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, RANGE_DASHES
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import cn_int
@@ -37,6 +37,8 @@ RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MA
 # Running prose: a title, a header line or a signature has none of these.
 RE_PROSE = re.compile(r"[。，,；;！!？?]")
 RE_LABEL_COLON = re.compile(r"[:：]")
+# A line that is only a bracketed qualifier: （征求意见稿）, （试行）, （2021—2025年）.
+RE_QUALIFIER_LINE = re.compile(r"^[(（][^()（）]{1,20}[)）]$")
 # A document number before a notice title: 武环〔2017〕20号, 互政办函〔2023〕223号:
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
 # Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
@@ -74,6 +76,7 @@ class _Vocab:
     verb_then_quoted: re.Pattern[str]
     verb_then_name: re.Pattern[str]
     file_name: re.Pattern[str]
+    title_labels: frozenset[str]
     title_label: re.Pattern[str]
     attachment: re.Pattern[str]
     issuer_end: re.Pattern[str]
@@ -84,7 +87,7 @@ class _Vocab:
     date_ranks: tuple[_SourceRank, ...]
     junk: tuple[str, ...]
     region_suffix: re.Pattern[str]
-    region_not_names: tuple[str, ...]
+    region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
     province: re.Pattern[str]
     placeholder_names: str  # regex alternation
@@ -125,6 +128,7 @@ def _vocab() -> _Vocab:
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
+        title_labels=frozenset(v.title_labels),
         title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
         attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
@@ -135,7 +139,7 @@ def _vocab() -> _Vocab:
         date_ranks=date_ranks,
         junk=tuple(v.junk_markers),
         region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
-        region_not_names=tuple(v.region_not_names),
+        region_not_names=frozenset(v.region_not_names),
         region_not_place=re.compile(alternation(v.region_not_place_words)),
         province=re.compile(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
@@ -374,12 +378,23 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
             if prev_is_title_part:
                 out.append(prev.line + fl.line)
                 continue
-        out.append(fl.line)
+        heading = fl.line
+        if k + 1 < len(front) and RE_QUALIFIER_LINE.match(front[k + 1].line.key):
+            # A qualifier on the line under the title belongs to it: （征求意见稿）, （试行）.
+            heading = heading + front[k + 1].line
+        out.append(heading)
     return out
 
 
-def _title(front: list[_FrontLine]) -> _Text | None:
+def _title(front: list[_FrontLine], page: Mapping[str, str]) -> _Text | None:
     names = _wrapped_names(front)
+    # A page's own title metadata names the plan too (perhaps inside its notice), after the text.
+    for label, value in page.items():
+        if label in _vocab().title_labels:
+            stated = _clean(value, fold(value))
+            found = _wrapper_name(stated) or (_Name(n, True) if (n := _plan_name(stated)) else None)
+            if found:
+                names.append(found)
     headings = _headings(front)
     wanted = {_name_key(n.name.key) for n in names}
     if wanted:
@@ -399,6 +414,8 @@ def _title(front: list[_FrontLine]) -> _Text | None:
 RE_DATE = re.compile(DATE_CORE)
 RE_ISO = re.compile(ISO_CORE)
 RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
+# A month of issue without its day, as cover pages write it under the body's name.
+RE_CN_MONTH_ONLY = re.compile(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
 RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
 
 
@@ -434,26 +451,31 @@ def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, d
     """Signer and date of the first signature block: a body line, then a date written out.
 
     A date alone on its line is a signature date under a body's name, or in the front
-    matter (a notice dated without a signer); elsewhere it may be a table cell.
+    matter (a notice dated without a signer); elsewhere it may be a table cell. A cover
+    page gives the body over a month without its day (二〇二一年十二月): a signer only.
     """
+    cover: _Text | None = None
     for k, fl in enumerate(lines):
+        above = _body_name(lines[k - 1].line) if k > 0 else None
+        if cover is None and above and RE_CN_MONTH_ONLY.match(fl.line.key):
+            cover = above
+            continue
         date = _date_only(fl.line.key)
         if date:
-            signer = _body_name(lines[k - 1].line) if k > 0 else None
-            if signer or fl.index < front_end:
-                return signer, date
+            if above or fl.index < front_end:
+                return above or cover, date
             continue
         m = RE_SIGNED_DATE.match(fl.line.key)
         if m:
             body = _body_name(fl.line.cut(0, m.end("body")))
             if body and (date := _date(m)):
                 return body, date
-    return None, None
+    return cover, None
 
 
 def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None:
     """The body the document's own header names: a letterhead line or a notice title's issuer."""
-    for fl in front:
+    for k, fl in enumerate(front):
         if title is not None and fl.line.key.endswith(title.key):
             break
         notice = _notice(fl.line)
@@ -463,9 +485,21 @@ def _header_issuer(front: list[_FrontLine], title: _Text | None) -> _Text | None
                 return name
             continue
         name = _body_name(fl.line)
-        if name:
+        if name and _heads_document(front, k, title):
             return name
     return None
+
+
+def _heads_document(front: list[_FrontLine], k: int, title: _Text | None) -> bool:
+    """A letterhead stands right above the document number, the notice title or the title.
+
+    A site's banner further up the page names the site, not the document's issuer.
+    """
+    for below in front[k + 1 : k + 3]:
+        key = below.line.key
+        if RE_DOC_NUMBER.match(key) or _notice(below.line) or (title and _name_key(title.key) in _name_key(key)):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -476,15 +510,19 @@ class _Labelled:
 
 
 def _labelled_values(lines: list[_FrontLine], page: Mapping[str, str]) -> list[_Labelled]:
-    """Every `label: value` of the page, in document order; page metadata handed in comes first."""
-    out = [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
+    """Every `label: value` of the page in document order, then page metadata handed in.
+
+    Within one rank of sources the text comes first: it is what spans point into.
+    """
     vocab = _vocab()
+    out = []
     for fl in lines:
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
             end = nxt.start() if nxt else len(fl.line.key)
             value = fl.line.cut(m.end(), end)
             out.append(_Labelled(m["label"], value.text.strip("|"), value.key.strip("|")))
+    out += [_Labelled(label, "".join(v.split()), "".join(fold(v).split())) for label, v in page.items()]
     return out
 
 
@@ -556,7 +594,8 @@ def _place_at_start(name: _Text) -> str | None:
         if link is None:
             break
         body = key[end : link.start()]
-        if (end == 0 and body.startswith(vocab.region_not_names)) or vocab.region_not_place.search(body):
+        # 全市 / 本县 / 我区 are no names (本溪市, 全椒县 are: the generic word is one character).
+        if body in vocab.region_not_names or vocab.region_not_place.search(body):
             break
         end = link.end()
     if end:
@@ -617,7 +656,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     vocab = _vocab()
     everything = _lines(doc)
     front = _front(everything)
-    title = _title(front)
+    title = _title(front, page or {})
     labelled = _labelled_values(everything, page or {})
     front_end = front[-1].index + 1 if front else 0
     signer, signed = _signature(everything, front_end)

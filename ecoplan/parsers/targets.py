@@ -39,7 +39,15 @@ from ecoplan.text.clauses import (
     top_level_index,
 )
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CLAUSE_ENDS, CLOSE_BRACKETS_FOLDED, LIST_CONNECTORS, SENTENCE_ENDS, squash
+from ecoplan.text.lexicon import (
+    CLAUSE_ENDS,
+    CLOSE_BRACKETS_FOLDED,
+    CN_ONE_TO_TEN,
+    CN_YEAR_DIGITS,
+    LIST_CONNECTORS,
+    SENTENCE_ENDS,
+    squash,
+)
 from ecoplan.text.markers import match_marker
 from ecoplan.text.quantities import Quantity, scan_quantities, unit_name
 from ecoplan.vocab import alternation, load
@@ -54,6 +62,15 @@ COMPARATOR_REACH = 4
 MAX_CLAUSE = 200
 # An indicator this short (覆盖率, 比例) names a rate of the subject before it.
 SHORT_INDICATOR = 3
+# A head carried over qualifying numbers inside a bracket reaches back no
+# further than this (keeps the pass linear on a run of brackets).
+MAX_CHAINED_HEAD = 80
+# A bare year at the head of an indicator (2025年全市PM2.5浓度): a time frame, not part of it.
+RE_BARE_YEAR = re.compile(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
+RE_DIGIT = re.compile(r"\d")
+# Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
+RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
+RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
 RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
 
@@ -74,8 +91,15 @@ class _Rules:
     hedges: re.Pattern[str]
     lead: re.Pattern[str]
     trail: re.Pattern[str]
-    respectively: str
+    respectively: tuple[str, ...]
     shared_heads: tuple[str, ...]
+    population: tuple[str, ...]
+    list_summary: tuple[str, ...]
+    frames: tuple[str, ...]
+    class_or_better: tuple[str, ...]
+    # Never the start of an indicator: an enumeration word (三要, 一是), a closed
+    # parenthetical the line ran into (a responsibility clause), a stray closer.
+    lead_noise: re.Pattern[str]
 
 
 @cache
@@ -103,8 +127,15 @@ def rules() -> _Rules:
         hedges=re.compile(alternation(v.qualifiers)),
         lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
         trail=re.compile(rf"(?:{alternation(v.trail_words)})++$"),
-        respectively=v.respectively,
+        respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
+        population=tuple(v.population_words),
+        list_summary=tuple(v.list_summary),
+        frames=tuple(v.frame_words),
+        class_or_better=tuple(v.class_or_better),
+        lead_noise=re.compile(
+            rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
+        ),
     )
 
 
@@ -119,6 +150,7 @@ class _Item:
     follower: str  # "end", "of" (的) or "noun"
     tail_end: int = -1  # end of the noun phrase after the number, if any
     continues: bool = False
+    joined: bool = False  # right after the number before: two counts of one noun (5家11条生产线)
     q_prev_end: int = -1  # where the text after the number before ends
     skip: tuple[int, int] | None = None  # a qualifying number inside the head (淘汰35蒸吨/小时以下燃煤锅炉120台)
 
@@ -164,6 +196,9 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
             if q.range == "high" and prev.q.range == "low":
                 item.continues = True  # 80%~85%: one phrase, two bounds
                 prev.tail_end = prev.after_end
+            elif q.start == prev_end and _is_count(r, q) and _is_count(r, prev.q):
+                item.continues = item.joined = True  # 5家11条生产线: two counts of one thing
+                prev.tail_end = prev.after_end
             elif ends_with_connector(fold, prev_end, q.start):
                 item.continues = True
                 prev.tail_end = strip_connector_end(fold, prev_end, q.start)
@@ -176,8 +211,19 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     if items:
         last = items[-1]
         cut = top_level_index(fold, last.after_end, ce, "、")
+        if cut >= 0 and "的" in fold[cut:ce] and not RE_DIGIT.search(fold, cut, ce):
+            cut = -1  # 5家6000万标砖/年以下、规划区内的砖瓦生产线: modifiers of one noun
         last.tail_end = cut if cut >= 0 else ce
     return items
+
+
+def _is_count(r: _Rules, q: Quantity) -> bool:
+    return q.unit.lstrip("万亿") in r.counters
+
+
+def _inside_bracket(fold: str, start: int, end: int) -> bool:
+    """Whether fold[start:end] leaves a bracket open."""
+    return fold.count("(", start, end) > fold.count(")", start, end)
 
 
 @dataclass
@@ -249,7 +295,11 @@ def _clean(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) -> st
         text, fold_text = text[marker.end :], fold_text[marker.end :]
     while True:
         m = r.lead.match(fold_text)
-        if not m or not m.end():
+        if m is None:
+            m = r.lead_noise.match(fold_text) or RE_BARE_YEAR.match(fold_text)
+            if m is None or m.end() >= len(fold_text) or fold_text.startswith(r.past, m.end()):
+                break  # 2020年已有…企业: the year dates the noun
+        if not m.end():
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
     m = r.trail.search(fold_text)
@@ -276,6 +326,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
             if sentence != prev_sentence:
                 subject_prev = ""
+                owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
                 sent_start = cs
             if not quantities:
@@ -293,10 +344,19 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     # it is part of this indicator, not a boundary.
                     first.skip = (rejected_q, first.q_prev_end)
                     first.head_start = rejected_head
-                found, subject = _read_group(doc, r, group, scope)
-                # Extend over one qualifying number only, so heads never chain.
-                rejected_head = None if found or first.skip else first.head_start
-                rejected_q = first.q.start
+                found, subject, owners = _read_group(doc, r, group, scope, owners)
+                # Extend over one qualifying number only, so heads never chain,
+                # unless the number stands inside a bracket the indicator goes on
+                # past (水质优良(达到或优于III类)比例 after 11个断面).
+                if found:
+                    rejected_head = None
+                elif not first.skip:
+                    rejected_head, rejected_q = first.head_start, first.q.start
+                elif (
+                    not _inside_bracket(fold, first.q_prev_end, first.q.start)
+                    or first.q.start - first.head_start > MAX_CHAINED_HEAD
+                ):
+                    rejected_head = None
                 for item, indicator, reading, op in found:
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
@@ -330,9 +390,10 @@ def _operator(r: _Rules, reading: _Reading, after_op: str | None) -> str | None:
 
 
 def _read_group(
-    doc: Document, r: _Rules, group: list[_Item], scope: DeadlineScope
-) -> tuple[list[tuple[_Item, str, _Reading, str]], str]:
-    """The targets a group of numbers commits to, and the subject it speaks of."""
+    doc: Document, r: _Rules, group: list[_Item], scope: DeadlineScope, owners: list[str]
+) -> tuple[list[tuple[_Item, str, _Reading, str]], str, list[str]]:
+    """The targets a group of numbers commits to, the subject it speaks of, and
+    the subjects of a 分别 list (`owners`: those of an earlier list in the sentence)."""
     fold = doc.fold
     first = group[0]
     reading = _read_head(doc, r, first.head_start, first.q.start, first.skip)
@@ -344,10 +405,10 @@ def _read_group(
     out: list[tuple[_Item, str, _Reading, str]] = []
     subject = ""
     if word is None and not bare:
-        return out, subject
+        return out, subject, owners
     for item in group:
         after_op = item.after_op or shared_after
-        if item.q.kind == "roman" and not _class_is_target(fold, reading, first, item):
+        if item.q.kind == "roman" and not _class_is_target(r, fold, reading, first, item):
             continue
         if item.after_op in (">=", "<=") and item.follower != "end" and not fold.startswith("以内", item.after_end - 2):
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
@@ -355,11 +416,16 @@ def _read_group(
             counted = item.q.unit.lstrip("万亿") in r.counters
             if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
+        if is_count_verb and fold[max(first.head_start, item.q.start - 4) : item.q.start].endswith(r.population):
+            continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
         if item.follower == "of" and not is_count_verb:
             continue  # 排放量大于1吨的企业
         if item.follower == "noun" and not is_count_verb and item.q.kind != "roman":
             continue
-        if item.q.range == "low":
+        if item.q.kind == "roman":
+            # A lower class is cleaner water: reaching a class is "at most" it (spec 3).
+            op = "<=" if reading.comparator in (">=", ">") else "="
+        elif item.q.range == "low":
             op = ">="
         elif item.q.range == "high":
             op = "<="
@@ -367,7 +433,7 @@ def _read_group(
             op = _operator(r, reading, after_op) or "="
         out.append((item, "", reading, op))
     if not out:
-        return out, subject
+        return out, subject, owners
     # Indicators.
     if word is None:
         subject = _clean(doc, r, first.head_start, first.q.start, scope)
@@ -379,8 +445,8 @@ def _read_group(
         head = _clean(doc, r, first.head_start, first.q.start, scope)
         tails = [_tail(doc, r, it) for it, *_ in out]
         for i, (it, *_) in enumerate(out[:-1]):
-            if it.q.range == "low" and out[i + 1][0].q.range == "high":
-                tails[i] = tails[i + 1]  # 3至5个示范村
+            if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:
+                tails[i] = tails[i + 1]  # 3至5个示范村, 5家11条生产线
         last = out[-1][0]
         if len(out) > 1 and last.follower == "of":
             # 完成17个斑块、67.8万平方米的治理任务: the noun after 的 is what each counts.
@@ -390,25 +456,51 @@ def _read_group(
     else:
         subject = _clean(doc, r, first.head_start, reading.subject_end, scope)
         indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
-        respectively = fold[reading.word_start - len(r.respectively) : reading.word_start] == r.respectively
+        respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
         parts = split_list(subject)
-        if respectively and len(out) > 1 and len(parts) == len(out):
-            indicators = distribute_shared_head(parts, r.shared_heads)
+        if respectively and len(out) > 1 and len(parts) != len(out):
+            # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
+            by_comma = split_list(subject, "、")
+            parts = by_comma if len(by_comma) == len(out) else parts
+        glued = RE_GLUED_CODES.match(subject) if len(parts) == 1 else None
+        if respectively and glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
+            # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
+            indicators = [code + subject[glued.end() :] for code in codes]
+        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts):
+            indicators = parts  # 全市万元产值用水量、万元工业增加值用水量: each names its own noun
+        elif respectively and len(out) > 1 and len(parts) == len(out):
+            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
+        elif respectively and len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
+            # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
+            # a later list in the sentence goes over the same subjects.
+            indicators = [owner + subject for owner in owners]
+        elif respectively and len(out) == 1 and len(parts) > 1:
+            # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
+            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
+            out = out * len(parts)
         elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts):
             # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
             item, _, rd, op = out[0]
             out = [(item, "", rd, op) for _ in parts]
             indicators = parts
     result = [(it, ind, rd, op) for (it, _, rd, op), ind in zip(out, indicators, strict=True)]
-    return result, subject
+    return result, subject, owners
 
 
-def _class_is_target(fold: str, reading: _Reading, first: _Item, item: _Item) -> bool:
+def _complete(parts: list[str]) -> bool:
+    """Whether the earlier subjects of a list end in the noun the last one ends in."""
+    noun = parts[-1][-2:]
+    return len(noun) == 2 and all(p.endswith(noun) and len(p) > 2 for p in parts[:-1])
+
+
+def _class_is_target(r: _Rules, fold: str, reading: _Reading, first: _Item, item: _Item) -> bool:
     """A water class is a target right after 达到 (达到地表水III类, 稳定达到III类水质),
     not inside a description (达到或好于III类水体比例, (达到或优于III类)比例)."""
     if reading.comparator not in (">=", "=") or item is not first:
         return False
     gap = fold[reading.word_end : item.q.start]
+    for better in r.class_or_better:
+        gap = gap.removeprefix(better)  # 达到或优于III类
     if "或" in gap or len(gap) > COMPARATOR_REACH or fold.count("(", first.head_start, item.q.start) > fold.count(
         ")", first.head_start, item.q.start
     ):
@@ -422,8 +514,12 @@ def _tail(doc: Document, r: _Rules, item: _Item) -> str:
         return squash(doc.text[item.after_end : item.tail_end])  # III类水质 -> 水质
     if item.follower == "end" or item.tail_end <= item.after_end:
         return ""
+    tail = squash(doc.text[item.after_end : item.tail_end])
+    of = tail.rfind("的")
+    if of > 0 and "、" in tail[:of]:
+        return tail[of + 1 :]  # 年产6万吨以下、位于城区的砖瓦企业 -> 砖瓦企业: a list of modifiers
     # 16个行政村的生活污水治理 -> 行政村生活污水治理: the 的 only links count and noun.
-    return squash(doc.text[item.after_end : item.tail_end]).lstrip("的").replace("的", "", 1)
+    return tail.lstrip("的").replace("的", "", 1)
 
 
 def _target(
@@ -435,7 +531,7 @@ def _target(
     return Target(
         indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
         comparator=op,  # type: ignore[arg-type]
-        value=item.q.value,
+        value=int(item.q.value) if _is_count(r, item.q) and item.q.value.is_integer() else item.q.value,
         unit=item.q.unit,
         unit_name=unit_name(item.q.unit),
         change=reading.change,  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 SCHEMA_VERSION = "1"
 
@@ -75,10 +75,20 @@ class Deadline(_Model):
     span: Span
 
 
+def _number(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a number")
+    return value
+
+
+# A figure as written: a count of things (17 个, 2 万辆) is an integer, a measure a float.
+Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+
+
 class Target(_Model):
     indicator: str
     comparator: Comparator
-    value: float
+    value: Number = Field(description="the number as written; a count of things (个, 家, 万辆) is an integer")
     unit: str = Field(description="the unit as written (万千瓦, μg/m3)")
     unit_name: str | None = Field(default=None, description="the unit's canonical name (微克/立方米 for μg/m3)")
     change: Literal["decrease", "increase"] | None = None

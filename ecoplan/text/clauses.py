@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ecoplan.text.lexicon import (
+    ACTOR_PLACE_SUFFIXES,
     CLAUSE_ENDS,
     CLOSE_BRACKETS_FOLDED,
     JOINERS,
@@ -33,6 +34,10 @@ _QUOTE_MARKS = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
 # Brackets of unfolded text that hold a list together (城市（含县城）、重点镇).
 _LIST_OPEN = "(（《"
 _LIST_CLOSE = ")）》"
+# Where the own part of a list item ends before a shared noun: a place
+# (东坪区、南岭县), failing that another kind of area (城市、县城, 工业园).
+_PLACE_ENDS = frozenset(ACTOR_PLACE_SUFFIXES + "镇乡村")
+_AREA_ENDS = frozenset(SETTLEMENT_ENDS) - _PLACE_ENDS
 
 
 def clauses(fold: str, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -92,7 +97,7 @@ def strip_connector_end(fold: str, start: int, end: int) -> int:
     return start + len(s)
 
 
-def split_list(text: str) -> list[str]:
+def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
     """Top-level items of a list (城市、县城、重点镇生活污水处理率); brackets hold items together."""
     parts: list[str] = []
     depth = 0
@@ -102,7 +107,7 @@ def split_list(text: str) -> list[str]:
             depth += 1
         elif ch in _LIST_CLOSE:
             depth = max(depth - 1, 0)
-        if depth == 0 and (ch == "、" or ch in JOINERS):
+        if depth == 0 and ch in separators:
             parts.append(cur)
             cur = ""
         else:
@@ -111,27 +116,45 @@ def split_list(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def distribute_shared_head(items: list[str], heads: tuple[str, ...]) -> list[str]:
-    """Give each item of a list the noun the last one carries (城市 → 城市生活污水处理率).
+def distribute_shared_head(
+    items: list[str], heads: tuple[str, ...], summary: tuple[str, ...] = (), frames: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
+    """Give each item of a list the noun the last one carries (城市 → 城市生活污水处理率);
+    also return the items' own parts (城市, 县城, 重点镇).
 
-    The last item holds its own subject and the shared noun. The shared noun
-    starts at a word that begins such nouns (`heads`: 生活, 排放); failing that,
-    the own subject ends where the earlier ones end in kind (市, 城, 镇: a
-    place), or after as many characters as the item before it.
+    The last item holds its own subject and the shared noun. The own subject
+    ends after a place (西河市 of 西河市PM10年均浓度 after 东坪区、南岭县; 各区县,
+    县城) or where a word that begins such nouns starts (`heads`: 生活, 排放),
+    whichever comes first; failing both, where the earlier items end in kind
+    or at another kind of area (城, 园), or after as many characters as the
+    item before it. A word that sums the list up (`summary`: 二氧化硫、氮氧化物
+    等主要污染物排放总量) is not shared, nor the frame of the figures (`frames`:
+    各区2024年度考核目标PM10分别为… shares PM10).
     """
     last = items[-1]
     found = [i for w in heads if (i := last.find(w, 1)) > 0]
+    place = next((i for i, ch in enumerate(last[:-1]) if ch in _PLACE_ENDS), -1)
+    if place >= 0:
+        while place + 2 < len(last) and last[place + 1] in _PLACE_ENDS | _AREA_ENDS:
+            place += 1  # 各区县, 县城
+        found.append(place + 1)
     own = min(found) if found else 0
-    ends = {s[-1] for s in items[:-1]} | set(SETTLEMENT_ENDS)
-    for i, ch in enumerate(last[:-1]):
-        if own:
-            break
-        if ch in ends:
-            own = i + 1
+    if own == 0:
+        ends = {s[-1] for s in items[:-1]} | _AREA_ENDS
+        own = next((i + 1 for i, ch in enumerate(last[:-1]) if ch in ends), 0)
     if own == 0:
         own = min(len(items[-2]), len(last) - 1)
     shared = last[own:]
-    return [s + shared for s in items[:-1]] + [last]
+    if shared.startswith(summary):
+        at = [i for w in heads if (i := shared.find(w)) > 0]
+        shared = shared[min(at) :] if at else shared
+    at = [i for w in summary if (i := last.find(w, 2, own)) > 0]
+    own = min(at) if at else own  # 挥发性有机物等主要污染物排放总量: the own part ends at 等
+    for frame in frames:
+        at = shared.rfind(frame)
+        if 0 <= at and at + len(frame) < len(shared):
+            shared = shared[at + len(frame) :]
+    return [s + shared for s in items[:-1]] + [last[:own] + shared], [*items[:-1], last[:own]]
 
 
 def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

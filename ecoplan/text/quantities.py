@@ -8,6 +8,8 @@ numerals (`III类`). A number is only a quantity when a unit from
 document numbers (〔2021〕40号) and dates out. What the unit rule cannot see is
 excluded by context: numbers glued to Latin letters (PM2.5, PM10, CO2),
 ordinals (第2批), and Chinese numerals outside a count (一河一策, 一级支流).
+Bare numbers listed before a number with a unit share it
+(`分别为33、35、36微克/立方米` is three quantities in 微克/立方米).
 
 The `万`/`亿` multiplier stays with the unit as written (`1185` `万千瓦`), so
 the value is the figure a reader sees. A hedge next to the number (约, 近,
@@ -58,6 +60,12 @@ ROMAN_VALUES = {
     "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
     "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6, "Ⅶ": 7, "Ⅷ": 8,
 }
+# "Per" inside a unit: 微克/立方米 is also written 微克每立方米, and PDF text may
+# put a space around the slash.
+PER = r"(?:\x20?+/\x20?+|每)"
+# Between the bare numbers of a list whose last number carries the unit they
+# all share (分别为33、35、36微克/立方米).
+LIST_SEP = r"\x20?+[、和及与]\x20?+"
 # An ordinal or a rank: the number names a position, not an amount.
 ORDINAL_BEFORE = "第"
 # Between the two ends of a range: 80%~85%, 80-85%, 3至5个.
@@ -87,14 +95,16 @@ class Quantity:
 
 
 def _alt(words: list[str]) -> str:
-    """Alternation of literal words, longest first; a space may stand around "/"."""
-    parts = [re.escape(w).replace("/", r"\x20?+/\x20?+") for w in sorted(set(words), key=len, reverse=True)]
+    """Alternation of literal words, longest first; "/" may be written 每 or have spaces around it."""
+    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=len, reverse=True)]
     return "|".join(parts)
 
 
 @dataclass(frozen=True)
 class _Patterns:
     arabic: re.Pattern[str]
+    listed: re.Pattern[str]
+    list_item: re.Pattern[str]
     range: re.Pattern[str]
     chinese: re.Pattern[str]
     roman: re.Pattern[str]
@@ -114,6 +124,9 @@ def patterns() -> _Patterns:
     number = rf"{INTEGER}{DECIMAL}"
     left_number = rf"{LEFT_INTEGER}{DECIMAL}"
     arabic = re.compile(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
+    # Bare numbers that share the unit of the last one, which `arabic` finds.
+    listed = re.compile(rf"(?P<items>(?:{left_number}{LIST_SEP})++){number}\x20?+(?P<unit>{unit})")
+    list_item = re.compile(rf"(?P<num>{number}){LIST_SEP}")
     range_ = re.compile(
         rf"(?P<lo>{left_number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
     )
@@ -124,7 +137,7 @@ def patterns() -> _Patterns:
     )
     percent_cn = re.compile(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
-        arabic, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after)
+        arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after)
     )
 
 
@@ -137,6 +150,7 @@ def _unit_names() -> tuple[dict[str, str], str]:
 def unit_name(unit: str) -> str:
     """Canonical name of a unit as written (μg/m3 -> 微克/立方米, 万平方千米 -> 万平方公里)."""
     names, multipliers = _unit_names()
+    unit = unit if unit in names else unit.replace("每", "/")  # 吨每日 -> 吨/日
     if unit in names:
         return names[unit]
     if unit[:1] in multipliers and unit[1:] in names:
@@ -288,6 +302,14 @@ def _raw(
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
         found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
+    for m in p.listed.finditer(fold, start, end):
+        if spans is not None:
+            spans.append(m.span())
+        if m.start() > 0 and fold[m.start() - 1] == ORDINAL_BEFORE:
+            continue
+        unit = _unit(m["unit"])
+        for item in p.list_item.finditer(fold, m.start(), m.end("items")):
+            found.append((Quantity(item.start(), item.end("num"), _arabic_value(item["num"]), unit, "arabic"), True))
     for m in p.percent_cn.finditer(fold, start, end):
         if spans is not None:
             spans.append(m.span())

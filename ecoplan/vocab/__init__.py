@@ -167,7 +167,11 @@ class ComparatorsVocab(_Vocab):
     lead_words: Words
     trail_words: Words
     shared_heads: Words
-    respectively: str
+    respectively: Words
+    population_words: Words
+    list_summary: Words
+    frame_words: Words
+    class_or_better: Words
 
 
 MODELS: dict[str, type[_Vocab]] = {
