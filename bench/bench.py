@@ -339,6 +339,41 @@ def measure_jobs(docs: list[tuple[str, bytes]], tmp: Path, workers: list[int]) -
 # --- report --------------------------------------------------------------------------------------
 
 
+# --- published formats ---------------------------------------------------------------------------
+
+
+def measure_published(repeats: int) -> dict[str, Any]:
+    """Read + parse throughput of the published formats next to text, on fixtures built from the seeds.
+
+    The PDF is every seed plan typeset one after the other (tests/published.py),
+    about 25 pages with a ruled table cut by page ends; the .docx and the web
+    page are the Xigang plan with its 措施清单 table. CPU seconds, best of `repeats`.
+    """
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import published
+    except ImportError as exc:  # reportlab, python-docx … missing: the extras are not installed
+        return {"skipped": f"fixtures need ecoplan[dev] ({exc})"}
+    from ecoplan.reading import source_from_bytes
+
+    texts = [published.plan_text(p.stem) for p in sorted(RAW.glob("*.txt"))]
+    stats = published.PdfStats()
+    xigang = published.plan_text(published.XIGANG)
+    inputs = {
+        "text": ("plan.txt", "".join(texts).encode("utf-8")),
+        "pdf": ("plan.pdf", published.pdf_bytes(texts, stats=stats)),
+        "docx": ("plan.docx", published.docx_bytes(xigang)),
+        "html": ("plan.html", published.html_bytes(xigang)),
+    }
+    out: dict[str, Any] = {"pdf_pages": stats.pages}
+    for fmt, (name, data) in inputs.items():
+        read_s = best_of(repeats, lambda d=data, n=name: source_from_bytes(d, n))
+        total_s = best_of(repeats, lambda d=data, n=name: convert(d, n, "json"))
+        out[fmt] = {"bytes": len(data), "read_s": read_s, "total_s": total_s,
+                    "chars": len(source_from_bytes(data, name).text)}
+    return out
+
+
 def rate(chars: int, seconds: float) -> str:
     return "∞" if seconds <= 0 else f"{chars / seconds / 1e6:.2f} M chars/s"
 
@@ -381,6 +416,18 @@ def report_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows.append(("scaling, s per MB (" + " / ".join(f"{row['mb']:g}" for row in scaling) + " MB)",
                  " / ".join(f"{row['s_per_mb']:.3f}" for row in scaling),
                  f"slowest / fastest {max(per_mb) / min(per_mb):.2f}"))
+    pub = r.get("published", {})
+    if "skipped" in pub:
+        rows.append(("published formats", "skipped", pub["skipped"]))
+    for fmt, label in (("text", "text"), ("pdf", f"PDF ({pub.get('pdf_pages', 0)} pages)"), ("docx", ".docx"),
+                       ("html", "web page")):
+        if fmt not in pub:
+            continue
+        f = pub[fmt]
+        pages = f" = {pub['pdf_pages'] / f['total_s']:.0f} pages/s" if fmt == "pdf" else ""
+        rows.append((f"read + parse: {label}", f"{f['bytes'] / 1000 / f['total_s']:.0f} KB/s",
+                     f"{f['bytes'] / 1000:.0f} KB in {f['total_s'] * 1000:.0f} ms{pages}; reading alone "
+                     f"{f['read_s'] * 1000:.0f} ms; {f['chars'] / f['total_s'] / 1e6:.2f} M chars/s of text"))
     jobs = r["jobs"]
     if "skipped" in jobs:
         rows.append(("--jobs speed-up", "skipped", jobs["skipped"]))
@@ -463,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         results["scaling"] = measure_scaling(plans, scaling_mb)
         step(f"peak memory at {memory_mb} MB")
         results["memory"] = measure_memory(plans, memory_mb, tmp)
+        step("published formats: PDF, .docx, web page")
+        results["published"] = measure_published(repeats)
         step("--jobs 1 and 2")
         results["jobs"] = measure_jobs(docs, tmp, [1, 2])
 

@@ -25,11 +25,19 @@ def parse_text(text: str, path: str | None = None) -> Plan:
 
 
 def parse_file(path: str) -> Plan:
-    """Read, decode and parse one file (`-` for stdin)."""
+    """Read and parse one file (`-` for stdin): text, PDF, Word or a web page, recognised by content.
+
+    What could not be read (PDF pages without a text layer …) is reported with `warnings.warn`.
+    """
+    import warnings
+
     from ecoplan.pipeline import parse_source
     from ecoplan.reading import read_source
 
-    return parse_source(read_source(path))
+    source = read_source(path)
+    for message in source.warnings:
+        warnings.warn(message, stacklevel=2)
+    return parse_source(source)
 
 
 def load_output(path: str) -> Plan:

@@ -23,9 +23,11 @@ from typing import Any, NamedTuple
 
 from ecoplan.errors import EcoplanError, InputError
 from ecoplan.interrupts import Deferral, recorded, reset_in_worker
-from ecoplan.reading import INPUT_SUFFIXES, STDIN
+from ecoplan.reading import STDIN
 
 _GLOB_CHARS = frozenset("*?[")
+# Files a directory argument expands to: plan text and the published formats ecoplan reads.
+PLAN_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
 # Inputs submitted ahead of the one being written, per worker: enough to keep the
 # pool busy, few enough that finished outputs of a huge batch do not pile up.
 _AHEAD_PER_WORKER = 4
@@ -113,20 +115,20 @@ def _folder_files(folder: Path, recursive: bool) -> list[Input]:
     found: list[Input] = []
     if not recursive:
         for p in sorted(folder.iterdir()):
-            if p.suffix.lower() in INPUT_SUFFIXES and not (p.is_dir() and not p.is_symlink()):
+            if p.suffix.lower() in PLAN_SUFFIXES and not (p.is_dir() and not p.is_symlink()):
                 found.append(_found(p, p.name))
         return found
     for top, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files + [d for d in dirs if Path(top, d).is_symlink()]):
             p = Path(top, name)
-            if p.suffix.lower() in INPUT_SUFFIXES:
+            if p.suffix.lower() in PLAN_SUFFIXES:
                 found.append(_found(p, p.relative_to(folder).as_posix()))
     return sorted(found, key=lambda i: i.rel or "")
 
 
 def expand_inputs(args: Sequence[str], recursive: bool = False) -> tuple[list[Input], bool]:
-    """Expand directories (to their input files, see INPUT_SUFFIXES) and globs, in a stable order.
+    """Expand directories (to their input files, see PLAN_SUFFIXES) and globs, in a stable order.
 
     Files found in a folder or by a glob must be regular files; others (FIFOs,
     devices, broken symlinks, symlink loops) are skipped with a reason. A file
@@ -136,7 +138,6 @@ def expand_inputs(args: Sequence[str], recursive: bool = False) -> tuple[list[In
     """
     inputs: list[Input] = []
     batch = len(args) > 1
-    kinds = "/".join(INPUT_SUFFIXES)
     for arg in args:
         path = Path(arg)
         if arg == STDIN:
@@ -147,7 +148,8 @@ def expand_inputs(args: Sequence[str], recursive: bool = False) -> tuple[list[In
             inputs.extend(files)
             if not files:
                 below = " (or below it)" if recursive else ""
-                inputs.append(Input(arg, error=f"{arg}: no {kinds} files in directory{below}"))
+                inputs.append(Input(arg, error=f"{arg}: no .txt files in directory{below} (nor .pdf, .docx, .doc, "
+                                               ".wps, .html)"))
         elif not path.exists() and not path.is_symlink() and _GLOB_CHARS & set(arg):
             batch = True
             matches = sorted(glob.glob(arg, recursive=True))
@@ -199,12 +201,17 @@ def load(path: str, data: bytes | None = None) -> Outcome:
 
 
 def _load(path: str, data: bytes | None) -> dict[str, Any]:
+    import sys
+
     from ecoplan.pipeline import parse_source
     from ecoplan.reading import read_bytes, source_from_bytes
 
     # The input bytes are only an argument of source_from_bytes: once decoded
     # they are dropped, as are the source text and the Plan once dumped.
-    return parse_source(source_from_bytes(read_bytes(path) if data is None else data, path)).model_dump(mode="json")
+    source = source_from_bytes(read_bytes(path) if data is None else data, path)
+    for warning in source.warnings:  # from a worker process too: stderr is shared
+        sys.stderr.write(f"ecoplan: warning: {warning}\n")
+    return parse_source(source).model_dump(mode="json")
 
 
 def _guarded(path: str, work: Callable[[], Any]) -> Outcome:

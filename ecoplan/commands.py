@@ -20,7 +20,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from ecoplan.errors import EcoplanError, StdoutClosed, StdoutError, UsageError
+from ecoplan.errors import EcoplanError, InputError, StdoutClosed, StdoutError, UsageError
 from ecoplan.interrupts import ENDING_SIGNALS, Terminated, exit_status, terminate_as_exception
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,6 +106,7 @@ def main() -> None:
     ecoplan parse plan.txt                  YAML on stdout
     ecoplan parse data/raw -o data/out      every *.txt file, one output each
     ecoplan validate data/out/*.yaml        check outputs before loading them
+    ecoplan text plan.pdf                   the extracted text that spans index
     ecoplan schema > plan.schema.json       the JSON Schema of the output
     ecoplan export data/out -o tables       one CSV per kind of item (or --format xlsx)
     ecoplan review data/raw -o review       HTML pages with every item in its text
@@ -199,9 +200,12 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
           skip_existing: bool, shard: str | None, report: str | None) -> None:
     """Parse plan text FILEs into YAML, JSON or JSON Lines.
 
-    FILE may be a file, a directory (all its *.txt files; with --recursive,
-    those below it too), a glob such as 'plans/*.txt', or - for stdin. Text may
-    be UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK.
+    FILE may be a file, a directory (all its plan files; with --recursive,
+    those below it too), a glob such as 'plans/*.txt', or - for stdin. Text
+    may be UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK. PDF,
+    Word (.docx; .doc and .wps with LibreOffice) and web pages are read too,
+    recognised by content; spans then index the extracted text, which
+    `ecoplan text FILE` prints.
 
     One input is written to stdout, or to -o FILE. Several inputs need -o DIR
     and each becomes DIR/<stem>.yaml (or .json), or DIR/<path below the
@@ -325,6 +329,31 @@ def _write_report(path: str, log: Any, complete: bool, seconds: float) -> None:
         write_output(path, json.dumps(log.to_dict(complete, seconds), ensure_ascii=False, indent=2) + "\n")
     except EcoplanError as exc:
         _error(str(exc))
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("input_file", metavar="FILE")
+def text(input_file: str) -> None:
+    """Print the text ecoplan reads from FILE: exactly the text spans index.
+
+    For a text file that is the decoded input; for a PDF, Word file or web
+    page it is the extracted text (tables as TAB-separated rows), so a span
+    [start, end) can be checked with any tool, e.g. in Python
+    text[start:end]. Written as UTF-8.
+    """
+    from ecoplan.reading import read_source
+
+    try:
+        source = read_source(input_file)
+    except EcoplanError as exc:
+        _error(str(exc))
+        sys.exit(2 if isinstance(exc, InputError) else 1)
+    for warning in source.warnings:
+        _error(f"warning: {warning}")
+    _stdout_write(source.text)
 
 
 # --- validate ------------------------------------------------------------------------------------

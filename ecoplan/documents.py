@@ -3,7 +3,7 @@
 An input is an ecoplan output (.json, .jsonl, .yaml, .yml), which is loaded and
 validated as `ecoplan validate` does, or a plan text (any other file, or `-`),
 which is parsed first. Folders contribute their outputs, or their *.txt plans
-when they hold no output. Each loaded document comes with the decoded text its
+(or PDF, Word, web pages) when they hold no output. Each loaded document comes with the decoded text its
 spans index, when that text can be had: the parsed input itself, or the
 output's recorded source when it is found unchanged (same sha256).
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ecoplan.batch import PLAN_SUFFIXES
 from ecoplan.errors import EcoplanError
 from ecoplan.reading import STDIN
 from ecoplan.schema import Plan, Section
@@ -54,7 +55,7 @@ def expand(args: Sequence[str]) -> list[str]:
         if arg != STDIN and path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
             outputs = [p for p in files if p.suffix.lower() in OUTPUT_SUFFIXES]
-            chosen = outputs or [p for p in files if p.suffix.lower() == ".txt"]
+            chosen = outputs or [p for p in files if p.suffix.lower() in PLAN_SUFFIXES]
             paths += [str(p) for p in chosen] or [arg]
         elif arg != STDIN and not path.exists() and _GLOB_CHARS & set(arg):
             paths += sorted(m for m in glob.glob(arg, recursive=True) if Path(m).is_file()) or [arg]

@@ -27,6 +27,12 @@ class DecodeError(EcoplanError):
     message = "input is not text in a supported encoding (UTF-8, UTF-16 with BOM, GB18030)"
 
 
+class ReadError(EcoplanError):
+    """A PDF, Word file or web page that cannot be read (damaged, encrypted, no text, no reader installed)."""
+
+    message = "cannot read the document"
+
+
 class OutputError(EcoplanError):
     """The output could not be written."""
 

@@ -84,7 +84,14 @@ def parse_document(doc: Document, source: Source, page: Mapping[str, str] | None
 
 def parse_source(source: SourceText) -> Plan:
     doc = normalise(source.text)
-    return parse_document(doc, Source(path=source.path, sha256=source.sha256, encoding=source.encoding))
+    plan = parse_document(doc, Source(
+        path=source.path, sha256=source.sha256, encoding=source.encoding, format=source.format,  # type: ignore[arg-type]
+        reader=source.reader, reader_version=source.reader_version, text_sha256=source.text_sha256))
+    if source.meta:
+        from ecoplan.readers import fill_meta
+
+        fill_meta(plan.meta, source.meta)
+    return plan
 
 
 def parse_text(text: str, path: str | None = None) -> Plan:

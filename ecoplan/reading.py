@@ -8,14 +8,12 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecoplan.errors import DecodeError, InputError
 
 STDIN = "-"
-# File name suffixes of the inputs a folder or glob is searched for (any case).
-INPUT_SUFFIXES: tuple[str, ...] = (".txt",)
 
 # Share of odd characters above which decoded text is treated as binary.
 _MAX_ODD_SHARE = 0.01
@@ -47,10 +45,21 @@ FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
 
 @dataclass(frozen=True)
 class SourceText:
+    """The text every span indexes, and where it came from."""
+
     path: str | None
     text: str
-    encoding: str
-    sha256: str
+    encoding: str | None  # how text was decoded (a web page's charset); None for PDF and Word
+    sha256: str  # of the input bytes
+    format: str = "text"  # by content: text, pdf, docx, doc, html
+    reader: str = "ecoplan"  # the library (or libraries) that extracted the text
+    reader_version: str = ""
+    warnings: tuple[str, ...] = ()  # one-line notes for the user about what could not be read
+    meta: dict[str, str] = field(default_factory=dict)  # metadata the publisher stated outside the text
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 def read_bytes(path: str) -> bytes:
@@ -138,16 +147,32 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
 
 
 def source_from_bytes(data: bytes, path: str) -> SourceText:
-    """Decode bytes read from `path` (`-` for stdin) into a SourceText."""
-    text, encoding = decode(data, "<stdin>" if path == STDIN else path)
-    return SourceText(
-        path=None if path == STDIN else path,
-        text=text,
-        encoding=encoding,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    """Read bytes from `path` (`-` for stdin) into a SourceText: text decoded, other formats extracted.
+
+    The format is recognised by content (ecoplan.readers.sniff); PDF, Word and
+    web pages go through their reader, whose library is imported only then.
+    """
+    from ecoplan.readers import TEXT, extract, sniff
+
+    name = "<stdin>" if path == STDIN else path
+    fmt = sniff(data, name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt != TEXT:
+        extracted = extract(data, name, fmt)
+        return SourceText(path=None if path == STDIN else path, text=extracted.text, encoding=extracted.encoding,
+                          sha256=sha256, format=fmt, reader=extracted.reader, reader_version=extracted.reader_version,
+                          warnings=extracted.warnings, meta=extracted.meta)
+    text, encoding = decode(data, name)
+    return SourceText(path=None if path == STDIN else path, text=text, encoding=encoding, sha256=sha256,
+                      reader_version=_own_version())
 
 
 def read_source(path: str) -> SourceText:
     """Read and decode `path` (`-` for stdin); raise InputError or DecodeError."""
     return source_from_bytes(read_bytes(path), path)
+
+
+def _own_version() -> str:
+    from ecoplan import __version__
+
+    return __version__

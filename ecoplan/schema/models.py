@@ -42,9 +42,18 @@ class _Model(BaseModel):
 
 
 class Source(_Model):
+    """Where the text came from. Spans index the extracted text, whose sha256 is `text_sha256`
+    and which `ecoplan text FILE` prints; for a text file that is the decoded input."""
+
     path: str | None = Field(description="input path as given; null for stdin")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    encoding: str = Field(description="encoding the input was decoded with")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the input bytes")
+    encoding: str | None = Field(description="encoding the input was decoded with; null for PDF and Word files")
+    format: Literal["text", "pdf", "docx", "doc", "html"] = Field(
+        default="text", description="the input's format, recognised by content")
+    reader: str | None = Field(default=None, description="the library (or libraries, joined by +) that read it")
+    reader_version: str | None = Field(default=None, description="its version (versions joined by +)")
+    text_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
+                                    description="sha256 of the extracted text (UTF-8) that spans index")
 
 
 class Meta(_Model):
