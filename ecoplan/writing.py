@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
+from ecoplan import block_yaml
 from ecoplan.errors import OutputError
 from ecoplan.interrupts import ctrl_c_allowed, deferred
 
@@ -87,26 +88,43 @@ def _yaml(data: Any) -> str:
     return text
 
 
+def _piece(data: dict[str, Any] | list[Any]) -> str:
+    """One piece of YAML (a mapping, or a list of one item): block_yaml's, or PyYAML's when it declines."""
+    out: list[str] = []
+    try:
+        if isinstance(data, dict):
+            block_yaml.mapping(data, 0, out)
+        else:
+            block_yaml.sequence(data, 0, out)
+    except block_yaml.Unsupported:
+        return _yaml(_flow_spans(data))
+    if out[-1].startswith((" |+", " |2+")):
+        out.append(_END_MARKER)  # a document ending in a `|+` block is open-ended
+    return "".join(out)
+
+
 def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
     """The YAML of a mapping in pieces (one per top-level key, one per item of a list value).
 
     Pieces concatenate to the YAML of the whole mapping (a block sequence under
     a top-level key is not indented, so an item is written as at top level),
-    and only one piece's worth of YAML nodes is alive at a time.
+    and only one piece is held in memory at a time.
     """
     if not data:
         yield _yaml(data)
         return
-    last = len(data) - 1
-    for n, (key, value) in enumerate(data.items()):
+    held: str | None = None  # each piece waits for the next, to know whether it is the last
+    for key, value in data.items():
         if key != "span" and isinstance(value, list) and value:
-            pieces = [_yaml({key: [_flow_spans(value[0])]}), *(_yaml([_flow_spans(v)]) for v in value[1:])]
+            pieces = chain([_piece({key: [value[0]]})], (_piece([v]) for v in value[1:]))
         else:
-            pieces = [_yaml(_flow_spans({key: value}))]
-        for k, piece in enumerate(pieces):
-            if _ends_with_marker(piece) and not (n == last and k == len(pieces) - 1):
-                piece = piece[: -len(_END_MARKER)]
-            yield piece
+            pieces = iter([_piece({key: value})])
+        for piece in pieces:
+            if held is not None:
+                yield held[: -len(_END_MARKER)] if _ends_with_marker(held) else held
+            held = piece
+    if held is not None:
+        yield held
 
 
 def write_data(fh: TextIO, data: dict[str, Any], fmt: str) -> None:

@@ -363,3 +363,24 @@ def test_doc_and_wps_read_through_libreoffice(made: dict[str, Path], tmp_path: P
         plan = ecoplan.parse_file(str(path))
         assert plan.source.format == "doc" and plan.source.reader == "libreoffice+python-docx"
         assert items(plan) == want
+
+
+def test_docx_spanned_and_nested_cells_keep_columns_aligned(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    for c, head in enumerate(["序号", "工作任务", "责任单位"]):
+        table.cell(0, c).text = head
+    table.cell(1, 0).merge(table.cell(1, 2)).text = "一、大气污染防治"  # a row-wide category row
+    table.cell(2, 0).text = "1"
+    table.cell(2, 1).text = "推进工业炉窑治理。"
+    nested = table.cell(2, 1).add_table(rows=1, cols=2)
+    nested.cell(0, 0).text = "年底前完成"
+    table.cell(2, 2).text = "市生态环境局"
+    path = tmp_path / "list.docx"
+    document.save(str(path))
+    from ecoplan.reading import read_source
+
+    assert read_source(str(path)).text.splitlines() == [
+        "序号\t工作任务\t责任单位", "一、大气污染防治", "1\t推进工业炉窑治理。年底前完成\t市生态环境局"]

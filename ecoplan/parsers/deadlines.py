@@ -25,6 +25,8 @@ import regex
 from ecoplan.schema import Deadline
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
+    CN_DAY,
+    CN_MONTH,
     CN_ONE_TO_NINE,
     CN_YEAR_DIGITS,
     PROSE_MARKS,
@@ -81,8 +83,8 @@ class _Rules:
 
 def _period(v: DeadlinesVocab, year_end: str) -> str:
     """Sub-pattern for the part of a year: end of year, half, quarter, month (and day), words from `v`."""
-    month = rf"(?<![\d.])\d{{1,2}}+|十[一二]?|[{CN_ONE_TO_NINE}]"
-    day = rf"\d{{1,2}}+|[一二三]?十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_NINE}]"
+    month = rf"(?<![\d.])\d{{1,2}}+|{CN_MONTH}"
+    day = rf"\d{{1,2}}+|{CN_DAY}"
     return (
         rf"(?:(?P<ye>{year_end})"
         rf"|(?P<half>{alternation(list(v.halves))})"
@@ -108,7 +110,7 @@ def _rules() -> _Rules:
     pattern = (
         rf"(?P<pre>{trig})?[ ]*+"
         r"(?:"
-        rf"[{QUOTE_OPEN}]?(?P<fyp>{fyp})[{QUOTE_CLOSE}]?(?:规划)?(?P<fend>{fend})"
+        rf"[{QUOTE_OPEN}]?(?P<fyp>{fyp})[{QUOTE_CLOSE}]?(?:{alternation(v.five_year_plan_words)})?(?P<fend>{fend})"
         rf"|(?:(?P<y>{year})[ ]*+年(?!度)|(?P<every>{every})|(?P<rel>{rel}))(?:{_period(v, after_year)})?"
         rf"|{_period(v, bare_year_end)}"
         r")"

@@ -42,7 +42,7 @@ from ecoplan.text.bodies import (
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import COLONS, PLACE_SUFFIXES, is_han
+from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, is_han
 
 _MAX_NAME = 32
 
@@ -109,7 +109,7 @@ def _extend(
         if te - start > _MAX_NAME:
             return None
         ch = text[start - 1]
-        if ch in "）)":
+        if ch in CLOSE_PARENS:
             m = BRACKET_BEFORE.search(text, max(lo, start - 10), start)
             if m and m.start() > lo and is_han(text[m.start() - 1]):
                 start = m.start()  # 各县（市、区）人民政府
@@ -149,7 +149,7 @@ def _extend(
             return None
     if te < len(text) and text[te] in COLONS and any(lab.match(name + text[te]) for lab in v.labels):
         return None  # 牵头单位：… is a label
-    generic = name.startswith((*v.level_prefixes, "有关", "相关"))
+    generic = name.startswith((*v.level_prefixes, *v.generic_prefixes))
     if boundary in v.creation and not generic:
         return None  # 成立工作专班, 建立…中心: set up by the plan
     for verb in v.inner_creation:
@@ -173,7 +173,7 @@ def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
-            if (not place.endswith(v.not_place) and place[:-1] not in ("全", "我", "本", "各")
+            if (not place.endswith(v.not_place) and place[:-1] not in v.determiners
                     and v.stop_chars.isdisjoint(place)):
                 out.append(_Mention(place, pos, pos + len(place)))
             pos += len(place) + 1

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, RANGE_DASHES
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import cn_int
@@ -138,7 +138,7 @@ def _vocab() -> _Vocab:
         issuer_ranks=issuer_ranks,
         date_ranks=date_ranks,
         junk=tuple(v.junk_markers),
-        region_suffix=re.compile(f"(?:{suffixes})(?![省市区县旗])"),
+        region_suffix=re.compile(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
         region_not_place=re.compile(alternation(v.region_not_place_words)),
         province=re.compile(alternation(v.provinces)),

@@ -45,6 +45,7 @@ from ecoplan.text.lexicon import (
     CN_ONE_TO_TEN,
     CN_YEAR_DIGITS,
     LIST_CONNECTORS,
+    OPEN_PARENS,
     SENTENCE_ENDS,
     squash,
 )
@@ -53,7 +54,7 @@ from ecoplan.text.quantities import Quantity, scan_quantities, unit_name
 from ecoplan.vocab import alternation, load
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
-PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、" + CLOSE_BRACKETS_FOLDED + "(（ ")
+PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
 # A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦).
 COUNT_VERB_REACH = 10
 # …and this far from a comparator (达到地表水III类).
@@ -88,6 +89,9 @@ class _Rules:
     measure: tuple[str, ...]
     past: tuple[str, ...]
     counters: frozenset[str]
+    multipliers: str
+    within: tuple[str, ...]
+    class_nouns: frozenset[str]
     hedges: re.Pattern[str]
     lead: re.Pattern[str]
     trail: re.Pattern[str]
@@ -124,6 +128,9 @@ def rules() -> _Rules:
         measure=tuple(v.measure_suffixes),
         past=tuple(v.past_markers),
         counters=frozenset(load("units").counters),
+        multipliers="".join(load("units").multipliers),
+        within=tuple(v.within),
+        class_nouns=frozenset(v.class_nouns),
         hedges=re.compile(alternation(v.qualifiers)),
         lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
         trail=re.compile(rf"(?:{alternation(v.trail_words)})++$"),
@@ -410,10 +417,11 @@ def _read_group(
         after_op = item.after_op or shared_after
         if item.q.kind == "roman" and not _class_is_target(r, fold, reading, first, item):
             continue
-        if item.after_op in (">=", "<=") and item.follower != "end" and not fold.startswith("以内", item.after_end - 2):
+        within = any(fold.startswith(w, item.after_end - len(w)) for w in r.within)
+        if item.after_op in (">=", "<=") and item.follower != "end" and not within:
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
-            counted = item.q.unit.lstrip("万亿") in r.counters
+            counted = item.q.unit.lstrip(r.multipliers) in r.counters
             if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
         if is_count_verb and fold[max(first.head_start, item.q.start - 4) : item.q.start].endswith(r.population):
@@ -506,7 +514,7 @@ def _class_is_target(r: _Rules, fold: str, reading: _Reading, first: _Item, item
     ):
         return False
     rest = fold[item.after_end : item.tail_end].strip()
-    return item.follower == "end" or rest in ("水质", "水体", "标准")
+    return item.follower == "end" or rest in r.class_nouns
 
 
 def _tail(doc: Document, r: _Rules, item: _Item) -> str:

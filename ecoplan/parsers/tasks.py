@@ -30,17 +30,26 @@ import regex
 from ecoplan.schema import Task
 from ecoplan.text.bodies import ends_with_body_word, split_names
 from ecoplan.text.document import Block, Document
-from ecoplan.text.lexicon import CLOSE_ANY, CN_ONE_TO_TEN, OPEN_ANY, PADDING, attachment_words
+from ecoplan.text.lexicon import (
+    CLOSE_ANY,
+    CLOSE_PARENS,
+    CN_ONE_TO_TEN,
+    OPEN_ANY,
+    OPEN_PARENS,
+    PADDING,
+    RE_WHITESPACE,
+    attachment_words,
+    char_class,
+    squash,
+)
 from ecoplan.text.markers import match_marker
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
-RE_SEQ = regex.compile(rf"[(（]?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)[)）.．、]?")
-RE_SPACES = regex.compile(r"\s++")
-# Lines that never continue a table cell: captions, notes, attachments.
-# A lead marked inside a responsibility cell: 市生态环境局（牵头）.
-RE_LEAD_MARK = regex.compile(r"[(（]\s*+牵头\s*+[)）]")
+_OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
+RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
+
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
 _TRIM = _WS + ",，;；。、:："
 
@@ -60,6 +69,8 @@ class _Rules:
     noise_at_end: regex.Pattern[str]
     max_name_length: int
     not_cell_wrap: regex.Pattern[str]
+    lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
+    name_leads: tuple[str, ...]
 
 
 @cache
@@ -78,7 +89,9 @@ def _rules() -> _Rules:
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=regex.compile(
-            r"[(（〔【\[](?P<c>(?:[^()（）〔〕【】\[\]\n]|[(（][^()（）\n]{1,20}+[)）]){2,300}+)[)）〕】\]]"
+            rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
+            rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
+            rf"{char_class(CLOSE_ANY)}"
         ),
         role_hint=regex.compile(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
@@ -86,6 +99,8 @@ def _rules() -> _Rules:
         noise_at_end=regex.compile(rf"(?:{alternation(v.name_noise)})$"),
         max_name_length=v.max_name_length,
         # Lines that never continue a table cell: attachments, captions (表1), notes.
+        lead_mark=regex.compile(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
+        name_leads=tuple(v.name_leads),
         not_cell_wrap=regex.compile(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
     )
 
@@ -95,8 +110,8 @@ def _rules() -> _Rules:
 
 def _names(rules: _Rules, text: str) -> list[str]:
     text = text.strip(_TRIM)
-    if text.startswith("由"):
-        text = text[1:]
+    for word in rules.name_leads:
+        text = text.removeprefix(word)
     while (m := rules.noise_at_end.search(text)) and m.start() > 0:
         text = text[: m.start()].rstrip(_TRIM)
     return [n for n in split_names(text) if n]
@@ -104,7 +119,7 @@ def _names(rules: _Rules, text: str) -> list[str]:
 
 def _plausible(rules: _Rules, names: list[str]) -> bool:
     """Names that read like bodies: short, no sentence punctuation."""
-    return bool(names) and all(len(n) <= rules.max_name_length and not RE_SPACES.search(n) for n in names)
+    return bool(names) and all(len(n) <= rules.max_name_length and not RE_WHITESPACE.search(n) for n in names)
 
 
 def parse_roles(text: str) -> tuple[list[str], list[str]] | None:
@@ -149,7 +164,7 @@ def _cell_roles(role: str, text: str) -> tuple[list[str], list[str]]:
         parsed = parse_roles(text)
         if parsed is not None:
             return parsed
-    marked = RE_LEAD_MARK.search(text)
+    marked = rules.lead_mark.search(text)
     if role == "lead" and marked is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
         return split_names(text[: marked.start()]), split_names(text[marked.end() :])
@@ -190,7 +205,7 @@ def _cells(line: Block) -> list[_Cell]:
 
 
 def _header_role(rules: _Rules, cell: str) -> str | None:
-    key = RE_SPACES.sub("", cell)
+    key = squash(cell)
     if key in rules.header_exact:
         return rules.header_exact[key]
     if len(key) > 12:

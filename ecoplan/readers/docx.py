@@ -67,13 +67,26 @@ def _table_lines(table: Any) -> Any:
                 yield from _body_lines(_Cell(tc, table))
         return
     for tr in rows:
-        cells: list[str] = []
+        cells: list[str] = [""] * tr.grid_before  # a row starting right of the first grid column
         for tc in tr.tc_lst:
             if tc.vMerge == "continue":
                 cells.append("")  # the text stands in the first cell of the merge, above
             else:
-                cells.append(cell_text(p.text for p in _Cell(tc, table).paragraphs))
+                cells.append(cell_text(_cell_lines(_Cell(tc, table))))
             cells.extend([""] * (tc.grid_span - 1))
         row = table_row(cells)
         if row:
             yield row
+
+
+def _cell_lines(cell: Any) -> Any:
+    """A cell's paragraphs, and the text of tables nested in it, in order."""
+    from docx.table import Table
+
+    for block in cell.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for inner in row.cells:
+                    yield from _cell_lines(inner)
+        else:
+            yield block.text

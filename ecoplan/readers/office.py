@@ -9,7 +9,6 @@ other out, and the second silently writes nothing.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import subprocess
@@ -32,10 +31,17 @@ def soffice() -> str | None:
 
 
 @cache
-def _profile_dir() -> Path:
-    """A LibreOffice user profile for this process (one per worker), removed at exit."""
-    path = Path(tempfile.mkdtemp(prefix=f"ecoplan-lo-{os.getpid()}-"))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
+def _profile_dir(pid: int) -> Path:
+    """A LibreOffice user profile for process `pid` (one per worker), removed when that process exits.
+
+    Keyed by pid so a worker forked from a process that already has one makes
+    its own. multiprocessing's finaliser runs at a pool worker's exit too,
+    where atexit handlers do not.
+    """
+    from multiprocessing import util
+
+    path = Path(tempfile.mkdtemp(prefix=f"ecoplan-lo-{pid}-"))
+    util.Finalize(None, shutil.rmtree, args=(path,), kwargs={"ignore_errors": True}, exitpriority=0)
     return path
 
 
@@ -47,7 +53,7 @@ def read(data: bytes, name: str) -> Extracted:
     with tempfile.TemporaryDirectory(prefix="ecoplan-convert-") as work:
         source = Path(work) / f"input{suffix}"
         source.write_bytes(data)
-        command = [binary, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--norestore",
+        command = [binary, f"-env:UserInstallation={_profile_dir(os.getpid()).as_uri()}", "--headless", "--norestore",
                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", work, str(source)]
         try:
             done = subprocess.run(command, capture_output=True, timeout=_TIMEOUT_S, check=False,

@@ -22,11 +22,11 @@ from ecoplan.text.lexicon import (
     LIST_SEPARATORS,
     OPEN_PARENS,
     PLACE_SUFFIXES,
+    RE_WHITESPACE,
 )
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
-_WHITESPACE = regex.compile(r"\s+")
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
@@ -61,6 +61,8 @@ class BodyLexicon:
     stop_chars: frozenset[str]
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
+    generic_prefixes: tuple[str, ...]
+    determiners: frozenset[str]
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
     place_re: regex.Pattern[str]
@@ -140,6 +142,8 @@ def body_lexicon() -> BodyLexicon:
         stop_chars=frozenset(data.stop_chars),
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
+        generic_prefixes=tuple(data.generic_prefixes),
+        determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
         place_re=regex.compile(
@@ -275,7 +279,7 @@ def split_names(cell: str) -> list[str]:
     for label in v.labels:
         text = label.sub("", text)
     # Spaces inside a cell are layout, unless they separate two whole names.
-    chunks = [c for c in _WHITESPACE.split(text) if c]
+    chunks = [c for c in RE_WHITESPACE.split(text) if c]
     joined: list[str] = []
     for chunk in chunks:
         if joined and not (ends_with_body(v, joined[-1]) and ends_with_body(v, strip_trailing(v, chunk))):

@@ -27,6 +27,9 @@ CN_VALUES = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_POWER_VALUES = {"十": 10, "百": 100, "千": 1000}
 CIRCLED_FIRST, CIRCLED_LAST = "①", "⑳"
+# A month (1-12) and a day (1-31) written in Chinese numerals, as regex alternatives.
+CN_MONTH = f"十[一二]?|[{CN_ONE_TO_NINE}]"
+CN_DAY = f"[一二三]?十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_NINE}]"
 # Years a plan can speak of: nothing before the People's Republic, nothing far ahead.
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
@@ -61,6 +64,8 @@ CLOSE_ANY = ")）〕】]"
 # Marks around a quoted name (“十四五”, 「…」).
 QUOTE_OPEN = "\"“「『"
 QUOTE_CLOSE = "\"”」』"
+# Marks around the title of a document (《…》).
+BOOK_TITLE_MARKS = "《》"
 # Marks that open and close 《…》 titles and “…” quotations.
 TITLE_QUOTE_MARKS = '《》“”"＂'
 # Dashes between two ends of a range or a span of years.
@@ -71,6 +76,11 @@ SPACES = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
 # What pads a table cell or an item.
 PADDING = " \t\u3000\u00a0"
 RE_WHITESPACE = re.compile(r"\s++")
+
+
+def char_class(chars: str, negate: bool = False) -> str:
+    """A regex character class of `chars` (for `re` and `regex`): char_class(OPEN_PARENS) -> [\\(（]."""
+    return ("[^" if negate else "[") + re.escape(chars) + "]"
 
 
 def squash(text: str) -> str:

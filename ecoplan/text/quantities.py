@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES
+from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
 from ecoplan.vocab import load
 
 # --- small named pieces -----------------------------------------------------
@@ -350,7 +350,7 @@ def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: in
 
 
 def _unit(raw: str) -> str:
-    return raw.replace(" ", "")
+    return squash(raw)
 
 
 def _with_hedges(fold: str, q: Quantity, p: _Patterns, end: int) -> Quantity:

@@ -94,6 +94,7 @@ class DeadlinesVocab(_Vocab):
     not_after_before_suffix: Words
     counted_units: Words
     five_year_plans: dict[str, tuple[int, int]]
+    five_year_plan_words: Words
     period_ends: Words
 
 
@@ -106,6 +107,8 @@ class TablesVocab(_Vocab):
     name_noise: Words
     max_name_length: int
     not_cell_wrap: Words
+    lead_marks: Words
+    name_leads: Words
 
 
 class WeakBodyWord(_Vocab):
@@ -127,6 +130,8 @@ class DepartmentsVocab(_Vocab):
     stop_chars: str
     joiners: str
     level_prefixes: Words
+    generic_prefixes: Words
+    determiners: Words
     relational: Words
     creation: Words
     creation_inside: Words
@@ -156,6 +161,8 @@ class ComparatorsVocab(_Vocab):
     before: dict[str, Literal[">=", ">", "<=", "<", "="]]
     after: dict[str, Literal[">=", ">", "<=", "<", "="]]
     strict: Words
+    within: Words
+    class_nouns: Words
     change: dict[str, Literal["decrease", "increase"]]
     baseline: dict[Literal["before", "after"], Words]
     count_verbs: Words
