@@ -7,6 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ecoplan
 from ecoplan.parsers.departments import parse_departments
 from ecoplan.provenance import squeeze
 from ecoplan.schema import Task
@@ -58,7 +59,7 @@ def test_table_cell_names_without_tasks() -> None:
 def test_seed_004_issuing_bodies_in_titles_are_not_actors() -> None:
     doc = normalise((SEEDS / "004_59042faa9e074fc0.txt").read_text(encoding="utf-8"))
     names = {d.name for d in parse_departments(doc, [])}
-    assert {"瓦房店市", "庄河市", "各级党委", "政府", "各地区", "各有关部门", "检察院"} <= names
+    assert {"瓦房店市", "庄河市", "各级党委", "政府", "各地区", "各有关部门", "各级检察院", "市人大常委会"} <= names
     assert not names & {"中共中央", "国务院", "辽宁省人民政府", "多部门", "普兰店区", "金普新区"}
 
 
@@ -91,3 +92,45 @@ def test_never_raises_and_spans_point_at_mentions(raw: str) -> None:
 def test_split_names_never_raises(cell: str) -> None:
     for name in split_names(cell):
         assert name and not name.isspace()
+
+
+# Plan-like fragments: names, lists, joiners, brackets, role clauses, labels, layout
+# spaces, a pinyin gloss and traditional characters, so that generated texts hit the
+# §5 and §6 rules.
+_PLAN_BITS = st.sampled_from([
+    "市生态环境局", "区住建局", "各县", "、", "区人民政府", "（管委会）", "（街道）", "各镇", "和", "及其", "常委会",
+    "市人大", "各级法院", "检察院", "党委", "人民政府", "临港", "经济开发区管委会", "发展改革委", "市交通委",
+    "牵头", "配合", "参与", "负责落实", "按职责分工负责", "，", "；", "。", "（", "）", "〔", "〕", "\n",
+    "牵头单位：", "责任单位：", "配合单位：", "1.", "（一）", "推进燃煤锅炉整治", "排在首位的为牵头单位，下同",
+    "以下各项工作均需", "落实，不再列出", "“三大战役”领导小组成员单位", "xx市", "要", "完成", " ", "  ",
+    "各鎮(zhèn)", "縣發改委", "牽頭單位:", "县委县政府", " 督查室",
+])
+_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ /]+\)")
+
+
+def _visible(text: str) -> str:
+    """Text as a reader compares names: no whitespace, no pinyin gloss."""
+    return _GLOSS.sub("", _WS.sub("", text))
+
+
+def _in_order(name: str, piece: str) -> bool:
+    """`name` built from pieces of `piece` in order (spec §5: 各级法院和检察院 -> 各级检察院)."""
+    rest = iter(piece)
+    return all(ch in rest for ch in name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PLAN_BITS, max_size=40).map("".join))
+def test_first_mentions_slice_to_names_and_task_roles_are_departments(raw: str) -> None:
+    plan = ecoplan.parse_text(raw)
+    names = {d.name for d in plan.departments}
+    visible_raw = _visible(raw)
+    for d in plan.departments:
+        piece = _visible(raw[d.span[0] : d.span[1]])
+        name = _visible(d.name)
+        if name in visible_raw:
+            assert piece == name, (d, piece)
+        else:  # a name built by distributing a shared prefix or suffix
+            assert piece[:1] == name[:1] and piece[-1:] == name[-1:] and _in_order(name, piece), (d, piece)
+    for t in plan.tasks:
+        assert set(t.lead) | set(t.support) <= names, t

@@ -20,31 +20,55 @@ actors"):
   (各部门, 有关单位, 各街道) it is, except 多/跨部门 (a manner of working);
 - a body that is the object of a creation verb (建设…服务中心, 成立…) is set
   up by the plan, not an actor;
-- a place name counts only as the subject of a clause (瓦房店市、庄河市力争…);
-  elsewhere it is a site (在普兰店区建立…).
+- a place name counts only as the subject of a clause (瓦房店市、庄河市力争…,
+  各设区市完成…); elsewhere it is a site (在普兰店区建立…);
+- a web page's navigation, label and title lines name no actor; nor does a
+  name that opens a document number (川委厅〔2016〕12号) or locates an
+  indicator (市（州）政府所在城市);
+- spec §5: names joined by 和/及/与 are two, the first one's qualifier
+  distributed (各级法院和检察院 -> 各级检察院, 市人大及其常委会 -> 市人大常委会);
+  a bracketed alternative stays in the name (各街道（园区）); a suffix shared
+  by a 、 list is distributed with its bracket.
+
+Names are matched on Document.fold (traditional characters folded too) and
+given back in the characters of the input.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import regex
 
 from ecoplan.schema import Department, Task
 from ecoplan.text.bodies import (
     BRACKET_BEFORE,
+    PLACE_LEVELS,
     BodyLexicon,
     BodyToken,
+    as_written,
     body_lexicon,
     ends_with_body,
     is_place,
+    joined_right,
     shared_suffix,
     split_names,
     token_ok,
 )
 from ecoplan.text.clauses import quoted_spans
-from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, is_han
+from ecoplan.text.document import Block, Document
+from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, RE_DOCUMENT_NUMBER, is_han
+from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
+# A title line (市生态环境局2024年工作计划) is short.
+_TITLE_LINE = 60
+# Longest list item before a shared suffix: a place item may be a long zone name.
+_BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
+# Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
+_PLACEHOLDERS = "xX×*＊"
+_ALTERNATIVE_AFTER = regex.compile(r"[（(](\p{Han}{1,8})[）)]")
 
 
 # ---------------------------------------------------------------------------
@@ -53,7 +77,7 @@ _MAX_NAME = 32
 
 @dataclass
 class _Mention:
-    name: str
+    name: str  # as found on the fold
     start: int  # index into Document.text
     end: int
 
@@ -69,9 +93,11 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
-def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
+def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
+               spaced: Callable[[int], bool] | None = None) -> None:
     """Find body names in text[lo:hi] (one logical line or one table cell)."""
     skip = quoted_spans(text, lo, hi)
+    skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
     for m in v.token_re.finditer(text, lo, hi):
         if any(a < m.end() and m.start() < b for a, b in skip):
@@ -83,7 +109,7 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention])
     ends = {e: s for s, e, _ in matches}
     found: list[_Mention] = []
     for ts, te, token in matches:
-        mention = _extend(v, text, lo, ts, te, token, ends)
+        mention = _extend(v, text, lo, ts, te, token, ends, spaced)
         if mention:
             found.append(mention)
     # A name inside a longer one (市政府 in 市政府督查部门) is part of it.
@@ -93,18 +119,37 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention])
         if kept and kept[-1].start <= m.start and m.end <= kept[-1].end:
             continue
         kept.append(m)
-    out.extend(kept)
+    out.extend(_join_pairs(v, text, kept))
 
 
-def _extend(
-    v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyToken, ends: dict[int, int]
-) -> _Mention | None:
+def _join_pairs(v: BodyLexicon, text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """Two names joined by 和/及/与 (spec §5): the second takes the first's qualifier.
+
+    各级法院和检察院 -> 各级法院, 各级检察院; 市人大及其常委会 -> 市人大, 市人大常委会.
+    """
+    for k in range(1, len(mentions)):
+        left, right = mentions[k - 1], mentions[k]
+        gap = text[left.end : right.start]
+        if gap in ("和", "及", "与"):
+            joined = joined_right(v, left.name, right.name)
+        elif gap in ("和其", "及其", "与其"):
+            joined = joined_right(v, left.name, "其" + right.name)
+        else:
+            continue
+        if joined != right.name:
+            mentions[k] = _Mention(joined, left.start, right.end)
+    return mentions
+
+
+def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyToken, ends: dict[int, int],
+            spaced: Callable[[int], bool] | None = None) -> _Mention | None:
     if token.relational and ts not in ends:
         # 成员单位 belong to the body named right before them (环委会成员单位);
         # without one only 各/相关/其他成员单位 stand alone.
         return _Mention(text[ts:te], ts, te) if token.complete else None
     start = ts
     boundary: str | None = None
+    joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
     while start > lo:
         if te - start > _MAX_NAME:
             return None
@@ -114,21 +159,40 @@ def _extend(
             if m and m.start() > lo and is_han(text[m.start() - 1]):
                 start = m.start()  # 各县（市、区）人民政府
                 continue
+        if ch in "”\"" and start - 1 > lo:
+            # 省…“三大战役”领导小组: a short quotation between Han runs is part of the name
+            opener = text.rfind("“" if ch == "”" else '"', max(lo, start - 12), start - 1)
+            if opener > lo and is_han(text[opener - 1]) and all(is_han(c) for c in text[opener + 1 : start - 1]):
+                start = opener
+                continue
         if not is_han(ch):
+            k = start
+            while k > lo and start - k < 3 and text[k - 1] in _PLACEHOLDERS:
+                k -= 1
+            if k < start and text[start] in PLACE_LEVELS and (k == lo or not text[k - 1].isascii()
+                                                               or not text[k - 1].isalnum()):
+                start = k  # xx市生态环境局: a place name masked by the publisher
             break
+        if spaced is not None and text[start] in PLACE_LEVELS + "各" and start < ts and spaced(start):
+            break  # 年底前 市生态环境局: a layout space before a place word starts a new name
         partial = text[start:te]
         if partial.startswith(v.level_prefixes) and not (token.relational and start in ends):
+            start -= _qualifier_before_level(v, text, lo, start, ends)
             break
         if start in ends:
-            if start < ts and partial[0] in PLACE_SUFFIXES:
-                break  # 市委市政府: two names
+            if start < ts and partial[0] in "市省区县州" and token.word not in v.joint_units:
+                break  # 市委市政府: two names; 县委县政府督查室 is one office of both
             start = ends[start]  # a body word inside the name (领导小组各成员单位)
             continue
+        if ch == "其" and start - 1 > lo and text[start - 2] in v.joiners:
+            joined = start - 2 in ends
+            break  # 市人大及其常委会: 其 is the name before, joined in _join_pairs
         if ch in v.joiners:
-            if text.startswith("其", start):
-                start -= 1  # 市人大及其常委会
-                continue
-            if start - 1 in ends or start == ts or _place_before(v, text, lo, start - 1):
+            # 精神和省委: a name opening with a place word does not reach back over 和;
+            # nor does anything over 以及.
+            if (start - 1 in ends or start == ts or text[start] in PLACE_LEVELS
+                    or _place_before(v, text, lo, start - 1) or _stop_before(v, text, start - 1, lo)):
+                joined = start - 1 in ends and ch != "、"
                 break
             start -= 1
             continue
@@ -140,7 +204,13 @@ def _extend(
     modifier = text[start:ts]
     if len(name) < token.min_len or len(name) > _MAX_NAME:
         return None
-    if not modifier and not token.complete:
+    if token.bounded:
+        bounded = te >= len(text) or bool(v.name_end.match(text, te))
+        if token.any_modifier and (len(modifier.rsplit("各", 1)[-1].removeprefix("级")) < 2 or not bounded):
+            return None  # 住房城乡建设委、: a body; 委托 / 各委 are not
+        if not token.any_modifier and not modifier and bounded:
+            return _Mention(name, start, te)  # 发展改革委 stands alone where the name ends
+    if not modifier and not token.complete and not (joined and name in v.tokens):
         if not (token.bare_in_list and start - 1 > lo and text[start - 1] == "、" and start - 1 in ends):
             return None
     if token.any_modifier and modifier and not token.complete:
@@ -155,7 +225,47 @@ def _extend(
     for verb in v.inner_creation:
         if name.startswith(verb) and len(name) - len(verb) > te - ts:
             return None  # 建设全国碳市场辽宁服务中心
-    return _Mention(name, start, te)
+    if text.startswith(v.not_actor_after, te):
+        return None
+    if sum(name.count(label) for label in v.role_labels) > 1 or (
+            name.endswith(v.role_labels) and text.startswith(v.role_labels, te)):
+        return None  # 牵头单位参与单位责任单位: header cells run together
+    end = _alternative_end(v, text, te)
+    return _Mention(text[start:end], start, end)
+
+
+def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
+    """End of a name, taking in a bracketed alternative right after it (各镇（街道）, 区人民政府（管委会）)."""
+    m = _ALTERNATIVE_AFTER.match(text, te)
+    if not m:
+        return te
+    inner = m.group(1)
+    if inner in v.alternatives or (ends_with_body(v, inner) and not _stop_before(v, inner, len(inner) - 1, 0)
+                                   and inner[0] not in v.stop_chars):
+        return m.end()
+    return te
+
+
+def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: dict[int, int]) -> int:
+    """Length of what qualifies a 各 at `pos` as part of one name.
+
+    各级各部门, 全区各级人民政府 (a scope word), 市府直属各单位 / 市直各部门, and a
+    body whose members are meant (区政府各部门); 各地区各有关部门 stays two names.
+    """
+    if pos in ends:
+        body_start = ends[pos]
+        before = text[body_start:pos]
+        return 0 if before.startswith(v.level_prefixes) else pos - body_start
+    if pos - 1 >= lo and text[pos - 1] in PLACE_LEVELS and (pos - 1 == lo or not is_han(text[pos - 2])):
+        return 1  # 市各直属单位, 区各部门: the level word alone
+    for word in v.level_qualifiers:
+        if text.startswith(word, pos - len(word)) and pos - len(word) >= lo:
+            k = pos - len(word)
+            if word in ("直", "直属"):  # 市府直属 / 区直: the Han run before belongs too
+                while k > lo and is_han(text[k - 1]) and pos - k < 8 and not _stop_before(v, text, k, lo):
+                    k -= 1
+            return pos - k
+    return 0
 
 
 def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
@@ -173,7 +283,8 @@ def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
-            if (not place.endswith(v.not_place) and place[:-1] not in v.determiners
+            level = place.startswith(v.level_prefixes)  # 各市, 各设区市: the level of places acting
+            if ((level or (not place.endswith(v.not_place) and place[:-1] not in v.determiners))
                     and v.stop_chars.isdisjoint(place)):
                 out.append(_Mention(place, pos, pos + len(place)))
             pos += len(place) + 1
@@ -188,7 +299,13 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
         while start > lo and is_han(text[start - 1]) and not _stop_before(v, text, start, lo):
             start -= 1
         bare = text[start : end - 1]
-        if not (2 <= len(bare) <= 6) or v.token_re.search(bare) or ends_with_body(v, bare):
+        if "各" in bare[1:]:
+            start += bare.rindex("各")  # 均需各县、区人民政府: the name starts at 各
+            bare = text[start : end - 1]
+        # An item ending in a place word may be long (常德经济技术开发区、…管理区管委会).
+        longest = 16 if bare[-1:] in PLACE_LEVELS else 6
+        if (not (2 <= len(bare) <= longest) or v.token_re.search(bare)
+                or (ends_with_body(v, bare) and not is_place(v, bare))):
             break
         heads.append((start, bare))
         end = start
@@ -201,9 +318,24 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
         out.append(_Mention(bare + suffix, start, mention.end))
 
 
+def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
+    """A title line (市生态环境局2024年工作计划, …关于印发…的通知): the body there issues the
+    document, the plan gives it no work there. Short, unpunctuated, ending in a document word."""
+    if line.end - line.start > _TITLE_LINE:
+        return False
+    content = fold[line.start : line.end].rstrip()
+    return content.endswith(v.document_words) and not any(ch in content for ch in "，,。；;：:！!？?")
+
+
+def _spaced(doc: Document, i: int) -> bool:
+    """Whether the input has layout whitespace between doc.text[i - 1] and doc.text[i]."""
+    a, b = doc.to_raw(i - 1), doc.to_raw(i)
+    return b - a > 1 and doc.raw[a + 1 : b].isspace()
+
+
 def _find(doc: Document) -> list[_Mention]:
     v = body_lexicon()
-    text = doc.text
+    text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
@@ -211,8 +343,11 @@ def _find(doc: Document) -> list[_Mention]:
                 if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out):
                     _scan_line(v, text, cell.start, cell.end, out)
             continue
+        if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
+                or _is_title_line(v, text, line)):
+            continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
         before = len(out)
-        _scan_line(v, text, line.start, line.end, out)
+        _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
         for mention in out[before:]:
             if text[mention.start - 1 : mention.start] == "、":
                 _distribute(v, text, line.start, mention, out)
@@ -246,9 +381,40 @@ def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention])
         if at >= 0:
             out.append(_Mention(name, at, at + len(name)))
             pos = at + len(name)
-        else:  # a distributed name: point at the whole list
-            out.append(_Mention(name, offset, offset + len(cell)))
+        else:  # a distributed name: point from its first piece to its last
+            found = _pieces(text, name, offset, offset + len(cell))
+            out.append(_Mention(name, *(found or (offset, offset + len(cell)))))
     return True
+
+
+def _locate(doc: Document, name: str) -> tuple[int, int] | None:
+    """doc.text range where a task's name is first written: as is, or for a name built
+    by spec §5 (各级检察院 of 各级法院和检察院) from its first piece to its last, the
+    pieces in order within one line."""
+    at = doc.text.find(name)
+    if at >= 0:
+        return at, at + len(name)
+    folded = fold(name)
+    for line in doc.lines:
+        if folded[:1] in doc.fold[line.start : line.end]:
+            found = _pieces(doc.fold, folded, line.start, line.end)
+            if found is not None:
+                return found
+    return None
+
+
+def _pieces(fold_text: str, name: str, start: int, end: int) -> tuple[int, int] | None:
+    """Range of fold_text[start:end] holding `name` as pieces in order, longest pieces first."""
+    i, cursor, first = 0, start, -1
+    while i < len(name):
+        j = len(name)
+        while j > i and (at := fold_text.find(name[i:j], cursor, end)) < 0:
+            j -= 1
+        if j == i:
+            return None
+        first = at if first < 0 else first
+        cursor, i = at + j - i, j
+    return first, cursor
 
 
 def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
@@ -256,19 +422,20 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
     order: dict[str, list] = {}  # name -> [raw_start, mentions, line, span]
     for m in _find(doc):
         span = doc.span(m.start, m.end)
-        entry = order.get(m.name)
+        name = as_written(m.name, doc.fold, doc.text, m.start, m.end)
+        entry = order.get(name)
         if entry is None:
-            order[m.name] = [span[0], 1, doc.lineno(m.start), span]
+            order[name] = [span[0], 1, doc.lineno(m.start), span]
         else:
             entry[1] += 1
     for task in tasks:
         for name in (*task.lead, *task.support):
             if not name or name in order:
                 continue
-            at = doc.text.find(name)
-            if at >= 0:
-                span = doc.span(at, at + len(name))
-                order[name] = [span[0], 1, doc.lineno(at), span]
+            found = _locate(doc, name)
+            if found is not None:
+                span = doc.span(*found)
+                order[name] = [span[0], 1, doc.lineno(found[0]), span]
             else:
                 order[name] = [task.span[0], 1, task.line, tuple(task.span)]
     ranked = sorted(order.items(), key=lambda item: item[1][0])

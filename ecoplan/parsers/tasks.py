@@ -28,7 +28,7 @@ from functools import cache
 import regex
 
 from ecoplan.schema import Task
-from ecoplan.text.bodies import ends_with_body_word, split_names
+from ecoplan.text.bodies import as_written, ends_with_body_word, has_stop_char, split_names
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
     CLOSE_ANY,
@@ -51,7 +51,16 @@ _OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
 RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
 
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
+# A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
+# any other bracket there is a remark (（排在首位的为牵头单位，下同）).
+RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
+# Where a sentence starts inside a line: after 。；!? (a marker there opens an item).
+RE_SENTENCE_START = regex.compile(r"(?<=[。；;!！?？])[ ]*+")
+# A clause at the head of an item, with the comma that ends it.
+RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
+# A heading alone on its line is a short title, not a paragraph.
+_HEADING_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class _Rules:
     noise_at_end: regex.Pattern[str]
     max_name_length: int
     not_cell_wrap: regex.Pattern[str]
+    convention: regex.Pattern[str]  # 排在首位的为牵头单位: the first name leads, the rest support
     lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
     name_leads: tuple[str, ...]
 
@@ -95,7 +105,10 @@ def _rules() -> _Rules:
         ),
         role_hint=regex.compile(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
-        verb_at_end=regex.compile(rf"(?:{alternation(list(verbs))})$"),
+        verb_at_end=regex.compile(
+            rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
+        ),
+        convention=regex.compile("|".join(v.first_is_lead) or "(?!)"),
         noise_at_end=regex.compile(rf"(?:{alternation(v.name_noise)})$"),
         max_name_length=v.max_name_length,
         # Lines that never continue a table cell: attachments, captions (表1), notes.
@@ -108,25 +121,86 @@ def _rules() -> _Rules:
 # ---------------------------------------------------------------- responsibility clauses
 
 
-def _names(rules: _Rules, text: str) -> list[str]:
+def _names(rules: _Rules, text: str, *, cut: bool = False) -> list[str]:
     text = text.strip(_TRIM)
     for word in rules.name_leads:
         text = text.removeprefix(word)
     while (m := rules.noise_at_end.search(text)) and m.start() > 0:
         text = text[: m.start()].rstrip(_TRIM)
-    return [n for n in split_names(text) if n]
+    return [n for n in split_names(text, cut=cut) if n]
 
 
 def _plausible(rules: _Rules, names: list[str]) -> bool:
-    """Names that read like bodies: short, no sentence punctuation."""
-    return bool(names) and all(len(n) <= rules.max_name_length and not RE_WHITESPACE.search(n) for n in names)
+    """Names that read like bodies: short, no sentence punctuation, no verb or particle inside."""
+    return bool(names) and all(
+        len(n) <= rules.max_name_length and not RE_WHITESPACE.search(n) and not has_stop_char(n) for n in names
+    )
 
 
-def parse_roles(text: str) -> tuple[list[str], list[str]] | None:
+def _drop_remarks(text: str) -> str:
+    """The clause without remarks in brackets (（排在首位的为牵头单位，下同）): a bracket that is
+    no alternative of a name (各镇（街道）, 各县（市、区）) holds prose."""
+    out: list[str] = []
+    opened: list[int] = []  # start of each open bracket, in `text`
+    keep_from = 0
+    for i, ch in enumerate(text):
+        if ch in OPEN_PARENS:
+            opened.append(i)
+        elif ch in CLOSE_PARENS and opened:
+            start = opened.pop()
+            if not opened and not RE_ALTERNATIVE.fullmatch(text, start, i + 1):
+                out.append(text[keep_from:start])
+                keep_from = i + 1
+    out.append(text[keep_from:])
+    return "".join(out)
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` cut at 。 outside brackets."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in OPEN_ANY:
+            depth += 1
+        elif ch in CLOSE_ANY:
+            depth = max(depth - 1, 0)
+        elif ch == "。" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [t for t in out if t.strip(_TRIM)]
+
+
+def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tuple[list[str], list[str]] | None:
     """(lead, support) named by a responsibility clause, or None when `text` is not one.
 
-    Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`.
+    Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`,
+    `由A统筹，B负责`. Remarks are dropped: a bracket of prose inside the clause and
+    a sentence after it that names no roles (`以下各项工作均需…落实，不再列出`).
+    With `cut` the clause runs into the end of the text: an unfinished last name is
+    dropped, and a last group left without its role word after a lead group supports.
     """
+    if fold is not None and fold != text:
+        roles = parse_roles(fold, cut=cut)  # matched on the fold, names read back as written
+        if roles is None:
+            return None
+        return ([as_written(n, fold, text) for n in roles[0]], [as_written(n, fold, text) for n in roles[1]])
+    sentences = _sentences(_drop_remarks(text))
+    lead: list[str] = []
+    support: list[str] = []
+    for k, sentence in enumerate(sentences):
+        roles = _sentence_roles(sentence, cut=cut and k == len(sentences) - 1)
+        if roles is None:
+            if k == 0:
+                return None
+            break  # a remark after the roles
+        _add(lead, roles[0])
+        _add(support, roles[1])
+    return (lead, support) if lead or support else None
+
+
+def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | None:
     rules = _rules()
     lead: list[str] = []
     support: list[str] = []
@@ -135,30 +209,36 @@ def parse_roles(text: str) -> tuple[list[str], list[str]] | None:
         if text[: labels[0].start()].strip(_TRIM):
             return None  # prose before the first label: not a clause of its own
         for k, m in enumerate(labels):
-            stop = labels[k + 1].start() if k + 1 < len(labels) else len(text)
-            names = _names(rules, text[m.end() : stop])
+            last = k + 1 == len(labels)
+            stop = len(text) if last else labels[k + 1].start()
+            names = _names(rules, text[m.end() : stop], cut=cut and last)
             if names and not _plausible(rules, names):
                 return None
             (lead if rules.label_role[m["label"]] == "lead" else support).extend(names)
         return (lead, support) if lead or support else None
     found_body = False
-    for clause in _CLAUSE_SEP.split(text):
-        clause = clause.strip(_TRIM)
-        if not clause:
-            continue
+    clauses = [c for c in (c.strip(_TRIM) for c in _CLAUSE_SEP.split(text)) if c]
+    for k, clause in enumerate(clauses):
         m = rules.verb_at_end.search(clause)
         if m is None or m.start() == 0:
+            if cut and k == len(clauses) - 1 and k > 0 and lead:
+                # (A牵头，B、C… cut off before its role word: the document's pattern makes B, C support
+                support.extend(_names(rules, clause, cut=True))
+                continue
             return None  # every clause of the verb form ends in a role verb
         names = _names(rules, clause[: m.start()])
         if not _plausible(rules, names):
             return None
         found_body = found_body or any(ends_with_body_word(n) for n in names)
-        (lead if rules.verb_role[m.group()] == "lead" else support).extend(names)
+        (lead if rules.verb_role[m["verb"]] == "lead" else support).extend(names)
     return (lead, support) if found_body else None
 
 
-def _cell_roles(role: str, text: str) -> tuple[list[str], list[str]]:
+def _cell_roles(role: str, text: str, fold: str | None = None) -> tuple[list[str], list[str]]:
     """Departments of a lead/support cell; a cell written as a clause keeps its own roles."""
+    if fold is not None and fold != text:
+        lead, support = _cell_roles(role, fold)
+        return [as_written(n, fold, text) for n in lead], [as_written(n, fold, text) for n in support]
     rules = _rules()
     if rules.role_hint.search(text):
         parsed = parse_roles(text)
@@ -187,6 +267,9 @@ class _Cell:
 
     def text(self, doc: Document) -> str:
         return "".join(doc.text[a:b] for a, b in self.pieces)
+
+    def fold(self, doc: Document) -> str:
+        return "".join(doc.fold[a:b] for a, b in self.pieces)
 
     def extend(self, other: _Cell) -> None:
         self.pieces.extend(other.pieces)
@@ -320,7 +403,7 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell]) -> Task | None:
     for role in ("lead", "support"):
         c = cell(role)
         if c is not None:
-            got_lead, got_support = _cell_roles(role, c.text(doc))
+            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc))
             _add(lead, got_lead)
             _add(support, got_support)
     if not lead and not support and not new_group:
@@ -344,7 +427,7 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task 
     rng = _measure(doc, filled[best])
     if rng is None:
         return None
-    lead, support = _cell_roles("lead", texts[-1])
+    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc))
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
@@ -359,10 +442,18 @@ def _task(
 
 
 def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
-    """doc.text range of an item's text: its marker and trailing separators dropped."""
+    """doc.text range of an item's text: its marker and trailing separators dropped.
+
+    In flattened text several items share a line (`…保卫战。 1.能源结构…。（…牵头）`):
+    the item starts at the last marker that opens a sentence.
+    """
     while a < b and doc.text[a] in _TRIM:
         a += 1  # the 。 that closed the item before it on the same line
     a, b = _strip(doc, a, b)
+    for m in RE_SENTENCE_START.finditer(doc.fold, a + 1, b):
+        marker = match_marker(doc.fold, m.end(), b)
+        if marker is not None and marker.style != "dash":
+            a = m.end()
     marker = match_marker(doc.fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
@@ -371,30 +462,136 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     return (a, b) if b > a else None
 
 
-def _inline_tasks(doc: Document, line: Block) -> list[Task]:
-    """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。)."""
+def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | None:
+    """(style, doc.text range of the title) of a line that is a heading and nothing more:
+    `（一）大气环境质量明显提升。`, `一、奋斗目标`."""
+    marker = line.marker
+    if marker is None or marker.style == "dash":
+        return None
+    a, b = _strip(doc, marker.end, line.end)
+    title = doc.fold[a:b].rstrip("。.")
+    if not title or len(title) > _HEADING_MAX or any(ch in title for ch in "。，,；;：:"):
+        return None
+    return marker.style, (a, b)
+
+
+def _is_measure(doc: Document, line: Block) -> bool:
+    """Whether a prose line reads as a measure a responsibility line can refer to: an item
+    with its marker, or a sentence (not a page header such as `工作方案-45篇(第11/58页)`)."""
+    fold = doc.fold[line.start : line.end].rstrip(_WS)
+    return line.marker is not None or fold[-1:] in "。；;!！?？."
+
+
+def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
+    """Style of the first heading marker at the start of a line from lines[k] on."""
+    for line in lines[k:]:
+        if line.marker is not None and line.marker.style != "dash":
+            return line.marker.style
+    return None
+
+
+def _task_text(doc: Document, rng: tuple[int, int], heading: tuple[int, int] | None) -> tuple[tuple[int, int], str]:
+    """A task's range and text: the heading standing on its own line before the item, if any,
+    joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`)."""
+    if heading is None:
+        return rng, doc.text[rng[0] : rng[1]]
+    return (heading[0], rng[1]), doc.text[heading[0] : heading[1]] + doc.text[rng[0] : rng[1]]
+
+
+def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
+                  first_leads: bool) -> list[Task]:
+    """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
+
+    `heading` is the range of a heading on its own line before this one (it joins the
+    first item); with `at_end` the text ends in this line, and a clause whose bracket
+    never closes is read as cut off.
+    """
     rules = _rules()
     fold = doc.fold
     out: list[Task] = []
     seg = line.start
+
+    def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
+        rng = _item_range(doc, seg, clause_start)
+        if rng is not None:
+            rng, text = _task_text(doc, rng, heading if seg == line.start else None)
+            out.append(_task(doc, rng, text, None, *_convention(roles, first_leads)))
+
     for m in rules.bracket.finditer(fold, line.start, line.end):
         content = doc.text[m.start("c") : m.end("c")]
-        if not rules.role_hint.search(content):
+        if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
-        roles = parse_roles(content)
+        roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")])
         if roles is None:
             continue
-        rng = _item_range(doc, seg, m.start())
-        if rng is not None:
-            out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, *roles))
+        add(m.start(), roles)
         seg = m.end()
+    if at_end and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None:
+        content = doc.text[open_at + 1 : line.end]
+        roles = parse_roles(content, fold=fold[open_at + 1 : line.end], cut=True)
+        if rules.role_hint.search(fold, open_at + 1, line.end) and roles is not None:
+            add(open_at, roles)
+            return out
+    if seg == line.start and (head_roles := _head_roles(doc, line)) is not None:
+        rng = _item_range(doc, line.start, line.end)
+        if rng is not None:
+            rng, text = _task_text(doc, rng, heading)
+            out.append(_task(doc, rng, text, None, *_convention(head_roles, first_leads)))
+            return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
-        roles = parse_roles(doc.text[tail.start() : line.end])
-        rng = _item_range(doc, seg, tail.start())
-        if roles is not None and rng is not None:
-            out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, *roles))
+        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end)
+        if roles is not None:
+            add(tail.start(), roles)
     return out
+
+
+def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
+    """Roles stated at the head of an item, or right after its run-in heading:
+    `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
+    rng = _item_range(doc, line.start, line.end)
+    if rng is None:
+        return None
+    fold = doc.fold
+    starts = [rng[0]]
+    first_stop = fold.find("。", rng[0], rng[1])
+    if first_stop >= 0:
+        starts.append(first_stop + 1)
+    for start in starts:
+        if not fold.startswith("由", start):
+            continue
+        end = start
+        for m in RE_HEAD_CLAUSE.finditer(fold, start, rng[1]):
+            if _rules().verb_at_end.search(fold, m.start(), m.end() - 1 if fold[m.end() - 1] in ",;" else m.end()):
+                end = m.end()
+            else:
+                break
+        if end > start:
+            roles = parse_roles(doc.text[start:end], fold=fold[start:end])
+            if roles is not None:
+                return roles
+    return None
+
+
+def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
+    """Index of the outermost bracket in fold[start:end] that never closes."""
+    opened: list[int] = []
+    for i in range(start, end):
+        ch = fold[i]
+        if ch in OPEN_ANY:
+            opened.append(i)
+        elif ch in CLOSE_ANY and opened:
+            opened.pop()
+    return opened[0] if opened else None
+
+
+def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[list[str], list[str]]:
+    """The document's convention `排在首位的为牵头单位` (spec §6): a list given without
+    support roles has its first name lead and the rest support."""
+    lead, support = roles
+    if first_leads and not support and len(lead) > 1:
+        return lead[:1], lead[1:]
+    return roles
 
 
 # ---------------------------------------------------------------- driver
@@ -409,6 +606,21 @@ def parse_tasks(doc: Document) -> list[Task]:
     row: list[_Cell] | None = None
     item: Block | None = None  # the last prose line: what a 牵头单位 line below it refers to
     item_task: Task | None = None  # the task already made from `item`, if any
+    # A heading alone on the line before the current paragraph: its title range and style.
+    heading: tuple[int, int] | None = None
+    heading_style: str | None = None
+    item_heading: tuple[int, int] | None = None  # the heading of `item`
+    item_heading_style: str | None = None
+    styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
+    first_leads = bool(rules.convention.search(doc.fold))
+
+    def heading_belongs(k: int, style: str | None) -> bool:
+        """A heading belongs to the measure below it unless its section holds sub-items
+        (spec §6): the next marker is of a style first used after the heading's."""
+        if style is None:
+            return False
+        nxt = _next_marker_style(lines, k)
+        return nxt is None or nxt == style or styles_seen.get(nxt, len(styles_seen)) < styles_seen[style]
 
     def flush() -> None:
         nonlocal row
@@ -455,24 +667,41 @@ def parse_tasks(doc: Document) -> list[Task]:
             flush()
             table = None
         # prose
+        at_end = i == len(lines) - 1
         if rules.label_at_start.match(doc.fold, line.start, line.end):
             bracket_open = doc.fold[line.start] in OPEN_ANY
-            a, b = line.start + (1 if bracket_open else 0), line.end
-            while b > a and doc.text[b - 1] in CLOSE_ANY + _WS:
-                b -= 1
-            roles = parse_roles(doc.text[a:b])
+            a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
+            if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
+                b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
+            roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end)
             if roles is not None and item is not None:
-                if item_task is None:
+                roles = _convention(roles, first_leads)
+                if item_task is None and _is_measure(doc, item):
                     rng = _item_range(doc, item.start, item.end)
                     if rng is not None:
-                        item_task = _task(doc, rng, doc.text[rng[0] : rng[1]], None, [], [])
+                        head = item_heading if heading_belongs(i + 1, item_heading_style) else None
+                        rng, text = _task_text(doc, rng, head)
+                        item_task = _task(doc, rng, text, None, [], [])
                         tasks.append(item_task)
                 if item_task is not None:
                     _add(item_task.lead, roles[0])
                     _add(item_task.support, roles[1])
             continue
-        found = _inline_tasks(doc, line)
+        if line.marker is not None and line.marker.style != "dash":
+            styles_seen.setdefault(line.marker.style, len(styles_seen))
+        heading_only = _heading_only(doc, line)
+        if heading_only is not None:
+            heading_style, heading = heading_only
+            # A responsibility line right below makes the heading line itself the item.
+            item, item_task, item_heading, item_heading_style = line, None, None, None
+            continue
+        if line.marker is not None:
+            heading, heading_style = None, None
+        head = heading if heading_belongs(i + 1, heading_style) else None
+        found = _inline_tasks(doc, line, head, at_end, first_leads)
         tasks.extend(found)
         item, item_task = line, (found[-1] if found else None)
+        item_heading, item_heading_style = heading, heading_style
+        heading, heading_style = None, None
     flush()
     return tasks

@@ -32,6 +32,13 @@ CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
+# A bracketed alternative closing a name: 区人民政府（管委会）, 各镇（街道）.
+_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[）)]$")
+# Any bracket inside a name, for checks that read the name without it.
+_BRACKETED_ANY = regex.compile(r"[（(][^（()）]*[）)]")
+# The level words of places, as a name or a list item starts or ends with them
+# (各县、区人民政府, 各乡、镇人民政府; 盟 and 旗 are Inner Mongolia's levels).
+PLACE_LEVELS = PLACE_SUFFIXES + "盟乡镇"
 _CLOSER = dict(zip(OPEN_PARENS, CLOSE_PARENS, strict=True))
 _OPENER = dict(zip(CLOSE_PARENS, OPEN_PARENS, strict=True))
 
@@ -44,6 +51,7 @@ class BodyToken:
     min_len: int
     bare_in_list: bool
     relational: bool
+    bounded: bool = False  # counts only where a name ends: before 、，；, a role word or a verb
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,16 @@ class BodyLexicon:
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
     labels: tuple[regex.Pattern[str], ...]
+    # What may follow the last character of a name: a list or clause mark, a
+    # particle, a verb of the stop list or an actor verb.
+    name_end: re.Pattern[str]
+    alternatives: frozenset[str]  # bracketed after a name, an alternative body: 各镇（街道）
+    level_qualifiers: tuple[str, ...]
+    not_actor_after: tuple[str, ...]
+    role_labels: tuple[str, ...]
+    joint_units: frozenset[str]
+    navigation: regex.Pattern[str]
+    document_words: tuple[str, ...]
 
 
 def _trie_alt(words: list[str]) -> str:
@@ -109,9 +127,9 @@ def body_lexicon() -> BodyLexicon:
     not_modifier: dict[str, tuple[str, ...]] = {}
 
     def add(token: str, word: str, *, is_complete: bool, any_modifier: bool = False, min_len: int = 2,
-            bare_in_list: bool = False) -> None:
+            bare_in_list: bool = False, bounded: bool = False) -> None:
         tokens[token] = BodyToken(word, is_complete or token in complete, any_modifier, min_len, bare_in_list,
-                               token.endswith(tuple(relational)))
+                                  token.endswith(tuple(relational)), bounded)
 
     for word in data.strong:
         add(word, word, is_complete=False)
@@ -122,14 +140,22 @@ def body_lexicon() -> BodyLexicon:
         min_len = rule.min_len
         bare = rule.bare_in_list
         for head in rule.after:
-            add(head + word, word, is_complete=head in done, min_len=min_len, bare_in_list=bare)
+            # 发展改革委: a long head makes a bounded word a name on its own where the name ends
+            add(head + word, word, is_complete=head in done, min_len=min_len, bare_in_list=bare,
+                bounded=rule.bounded and len(head) > 1)
         if rule.any or bare:
             add(word, word, is_complete=False, any_modifier=rule.any, min_len=min_len, bare_in_list=bare)
+        elif rule.bounded:
+            add(word, word, is_complete=False, any_modifier=True, min_len=min_len, bounded=True)
         not_modifier[word] = tuple(rule.not_modifier)
     body_words = _trie_alt(list(tokens))
     actor_verbs = data.actor_verbs
     stop = frozenset(data.stop) | frozenset(data.creation)
     place_suffix = ACTOR_PLACE_SUFFIXES
+    # A place (瓦房店市) or a level of places (各设区市, 各市) as the subject of a clause,
+    # before an actor verb (各设区市完成…, 各市对照…).
+    place = rf"(?:各\p{{Han}}{{0,3}}?|\p{{Han}}{{2,6}}?)[{place_suffix}]"
+    place_verbs = alternation(actor_verbs)
     return BodyLexicon(
         token_re=re.compile(body_words),
         end_re=re.compile(f"(?:{body_words})$"),
@@ -147,14 +173,25 @@ def body_lexicon() -> BodyLexicon:
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
         place_re=regex.compile(
-            rf"(?:(?<=^|[{regex.escape(CLAUSE_PUNCT)}])|^)"
-            rf"((?:\p{{Han}}{{2,6}}?[{place_suffix}]、)*\p{{Han}}{{2,6}}?[{place_suffix}])"
-            rf"(?=(?:{alternation(actor_verbs)}))"
+            rf"(?:(?<=^|[\n{regex.escape(CLAUSE_PUNCT)}])|^)"
+            rf"((?:{place}、)*{place})"
+            rf"(?=(?:{place_verbs}))"
         ),
-        place_hint=re.compile(rf"[{place_suffix}](?:{alternation(actor_verbs)})"),
+        place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
         labels=tuple(regex.compile(p) for p in data.labels),
+        name_end=re.compile(
+            "[" + re.escape(CLAUSE_PUNCT + "、。（(〔【[\t \n" + data.stop_chars) + "]|$|"
+            + alternation(sorted(stop | set(actor_verbs)))
+        ),
+        alternatives=frozenset(data.alternatives),
+        level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
+        not_actor_after=tuple(data.not_actor_after),
+        role_labels=tuple(data.role_labels),
+        joint_units=frozenset(data.joint_units),
+        navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
+        document_words=tuple(data.document_words),
     )
 
 
@@ -175,7 +212,14 @@ def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
 # Splitting a list of names (责任单位 cells, 牵头单位：… clauses)
 
 
+def without_alternative(part: str) -> str:
+    """The name before a bracketed alternative at its end: 区人民政府（管委会） -> 区人民政府."""
+    m = _ALTERNATIVE_AT_END.search(part)
+    return part[: m.start()] if m and m.start() > 0 else part
+
+
 def ends_with_body(v: BodyLexicon, part: str) -> bool:
+    part = without_alternative(part)
     m = v.end_re.search(part)
     if m and token_ok(v, part, m.start(), m.end()):
         return True
@@ -195,28 +239,60 @@ def strip_trailing(v: BodyLexicon, part: str) -> str:
     return part
 
 
+def _qualifier(v: BodyLexicon, name: str) -> str:
+    """What stands before the body word of `name`: 各级 of 各级法院, 各县（市、区） of 各县（市、区）党委."""
+    m = v.end_re.search(without_alternative(name))
+    if not m:
+        return ""
+    word = v.tokens[m.group()].word
+    head = m.group()[: -len(word)]
+    # 县党委 is 县 + 党委: the place stays with the qualifier; 党工委 is one word.
+    return name[: m.end() - len(word)] if set(head) <= set(PLACE_LEVELS) else name[: m.start()]
+
+
+def _is_bare_body(v: BodyLexicon, name: str) -> bool:
+    """A body word with no modifier of its own (检察院, 人民政府, 管委会): it takes the one before 和."""
+    core = without_alternative(name)
+    return core in v.tokens and core[0] not in PLACE_LEVELS and not core.startswith(v.level_prefixes)
+
+
+def joined_right(v: BodyLexicon, left: str, right: str) -> str:
+    """The second of two names joined by 和/及/与, the first one's qualifier distributed (spec §5).
+
+    各级法院和检察院 -> 各级检察院; 市人大及其常委会 -> 市人大常委会 (其 is the first name);
+    a second name with a modifier of its own stays as written (省政府和生态环境部).
+    """
+    if right.startswith("其"):
+        return left + right[1:]
+    if _is_bare_body(v, right):
+        qualifier = _qualifier(v, left)
+        if qualifier and qualifier[-1] not in v.joiners:
+            return qualifier + right
+    return right
+
+
 def _split_joined(v: BodyLexicon, part: str) -> list[str]:
-    """Split at 和/及 and at a new 各 where both sides are body names (各级法院和检察院)."""
+    """Split at 和/及/与 and at a new 各 where both sides are body names (各级法院和检察院)."""
     out: list[str] = []
     rest = part
     pos = 1
     while pos < len(rest) - 1:
         ch = rest[pos]
-        cut = None
-        if ch in JOINERS and not rest.startswith("其", pos + 1):
+        if ch in JOINERS:
             left, right = rest[:pos], rest[pos + 1 :]
-            if ends_with_body(v, left) and ends_with_body(v, right):
-                cut = (pos, pos + 1)
+            if ends_with_body(v, left) and ends_with_body(v, right.removeprefix("其")):
+                out.append(left)
+                rest = joined_right(v, left, right)
+                pos = 1
+                continue
         elif rest.startswith(v.level_prefixes, pos):
             left, right = rest[:pos], rest[pos:]
             if ends_with_body(v, left) and ends_with_body(v, right) and not is_relational_end(v, right):
-                cut = (pos, pos)
-        if cut:
-            out.append(rest[: cut[0]])
-            rest = rest[cut[1] :]
-            pos = 1
-        else:
-            pos += 1
+                out.append(left)
+                rest = right
+                pos = 1
+                continue
+        pos += 1
     out.append(rest)
     return out
 
@@ -236,24 +312,27 @@ def is_place(v: BodyLexicon, part: str) -> bool:
 def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     """The part of `last` that a bare list item before it shares (临汾、侯马经济开发区管委会).
 
-    A place item shares only what follows the place in `last`
-    (金州区、普兰店区生态环境分局); a place list (瓦房店市、庄河市) shares nothing.
+    An item ending in a place word shares what follows the first place word of
+    `last` (金州区、普兰店区生态环境分局; 各县、区人民政府（管委会） shares
+    人民政府（管委会）, bracket kept); a level word opening `last` is shared only
+    by level words (庄河市、市生态环境局 shares nothing); a place list
+    (瓦房店市、庄河市) shares nothing.
     """
-    candidates: list[int] = []
-    if bare[-1] in PLACE_SUFFIXES:
-        j = last.find(bare[-1], 1)
-        if 0 < j < min(len(last) - 2, 6):
-            candidates.append(j + 1)
+    if bare[-1] in PLACE_LEVELS:
+        for k, ch in enumerate(last[:-2]):
+            if k == 0 and len(bare.removeprefix("各")) > 1:
+                continue
+            if ch in PLACE_LEVELS:
+                suffix = last[k + 1 :]
+                if len(without_alternative(suffix)) >= 2 and ends_with_body(v, suffix):
+                    return suffix
         if is_place(v, bare):
-            suffix = last[candidates[0] :] if candidates else ""
-            return suffix if len(suffix) >= 2 and ends_with_body(v, suffix) else None
-    candidates.append(len(bare))
-    for k in candidates:
-        suffix = last[k:]
-        if len(suffix) >= 2 and ends_with_body(v, suffix):
-            return suffix
-    m = v.end_re.search(last)
-    return m.group() if m and m.start() > 0 else None
+            return None
+    suffix = last[len(bare) :]
+    if len(suffix) >= 2 and ends_with_body(v, suffix):
+        return suffix
+    m = v.end_re.search(without_alternative(last))
+    return last[m.start() :] if m and m.start() > 0 else None
 
 
 def strip_unbalanced(part: str) -> str:
@@ -267,12 +346,17 @@ def strip_unbalanced(part: str) -> str:
     return part
 
 
-def split_names(cell: str) -> list[str]:
+def split_names(cell: str, *, cut: bool = False) -> list[str]:
     """Split a list of body names (a 责任单位 cell, a 牵头单位：… clause) into names.
 
     Splits at 、，；, at 和/及 only between two body names, drops trailing
     等 / 等成员单位按照职责分工负责 / （牵头）, and distributes a suffix shared by
     a 、 list: 临汾、侯马经济开发区管委会 → 临汾经济开发区管委会, 侯马经济开发区管委会.
+    Names joined by 和/及 are two, the first one's qualifier distributed
+    (各县（市、区）党委和人民政府); an item before such a pair shares both suffixes.
+    With `cut` (the list runs into the end of the text) a last item that is no
+    body name is a fragment: it and the items waiting for its suffix are dropped
+    (…示范区、高 keeps nothing of 示范区、高).
     """
     v = body_lexicon()
     text = cell.strip()
@@ -282,11 +366,12 @@ def split_names(cell: str) -> list[str]:
     chunks = [c for c in RE_WHITESPACE.split(text) if c]
     joined: list[str] = []
     for chunk in chunks:
-        if joined and not (ends_with_body(v, joined[-1]) and ends_with_body(v, strip_trailing(v, chunk))):
+        if joined and not (ends_with_body(v, joined[-1]) and ends_with_body(v, strip_trailing(v, chunk))
+                           and not _serves_before(v, chunk)):
             joined[-1] += chunk
         else:
             joined.append(chunk)
-    parts: list[str] = []
+    groups: list[list[str]] = []  # the names of one list item: one, or several joined by 和
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
         piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
@@ -296,24 +381,66 @@ def split_names(cell: str) -> list[str]:
             for label in v.labels:
                 part = label.sub("", part)
             if part:
-                parts.extend(p for p in _split_joined(v, part) if p)
+                group = [p for p in _split_joined(v, part) if p]
+                if group:
+                    groups.append(group)
     names: list[str] = []
     pending: list[str] = []  # items waiting for the name whose suffix they share
-    for part in parts:
-        if not ends_with_body(v, part) or is_place(v, part):
-            pending.append(part)
+    for group in groups:
+        if len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0])):
+            pending.append(group[0])
             continue
         for item in pending:
             # An item closed by a bracketed alternative is complete: 各乡镇（街道）.
-            suffix = None if item.endswith(("）", ")")) else shared_suffix(v, item, part)
-            names.append(item + suffix if suffix and not item.endswith(suffix) else item)
+            # Before names joined by 和 it shares each suffix: 甲区、乙区党工委和管委会.
+            for part in group:
+                suffix = None if item.endswith(("）", ")")) else shared_suffix(v, item, part)
+                names.append(item + suffix if suffix and not item.endswith(suffix) else item)
         pending = []
-        names.append(part)
-    names.extend(pending)
+        names.extend(group)
+    if not (cut and pending and not is_place(v, pending[-1])):
+        names.extend(pending)
     seen: set[str] = set()
     return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
 
 
+
+
+def _serves_before(v: BodyLexicon, chunk: str) -> bool:
+    """An office of the bodies written before it, broken off by a cell wrap (县委县政府 督查室)."""
+    m = v.end_re.search(chunk)
+    return bool(m and v.tokens[m.group()].word in v.joint_units and chunk[0] not in PLACE_LEVELS
+                and not chunk.startswith(v.level_prefixes))
+
+
+def has_stop_char(name: str) -> bool:
+    """Whether `name` holds a character that never stands inside a body name (以下…, 的, 等)."""
+    return not body_lexicon().stop_chars.isdisjoint(_BRACKETED_ANY.sub("", name))
+
+
+def as_written(name: str, fold: str, text: str, start: int = 0, end: int | None = None) -> str:
+    """`name`, found or built on the fold of text[start:end], in the characters of `text`.
+
+    A built name (各级检察院 from 各级法院和检察院) is made of pieces of the region in
+    order: each piece is read back from where it stands.
+    """
+    end = len(fold) if end is None else end
+    at = fold.find(name, start, end)
+    if at >= 0:
+        return text[at : at + len(name)]
+    out: list[str] = []
+    i, cursor = 0, start
+    while i < len(name):
+        j = len(name)
+        while j > i and (at := fold.find(name[i:j], cursor, end)) < 0:
+            j -= 1
+        if j == i:  # a character not in the region: keep it as found
+            out.append(name[i])
+            i += 1
+            continue
+        out.append(text[at : at + j - i])
+        cursor, i = at + j - i, j
+    return "".join(out)
 
 
 def ends_with_body_word(name: str) -> bool:

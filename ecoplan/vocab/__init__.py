@@ -107,6 +107,8 @@ class TablesVocab(_Vocab):
     name_noise: Words
     max_name_length: int
     not_cell_wrap: Words
+    role_complements: Words
+    first_is_lead: Words
     lead_marks: Words
     name_leads: Words
 
@@ -118,6 +120,7 @@ class WeakBodyWord(_Vocab):
     not_modifier: Words = Field(default_factory=list)
     min_len: int = 2
     bare_in_list: bool = False
+    bounded: bool = False
 
 
 class DepartmentsVocab(_Vocab):
@@ -139,6 +142,13 @@ class DepartmentsVocab(_Vocab):
     not_place: Words
     trailing: Words
     labels: Words
+    alternatives: Words
+    level_qualifiers: Words
+    not_actor_after: Words
+    role_labels: Words
+    joint_units: Words
+    navigation: Words
+    document_words: Words
 
 
 class UnitsVocab(_Vocab):
@@ -164,7 +174,7 @@ class ComparatorsVocab(_Vocab):
     within: Words
     class_nouns: Words
     change: dict[str, Literal["decrease", "increase"]]
-    baseline: dict[Literal["before", "after"], Words]
+    baseline: dict[Literal["before", "after", "relative"], Words]
     count_verbs: Words
     measure_suffixes: Words
     past_markers: Words
