@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ _GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ /
 
 def _visible(text: str) -> str:
     """Text as a reader compares names: no whitespace, no pinyin gloss."""
-    return _GLOSS.sub("", _WS.sub("", text))
+    return _GLOSS.sub("", squeeze(text))
 
 
 def _in_order(name: str, piece: str) -> bool:
