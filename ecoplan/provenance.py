@@ -10,7 +10,9 @@ whitespace removed. "Whitespace" is every character `str.isspace` calls one,
 and the two zero-width spaces U+200B (ZERO WIDTH SPACE) and U+FEFF (ZERO WIDTH
 NO-BREAK SPACE, a BOM inside text): they take no room on screen, web pages
 and PDF extraction scatter them through Chinese text, and the parser reads
-past them like any other space, so item texts never hold them.
+past them like any other space, so item texts never hold them. Nor do pinyin
+glosses that conversion sites insert after characters (`各鎮(zhèn)`,
+ecoplan.text.published): they are left out of the source slice too.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def squeeze(text: str) -> str:
 
 
 def span_holds(source: str, span: Sequence[int], text: str) -> bool:
-    """Whether `source[start:end]`, whitespace removed, contains `text`, whitespace removed."""
+    """Whether `source[start:end]`, whitespace (and glosses) removed, contains `text`, whitespace removed."""
+    from ecoplan.text.published import without_glosses
+
     start, end = span
-    return 0 <= start <= end <= len(source) and squeeze(text) in squeeze(source[start:end])
+    if not 0 <= start <= end <= len(source):
+        return False
+    piece = squeeze(source[start:end])
+    return squeeze(text) in piece or squeeze(text) in squeeze(without_glosses(source[start:end]))
