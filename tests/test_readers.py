@@ -230,6 +230,19 @@ def test_html_meta_tags_fill_what_the_text_leaves_out(tmp_path: Path, sample_pla
     assert plan.source.reader == "selectolax"
 
 
+def test_html_meta_tags_rank_after_the_texts_own_sources(tmp_path: Path, sample_plan: str) -> None:
+    # Spec §1 order: the signature (issuer and date) comes before the page's ContentSource and PubDate.
+    path = tmp_path / "plan.htm"
+    path.write_bytes(published.html_bytes(sample_plan, container_class="pages_content"))
+    meta = ecoplan.parse_file(str(path)).meta
+    assert (meta.issuer, str(meta.date)) == ("大连市生态环境局", "2024-03-01")
+    # Without a signature the tags stand in, each at its rank.
+    path.write_bytes(published.html_bytes(sample_plan.replace("大连市生态环境局\n2024年3月1日", ""),
+                                          container_class="pages_content"))
+    meta = ecoplan.parse_file(str(path)).meta
+    assert (meta.issuer, str(meta.date)) == ("西岗区生态环境分局", "2024-02-06")
+
+
 def test_html_without_a_known_container_falls_back_to_readability(tmp_path: Path, sample_plan: str) -> None:
     path = tmp_path / "plan.html"
     path.write_bytes(published.html_bytes(sample_plan, container_class="wrapper-x1"))
@@ -384,3 +397,31 @@ def test_docx_spanned_and_nested_cells_keep_columns_aligned(tmp_path: Path) -> N
 
     assert read_source(str(path)).text.splitlines() == [
         "序号\t工作任务\t责任单位", "一、大气污染防治", "1\t推进工业炉窑治理。年底前完成\t市生态环境局"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    __import__("ecoplan.readers.office", fromlist=["soffice"]).soffice() is None,
+    reason="LibreOffice (soffice) is not installed; .ci/run installs it where apt-get works",
+)
+def test_pdfs_typeset_by_libreoffice_read_back_paragraph_for_paragraph(tmp_path: Path) -> None:
+    """A second typesetter with its own habits: CJK quotes drawn after their line, Latin digits wider,
+    kinsoku line breaking. Every seed, as .docx, then PDF by LibreOffice, parses like its text."""
+    from ecoplan.readers.office import soffice
+    from ecoplan.reading import read_source
+
+    stems = sorted(p.stem for p in (ROOT / "data" / "raw").glob("*.txt"))
+    for stem in stems:
+        (tmp_path / f"{stem}.docx").write_bytes(published.docx_bytes(published.plan_text(stem)))
+    subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *(str(tmp_path / f"{s}.docx") for s in stems)],
+                   check=True, capture_output=True, timeout=600)
+
+    def paragraphs(text: str) -> list[str]:
+        return [p for p in (squash(line).replace("“", "").replace("”", "") for line in text.splitlines()) if p]
+
+    for stem in stems:
+        raw = ROOT / "data" / "raw" / f"{stem}.txt"
+        pdf = tmp_path / f"{stem}.pdf"
+        assert paragraphs(read_source(str(pdf)).text) == paragraphs(raw.read_text(encoding="utf-8")), stem
+        assert items(ecoplan.parse_file(str(pdf))) == items(ecoplan.parse_file(str(raw))), stem
