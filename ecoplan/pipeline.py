@@ -84,14 +84,11 @@ def parse_document(doc: Document, source: Source, page: Mapping[str, str] | None
 
 def parse_source(source: SourceText) -> Plan:
     doc = normalise(source.text)
-    plan = parse_document(doc, Source(
+    # What the publisher stated outside the text (a web page's <meta> tags) ranks among the
+    # metadata sources by its name, in the one order vocab/metadata.yaml keeps.
+    return parse_document(doc, Source(
         path=source.path, sha256=source.sha256, encoding=source.encoding, format=source.format,  # type: ignore[arg-type]
-        reader=source.reader, reader_version=source.reader_version, text_sha256=source.text_sha256))
-    if source.meta:
-        from ecoplan.readers import fill_meta
-
-        fill_meta(plan.meta, source.meta)
-    return plan
+        reader=source.reader, reader_version=source.reader_version, text_sha256=source.text_sha256), source.meta)
 
 
 def parse_text(text: str, path: str | None = None) -> Plan:

@@ -230,6 +230,19 @@ def test_html_meta_tags_fill_what_the_text_leaves_out(tmp_path: Path, sample_pla
     assert plan.source.reader == "selectolax"
 
 
+def test_html_meta_tags_rank_after_the_texts_own_sources(tmp_path: Path, sample_plan: str) -> None:
+    # Spec §1 order: the signature (issuer and date) comes before the page's ContentSource and PubDate.
+    path = tmp_path / "plan.htm"
+    path.write_bytes(published.html_bytes(sample_plan, container_class="pages_content"))
+    meta = ecoplan.parse_file(str(path)).meta
+    assert (meta.issuer, str(meta.date)) == ("大连市生态环境局", "2024-03-01")
+    # Without a signature the tags stand in, each at its rank.
+    path.write_bytes(published.html_bytes(sample_plan.replace("大连市生态环境局\n2024年3月1日", ""),
+                                          container_class="pages_content"))
+    meta = ecoplan.parse_file(str(path)).meta
+    assert (meta.issuer, str(meta.date)) == ("西岗区生态环境分局", "2024-02-06")
+
+
 def test_html_without_a_known_container_falls_back_to_readability(tmp_path: Path, sample_plan: str) -> None:
     path = tmp_path / "plan.html"
     path.write_bytes(published.html_bytes(sample_plan, container_class="wrapper-x1"))

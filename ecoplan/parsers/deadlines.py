@@ -64,6 +64,7 @@ _LOOKBACK = 12
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
 RE_RUN_IN_STOP = regex.compile("[。:]")
+RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 
 
@@ -316,10 +317,11 @@ class DeadlineScope:
         marker = match_marker(lead.lstrip())
         if marker is not None:
             lead = lead.lstrip()[marker.end :]
-            # After a run-in heading ((二)主要目标。到2025年,…) the deadline still heads its paragraph.
-            stop = RE_RUN_IN_STOP.search(lead)
-            if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
-                lead = lead[stop.end() :]
+        # After a run-in heading ((二)主要目标。到2025年,…; 工作目标:到2025年,…) the
+        # deadline still heads its paragraph; without a marker only a label (:) is a heading.
+        stop = RE_RUN_IN_STOP.search(lead) if marker is not None else RE_LABEL_STOP.search(lead)
+        if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
+            lead = lead[stop.end() :]
         return d if not lead.strip(" -") else None
 
     def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import cn_int
@@ -45,7 +45,6 @@ RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）�
 RE_PLACEHOLDER_HEAD = re.compile(r"^[?？\s]+")
 # A pinyin gloss a conversion site inserts after a character: 印發(fā), 一(yī / yì /yí).
 RE_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s*/?\s*)+\)")
-RE_CJK = re.compile(r"[\u4e00-\u9fff]")
 # Quotation marks and book-title brackets do not tell two names of the same plan apart.
 RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
 # The title and header sit in the front lines; web pages push them down a little.
@@ -588,7 +587,7 @@ def _place_at_start(name: _Text) -> str | None:
         link = None
         for s in vocab.region_suffix.finditer(key, end + 1, end + longest + 4):
             body = key[end : s.start()]
-            if 1 <= len(body) <= longest and all(RE_CJK.match(c) for c in body):
+            if 1 <= len(body) <= longest and all(is_han(c) for c in body):
                 link = s
                 break
         if link is None:

@@ -34,7 +34,7 @@ from ecoplan.text.clauses import (
     clauses,
     distribute_shared_head,
     ends_with_connector,
-    split_list,
+    split_spans,
     strip_connector_end,
     top_level_index,
 )
@@ -114,7 +114,8 @@ def rules() -> _Rules:
     before_ops = {w: "=" for w in v.count_verbs} | dict(v.before)
     base = v.baseline
     baseline = re.compile(
-        rf"(?:{alternation(base['before'])})于?\x20?+(?P<year>\d{{4}}+)\x20?+年(?:底|末)?(?:{alternation(base['after'])})?"
+        rf"(?:{alternation(base['before'])})于?\x20?+(?:(?P<year>\d{{4}}+)\x20?+年(?:底|末)?|{alternation(base['relative'])})"
+        rf"(?:{alternation(base['after'])})?"
     )
     return _Rules(
         before=re.compile(alternation(list(before_ops))),
@@ -273,7 +274,7 @@ def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int]
     if reading.word in r.change:
         reading.change = r.change[reading.word]
     if base is not None:
-        reading.baseline_year = int(base["year"])
+        reading.baseline_year = int(base["year"]) if base["year"] else None  # 较上年: no year written
         reading.subject_end = base.start()
         if reading.change is None:
             between = fold[base.end() : reading.word_start if reading.word else he]
@@ -291,8 +292,13 @@ def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
 
 def _clean(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) -> str:
     """Indicator text of doc.text[a:b]: no deadline, marker, lead words or spaces."""
+    return _clean_pair(doc, r, a, b, scope)[0]
+
+
+def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) -> tuple[str, str]:
+    """`_clean` of doc.text[a:b] and the same characters of Document.fold, for matching words."""
     if b <= a:
-        return ""
+        return "", ""
     # Drop everything up to the end of a deadline inside the range (到2025年,…).
     a = scope.cut_before(a, b)
     text = squash(doc.text[a:b])
@@ -311,8 +317,9 @@ def _clean(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) -> st
         text, fold_text = text[m.end() :], fold_text[m.end() :]
     m = r.trail.search(fold_text)
     if m:
-        text = text[: m.start()]
-    return text.strip(",，、")
+        text, fold_text = text[: m.start()], fold_text[: m.start()]
+    text, fold_text = text.strip(",，、"), fold_text.strip(",，、")
+    return text, fold_text if len(fold_text) == len(text) else text
 
 
 def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], list[Percentage]]:
@@ -462,31 +469,38 @@ def _read_group(
             tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
         indicators = [head + t for t in tails]
     else:
-        subject = _clean(doc, r, first.head_start, reading.subject_end, scope)
+        # Words are matched on the folded subject (simplified characters), cut from the written one.
+        subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.subject_end, scope)
         indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
         respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
-        parts = split_list(subject)
-        if respectively and len(out) > 1 and len(parts) != len(out):
+        spans = split_spans(subject_fold)
+        if respectively and len(out) > 1 and len(spans) != len(out):
             # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
-            by_comma = split_list(subject, "、")
-            parts = by_comma if len(by_comma) == len(out) else parts
-        glued = RE_GLUED_CODES.match(subject) if len(parts) == 1 else None
+            by_comma = split_spans(subject_fold, "、")
+            spans = by_comma if len(by_comma) == len(out) else spans
+        parts = [subject[a:b] for a, b in spans]
+        parts_fold = [subject_fold[a:b] for a, b in spans]
+        glued = RE_GLUED_CODES.match(subject_fold) if len(parts) == 1 else None
         if respectively and glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
             # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
             indicators = [code + subject[glued.end() :] for code in codes]
-        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts):
+        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
             indicators = parts  # 全市万元产值用水量、万元工业增加值用水量: each names its own noun
         elif respectively and len(out) > 1 and len(parts) == len(out):
-            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
+            indicators, owners = distribute_shared_head(
+                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
+            )
         elif respectively and len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
             # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
             # a later list in the sentence goes over the same subjects.
             indicators = [owner + subject for owner in owners]
         elif respectively and len(out) == 1 and len(parts) > 1:
             # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
-            indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames)
+            indicators, owners = distribute_shared_head(
+                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
+            )
             out = out * len(parts)
-        elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts):
+        elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts_fold):
             # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
             item, _, rd, op = out[0]
             out = [(item, "", rd, op) for _ in parts]

@@ -20,12 +20,8 @@ import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 from ecoplan.errors import ReadError
-
-if TYPE_CHECKING:
-    from ecoplan.schema import Meta
 
 # Formats by content; "text" goes through ecoplan.reading.decode.
 TEXT, PDF, DOCX, HTML, DOC = "text", "pdf", "docx", "html", "doc"
@@ -60,7 +56,8 @@ class Extracted:
     reader_version: str
     encoding: str | None = None  # the character set a web page was decoded with
     warnings: tuple[str, ...] = ()  # one-line notes for the user (pages without a text layer …)
-    # Metadata stated by the publisher outside the text (web page <meta> tags): title, date, issuer.
+    # Metadata stated by the publisher outside the text (web page <meta> tags), by tag name; the
+    # meta stage ranks each name among the sources where vocab/metadata.yaml lists it.
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,24 +130,3 @@ def version_of(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-_RE_ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-
-
-def fill_meta(meta: Meta, stated: dict[str, str]) -> None:
-    """Fill the fields the text left empty from what the publisher stated (a web page's <meta> tags).
-
-    The text wins where it states a field: it is what spans point into.
-    """
-    import datetime as dt
-
-    if meta.title is None and stated.get("title"):
-        meta.title = stated["title"]
-    if meta.issuer is None and stated.get("issuer"):
-        meta.issuer = stated["issuer"]
-    if meta.date is None and (m := _RE_ISO_DATE.search(stated.get("date", ""))):
-        try:
-            meta.date = dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            pass

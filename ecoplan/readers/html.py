@@ -47,8 +47,9 @@ _MAX_LINK_SHARE = 0.5
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "hz",
               "iso-8859-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
 # <meta name=…> -> the metadata field it states.
-_META_FIELDS = {"articletitle": "title", "pubdate": "date", "firstpublishedtime": "date",
-                "contentsource": "issuer"}
+# The publisher's <meta> tags that state metadata, under the names vocab/metadata.yaml ranks them by.
+_META_FIELDS = {"articletitle": "ArticleTitle", "pubdate": "PubDate", "firstpublishedtime": "FirstPublishedTime",
+                "contentsource": "ContentSource"}
 
 
 def read(data: bytes, name: str) -> Extracted:
@@ -67,7 +68,7 @@ def read(data: bytes, name: str) -> Extracted:
     if body is None or not _looks_like_article(body):
         raise ReadError(f"{name}: no article body found on the page (a list, navigation or error page?)")
     lines = _lines(body)
-    title = meta.get("title") or _page_title(tree)
+    title = meta.get("ArticleTitle") or _page_title(tree)
     if title and not any(_squash(title) in _squash(line) for line in lines[:5]):
         lines.insert(0, title)
     text = "\n".join(lines) + "\n"

@@ -99,25 +99,32 @@ def strip_connector_end(fold: str, start: int, end: int) -> int:
 
 def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
     """Top-level items of a list (城市、县城、重点镇生活污水处理率); brackets hold items together."""
-    parts: list[str] = []
+    return [text[a:b] for a, b in split_spans(text, separators)]
+
+
+def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
+    """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
+    spans: list[tuple[int, int]] = []
     depth = 0
-    cur = ""
-    for ch in text:
+    start = 0
+    for i, ch in enumerate(text):
         if ch in _LIST_OPEN:
             depth += 1
         elif ch in _LIST_CLOSE:
             depth = max(depth - 1, 0)
-        if depth == 0 and ch in separators:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return [p for p in parts if p]
+        elif depth == 0 and ch in separators:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def distribute_shared_head(
-    items: list[str], heads: tuple[str, ...], summary: tuple[str, ...] = (), frames: tuple[str, ...] = ()
+    items: list[str],
+    heads: tuple[str, ...],
+    summary: tuple[str, ...] = (),
+    frames: tuple[str, ...] = (),
+    folded: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Give each item of a list the noun the last one carries (城市 → 城市生活污水处理率);
     also return the items' own parts (城市, 县城, 重点镇).
@@ -129,9 +136,12 @@ def distribute_shared_head(
     or at another kind of area (城, 园), or after as many characters as the
     item before it. A word that sums the list up (`summary`: 二氧化硫、氮氧化物
     等主要污染物排放总量) is not shared, nor the frame of the figures (`frames`:
-    各区2024年度考核目标PM10分别为… shares PM10).
+    各区2024年度考核目标PM10分别为… shares PM10). Words are looked for in
+    `folded` (the items folded, same lengths) when given; the result is cut
+    from `items` as written.
     """
-    last = items[-1]
+    folded = folded if folded is not None and [len(f) for f in folded] == [len(t) for t in items] else items
+    last = folded[-1]
     found = [i for w in heads if (i := last.find(w, 1)) > 0]
     place = next((i for i, ch in enumerate(last[:-1]) if ch in _PLACE_ENDS), -1)
     if place >= 0:
@@ -140,21 +150,22 @@ def distribute_shared_head(
         found.append(place + 1)
     own = min(found) if found else 0
     if own == 0:
-        ends = {s[-1] for s in items[:-1]} | _AREA_ENDS
+        ends = {f[-1] for f in folded[:-1]} | _AREA_ENDS
         own = next((i + 1 for i, ch in enumerate(last[:-1]) if ch in ends), 0)
     if own == 0:
-        own = min(len(items[-2]), len(last) - 1)
-    shared = last[own:]
-    if shared.startswith(summary):
-        at = [i for w in heads if (i := shared.find(w)) > 0]
-        shared = shared[min(at) :] if at else shared
+        own = min(len(folded[-2]), len(last) - 1)
+    shared = own  # where the shared noun starts in the last item
+    if last.startswith(summary, own):
+        at = [i for w in heads if (i := last.find(w, own)) > own]
+        shared = min(at) if at else own
     at = [i for w in summary if (i := last.find(w, 2, own)) > 0]
     own = min(at) if at else own  # 挥发性有机物等主要污染物排放总量: the own part ends at 等
     for frame in frames:
-        at = shared.rfind(frame)
-        if 0 <= at and at + len(frame) < len(shared):
-            shared = shared[at + len(frame) :]
-    return [s + shared for s in items[:-1]] + [last[:own] + shared], [*items[:-1], last[:own]]
+        at = last.rfind(frame, shared)
+        if at >= 0 and at + len(frame) < len(last):
+            shared = at + len(frame)
+    noun = items[-1][shared:]
+    return [s + noun for s in items[:-1]] + [items[-1][:own] + noun], [*items[:-1], items[-1][:own]]
 
 
 def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

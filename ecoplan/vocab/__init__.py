@@ -174,7 +174,7 @@ class ComparatorsVocab(_Vocab):
     within: Words
     class_nouns: Words
     change: dict[str, Literal["decrease", "increase"]]
-    baseline: dict[Literal["before", "after"], Words]
+    baseline: dict[Literal["before", "after", "relative"], Words]
     count_verbs: Words
     measure_suffixes: Words
     past_markers: Words
