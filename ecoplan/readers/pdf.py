@@ -10,15 +10,18 @@ boxes the reader rebuilds what layout broke:
   pages, page numbers aside) and page numbers (`—1—`, `- 2 -`, `第3页`) are
   dropped.
 Pages whose vector graphics draw a grid go to pdfplumber (MIT, pdfminer.six),
-which finds ruled tables from their lines; its rows become TAB-separated lines
-in place of the characters inside the table, each cell's broken lines
-rejoined, and a row that a page end split is merged back into one.
+which finds ruled tables from their lines; its rows and cell boxes, filled with
+PDFium's characters inside each box, become TAB-separated lines in place of
+the lines inside the table, each cell's broken lines rejoined, and a row that
+a page end split is merged back into one.
 A page without a text layer (a scan) is reported, never silently empty.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import re
 import statistics
 from collections import Counter
@@ -42,7 +45,15 @@ _RE_DIGITS = re.compile(r"\d+")
 # justification and punctuation compression leave a little.
 _FULL_LINE_SLACK = 0.6
 # The first word of a line: a run of Latin letters and digits (kept whole by line breaking), or one character.
-_RE_FIRST_WORD = re.compile(r"[A-Za-z0-9.,%]+|.")
+_LATIN_WIDTH = 0.65
+# The unit that did not fit at the end of the line before: line breaking keeps brackets, quotes and
+# punctuation with the characters beside them (no line starts with 。 or ）, none ends with （ or “, and
+# nothing breaks on either side of a curly quote), and Latin words and numbers whole. So: the run of
+# non-ideographs at the start, one ideograph, and the non-ideographs glued to it (〔2021〕40, “绿, 件“),
+# with the space a PDF may show before a quote drawn apart (动 “).
+_RE_FIRST_WORD = re.compile(r"[^\s\u3400-\u9fff]*[\u3400-\u9fff]?(?: ?[^\s\u3400-\u9fff]+)?")
+# A character this many widths left of the one before it was drawn out of reading order.
+_BACKWARDS = 0.5
 # A line starting this many character widths right of the left margin begins a paragraph (first-line indent).
 _INDENT = 0.8
 # Punctuation that ends a sentence; a table cell ending otherwise was cut by the page end.
@@ -57,6 +68,9 @@ _THIN = 3.0
 _MIN_RULES = 2
 
 
+_Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
+
+
 @dataclass
 class _Line:
     text: str
@@ -65,6 +79,7 @@ class _Line:
     top: float  # PDF coordinates: y grows upwards
     bottom: float
     size: float  # typical character width
+    chars: tuple[tuple[str, _Box], ...] = ()  # characters with their boxes, in reading order, for table cells
 
 
 @dataclass
@@ -105,21 +120,21 @@ def read(data: bytes, name: str) -> Extracted:
         document.close()
     ruled = [p.number for p in pages if p.has_rules]
     reader, version = "pypdfium2", version_of("pypdfium2")
+    warnings: list[str] = []
     if ruled:
-        _add_tables(data, name, pages, ruled)
+        warnings += _add_tables(data, name, pages, ruled)
         reader, version = "pypdfium2+pdfplumber", f"{version}+{version_of('pdfplumber')}"
     _drop_running_lines(pages)
     if not any(p.has_text for p in pages):
         raise ReadError(f"{name}: no text layer (scanned?); run OCR first, e.g. ocrmypdf")
     # A page with pictures but no text beyond its header, footer or page number is a scan.
     scanned = [p.number for p in pages if p.has_images and not p.has_text]
-    warnings: tuple[str, ...] = ()
     if scanned:
         which = f"page {scanned[0]}" if len(scanned) == 1 else "pages " + ", ".join(map(str, scanned))
-        warnings = (f"{name}: {which} of {len(pages)} without a text layer (scanned?), content missing; "
-                    "run OCR first, e.g. ocrmypdf",)
+        warnings.append(f"{name}: {which} of {len(pages)} without a text layer (scanned?), content missing; "
+                        "run OCR first, e.g. ocrmypdf")
     text = _assemble(pages)
-    return Extracted(text=text, reader=reader, reader_version=version, warnings=warnings)
+    return Extracted(text=text, reader=reader, reader_version=version, warnings=tuple(warnings))
 
 
 def _open_error(exc: Any) -> str:
@@ -166,13 +181,36 @@ def _read_page(document: Any, index: int) -> _Page:
 def _line(textpage: Any, piece: str, start: int) -> _Line | None:
     if not piece.strip():
         return None
-    boxes = [textpage.get_charbox(start + i, loose=True) for i, ch in enumerate(piece) if not ch.isspace()]
+    chars = [(ch, textpage.get_charbox(start + i, loose=True)) for i, ch in enumerate(piece)]
+    boxes = [b for ch, b in chars if not ch.isspace()]
     boxes = [b for b in boxes if b[2] > b[0] or b[3] > b[1]] or boxes
     widths = [b[2] - b[0] for b in boxes if b[2] > b[0]]
     heights = [b[3] - b[1] for b in boxes if b[3] > b[1]]
     size = statistics.median(heights or widths or [10.0])
-    return _Line(text=piece.strip(), left=min(b[0] for b in boxes), right=max(b[2] for b in boxes),
-                 top=max(b[3] for b in boxes), bottom=min(b[1] for b in boxes), size=size)
+    ordered = _in_reading_order(chars, size)
+    return _Line(text="".join(ch for ch, _ in ordered).strip(), left=min(b[0] for b in boxes),
+                 right=max(b[2] for b in boxes), top=max(b[3] for b in boxes), bottom=min(b[1] for b in boxes),
+                 size=size, chars=tuple(ordered))
+
+
+def _in_reading_order(chars: list[tuple[str, _Box]], size: float) -> list[tuple[str, _Box]]:
+    """The line's characters left to right.
+
+    PDFium gives them in content-stream order, which is reading order unless a
+    producer drew some characters in a second pass: LibreOffice draws the
+    curly quotes of CJK text in another font after the line, so “十四五” comes
+    out as 十四五 with “” at the end. Spaces stay behind the character before them.
+    """
+    lefts = [box[0] for ch, box in chars if not ch.isspace()]
+    if all(b >= a - _BACKWARDS * size for a, b in itertools.pairwise(lefts)):
+        return chars
+    keyed = []
+    key = -math.inf
+    for char in chars:
+        if not char[0].isspace():
+            key = char[1][0]
+        keyed.append((key, char))
+    return [char for _, char in sorted(keyed, key=lambda kv: kv[0])]
 
 
 # --- ruled tables --------------------------------------------------------------------------------
@@ -199,27 +237,67 @@ def _has_rules(page: Any) -> bool:
     return False
 
 
-def _add_tables(data: bytes, name: str, pages: list[_Page], numbers: list[int]) -> None:
+def _add_tables(data: bytes, name: str, pages: list[_Page], numbers: list[int]) -> list[str]:
+    """Ruled tables on pages `numbers`, found by pdfplumber, in place of the lines inside them.
+
+    pdfplumber gives the structure (rows, cells and their boxes); the text of
+    each cell is PDFium's characters inside its box, the same text layer as the
+    rest of the page (pdfminer cannot map some CJK fonts and gives "(cid:123)").
+    Returns warnings for pages whose tables could not be read.
+    """
     try:
         import pdfplumber
     except ImportError:
         raise missing_extra(name, "PDF tables", "pdfplumber", "pdf") from None
+    failed: list[int] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number in numbers:
             page = pages[number - 1]
-            plumber_page = pdf.pages[number - 1]
-            tables = [t for t in plumber_page.find_tables() if len(t.rows) >= 1 and len(t.columns) >= 2]
-            for found in tables:
+            try:
+                found_tables = pdf.pages[number - 1].find_tables()
+            except Exception:  # pdfminer raises many kinds on odd content streams; the lines stay as they are
+                failed.append(number)
+                continue
+            lines = [it for it in page.items if isinstance(it, _Line)]
+            for found in found_tables:
+                if len(found.columns) < 2:
+                    continue
                 x0, top, x1, bottom = found.bbox
-                table = _Table(
-                    rows=[[cell_text((cell or "").splitlines()) for cell in row] for row in found.extract()],
-                    top=page.height - top, bottom=page.height - bottom,
-                    columns=sorted({round(c.bbox[0]) for c in found.columns} | {round(x1)}),
-                )
-                inside = [it for it in page.items if isinstance(it, _Line) and _within(it, x0, x1, table)]
-                page.items = [it for it in page.items if not any(it is i for i in inside)]
+                rows = [[_cell_text(lines, page.height, cell) if cell else "" for cell in row.cells]
+                        for row in found.rows]
+                table = _Table(rows=rows, top=page.height - top, bottom=page.height - bottom,
+                               columns=sorted({round(c.bbox[0]) for c in found.columns} | {round(x1)}))
+                page.items = [it for it in page.items
+                              if not (isinstance(it, _Line) and _within(it, x0, x1, table))]
                 page.items.append(table)
             page.items.sort(key=lambda it: -it.top)
+    if not failed:
+        return []
+    which = f"page {failed[0]}" if len(failed) == 1 else "pages " + ", ".join(map(str, failed))
+    return [f"{name}: {which}: tables could not be read (pdfplumber failed); their rows are kept as lines"]
+
+
+def _cell_text(lines: list[_Line], height: float, cell: tuple[float, float, float, float]) -> str:
+    """The characters inside a cell's box (pdfplumber's coordinates: y grows downwards), line by line.
+
+    Lines are rebuilt from the characters' positions: in a table PDFium's own
+    lines may run across cells and mix the lines of neighbouring cells.
+    """
+    x0, top, x1, bottom = cell
+    y_top, y_bottom = height - top, height - bottom
+    inside = [(ch, box) for line in lines if not (line.bottom > y_top or line.top < y_bottom)
+              for ch, box in line.chars
+              if x0 <= (box[0] + box[2]) / 2 <= x1 and y_bottom <= (box[1] + box[3]) / 2 <= y_top]
+    inside.sort(key=lambda c: -(c[1][1] + c[1][3]) / 2)
+    rows: list[list[tuple[str, _Box]]] = []
+    row_middle = math.inf
+    for ch, box in inside:
+        middle, half_height = (box[1] + box[3]) / 2, max(box[3] - box[1], 1.0) / 2
+        if middle < row_middle - half_height:
+            rows.append([])
+            row_middle = middle
+        rows[-1].append((ch, box))
+    return cell_text("".join(ch for ch, _ in sorted(row, key=lambda c: c[1][0])) for row in rows)
 
 
 def _within(line: _Line, x0: float, x1: float, table: _Table) -> bool:
@@ -254,7 +332,7 @@ def _drop_running_lines(pages: list[_Page]) -> None:
 
 def _assemble(pages: list[_Page]) -> str:
     lines = [it for p in pages for it in p.items if isinstance(it, _Line)]
-    left = _mode(round(ln.left) for ln in lines) if lines else 0.0
+    left = _left_margin(lines)
     right = max((ln.right for ln in lines), default=0.0)
     out: list[str] = []
     paragraph: list[str] = []
@@ -306,8 +384,9 @@ def _continues(previous: _Line, line: _Line, left: float, right: float) -> bool:
     """
     size = max(previous.size, line.size, 1.0)
     word = _RE_FIRST_WORD.match(line.text)
-    # Latin letters and digits are about half as wide as a CJK character.
-    width = size if word is None else sum(size * (0.5 if ch.isascii() else 1.0) for ch in word[0])
+    # Latin letters and digits are a half to two thirds as wide as a CJK character; the wider
+    # estimate errs towards joining, which a first-line indent still stops.
+    width = sum(size * (_LATIN_WIDTH if ch.isascii() else 1.0) for ch in word[0]) if word and word[0] else size
     full = previous.right + width > right - _FULL_LINE_SLACK * size
     indented = line.left > left + _INDENT * size
     return full and not indented
@@ -354,6 +433,12 @@ def _same_columns(a: list[float], b: list[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= 2 for x, y in zip(a, b, strict=True))
 
 
-def _mode(values: Any) -> float:
-    counts = Counter(values)
-    return float(counts.most_common(1)[0][0]) if counts else 0.0
+def _left_margin(lines: list[_Line]) -> float:
+    """Where unindented lines start: the leftmost start shared by two lines or more.
+
+    Not the most common start: in a plan of one-line paragraphs most lines are
+    first lines, indented.
+    """
+    counts = Counter(round(ln.left) for ln in lines)
+    shared = [x for x, n in counts.items() if n >= 2]
+    return float(min(shared or counts or [0]))
