@@ -231,6 +231,11 @@ def _is_header_word(cell: str) -> bool:
     return "".join(cell.split()) in _header_words()
 
 
+def without_chunk_markers(text: str) -> str:
+    """`text` without any `N、` right after a line break: a span read as if its page-chunk markers were gone."""
+    return RE_CHUNK_MARKER_AFTER_BREAK.sub(lambda m: m[0][0], text)
+
+
 def without_glosses(text: str) -> str:
     """`text` with its pinyin glosses taken out: what a span of the input says once normalised."""
     return "".join(_line_without_glosses(line) for line in text.splitlines(keepends=True))
