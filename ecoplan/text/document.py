@@ -9,7 +9,7 @@ both); `to_raw`/`span`/`lineno` turn any index back into the decoded input.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -75,11 +75,6 @@ class Document:
             pos = self.to_raw(start)
             return pos, pos
         return self.to_raw(start), self.to_raw(end - 1) + 1
-
-    def text_of_raw(self, start: int, end: int) -> str:
-        """The normalised text of the input range [start, end): what is left of it once cleaned."""
-        indices = range(len(self.text))
-        return self.text[bisect_left(indices, start, key=self.to_raw) : bisect_left(indices, end, key=self.to_raw)]
 
     def space_dropped_before(self, index: int) -> bool:
         """Whether input whitespace (a layout space, a flattened line break) was dropped right before text[index]."""
