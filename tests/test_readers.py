@@ -397,3 +397,31 @@ def test_docx_spanned_and_nested_cells_keep_columns_aligned(tmp_path: Path) -> N
 
     assert read_source(str(path)).text.splitlines() == [
         "序号\t工作任务\t责任单位", "一、大气污染防治", "1\t推进工业炉窑治理。年底前完成\t市生态环境局"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    __import__("ecoplan.readers.office", fromlist=["soffice"]).soffice() is None,
+    reason="LibreOffice (soffice) is not installed; .ci/run installs it where apt-get works",
+)
+def test_pdfs_typeset_by_libreoffice_read_back_paragraph_for_paragraph(tmp_path: Path) -> None:
+    """A second typesetter with its own habits: CJK quotes drawn after their line, Latin digits wider,
+    kinsoku line breaking. Every seed, as .docx, then PDF by LibreOffice, parses like its text."""
+    from ecoplan.readers.office import soffice
+    from ecoplan.reading import read_source
+
+    stems = sorted(p.stem for p in (ROOT / "data" / "raw").glob("*.txt"))
+    for stem in stems:
+        (tmp_path / f"{stem}.docx").write_bytes(published.docx_bytes(published.plan_text(stem)))
+    subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *(str(tmp_path / f"{s}.docx") for s in stems)],
+                   check=True, capture_output=True, timeout=600)
+
+    def paragraphs(text: str) -> list[str]:
+        return [p for p in (squash(line).replace("“", "").replace("”", "") for line in text.splitlines()) if p]
+
+    for stem in stems:
+        raw = ROOT / "data" / "raw" / f"{stem}.txt"
+        pdf = tmp_path / f"{stem}.pdf"
+        assert paragraphs(read_source(str(pdf)).text) == paragraphs(raw.read_text(encoding="utf-8")), stem
+        assert items(ecoplan.parse_file(str(pdf))) == items(ecoplan.parse_file(str(raw))), stem

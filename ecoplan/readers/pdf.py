@@ -19,6 +19,8 @@ A page without a text layer (a scan) is reported, never silently empty.
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import re
 import statistics
 from collections import Counter
@@ -42,7 +44,15 @@ _RE_DIGITS = re.compile(r"\d+")
 # justification and punctuation compression leave a little.
 _FULL_LINE_SLACK = 0.6
 # The first word of a line: a run of Latin letters and digits (kept whole by line breaking), or one character.
-_RE_FIRST_WORD = re.compile(r"[A-Za-z0-9.,%]+|.")
+_LATIN_WIDTH = 0.65
+# The unit that did not fit at the end of the line before: line breaking keeps brackets, quotes and
+# punctuation with the characters beside them (no line starts with 。 or ）, none ends with （ or “, and
+# nothing breaks on either side of a curly quote), and Latin words and numbers whole. So: the run of
+# non-ideographs at the start, one ideograph, and the non-ideographs glued to it (〔2021〕40, “绿, 件“),
+# with the space a PDF may show before a quote drawn apart (动 “).
+_RE_FIRST_WORD = re.compile(r"[^\s\u3400-\u9fff]*[\u3400-\u9fff]?(?: ?[^\s\u3400-\u9fff]+)?")
+# A character this many widths left of the one before it was drawn out of reading order.
+_BACKWARDS = 0.5
 # A line starting this many character widths right of the left margin begins a paragraph (first-line indent).
 _INDENT = 0.8
 # Punctuation that ends a sentence; a table cell ending otherwise was cut by the page end.
@@ -166,13 +176,35 @@ def _read_page(document: Any, index: int) -> _Page:
 def _line(textpage: Any, piece: str, start: int) -> _Line | None:
     if not piece.strip():
         return None
-    boxes = [textpage.get_charbox(start + i, loose=True) for i, ch in enumerate(piece) if not ch.isspace()]
+    chars = [(ch, textpage.get_charbox(start + i, loose=True)) for i, ch in enumerate(piece)]
+    boxes = [b for ch, b in chars if not ch.isspace()]
     boxes = [b for b in boxes if b[2] > b[0] or b[3] > b[1]] or boxes
     widths = [b[2] - b[0] for b in boxes if b[2] > b[0]]
     heights = [b[3] - b[1] for b in boxes if b[3] > b[1]]
     size = statistics.median(heights or widths or [10.0])
-    return _Line(text=piece.strip(), left=min(b[0] for b in boxes), right=max(b[2] for b in boxes),
-                 top=max(b[3] for b in boxes), bottom=min(b[1] for b in boxes), size=size)
+    return _Line(text=_in_reading_order(chars, size).strip(), left=min(b[0] for b in boxes),
+                 right=max(b[2] for b in boxes), top=max(b[3] for b in boxes), bottom=min(b[1] for b in boxes),
+                 size=size)
+
+
+def _in_reading_order(chars: list[tuple[str, tuple[float, float, float, float]]], size: float) -> str:
+    """The line's characters left to right.
+
+    PDFium gives them in content-stream order, which is reading order unless a
+    producer drew some characters in a second pass: LibreOffice draws the
+    curly quotes of CJK text in another font after the line, so “十四五” comes
+    out as 十四五 with “” at the end. Spaces stay behind the character before them.
+    """
+    lefts = [box[0] for ch, box in chars if not ch.isspace()]
+    if all(b >= a - _BACKWARDS * size for a, b in itertools.pairwise(lefts)):
+        return "".join(ch for ch, _ in chars)
+    keyed = []
+    key = -math.inf
+    for ch, box in chars:
+        if not ch.isspace():
+            key = box[0]
+        keyed.append((key, ch))
+    return "".join(ch for _, ch in sorted(keyed, key=lambda kv: kv[0]))
 
 
 # --- ruled tables --------------------------------------------------------------------------------
@@ -254,7 +286,7 @@ def _drop_running_lines(pages: list[_Page]) -> None:
 
 def _assemble(pages: list[_Page]) -> str:
     lines = [it for p in pages for it in p.items if isinstance(it, _Line)]
-    left = _mode(round(ln.left) for ln in lines) if lines else 0.0
+    left = _left_margin(lines)
     right = max((ln.right for ln in lines), default=0.0)
     out: list[str] = []
     paragraph: list[str] = []
@@ -306,8 +338,9 @@ def _continues(previous: _Line, line: _Line, left: float, right: float) -> bool:
     """
     size = max(previous.size, line.size, 1.0)
     word = _RE_FIRST_WORD.match(line.text)
-    # Latin letters and digits are about half as wide as a CJK character.
-    width = size if word is None else sum(size * (0.5 if ch.isascii() else 1.0) for ch in word[0])
+    # Latin letters and digits are a half to two thirds as wide as a CJK character; the wider
+    # estimate errs towards joining, which a first-line indent still stops.
+    width = sum(size * (_LATIN_WIDTH if ch.isascii() else 1.0) for ch in word[0]) if word and word[0] else size
     full = previous.right + width > right - _FULL_LINE_SLACK * size
     indented = line.left > left + _INDENT * size
     return full and not indented
@@ -354,6 +387,12 @@ def _same_columns(a: list[float], b: list[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= 2 for x, y in zip(a, b, strict=True))
 
 
-def _mode(values: Any) -> float:
-    counts = Counter(values)
-    return float(counts.most_common(1)[0][0]) if counts else 0.0
+def _left_margin(lines: list[_Line]) -> float:
+    """Where unindented lines start: the leftmost start shared by two lines or more.
+
+    Not the most common start: in a plan of one-line paragraphs most lines are
+    first lines, indented.
+    """
+    counts = Counter(round(ln.left) for ln in lines)
+    shared = [x for x, n in counts.items() if n >= 2]
+    return float(min(shared or counts or [0]))
