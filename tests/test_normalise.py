@@ -87,6 +87,11 @@ BLOCK_CASES = yaml.safe_load((Path(__file__).parent / "data" / "blocks_cases.yam
 def test_blocks_are_typed(case: dict) -> None:
     doc = normalise(case["req"])
     assert [[b.kind, doc.text[b.start : b.end]] for b in doc.blocks] == case["res"]
+    if "cells" in case:
+        rows = [b for b in doc.blocks if b.kind == "table_row"]
+        assert [[doc.text[c.start : c.end] for c in b.cells] for b in rows] == case["cells"]
+    if "fold" in case:
+        assert doc.fold == case["fold"]
     for block in doc.blocks:
         assert case["req"].splitlines()[block.lineno - 1].strip()
         for cell in block.cells:

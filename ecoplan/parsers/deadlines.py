@@ -25,6 +25,8 @@ import regex
 from ecoplan.schema import Deadline
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
+    BOOK_TITLE_CLOSE,
+    BOOK_TITLE_OPEN,
     CN_DAY,
     CN_MONTH,
     CN_ONE_TO_NINE,
@@ -61,6 +63,8 @@ _SPAN_BEFORE = regex.compile(
     r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[" + regex.escape(RANGE_DASHES) + r"至到]?[ ]*+$"
 )
 _LOOKBACK = 12
+# How far a cited title (《…》) reaches on either side of a date inside it.
+_TITLE_REACH = 80
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
 RE_RUN_IN_STOP = regex.compile("[。:]")
@@ -185,12 +189,23 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             y = cn_int(m["y"])
             if y is not None:
                 last_year = (m.end("y"), y)
+        if _in_book_title(fold, start):
+            continue  # 《关于印发2030年前碳达峰行动方案的通知》: part of a cited title
         result = _judge(rules, m, fold, start, end, before, post, plan_year, last_year)
         if result is None:
             continue
         date, recurring = result
         out.append(DeadlineMatch(start, end, doc.text[start:end], date, recurring))
     return out
+
+
+def _in_book_title(fold: str, pos: int) -> bool:
+    """Whether fold[pos] stands inside 《…》 on its line: the name of a cited document."""
+    opened = fold.rfind(BOOK_TITLE_OPEN, max(0, pos - _TITLE_REACH), pos)
+    if opened < 0 or fold.find(BOOK_TITLE_CLOSE, opened, pos) >= 0 or "\n" in fold[opened:pos]:
+        return False
+    closed = fold.find(BOOK_TITLE_CLOSE, pos, pos + _TITLE_REACH)
+    return closed >= 0 and "\n" not in fold[pos:closed]
 
 
 def _judge(

@@ -20,9 +20,18 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ecoplan.schema import Section
-from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CN_ONE_TO_NINE, CN_ONE_TO_TEN, PROSE_MARKS, TITLE_ENDS, TITLE_TRIM, squash
-from ecoplan.text.markers import MarkerMatch, is_attachment
+from ecoplan.text.document import Block, BlockKind, Document
+from ecoplan.text.lexicon import (
+    CLAUSE_ENDS,
+    CN_ONE_TO_NINE,
+    CN_ONE_TO_TEN,
+    PROSE_MARKS,
+    SENTENCE_ENDS,
+    TITLE_ENDS,
+    TITLE_TRIM,
+    squash,
+)
+from ecoplan.text.markers import MarkerMatch, is_attachment, match_marker
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import load
 
@@ -30,6 +39,14 @@ RE_PROSE_MARK = re.compile(f"[{PROSE_MARKS}]")
 _SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
 RE_TITLE_END = re.compile(f"[{TITLE_ENDS}]")
+# Where a lone 一是 opens an item: a paragraph start (or a colon introducing the list).
+_LONE_INLINE_AFTER = "\n:："
+# Blocks that are never part of the section tree.
+_NOT_STRUCTURE = ("table_row", "toc_entry")
+# A heading flattened into a line follows the end of a sentence (or the bare title of the heading before it).
+_SENTENCE_CLOSE = SENTENCE_ENDS + CLAUSE_ENDS.replace(",", "") + "；：！？…"
+# The bare title of a flattened heading is short; a longer run without a full stop is prose.
+_FLAT_TITLE_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class _Rules:
     gap_tolerant: frozenset[str]
     restartable: frozenset[str]
     inline: re.Pattern[str]
+    lone_inline: frozenset[str]
 
 
 @cache
@@ -46,7 +64,8 @@ def _rules() -> _Rules:
     boundary = re.escape(vocab.inline_boundary)
     # A paragraph start is preceded by a newline (or is the start of the text).
     inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])")
-    return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline)
+    return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
+                  frozenset(vocab.lone_inline_markers))
 
 
 @dataclass
@@ -60,21 +79,108 @@ class _Node:
     head_end: int  # index in doc.text just past the title
     segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices
     children: list[_Node] = field(default_factory=list)
+    path: tuple[int, ...] = ()  # a decimal heading's numbers
+
+    def add_body(self, a: int, b: int) -> None:
+        """Append text[a:b] to the own body, joined to the last segment when they touch."""
+        if self.segments and self.segments[-1][1] == a:
+            self.segments[-1] = (self.segments[-1][0], b)
+        else:
+            self.segments.append((a, b))
 
 
-def _title(text: str, start: int, end: int) -> tuple[str, int]:
-    """Title of a heading whose text runs over text[start:end]; returns (title, end of title)."""
-    m = RE_TITLE_END.search(text, start, end)
-    stop = m.start() if m else end
-    return squash(text[start:stop]).strip(TITLE_TRIM), (m.end() if m else end)
+@dataclass(frozen=True)
+class _Piece:
+    """A block, or the part of a flattened block from one heading to the next."""
+
+    start: int
+    end: int
+    kind: BlockKind
+    marker: MarkerMatch | None
+    mid_line: bool  # a heading flattened into the middle of a block
+    flattened: bool  # its block holds flattened headings: a heading's title ends at a dropped space
 
 
-def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style: str, number: int) -> int | None:
+def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, int]:
+    """Title of a heading whose text runs over text[start:end]; returns (title, end of title).
+
+    In flattened text the line breaks survive only as spaces, so a title also ends at one.
+    """
+    m = RE_TITLE_END.search(doc.text, start, end)
+    stop, title_end = (m.start(), m.end()) if m else (end, end)
+    if flattened:
+        gap = next(doc.space_gaps(start, stop), None)
+        if gap is not None:
+            stop = title_end = gap
+    return squash(doc.text[start:stop]).strip(TITLE_TRIM), title_end
+
+
+def _pieces(doc: Document, line: Block) -> list[_Piece]:
+    """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
+
+    A flattened heading stands after a dropped space (the line break that the
+    page turned into a space), right after the end of a sentence or after the
+    bare title of the heading before it. Whether it opens a section is left to
+    the sequence of its style, as for any heading.
+    """
+    folded = doc.fold
+    cuts: list[tuple[int, MarkerMatch]] = []
+    head = line.start if line.marker is not None else -1  # start of the heading whose title may run on
+    for pos in doc.space_gaps(line.start, line.end):
+        marker = match_marker(folded, pos, line.end)
+        if marker is None or marker.style == "dash":
+            continue  # a dash inside a sentence is punctuation
+        after_title = head >= 0 and pos - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, pos)
+        if folded[pos - 1] in _SENTENCE_CLOSE or after_title:
+            cuts.append((pos, marker))
+            head = pos
+    if not cuts:
+        return [_Piece(line.start, line.end, line.kind, line.marker, False, False)]
+    out = [_Piece(line.start, cuts[0][0], line.kind, line.marker, False, True)]
+    for k, (pos, marker) in enumerate(cuts):
+        out.append(_Piece(pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker, True, True))
+    return out
+
+
+def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -> int | None:
+    """Stack depth at which a decimal heading (1 / 1.1 / 1.1.1) opens a section, or None.
+
+    A number continues its siblings (1.1 -> 1.2) or opens the first child of
+    its parent (1 -> 1.1); the top level starts at 1 or continues the last top.
+    """
+    for depth, node in enumerate(stack):
+        if node.style != "decimal":
+            continue
+        if node.path == path[:-1] and path[-1] == 1:
+            if depth + 1 < len(stack) and stack[depth + 1].style == "decimal":
+                continue  # the parent already has children: 1.1 again is no heading
+            return depth + 1
+        if len(node.path) == len(path) and node.path[:-1] == path[:-1]:
+            return depth if path[-1] == node.number + 1 else None
+    if any(node.style == "decimal" for node in stack):
+        return None
+    if len(path) == 1 and path[0] in (1, last_top + 1):
+        return len(stack)
+    return len(stack) if path == (1, 1) else None
+
+
+def _accepts(
+    rules: _Rules,
+    stack: list[_Node],
+    last_seen: dict[str, int],
+    marker: MarkerMatch,
+    fragment_start: bool,
+) -> int | None:
     """Stack depth at which a marker opens a section, or None if it does not fit its sequence.
 
     A style that is not open may start at 1, or continue the count it reached
     under an earlier parent (第三条 under 第二章, measures numbered through a plan).
+    In a fragment of a plan (`fragment_start`), a style seen for the first time
+    may start at any number.
     """
+    style, number = marker.style, marker.number
+    if style == "decimal":
+        return _accepts_decimal(stack, marker.path, last_seen.get(style, 0))
     for depth, node in enumerate(stack):
         if node.style != style:
             continue
@@ -86,6 +192,8 @@ def _accepts(rules: _Rules, stack: list[_Node], last_seen: dict[str, int], style
             return depth
         return None
     fits = style == "dash" or number == 1 or number == last_seen.get(style, -1) + 1
+    if not fits and fragment_start and style not in last_seen:
+        fits = True
     return len(stack) if fits else None
 
 
@@ -98,8 +206,22 @@ def _is_signature(text: str, segment: tuple[int, int]) -> bool:
 def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
     """The top style starting again at 1 after nothing but bare headings: those
     were a table of contents (目录), and the document proper starts here."""
-    return (marker.number == 1 and bool(roots) and roots[0].style == marker.style
+    return (marker.number == 1 and bool(roots) and roots[0].style == marker.style and roots[0].path == marker.path
             and all(not r.segments and not r.children for r in roots))
+
+
+def _continued(pieces: list[_Piece]) -> list[bool]:
+    """For each piece, whether the next heading of its style in the text counts on from it (6. then 7.)."""
+    out = [False] * len(pieces)
+    last: dict[str, int] = {}
+    for k in range(len(pieces) - 1, -1, -1):
+        marker = pieces[k].marker
+        if marker is None:
+            continue
+        nxt = last.get(marker.style)
+        out[k] = nxt is not None and pieces[nxt].marker is not None and pieces[nxt].marker.number == marker.number + 1
+        last[marker.style] = k
+    return out
 
 
 def _build(doc: Document) -> list[_Node]:
@@ -109,36 +231,47 @@ def _build(doc: Document) -> list[_Node]:
     stack: list[_Node] = []
     last_seen: dict[str, int] = {}
     in_attachment = False
-    for line in doc.lines:
-        if line.kind == "table_row" or line.kind == "toc_entry":
-            continue
-        body_start = line.start
-        marker = line.marker
+    fragment = False  # the text starts inside a plan: its first heading counts on from an earlier one
+    pieces = [piece for line in doc.lines if line.kind not in _NOT_STRUCTURE for piece in _pieces(doc, line)]
+    continued = _continued(pieces)
+    for k, piece in enumerate(pieces):
+        body_start = piece.start
+        marker = piece.marker
         if marker is not None and _is_contents(roots, marker):
-            roots, stack, last_seen = [], [], {}
-        depth = _accepts(rules, stack, last_seen, marker.style, marker.number) if marker else None
+            roots, stack, last_seen, fragment = [], [], {}, False
+        depth = None
+        if marker is not None:
+            # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
+            # text is known to be a fragment, a style seen for the first time may start anywhere.
+            fragment_start = not piece.mid_line and (fragment if roots else continued[k])
+            depth = _accepts(rules, stack, last_seen, marker, fragment_start)
         if marker is not None and depth is not None:
+            if not roots and marker.number > 1 and marker.style not in ("dash", "decimal"):
+                fragment = True
             in_attachment = False
-            last_seen[marker.style] = marker.number
+            if marker.style != "decimal" or len(marker.path) == 1:
+                last_seen[marker.style] = marker.number
             del stack[depth:]
             head = marker.end
-            while head < line.end and text[head] in " \t":
+            while head < piece.end and text[head] in " \t":
                 head += 1
-            title, title_end = _title(text, head, line.end)
-            node = _Node(text[line.start : marker.end], marker.style, marker.number,
-                         depth + 1, line.start, title, title_end)
+            title, title_end = _title(doc, head, piece.end, piece.flattened)
+            node = _Node(marker.written(text, piece.start), marker.style, marker.number,
+                         depth + 1, piece.start, title, title_end, path=marker.path)
             (stack[-1].children if stack else roots).append(node)
             stack.append(node)
             body_start = title_end
-        elif is_attachment(folded, line.start, line.end):
+        elif piece.mid_line:
+            pass  # a flattened marker out of sequence: the text runs on
+        elif is_attachment(folded, piece.start, piece.end):
             in_attachment = True
-        elif line.kind == "date_line":
+        elif piece.kind == "date_line":
             # The signature block closes the body: drop the issuer line just before the date.
             in_attachment = True
             if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):
                 stack[-1].segments.pop()
-        if stack and not in_attachment and body_start < line.end:
-            stack[-1].segments.append((body_start, line.end))
+        if stack and not in_attachment and body_start < piece.end:
+            stack[-1].add_body(body_start, piece.end)
     return roots
 
 
@@ -156,18 +289,23 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
 
     A run starts at 一是/一要, continues across the section's paragraphs while
     the numbers count on by one with the same verb, and counts only with at
-    least two items.
+    least two items, or as one item that opens a paragraph or follows a colon
+    (一是… cut off before its 二是 by the end of an excerpt).
     """
-    pattern = _rules().inline
+    rules = _rules()
+    pattern = rules.inline
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
+    lone: set[int] = set()  # runs whose first item may stand alone
     for a, b in segments:
         for m in pattern.finditer(folded, a, b):
             number = cn_int(m[1]) or 0
             if number == 1:
+                if m[2] in rules.lone_inline and (m.start() == a or folded[m.start() - 1] in _LONE_INLINE_AFTER):
+                    lone.add(len(runs))
                 runs.append([(m.start(), m.end(), number)])
             elif runs and number == len(runs[-1]) + 1 and folded[runs[-1][0][1] - 1] == m[2]:
                 runs[-1].append((m.start(), m.end(), number))
-    found = [item for run in runs if len(run) >= 2 for item in run]
+    found = [item for k, run in enumerate(runs) if len(run) >= 2 or k in lone for item in run]
     # Segments are in text order and disjoint: find an item's segment by bisection,
     # not by a scan that makes a long section with many items quadratic.
     seg_starts = [a for a, _ in segments]

@@ -16,7 +16,8 @@ SCHEMA_VERSION = "1"
 
 Comparator = Literal[">=", ">", "<=", "<", "="]
 SectionStyle = Literal[
-    "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "inline"
+    "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "decimal",
+    "inline",
 ]
 
 

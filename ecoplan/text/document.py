@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,6 +75,21 @@ class Document:
             pos = self.to_raw(start)
             return pos, pos
         return self.to_raw(start), self.to_raw(end - 1) + 1
+
+    def space_dropped_before(self, index: int) -> bool:
+        """Whether input whitespace (a layout space, a flattened line break) was dropped right before text[index]."""
+        if index <= 0 or index >= len(self.text):
+            return False
+        a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
+        return b > a and self.raw[a:b].isspace()
+
+    def space_gaps(self, start: int, end: int) -> Iterator[int]:
+        """Indices in (start, end) of text right after dropped input whitespace, in order."""
+        k = bisect_right(self._clean_starts, start)
+        while k < len(self._clean_starts) and self._clean_starts[k] < end:
+            if self.space_dropped_before(self._clean_starts[k]):
+                yield self._clean_starts[k]
+            k += 1
 
     def lineno(self, index: int) -> int:
         """1-based input line of the character at `index` of `text`."""

@@ -61,6 +61,8 @@ OPEN_PARENS = "(（"
 CLOSE_PARENS = ")）"
 OPEN_ANY = "(（〔【["
 CLOSE_ANY = ")）〕】]"
+# Marks around the title of a document (《关于…的通知》).
+BOOK_TITLE_OPEN, BOOK_TITLE_CLOSE = "《", "》"
 # Marks around a quoted name (“十四五”, 「…」).
 QUOTE_OPEN = "\"“「『"
 QUOTE_CLOSE = "\"”」』"
@@ -78,6 +80,8 @@ RANGE_DASHES = "-—–~～"
 
 # --- spaces -----------------------------------------------------------------
 SPACES = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
+# Characters that end a physical line (\r\n counts as one break).
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # What pads a table cell or an item.
 PADDING = " \t\u3000\u00a0"
 RE_WHITESPACE = re.compile(r"\s++")

@@ -19,19 +19,30 @@ from ecoplan.text.lexicon import (
     CN_YEAR_DIGITS,
     attachment_words,
 )
-from ecoplan.text.quantities import cn_int
+from ecoplan.text.quantities import cn_int, patterns
 
 # Matched against folded text (（一） -> (一), 1． -> 1.).
+_HAN = "\u4e00-\u9fff"
+# Variants as published: a stray comma before the 、 (一,、 garbled by a conversion), an arabic
+# item number right before a year (1.2022年，…), decimal headings (1.1 / 1.1.1, and a bare 1 before
+# a space as their top level, as 应急预案 and 规划 number them).
 RE_LINE_MARKER = re.compile(
     rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]))"
-    rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)[、.])"
+    rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)(?:(?P<stray>,++)?+、|\.))"
     rf"|(?P<cn_paren>\((?P<cn2>[{CN_ONE_TO_TEN}]++)\))"
     r"|(?P<arabic_paren>\((?P<d1>\d{1,3}+)\))"
-    r"|(?P<arabic_dot>(?P<d2>\d{1,3}+)(?:\.(?!\d)|、))"
+    r"|(?P<arabic_dot>(?P<d2>\d{1,3}+)(?:\.(?!\d)|\.(?=\d{4}+年)|、))"
+    rf"|(?P<decimal>[1-9]\d?+(?:\.\d{{1,2}}+){{1,3}}+)(?=[\x20{_HAN}])"
+    r"|(?P<decimal_top>[1-9]\d?+)(?=\x20)"
     rf"|(?P<circled>[{CIRCLED_FIRST}-{CIRCLED_LAST}])"
     r"|(?P<dash>——|--)"
 )
 _CHAPTER_STYLES = {"章": "chapter", "节": "part", "条": "article"}
+# The characters a marker can start with: most lines start with none, and a set
+# lookup is cheaper than a failing match.
+_MARKER_FIRST = frozenset(
+    "第(-—0123456789" + CN_ONE_TO_TEN + "".join(chr(c) for c in range(ord(CIRCLED_FIRST), ord(CIRCLED_LAST) + 1))
+)
 
 # A date as a signature block writes it: 2021年3月8日, 二〇二三年三月十五日, 2021-03-08.
 DATE_CORE = (
@@ -48,23 +59,38 @@ class MarkerMatch:
     style: str  # a SectionStyle of the schema
     number: int  # position in its style's sequence; 0 for dash bullets
     end: int  # index just past the marker
+    stray: tuple[int, int] | None = None  # stray punctuation inside the marker (一,、), not part of it
+    path: tuple[int, ...] = ()  # a decimal heading's numbers (1.2.3 -> (1, 2, 3)); number is the last
+
+    def written(self, text: str, start: int) -> str:
+        """The marker as written at text[start:end], without stray punctuation."""
+        if self.stray is None:
+            return text[start : self.end]
+        return text[start : self.stray[0]] + text[self.stray[1] : self.end]
 
 
 def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMatch | None:
     """The structural marker at `pos` of folded text (up to `endpos`), if any; `end` is an index into `fold`."""
+    if pos >= len(fold) or fold[pos] not in _MARKER_FIRST:
+        return None
     m = RE_LINE_MARKER.match(fold, pos, len(fold) if endpos is None else endpos)
     if m is None:
         return None
     if m["chapter"]:
         return MarkerMatch(_CHAPTER_STYLES[m["unit"]], cn_int(m["cn0"]) or 0, m.end())
     if m["cn_dun"]:
-        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end())
+        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end(), m.span("stray") if m["stray"] else None)
     if m["cn_paren"]:
         return MarkerMatch("cn-paren", cn_int(m["cn2"]) or 0, m.end())
     if m["arabic_paren"]:
         return MarkerMatch("arabic-paren", int(m["d1"]), m.end())
     if m["arabic_dot"]:
         return MarkerMatch("arabic-dot", int(m["d2"]), m.end())
+    if m["decimal"] or m["decimal_top"]:
+        if patterns().arabic.match(fold, pos):
+            return None  # 2.5万千瓦: a quantity, not a heading
+        path = tuple(int(part) for part in (m["decimal"] or m["decimal_top"]).split("."))
+        return MarkerMatch("decimal", path[-1], m.end(), None, path)
     if m["circled"]:
         return MarkerMatch("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end())
     return MarkerMatch("dash", 0, m.end())

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from ecoplan.text.document import Block, BlockKind, Cell, Document
-from ecoplan.text.lexicon import COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import is_date_line, match_marker, starts_block
+from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
+from ecoplan.text.script import to_simplified
 from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
@@ -45,9 +47,15 @@ RE_PAGE_NUMBER = re.compile(
 # How far into a line the marker grammar needs to look to tell whether it starts a block.
 _BLOCK_START_REACH = 40
 # Punctuation after which a line is complete and the next line starts afresh.
-_TERMINAL = "。；;！!？?：:…"
+_TERMINAL = "。；;！!？?：:…|"  # | closes a row of a pipe table
 # Punctuation that shows a line is running prose rather than a title or signature.
 RE_PROSE_MARK = re.compile("[" + PROSE_MARKS + "、]")
+# A decimal heading at a line start, spaces, then the title (1 总则, 1.2 工作原则).
+RE_DECIMAL_HEADING = re.compile(f"([1-9]\\d?+(?:\\.\\d{{1,2}}+){{0,3}}+)[{_SPACE}]++[\u4e00-\u9fff]")
+# Marks of running prose (a breadcrumb or a header line has colons and 、 at most).
+RE_SENTENCE_MARK = re.compile("[，,。；;]")
+# A line that opens with a short label and a colon (on folded text): 发布日期:, 联系人:, 牵头单位:.
+RE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{2,8}+:")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
 
@@ -65,8 +73,11 @@ def _fold_run(m: re.Match[str]) -> str:
 
 
 def fold(text: str) -> str:
-    """Fold full-width forms to half-width; the result has the same length."""
-    return RE_FOLDABLE.sub(_fold_run, text)
+    """Fold for matching: full-width forms to half-width, traditional characters to simplified ones.
+
+    The result has the same length, so one index serves a text and its fold.
+    """
+    return to_simplified(RE_FOLDABLE.sub(_fold_run, text))
 
 
 @dataclass
@@ -76,34 +87,91 @@ class _Physical:
     pieces: list[tuple[int, int]]  # (raw_start, length) of kept runs, in order
     is_table: bool
     lead_tabs: int = 0  # tabs in the padding right before the kept text
+    after_blank: bool = False  # blank lines stand between this line and the last line with text
+    cut_continuation: bool = False  # opened by a page-chunk marker: continues the line before
+    cells: tuple[tuple[int, int], ...] = ()  # a row of a space-separated table: cell ranges in `text`
 
 
-def _clean_physical(raw: str, start: int, end: int, lineno: int) -> _Physical:
+_NO_CHUNK = (-1, False)
+
+
+def _clean_physical(raw: str, start: int, end: int, lineno: int, chunk: tuple[int, bool] = _NO_CHUNK) -> _Physical:
+    """One physical line without its layout artefacts; `chunk` is the end of a page-chunk marker to drop
+    (-1 for none) and whether the line continues the sentence cut before the marker."""
+    chunk_end, cut = chunk
     content = raw[start:end]
     if RE_PAGE_NUMBER.match(content):
         return _Physical(lineno, "", [], False, -1)  # lead_tabs -1 marks a page artefact
-    if not RE_ANY_SPACE.search(content):
-        # Nothing to strip: no indentation, bullet, table tab or artefact space.
+    glosses = gloss_spans(content)
+    if chunk_end < 0 and not glosses and not RE_ANY_SPACE.search(content):
+        # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return _Physical(lineno, content, [(start, end - start)] if content else [], False)
     stripped = content.lstrip(_SPACE + "\t")
     is_table = "\t" in stripped.rstrip(_SPACE + "\t")
     lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
     left = lead.end() if lead else 0
+    if chunk_end >= 0:
+        left = max(left, chunk_end - start)
     # Trailing spaces and tabs, but never cutting into what the leading match took.
     right = max(len(content.rstrip(_SPACE + "\t")), left)
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    for a, b in _artefact_spaces(content, left, right):
+    decimal = RE_DECIMAL_HEADING.match(content, left, right)
+    for a, b in _dropped(content, left, right, glosses):
+        if decimal and a == decimal.end(1):
+            a += 1  # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it
         if a > pos:
             pieces.append((start + pos, a - pos))
             parts.append(content[pos:a])
-        pos = b
+        pos = max(pos, b)
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
     lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
-    return _Physical(lineno, "".join(parts), pieces, is_table, lead_tabs)
+    return _Physical(lineno, "".join(parts), pieces, is_table, lead_tabs, cut_continuation=cut)
+
+
+def _clean_spaced_row(raw: str, cells: list[tuple[int, int]], lineno: int) -> _Physical:
+    """A row of a space-separated table: each cell cleaned, one separator character kept between cells."""
+    pieces: list[tuple[int, int]] = []
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    length = 0
+    for k, (a, b) in enumerate(cells):
+        if k:
+            pieces.append((cells[k - 1][1], 1))  # the first character of the gap separates the cells
+            parts.append(raw[cells[k - 1][1]])
+            length += 1
+        cell_start = length
+        pos = a
+        for x, y in _artefact_spaces(raw, a, b):
+            if x > pos:
+                pieces.append((pos, x - pos))
+                parts.append(raw[pos:x])
+                length += x - pos
+            pos = y
+        if b > pos:
+            pieces.append((pos, b - pos))
+            parts.append(raw[pos:b])
+            length += b - pos
+        ranges.append((cell_start, length))
+    return _Physical(lineno, "".join(parts), pieces, True, cells=tuple(ranges))
+
+
+def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Spans of content[left:right] to drop, in order: artefact spaces and pinyin glosses.
+
+    A space next to a gloss is judged as if the gloss were not there (到 (dào) 2025 年).
+    """
+    if not glosses:
+        yield from _artefact_spaces(content, left, right)
+        return
+    kept = content
+    for a, b in glosses:
+        kept = kept[:a] + "\u4e00" * (b - a) + kept[b:]  # stand-in ideographs keep the length
+    spans = sorted([*(g for g in glosses if left <= g[0] and g[1] <= right), *_artefact_spaces(kept, left, right)])
+    yield from spans
 
 
 def _lead_tabs(content: str, first: int) -> int:
@@ -156,34 +224,49 @@ class _Logical:
     text: str
     has_stop: bool  # contains 。 or ；
     has_prose_mark: bool
+    has_sentence_mark: bool  # contains a mark of running prose: comma, full stop, semicolon
 
     @classmethod
     def start(cls, phys: _Physical) -> _Logical:
         text = phys.text
-        return cls(phys, text, "。" in text or "；" in text, RE_PROSE_MARK.search(text) is not None)
+        return cls(phys, text, "。" in text or "；" in text, RE_PROSE_MARK.search(text) is not None,
+                   RE_SENTENCE_MARK.search(text) is not None)
 
     def glue(self, phys: _Physical) -> None:
         text = phys.text
         self.text += text
         self.has_stop = self.has_stop or "。" in text or "；" in text
         self.has_prose_mark = self.has_prose_mark or RE_PROSE_MARK.search(text) is not None
+        self.has_sentence_mark = self.has_sentence_mark or RE_SENTENCE_MARK.search(text) is not None
 
 
 def _continues(prev: _Logical, nxt: _Physical) -> bool:
-    """Whether `nxt` continues the sentence that a page or line break cut in `prev`."""
+    """Whether `nxt` continues the sentence that a page or line break cut in `prev`.
+
+    Every test must pass; the cheap ones run first, the marker grammar last.
+    """
     prev_text = prev.text
     if prev.first.is_table or nxt.is_table or not prev_text or not nxt.text:
         return False
-    if prev_text[-1] in _TERMINAL or starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
+    if nxt.cut_continuation:
+        return True  # a page-chunk marker stood here: the sentence runs on
+    if prev_text[-1] in _TERMINAL:
         return False
     if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
         return False
+    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
+    if not (prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH):
+        return False
+    if nxt.after_blank and not (prev.has_sentence_mark and RE_PROSE_MARK.search(nxt.text)):
+        return False  # a blank line ends a line unless prose runs on across it (a page break)
+    if RE_LABEL_START.match(fold(nxt.text[:_BLOCK_START_REACH])):
+        return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
+    if starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
+        return False
     if not prev.has_stop and starts_block(fold(prev_text[:_BLOCK_START_REACH])):
         return False  # a heading line on its own; what follows is its body
-    if _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH])):
-        return False  # a web page's label line (发布时间：… 来源：…) is complete as it stands
-    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-    return prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH
+    # A web page's label line (发布时间：… 来源：…) is complete as it stands.
+    return not _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH]))
 
 
 def normalise(raw: str) -> Document:
@@ -193,20 +276,29 @@ def normalise(raw: str) -> Document:
     def physical_lines() -> Iterator[_Physical]:
         # A generator, so each physical line is dropped once it is glued on:
         # holding them all doubled the peak memory of large inputs.
+        chunks = chunk_marker_lines(raw, RE_LINE_BREAK)
+        spaced = SpacedTable()
+
+        def physical(start: int, end: int, lineno: int) -> _Physical:
+            cells = spaced.cells(raw, start, end)
+            if cells and "\t" not in raw[start:end]:
+                return _clean_spaced_row(raw, cells, lineno)
+            return _clean_physical(raw, start, end, lineno, chunks.get(lineno - 1, _NO_CHUNK))
+
         pos = 0
         lineno = 1
         for m in RE_LINE_BREAK.finditer(raw):
-            yield _clean_physical(raw, pos, m.start(), lineno)
+            yield physical(pos, m.start(), lineno)
             pos = m.end()
             raw_line_starts.append(pos)
             lineno += 1
-        yield _clean_physical(raw, pos, len(raw), lineno)
+        yield physical(pos, len(raw), lineno)
 
     clean_starts = array("q")
     raw_starts = array("q")
     parts: list[str] = []
     # (start, end, lineno, is_table, lead_tabs) of each logical line; (pos, lineno) of each page artefact.
-    lines: list[tuple[int, int, int, bool, int]] = []
+    lines: list[tuple[int, int, int, bool, int, tuple[tuple[int, int], ...]]] = []
     artefacts: list[tuple[int, int]] = []
     length = 0
 
@@ -229,15 +321,20 @@ def normalise(raw: str) -> Document:
         if current is None:
             return
         first = current.first
-        lines.append((line_start, length, first.lineno, first.is_table, first.lead_tabs))
+        cells = tuple((line_start + a, line_start + b) for a, b in first.cells)
+        lines.append((line_start, length, first.lineno, first.is_table, first.lead_tabs, cells))
         emit(line_end_raw, "\n")
         current = None
 
+    blank = False
     for phys in physical_lines():
         if not phys.text:
             if phys.lead_tabs < 0:
                 artefacts.append((length, phys.lineno))
+            else:
+                blank = True
             continue
+        phys.after_blank, blank = blank, False
         if current is not None and _continues(current, phys):
             current.glue(phys)
         else:
@@ -272,6 +369,9 @@ def normalise(raw: str) -> Document:
 # A table-of-contents entry: a title, leader dots, a page number (一、总则……1).
 RE_TOC_ENTRY = re.compile(r"(?:\.{3,}+|…++|·{3,}+|-{4,}+)\x20*+\d{1,3}+$")
 _TOC_TITLE = "目录"
+_TOC_TITLE_MAX = 8  # 目 录 with layout spaces
+# What a date line starts with: a digit of its year.
+_DATE_FIRST = frozenset("0123456789" + CN_YEAR_DIGITS)
 # A date line or a label line is short; longer lines are prose whatever they start with.
 _SHORT_LINE = 80
 
@@ -281,19 +381,26 @@ def _label_line() -> re.Pattern[str]:
     return re.compile(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
 
 
-def _block(text: str, folded: str, start: int, end: int, lineno: int, is_table: bool, lead_tabs: int) -> Block:
+def _block(
+    text: str, folded: str, start: int, end: int, lineno: int, is_table: bool, lead_tabs: int,
+    spaced_cells: tuple[tuple[int, int], ...],
+) -> Block:
     """Type one logical line."""
     marker = match_marker(folded, start, end)
     if is_table:
-        return Block("table_row", start, end, lineno, marker, _cells(text, start, end))
+        cells = tuple(Cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+        return Block("table_row", start, end, lineno, marker, cells)
     kind: BlockKind = "paragraph"
     if end - start <= _SHORT_LINE:
+        # Cheap first-character and last-character tests spare most lines the patterns.
         line = folded[start:end]
-        if squash(line) == _TOC_TITLE or RE_TOC_ENTRY.search(line):
+        if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
+            len(line) <= _TOC_TITLE_MAX and squash(line) == _TOC_TITLE
+        ):
             kind = "toc_entry"
         elif marker is not None:
             kind = "heading"
-        elif is_date_line(squash(line)):
+        elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
             kind = "date_line"
         elif "。" not in line and _label_line().match(line):
             kind = "label_line"

@@ -29,6 +29,7 @@ class _Vocab(BaseModel):
 
 class HeadingsVocab(_Vocab):
     inline_markers: Words
+    lone_inline_markers: Words
     inline_boundary: str
     gap_tolerant_styles: Words
     restartable_styles: Words
@@ -191,6 +192,13 @@ class ComparatorsVocab(_Vocab):
     class_or_better: Words
 
 
+class PublishedVocab(_Vocab):
+    pinyin_initials: Words
+    pinyin_finals: Words
+    neutral_tone_glosses: Words
+    chunk_marker_min_cut: int
+
+
 MODELS: dict[str, type[_Vocab]] = {
     "headings": HeadingsVocab,
     "metadata": MetadataVocab,
@@ -199,6 +207,7 @@ MODELS: dict[str, type[_Vocab]] = {
     "departments": DepartmentsVocab,
     "units": UnitsVocab,
     "comparators": ComparatorsVocab,
+    "published": PublishedVocab,
 }
 
 
@@ -220,6 +229,8 @@ def load(name: Literal["departments"]) -> DepartmentsVocab: ...
 def load(name: Literal["units"]) -> UnitsVocab: ...
 @overload
 def load(name: Literal["comparators"]) -> ComparatorsVocab: ...
+@overload
+def load(name: Literal["published"]) -> PublishedVocab: ...
 @cache
 def load(name: str) -> Any:
     """Load and validate `ecoplan/vocab/<name>.yaml` once per process."""

@@ -1,0 +1,242 @@
+"""What the publishing of a plan adds to its text, found so normalise can take it out.
+
+- Pinyin glosses that conversion sites insert after characters with several
+  readings: `一(yī / yì /yí)、總體要(yào / yāo)求`, `到(dào)2025年`,
+  `各鎮(zhèn)人民政府`. A gloss is dropped from the text like a layout space,
+  so markers, titles and names read as written without it while every span
+  still points into the input.
+- Page-chunk markers of document-sharing sites: the text is cut into pages
+  and each page starts on a new line with `N、` (`不高于92` / `2、微克/立方米`).
+  Such a marker is no heading and its line break is none: the marker is
+  dropped and the line joined to the one it continues.
+
+Syllables and thresholds are data in `ecoplan/vocab/published.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+from ecoplan.text.lexicon import LINE_BREAKS, PADDING
+from ecoplan.vocab import alternation, load
+
+# Combining tone marks (macron, acute, caron, grave) as NFD writes the vowels of pinyin.
+_TONE_MARKS = "\u0304\u0301\u030c\u0300"
+_UMLAUT = "\u0308"
+# A bracket right after an ideograph holding lowercase Latin letters (with tone marks), maybe several
+# readings separated by slashes. Checked syllable by syllable by _is_gloss.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PINYIN_LETTERS = "a-z\u00e0-\u00fc\u0101-\u01dc"
+RE_GLOSS = re.compile(
+    rf"(?<=[{_HAN}])[(（][ ]*+([{_PINYIN_LETTERS}]++(?:[ ]*+/[ ]*+[{_PINYIN_LETTERS}]++)*+)[ ]*+[)）]"
+)
+# Cheap test for a line that may hold a gloss at all.
+RE_GLOSS_HINT = re.compile(rf"[(（][ ]*+[{_PINYIN_LETTERS}]")
+# A page-chunk marker at the start of a physical line, padding before it.
+RE_CHUNK_MARKER = re.compile(rf"[{PADDING}]*+(\d{{1,3}}+)、")
+RE_CHUNK_MARKER_AFTER_BREAK = re.compile(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}+)、)")
+# Punctuation that ends a line that was not cut: the next line starts afresh.
+_COMPLETE_LINE_ENDS = "。；;！!？?：:…)）】」』”\"|"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    syllable: re.Pattern[str]
+    neutral: frozenset[str]
+    min_cut: int
+
+
+@cache
+def _rules() -> _Rules:
+    v = load("published")
+    syllable = re.compile(f"(?:{alternation(v.pinyin_initials)})?(?:{alternation(v.pinyin_finals)})")
+    return _Rules(syllable, frozenset(v.neutral_tone_glosses), v.chunk_marker_min_cut)
+
+
+def _is_gloss(readings: str) -> bool:
+    """Whether `yī / yì /yí` (the inside of a bracket) spells pinyin syllables."""
+    rules = _rules()
+    for reading in readings.split("/"):
+        decomposed = unicodedata.normalize("NFD", reading.strip())
+        plain = "".join(ch for ch in decomposed if ch not in _TONE_MARKS).replace("u" + _UMLAUT, "ü")
+        if not rules.syllable.fullmatch(plain):
+            return False
+        if len(plain) == len(decomposed) and plain not in rules.neutral:
+            return False  # no tone mark: a unit or an abbreviation, unless a toneless syllable
+    return True
+
+
+def gloss_spans(line: str) -> list[tuple[int, int]]:
+    """Spans of the pinyin glosses in `line`, in order."""
+    if RE_GLOSS_HINT.search(line) is None:
+        return []
+    return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+
+
+def chunk_marker_lines(raw: str, line_break: re.Pattern[str]) -> dict[int, tuple[int, bool]]:
+    """Physical lines of `raw` (0-based index, lines split by `line_break`) that open with a
+    page-chunk marker -> (the marker's end in `raw`, whether the line continues a cut sentence).
+
+    The markers count 1、2、3、… at line starts, and every one after the first
+    opens a line that continues a sentence cut at the end of a long line: a
+    numbered list starts its items afresh, a sharing site cuts anywhere.
+    """
+    candidates: list[tuple[int, int, int]] = []  # (line index, number, marker end)
+    first = RE_CHUNK_MARKER.match(raw)
+    if first:
+        candidates.append((0, int(first[1]), first.end()))
+    # One scan for markers right after a line break, instead of a match tried on every line.
+    after_break = [m for m in RE_CHUNK_MARKER_AFTER_BREAK.finditer(raw) if m.start() + 1 == m.start(1)]
+    if len(candidates) + len(after_break) < 2:
+        return {}
+    starts, ends = array("q", [0]), array("q")
+    for m in line_break.finditer(raw):
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(raw))
+    for m in after_break:
+        index = bisect_right(starts, m.start(1)) - 1
+        if starts[index] == m.start(1):
+            candidates.append((index, int(m[2]), m.end()))
+    rules = _rules()
+    out: dict[int, tuple[int, bool]] = {}
+    k = 0
+    while k < len(candidates):
+        run = [candidates[k]]
+        while k + len(run) < len(candidates) and candidates[k + len(run)][1] == run[-1][1] + 1:
+            run.append(candidates[k + len(run)])
+        if len(run) >= 2 and all(_follows_cut_line(raw, starts, ends, i, rules.min_cut) for i, _, _ in run[1:]):
+            out.update((i, (end, k > 0 and _follows_cut_line(raw, starts, ends, i, rules.min_cut)))
+                       for k, (i, _, end) in enumerate(run))
+        k += len(run)
+    return out
+
+
+def _follows_cut_line(raw: str, starts: array[int], ends: array[int], index: int, min_cut: int) -> bool:
+    """Whether the last non-blank line before line `index` was cut mid-sentence."""
+    for j in range(index - 1, -1, -1):
+        line = raw[starts[j] : ends[j]].strip(PADDING)
+        if line:
+            return len(line) >= min_cut and line[-1] not in _COMPLETE_LINE_ENDS
+    return False
+
+
+class SpacedTable:
+    """Tables whose cells are separated by spaces instead of tabs, read line by line.
+
+    Web pages and PDF text layers often write a table's cells with runs of
+    spaces or a no-break space between them (`序号  重点任务  牵头单位  配合单位`).
+    A line is such a table's header when it splits into three cells or more,
+    two of them header words of `ecoplan/vocab/tables.yaml`; the lines after
+    it that split into two cells or more are its rows, up to the first that
+    does not. A header written with one no-break (or ideographic) space
+    between cells separates each cell by one such space, so two of them in a
+    row stand around an empty cell (a merged cell of the group above). A row
+    with more cells than the header has a cell wrapped inside (`加强水资源保 护`):
+    the shortest neighbouring pieces are joined until the counts agree.
+    """
+
+    def __init__(self) -> None:
+        self.columns = 0  # cells of the current table's header; 0 outside a table
+        self.one_space = False  # cells separated by one no-break or ideographic space each
+
+    def cells(self, raw: str, start: int, end: int) -> list[tuple[int, int]] | None:
+        """Cell ranges (into `raw`) of the line raw[start:end] when it is a header or a row, else None."""
+        if not _RE_CELL_HINT.search(raw, start, end):
+            if self.columns and raw[start:end].strip(PADDING):
+                self.columns = 0
+            return None
+        if not raw[start:end].strip(PADDING):
+            return None  # a blank line neither starts nor ends a table
+        if self.columns:
+            cells = _split(raw, start, end, self.one_space)
+            if len(cells) >= 2:
+                return _fit(raw, cells, self.columns)
+            self.columns = 0
+        cells = _split(raw, start, end, False)
+        if len(cells) < 3 or sum(_is_header_word(raw[a:b]) for a, b in cells) < 2:
+            return None
+        self.one_space = all(b - a == 1 and raw[a] != " " for a, b in _gaps(cells))
+        if self.one_space:
+            cells = _split(raw, start, end, True)
+        self.columns = len(cells)
+        return cells
+
+
+# A line that may hold space-separated cells: a no-break or ideographic space, or two spaces.
+_RE_CELL_HINT = re.compile("[\u00a0\u3000]|  ")
+# Between cells: two padding characters or more, or one no-break / ideographic space.
+_RE_CELL_GAP = re.compile("[ \u00a0\u3000]{2,}+|[\u00a0\u3000]")
+# With one no-break space per gap, each such space separates; two spaces or more stay one gap.
+_RE_CELL_GAP_ONE = re.compile("[\u00a0\u3000]| {2,}+")
+_SENTENCE_DONE = "。；;"
+
+
+def _split(raw: str, start: int, end: int, one_space: bool) -> list[tuple[int, int]]:
+    """Cells of raw[start:end] between gaps, the line's own padding at either end left out."""
+    a = start
+    while a < end and raw[a] in PADDING:
+        a += 1
+    b = end
+    while b > a and raw[b - 1] in PADDING:
+        b -= 1
+    if a == b:
+        return []
+    cells: list[tuple[int, int]] = []
+    pos = a
+    for m in (_RE_CELL_GAP_ONE if one_space else _RE_CELL_GAP).finditer(raw, a, b):
+        cells.append((pos, m.start()))
+        pos = m.end()
+    cells.append((pos, b))
+    return cells
+
+
+def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(cells[k][1], cells[k + 1][0]) for k in range(len(cells) - 1)]
+
+
+def _fit(raw: str, cells: list[tuple[int, int]], columns: int) -> list[tuple[int, int]]:
+    """Join wrapped pieces of a cell until the row has as many cells as its header."""
+    cells = list(cells)
+    while len(cells) > columns:
+        best = None
+        for k in range(1, len(cells) - 1):  # the first cell (序号) is never wrapped
+            (a1, b1), (a2, b2) = cells[k], cells[k + 1]
+            if a1 == b1 or a2 == b2 or raw[b1 - 1] in _SENTENCE_DONE:
+                continue
+            if best is None or (b1 - a1) + (b2 - a2) < best[0]:
+                best = ((b1 - a1) + (b2 - a2), k)
+        if best is None:
+            break
+        k = best[1]
+        cells[k : k + 2] = [(cells[k][0], cells[k + 1][1])]
+    return cells
+
+
+@cache
+def _header_words() -> frozenset[str]:
+    return frozenset(word for words in load("tables").header.values() for word in words)
+
+
+def _is_header_word(cell: str) -> bool:
+    return "".join(cell.split()) in _header_words()
+
+
+def without_glosses(text: str) -> str:
+    """`text` with its pinyin glosses taken out: what a span of the input says once normalised."""
+    return "".join(_line_without_glosses(line) for line in text.splitlines(keepends=True))
+
+
+def _line_without_glosses(line: str) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for a, b in gloss_spans(line):
+        pieces.append(line[pos:a])
+        pos = b
+    pieces.append(line[pos:])
+    return "".join(pieces)

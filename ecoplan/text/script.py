@@ -1,0 +1,84 @@
+"""Traditional characters folded to simplified ones, for matching only.
+
+Mirror sites and conversion tools publish plans in traditional characters
+(全縣地表水優良比例, 牽頭單位, 縣發改委) while every word list in `ecoplan/vocab`
+is simplified. `to_simplified` folds the text through OpenCC's `t2s`
+conversion so the same patterns match; the output keeps the characters as
+written, because only `Document.fold` holds the folded text.
+
+The fold must keep the length, so that one index serves the text and its
+fold. OpenCC's t2s dictionaries map every entry (a character or a phrase) to
+one of the same length (tests/test_script.py reads every entry and checks
+it), so a conversion keeps the length; each conversion is checked all the
+same, and one that does not keep it is replaced by a character-by-character
+fold through a table of OpenCC's own single-character conversions, which
+keeps the length by construction.
+
+Text without traditional characters (most plans) is recognised by one scan
+of a character class and returned as it is, without a conversion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+# The blocks of CJK ideographs in the Basic Multilingual Plane: unified, extension A, compatibility.
+_CJK_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+# Ideographs beyond the BMP are rare in plans; a text holding one is converted without the pre-check.
+_RE_ASTRAL_CJK = re.compile("[\U00020000-\U0003134f]")
+_CONFIG = "t2s"
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Tables:
+    chars: dict[int, str]  # code point of a traditional character -> its simplified character
+    pattern: re.Pattern[str]  # any character of `chars`
+
+
+@cache
+def _converter() -> _Converter:
+    import opencc  # imported on first use: ~15 ms that a plain-ASCII caller never pays
+
+    converter: _Converter = opencc.OpenCC(_CONFIG)
+    return converter
+
+
+@cache
+def _tables() -> _Tables:
+    """Every BMP ideograph that t2s changes on its own, with its simplified form.
+
+    The characters are converted one per line, so no phrase spans two of them.
+    A `re` class of BMP characters is a bitmap: scanning a text for one costs a
+    few nanoseconds a character, far less than a conversion.
+    """
+    chars = [chr(c) for lo, hi in _CJK_BMP for c in range(lo, hi + 1)]
+    converted = _converter().convert("\n".join(chars)).split("\n")
+    table = {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+    pattern = re.compile("[" + "".join(chr(c) for c in sorted(table)) + "]")
+    return _Tables(table, pattern)
+
+
+def has_traditional(text: str) -> bool:
+    """Whether `text` holds a character that the fold would change."""
+    return _tables().pattern.search(text) is not None or _RE_ASTRAL_CJK.search(text) is not None
+
+
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters folded to simplified ones; same length, same indices."""
+    if not has_traditional(text):
+        return text
+    try:
+        converted = _converter().convert(text)
+    except UnicodeError:  # a lone surrogate (text built in Python, not decoded from a file)
+        converted = ""
+    if len(converted) == len(text):
+        return converted
+    # A dictionary entry changed the length: fold character by character instead.
+    return text.translate(_tables().chars)
