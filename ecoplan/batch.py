@@ -7,20 +7,23 @@ nothing but plain strings crosses the process boundary.
 
 from __future__ import annotations
 
+import errno
 import glob
+import hashlib
 import os
+import stat
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
-from ecoplan.errors import EcoplanError
+from ecoplan.errors import EcoplanError, InputError
+from ecoplan.interrupts import Deferral, recorded, reset_in_worker
 from ecoplan.reading import STDIN
-
-T = TypeVar("T")
 
 _GLOB_CHARS = frozenset("*?[")
 # Files a directory argument expands to: plan text and the published formats ecoplan reads.
@@ -28,12 +31,16 @@ PLAN_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
 # Inputs submitted ahead of the one being written, per worker: enough to keep the
 # pool busy, few enough that finished outputs of a huge batch do not pile up.
 _AHEAD_PER_WORKER = 4
+# How often a wait for a worker's result looks whether a signal came meanwhile.
+_SIGNAL_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
 class Input:
     path: str  # a file path, or `-` for stdin
-    error: str | None = None  # set when the argument itself could not be expanded
+    error: str | None = None  # set when the argument itself could not be expanded, or why it is skipped
+    rel: str | None = None  # path below the folder argument it was found in; None: given by name
+    skipped: bool = False  # `error` is why the input is left out (a warning), not a failure
 
     @property
     def name(self) -> str:
@@ -44,6 +51,17 @@ class Input:
     def stem(self) -> str:
         return "stdin" if self.path == STDIN else Path(self.path).stem
 
+    def output_name(self, extension: str) -> Path:
+        """Where its output goes below an output folder: the same relative path, another extension."""
+        if self.path == STDIN:
+            return Path("stdin" + extension)
+        return Path(self.rel or Path(self.path).name).with_suffix(extension)
+
+    @property
+    def shard_key(self) -> str:
+        """What picks its shard: the path below its folder, so every machine agrees whatever the mount point."""
+        return self.rel or self.path
+
 
 @dataclass(frozen=True)
 class Result:
@@ -51,13 +69,72 @@ class Result:
     ok: bool
     text: str  # the serialised output, or a one-line reason when not ok
     data: dict[str, Any] | None = None  # instead of `text`: the dumped Plan, still to serialise
+    seconds: float = 0.0  # time spent reading, parsing and serialising
+    unreadable: bool = False  # not ok because the file could not be read at all
 
 
-def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
-    """Expand directories (to their plan files, PLAN_SUFFIXES) and globs, in a stable order.
+class Outcome(NamedTuple):
+    """What converting one input gives; plain data, so it crosses the process boundary cheaply."""
 
-    Returns the inputs and whether this is a batch: several inputs, or any
-    directory or glob (whose size the user may not know in advance).
+    ok: bool
+    value: Any  # the output (text or dumped Plan), or a one-line reason when not ok
+    seconds: float
+    unreadable: bool = False
+
+
+def _kind(path: Path) -> str | None:
+    """What a non-regular file is ("a FIFO", "a broken symlink" ...), None for a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a broken symlink"
+    except OSError as exc:
+        return "a symlink loop" if exc.errno == errno.ELOOP else f"unreadable ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _found(path: Path, rel: str | None) -> Input:
+    """An input found in a folder or by a glob: regular files only (a FIFO there would block the run)."""
+    kind = _kind(path)
+    if kind is None:
+        return Input(str(path), rel=rel)
+    return Input(str(path), error=f"{path}: skipped ({kind})", rel=rel, skipped=True)
+
+
+def _folder_files(folder: Path, recursive: bool) -> list[Input]:
+    """Inputs of every supported kind in `folder` (and below it when `recursive`), in path order.
+
+    Symlinked folders are not descended into (no loops, no file found twice).
+    """
+    found: list[Input] = []
+    if not recursive:
+        for p in sorted(folder.iterdir()):
+            if p.suffix.lower() in PLAN_SUFFIXES and not (p.is_dir() and not p.is_symlink()):
+                found.append(_found(p, p.name))
+        return found
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files + [d for d in dirs if Path(top, d).is_symlink()]):
+            p = Path(top, name)
+            if p.suffix.lower() in PLAN_SUFFIXES:
+                found.append(_found(p, p.relative_to(folder).as_posix()))
+    return sorted(found, key=lambda i: i.rel or "")
+
+
+def expand_inputs(args: Sequence[str], recursive: bool = False) -> tuple[list[Input], bool]:
+    """Expand directories (to their input files, see PLAN_SUFFIXES) and globs, in a stable order.
+
+    Files found in a folder or by a glob must be regular files; others (FIFOs,
+    devices, broken symlinks, symlink loops) are skipped with a reason. A file
+    named explicitly is read whatever it is. Returns the inputs and whether
+    this is a batch: several inputs, or any directory or glob (whose size the
+    user may not know in advance).
     """
     inputs: list[Input] = []
     batch = len(args) > 1
@@ -67,15 +144,16 @@ def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
             inputs.append(Input(arg))
         elif path.is_dir():
             batch = True
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in PLAN_SUFFIXES and p.is_file())
-            inputs.extend(Input(str(p)) for p in files)
+            files = _folder_files(path, recursive)
+            inputs.extend(files)
             if not files:
-                inputs.append(Input(arg, error=f"{arg}: no .txt files in directory (nor .pdf, .docx, .doc, .wps, "
-                                               ".html)"))
-        elif not path.exists() and _GLOB_CHARS & set(arg):
+                below = " (or below it)" if recursive else ""
+                inputs.append(Input(arg, error=f"{arg}: no .txt files in directory{below} (nor .pdf, .docx, .doc, "
+                                               ".wps, .html)"))
+        elif not path.exists() and not path.is_symlink() and _GLOB_CHARS & set(arg):
             batch = True
-            matches = sorted(m for m in glob.glob(arg, recursive=True) if Path(m).is_file())
-            inputs.extend(Input(m) for m in matches)
+            matches = sorted(glob.glob(arg, recursive=True))
+            inputs.extend(_found(Path(m), None) for m in matches if not Path(m).is_dir())
             if not matches:
                 inputs.append(Input(arg, error=f"{arg}: no files match"))
         else:
@@ -83,21 +161,37 @@ def expand_inputs(args: Sequence[str]) -> tuple[list[Input], bool]:
     return inputs, batch
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """`I/N` (1 <= I <= N) as (I, N); ValueError otherwise."""
+    index, _, count = text.partition("/")
+    i, n = int(index), int(count)
+    if not 1 <= i <= n:
+        raise ValueError(f"{text}: want I/N with 1 <= I <= N")
+    return i, n
+
+
+def in_shard(item: Input, shard: tuple[int, int]) -> bool:
+    """Whether `item` belongs to shard I of N: by a hash of its path, the same on every machine and run."""
+    index, count = shard
+    digest = hashlib.sha256(item.shard_key.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split()) or "no reason given"
 
 
-def convert(path: str, fmt: str, data: bytes | None = None) -> tuple[bool, str]:
+def convert(path: str, fmt: str, data: bytes | None = None) -> Outcome:
     """Read (or take `data`), decode, parse and serialise one input; never raises.
 
-    Returns (True, output) or (False, "NAME: reason").
+    The outcome's value is the output, or "NAME: reason" when not ok.
     """
     from ecoplan.writing import dumps_data
 
     return _guarded(path, lambda: dumps_data(_load(path, data), fmt))
 
 
-def load(path: str, data: bytes | None = None) -> tuple[bool, dict[str, Any] | str]:
+def load(path: str, data: bytes | None = None) -> Outcome:
     """Like `convert`, but gives the dumped Plan instead of its serialisation.
 
     For conversions in this process: the output is then streamed where it goes
@@ -120,21 +214,24 @@ def _load(path: str, data: bytes | None) -> dict[str, Any]:
     return parse_source(source).model_dump(mode="json")
 
 
-def _guarded(path: str, work: Callable[[], T]) -> tuple[bool, T | str]:
+def _guarded(path: str, work: Callable[[], Any]) -> Outcome:
     name = "<stdin>" if path == STDIN else path
+    started = time.perf_counter()
+    unreadable = False
     try:
-        return True, work()
+        return Outcome(True, work(), time.perf_counter() - started)
     except EcoplanError as exc:
+        unreadable = isinstance(exc, InputError)
         reason = _one_line(str(exc))
-        return False, reason if reason.startswith(f"{name}: ") else f"{name}: {reason}"
+        reason = reason if reason.startswith(f"{name}: ") else f"{name}: {reason}"
     except MemoryError:
-        return False, f"{name}: out of memory"
+        reason = f"{name}: out of memory"
     except Exception as exc:
         # A parser bug must cost one file, not the batch; ECOPLAN_DEBUG shows where.
         reason = f"{name}: internal error ({type(exc).__name__}: {_one_line(str(exc))[:200]})"
         if os.environ.get("ECOPLAN_DEBUG"):
             reason += "\n" + traceback.format_exc()
-        return False, reason
+    return Outcome(False, reason, time.perf_counter() - started, unreadable)
 
 
 def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None = None,
@@ -151,8 +248,9 @@ def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None =
             if item.error:
                 yield _result(item, None)
             elif stream:
-                ok, out = load(item.path, _data(item, stdin_data))
-                yield Result(item, True, "", out) if ok else Result(item, False, out)  # type: ignore[arg-type]
+                outcome = load(item.path, _data(item, stdin_data))
+                yield (Result(item, True, "", outcome.value, outcome.seconds) if outcome.ok
+                       else _result(item, outcome))
             else:
                 yield _result(item, convert(item.path, fmt, _data(item, stdin_data)))
         return
@@ -163,61 +261,98 @@ def _data(item: Input, stdin_data: bytes | None) -> bytes | None:
     return stdin_data if item.path == STDIN else None
 
 
-def _result(item: Input, outcome: tuple[bool, str] | None) -> Result:
+def _result(item: Input, outcome: Outcome | None) -> Result:
     if outcome is None:
         return Result(item, False, item.error or f"{item.name}: skipped")
-    return Result(item, *outcome)
-
-
-def _ignore_ctrl_c() -> None:
-    """In pool workers: Ctrl-C reaches the whole process group, and the parent alone handles it
-    (stops the pool, cleans up, exits 130); a worker would only print a traceback."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return Result(item, outcome.ok, outcome.value, seconds=outcome.seconds, unreadable=outcome.unreadable)
 
 
 def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes | None) -> Iterator[Result]:
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
-    pending: deque[tuple[Input, Future[tuple[bool, str]] | None]] = deque()
+    pending: deque[tuple[Input, Future[Outcome] | None]] = deque()
     queue = iter(inputs)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=reset_in_worker) as pool:
         try:
             while True:
-                while len(pending) < workers * _AHEAD_PER_WORKER:
-                    item = next(queue, None)
-                    if item is None:
-                        break
-                    future = None
-                    if item.error is None:
-                        try:
-                            future = pool.submit(convert, item.path, fmt, _data(item, stdin_data))
-                        except BrokenProcessPool:
-                            future = _failed_future()
-                    pending.append((item, future))
-                if not pending:
+                # Signals are only recorded while this thread is inside the pool's
+                # machinery, and raised between results (see interrupts.recorded).
+                with recorded() as signals:
+                    result = _next_result(pool, queue, pending, workers, fmt, stdin_data, signals)
+                signals.raise_pending()
+                if result is None:
                     return
-                item, future = pending.popleft()
-                if future is None:
-                    yield _result(item, None)
-                    continue
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    # A worker died (killed, out of memory): the input it held and
-                    # everything queued behind it fail, each reported by name.
-                    outcome = (False, f"{item.name}: worker process died")
-                yield _result(item, outcome)
+                yield result
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Interrupted, terminated, or the consumer stopped early: the workers
+            # must not outlive this process (orphans would hold the caller's pipes).
+            with recorded():
+                _stop_workers(pool)
             raise
 
 
-def _failed_future() -> Future[tuple[bool, str]]:
+def _next_result(pool: Any, queue: Iterator[Input], pending: deque[tuple[Input, Future[Outcome] | None]],
+                 workers: int, fmt: str, stdin_data: bytes | None, signals: Deferral) -> Result | None:
+    """Keep the pool fed and wait for the oldest input's outcome; None when all are done or a signal came."""
     from concurrent.futures.process import BrokenProcessPool
 
-    future: Future[tuple[bool, str]] = Future()
+    while len(pending) < workers * _AHEAD_PER_WORKER:
+        item = next(queue, None)
+        if item is None:
+            break
+        future = None
+        if item.error is None:
+            try:
+                future = pool.submit(convert, item.path, fmt, _data(item, stdin_data))
+            except BrokenProcessPool:
+                future = _failed_future()
+        pending.append((item, future))
+    if not pending:
+        return None
+    item, future = pending[0]
+    if future is None:
+        pending.popleft()
+        return _result(item, None)
+    while not signals.pending:
+        try:
+            outcome = future.result(timeout=_SIGNAL_POLL_SECONDS)
+        except TimeoutError:
+            continue
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): the input it held and
+            # everything queued behind it fail, each reported by name.
+            outcome = Outcome(False, f"{item.name}: worker process died", 0.0)
+        pending.popleft()
+        return _result(item, outcome)
+    return None
+
+
+def _stop_workers(pool: Any) -> None:
+    """Cancel what is queued and end the pool's worker processes now, not after their current input."""
+    # ProcessPoolExecutor has no public way to end its workers before Python 3.14;
+    # shutdown() forgets them, so they are taken first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+    # A worker ended while sending its result leaves half a message in the result
+    # pipe, and the pool's thread waits for the rest forever (and Python's exit
+    # with it). With this end closed too, no writer is left and it reads EOF.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
+def _failed_future() -> Future[Outcome]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    future: Future[Outcome] = Future()
     future.set_exception(BrokenProcessPool("worker process died"))
     return future

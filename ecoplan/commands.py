@@ -1,8 +1,9 @@
 """The `ecoplan` command line: one click group; thin wiring over the library.
 
 Conventions for every command: data on stdout and nothing else; messages on
-stderr as `ecoplan: ...`; exit 0 success, 1 a failed input or invalid output,
-2 a usage error; never a traceback (set ECOPLAN_DEBUG=1 to see one). Heavy
+stderr as one line `ecoplan: ...`; exit 0 success, 1 a failed input or invalid
+output, 2 a usage error or unreadable file, 128 + N after signal N; never a
+traceback (set ECOPLAN_DEBUG=1 to see one). Heavy
 modules (pydantic, the parsers) are imported inside commands so that `--help`
 and usage errors stay fast.
 """
@@ -11,38 +12,88 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
 
-from ecoplan.errors import EcoplanError
+from ecoplan.errors import EcoplanError, InputError, StdoutClosed, StdoutError, UsageError
+from ecoplan.interrupts import ENDING_SIGNALS, Terminated, exit_status, terminate_as_exception
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Turns anything unexpected into a one-line error instead of a traceback."""
+    """One-line errors in the `ecoplan: ...` form and the documented exit statuses, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            status = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _error(_one_line(exc.format_message()) + hint)
+            status = exc.exit_code
+        except click.ClickException as exc:
+            _error(_one_line(exc.format_message()))
+            status = exc.exit_code
+        except click.Abort:
+            _error("interrupted")
+            status = exit_status(signal.SIGINT)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with terminate_as_exception():
+                return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("ecoplan: interrupted", err=True)
-            ctx.exit(130)
+            _error(ENDING_SIGNALS[signal.SIGINT])
+            ctx.exit(exit_status(signal.SIGINT))
+        except Terminated as exc:
+            _error(ENDING_SIGNALS[exc.signum])
+            ctx.exit(exit_status(exc.signum))
+        except StdoutClosed:
+            # The reader went away (`| head`): nothing to say, and nothing more to write.
+            _quiet_stdout()
+            ctx.exit(_EXIT_PIPE_CLOSED)
+        except StdoutError as exc:
+            _quiet_stdout()
+            _error(str(exc))
+            ctx.exit(1)
+        except UsageError as exc:
+            _error(str(exc))
+            ctx.exit(2)
         except EcoplanError as exc:
-            raise click.ClickException(str(exc)) from None
+            _error(str(exc))
+            ctx.exit(1)
         except Exception as exc:
             if os.environ.get("ECOPLAN_DEBUG"):
                 raise
-            raise click.ClickException(
-                f"internal error ({type(exc).__name__}: {exc}); rerun with ECOPLAN_DEBUG=1 for details"
-            ) from None
+            _error(f"internal error ({type(exc).__name__}: {exc}); rerun with ECOPLAN_DEBUG=1 for details")
+            ctx.exit(1)
+
+
+# What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head -1` gives.
+_EXIT_PIPE_CLOSED = 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail (and complain) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (an embedding): nothing will flush to it
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @click.group("ecoplan", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +112,8 @@ def main() -> None:
     ecoplan review data/raw -o review       HTML pages with every item in its text
 
     Exit status: 0 success, 1 some input failed or some output is invalid,
-    2 usage error.
+    2 usage error or unreadable file, 130/143/129 after Ctrl-C, SIGTERM or
+    SIGHUP (outputs then complete or absent), 141 when stdout was closed.
     """
 
 
@@ -81,7 +133,17 @@ def _stdout_write(content: str | Callable[[TextIO], None]) -> None:
     """UTF-8 on stdout whatever the locale says, in order with other output.
 
     `content` is the text, or a function that writes it into a text stream.
+    Raises StdoutClosed when the reader has gone, StdoutError when writing fails.
     """
+    try:
+        _write_stdout(content)
+    except BrokenPipeError:
+        raise StdoutClosed from None
+    except OSError as exc:
+        raise StdoutError(f"<stdout>: cannot write ({exc.strerror or exc})") from None
+
+
+def _write_stdout(content: str | Callable[[TextIO], None]) -> None:
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
     if out is None:  # a text-only stream (some embedders): it decides the encoding
@@ -107,105 +169,166 @@ def _error(message: str) -> None:
 # --- parse ---------------------------------------------------------------------------------------
 
 
+def _batch_options(command: F) -> F:
+    """Options for runs over many inputs: folders, resuming, splitting, a report."""
+    for option in reversed([
+        click.option("-r", "--recursive", is_flag=True,
+                     help="Search folders below folders too; outputs mirror the input tree below -o DIR."),
+        click.option("--skip-existing", is_flag=True,
+                     help="Leave out inputs whose output file exists already (to resume an interrupted run)."),
+        click.option("--shard", metavar="I/N", default=None,
+                     help="Parse only part I of N (1 <= I <= N) of the inputs, split by a hash of each path: "
+                          "N runs with I = 1..N (machines, array jobs) parse every input exactly once."),
+        click.option("--report", metavar="FILE", type=click.Path(dir_okay=False),
+                     help="Also write a JSON run report to FILE: each input, its output, status, error, time."),
+    ]):
+        command = option(command)
+    return command
+
+
 @main.command()
 @_inputs()
 @click.option("-o", "--output", metavar="PATH",
-              help="Output file for one input, or directory for several (DIR/<stem>.<ext>). Default: stdout.")
+              help="Output file for one input, or directory for several (DIR/<stem>.<ext>; a trailing / makes "
+                   "PATH a directory). Default: stdout.")
 @_format_option(["yaml", "json", "jsonl"], "yaml",
                 "yaml or json (one document per file), or jsonl (one compact JSON line per input).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Parse in N processes (default: the number of CPU cores; 1 = in this process).")
-def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | None) -> None:
+@_batch_options
+def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | None, recursive: bool,
+          skip_existing: bool, shard: str | None, report: str | None) -> None:
     """Parse plan text FILEs into YAML, JSON or JSON Lines.
 
-    FILE may be a file, a directory (all its plan files), a glob such as
-    'plans/*.txt', or - for stdin. Text may be UTF-8 (with or without BOM),
-    UTF-16 with BOM, or GB18030/GBK. PDF, Word (.docx; .doc and .wps with
-    LibreOffice) and web pages are read too, recognised by content; spans
-    then index the extracted text, which `ecoplan text FILE` prints.
+    FILE may be a file, a directory (all its plan files; with --recursive,
+    those below it too), a glob such as 'plans/*.txt', or - for stdin. Text
+    may be UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK. PDF,
+    Word (.docx; .doc and .wps with LibreOffice) and web pages are read too,
+    recognised by content; spans then index the extracted text, which
+    `ecoplan text FILE` prints.
 
     One input is written to stdout, or to -o FILE. Several inputs need -o DIR
-    and each becomes DIR/<stem>.yaml (or .json). With --format jsonl all
-    inputs stream to stdout (or -o FILE), one JSON object per line.
+    and each becomes DIR/<stem>.yaml (or .json), or DIR/<path below the
+    folder>.yaml with --recursive. With --format jsonl all inputs stream to
+    stdout (or -o FILE), one JSON object per line.
 
-    A file that cannot be read or parsed is reported on stderr and the run
-    goes on; the exit status is then 1. Output files are written atomically:
-    an interrupted run leaves complete files or none, never a partial one.
+    A file that cannot be parsed is reported on stderr and the run goes on;
+    the exit status is then 1 (2 if a file could not be read). Files in a
+    folder that are not regular files (FIFOs, devices, broken links) are
+    skipped with a warning. Output files are written atomically: an
+    interrupted run leaves complete files or none, never a partial one. An
+    output path that is one of the inputs is refused.
     """
-    from ecoplan.batch import Input, expand_inputs, run
+    from ecoplan.batch import expand_inputs, in_shard, parse_shard
+    from ecoplan.destinations import input_ids, plan_outputs, refuse_input
     from ecoplan.reading import STDIN
-    from ecoplan.writing import EXTENSIONS, write_atomic, write_data
 
-    items, batch = expand_inputs(inputs)
+    items, batch = expand_inputs(inputs, recursive)
     if sum(1 for i in items if i.path == STDIN) > 1:
         raise click.UsageError("- (stdin) can be given only once")
-    to_stdout = output is None or output == "-"
-    out_dir: Path | None = None
-    if fmt == "jsonl":
-        if not to_stdout and Path(output).is_dir():  # type: ignore[arg-type]
-            raise click.UsageError(f"-o {output}: --format jsonl writes one file, not a directory")
-    elif batch or (not to_stdout and Path(output).is_dir()):  # type: ignore[arg-type]
-        if to_stdout:
-            raise click.UsageError("several inputs need -o DIR (or use --format jsonl to stream to stdout)")
-        out_dir = Path(output)  # type: ignore[arg-type]
-        if out_dir.exists() and not out_dir.is_dir():
-            raise click.UsageError(f"-o {output}: not a directory, and several inputs need one")
-
-    targets: dict[int, Path] = {}
-    if out_dir is not None:
-        seen: dict[Path, str] = {}
-        for n, item in enumerate(items):
-            target = out_dir / (item.stem + EXTENSIONS[fmt])
-            if item.error is None and target in seen:
-                items[n] = Input(item.path, error=f"{item.name}: would overwrite {target} from {seen[target]}")
-            seen.setdefault(target, item.name)
-            targets[n] = target
+    if shard is not None:
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise click.UsageError(f"-o {output}: cannot create directory ({exc.strerror or exc})") from None
+            part = parse_shard(shard)
+        except ValueError:
+            raise click.UsageError(f"--shard {shard}: want I/N with 1 <= I <= N, e.g. --shard 2/8") from None
+        items = [i for i in items if (i.error is not None and not i.skipped) or in_shard(i, part)]
+        batch = True
+    outputs = plan_outputs(items, output, fmt, batch)
+    if skip_existing:
+        if outputs.to_stdout or fmt == "jsonl":
+            raise click.UsageError("--skip-existing needs output files: -o DIR (or -o FILE), not jsonl or stdout")
+        items = _skip_existing(items, outputs)
+    if report is not None:
+        refuse_input(report, input_ids(items), "--report")
+    _run_parse(items, outputs, fmt, jobs, batch, report)
 
-    stdin_data = sys.stdin.buffer.read() if any(i.path == STDIN for i in items) else None
-    jobs = jobs or os.cpu_count() or 1
-    parsed = failed = 0
+
+def _skip_existing(items: list[Any], outputs: Any) -> list[Any]:
+    """Mark inputs whose output file exists as skipped: written atomically, an existing one is complete."""
+    from dataclasses import replace
+
+    return [replace(item, error=f"{item.name}: skipped (output {outputs.target(n)} exists)", skipped=True)
+            if item.error is None and os.path.exists(outputs.target(n)) else item
+            for n, item in enumerate(items)]
+
+
+def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch: bool,
+               report_path: str | None) -> None:
+    """Parse every input and write its output; report as it goes and sum up."""
+    import time
+    from contextlib import closing
+
+    from ecoplan.batch import run
+    from ecoplan.destinations import RunReport
+    from ecoplan.reading import STDIN
+    from ecoplan.writing import write_data, write_output
+
+    started = time.monotonic()
+    log = RunReport()
+    unreadable = False
+    complete = False
+    stdin_data = sys.stdin.buffer.read() if any(i.path == STDIN and i.error is None for i in items) else None
     jsonl_lines: list[str] = []
     show_progress = batch and len(items) > 1 and sys.stderr.isatty()
-    with click.progressbar(length=len(items), label="Parsing", file=sys.stderr,
-                           hidden=not show_progress) as bar:
-        # yaml and json outputs converted in this process are streamed from the
-        # dumped Plan (result.data) to their file, never held whole in memory.
-        for n, result in enumerate(run(items, fmt, jobs, stdin_data, stream=fmt != "jsonl")):
-            bar.update(1)
-            if not result.ok:
-                failed += 1
-                _error(result.text)
-                continue
-            content: str | Callable[[TextIO], None] = (
-                result.text if result.data is None else partial(write_data, data=result.data, fmt=fmt))
-            try:
-                if fmt == "jsonl" and not to_stdout:
+    try:
+        with click.progressbar(length=len(items), label="Parsing", file=sys.stderr, hidden=not show_progress) as bar, \
+                closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl")) as results:
+            # yaml and json outputs converted in this process are streamed from the
+            # dumped Plan (result.data) to their file, never held whole in memory.
+            for n, result in enumerate(results):
+                bar.update(1)
+                item = result.input
+                if not result.ok:
+                    _error(result.text)
+                    log.add(item, None, "skipped" if item.skipped else "failed", result.text, result.seconds)
+                    unreadable = unreadable or result.unreadable
+                    continue
+                content: str | Callable[[TextIO], None] = (
+                    result.text if result.data is None else partial(write_data, data=result.data, fmt=fmt))
+                target = outputs.target(n)
+                if fmt == "jsonl" and not outputs.to_stdout:
                     jsonl_lines.append(result.text)
-                elif out_dir is not None:
-                    write_atomic(targets[n], content)
-                elif to_stdout:
+                elif outputs.to_stdout:
                     _stdout_write(content)
                 else:
-                    write_atomic(output, content)  # type: ignore[arg-type]
+                    try:
+                        write_output(target, content)  # type: ignore[arg-type]
+                    except EcoplanError as exc:
+                        _error(str(exc))
+                        log.add(item, None, "failed", str(exc), result.seconds)
+                        continue
+                log.add(item, target, "parsed", None, result.seconds)
+        if fmt == "jsonl" and outputs.file is not None and (jsonl_lines or not log.counts["failed"]):
+            try:
+                write_output(outputs.file, "".join(jsonl_lines))
             except EcoplanError as exc:
-                failed += 1
                 _error(str(exc))
-                continue
-            parsed += 1
-    if fmt == "jsonl" and not to_stdout and (jsonl_lines or not failed):
-        try:
-            write_atomic(output, "".join(jsonl_lines))  # type: ignore[arg-type]
-        except EcoplanError as exc:
-            _error(str(exc))
-            failed, parsed = failed + parsed, 0
+                for entry in log.entries:
+                    if entry["status"] == "parsed":
+                        entry.update(status="failed", output=None, error=str(exc))
+                log.counts["failed"] += log.counts["parsed"]
+                log.counts["parsed"] = 0
+        complete = True
+    finally:
+        if report_path is not None:
+            _write_report(report_path, log, complete, time.monotonic() - started)
     if batch:
-        _error(f"{parsed} parsed, {failed} failed")
-    if failed:
+        _error(log.summary())
+    if unreadable:
+        sys.exit(2)
+    if log.counts["failed"]:
         sys.exit(1)
+
+
+def _write_report(path: str, log: Any, complete: bool, seconds: float) -> None:
+    import json
+
+    from ecoplan.writing import write_output
+
+    try:
+        write_output(path, json.dumps(log.to_dict(complete, seconds), ensure_ascii=False, indent=2) + "\n")
+    except EcoplanError as exc:
+        _error(str(exc))
 
 
 # --- text ----------------------------------------------------------------------------------------
@@ -227,7 +350,7 @@ def text(input_file: str) -> None:
         source = read_source(input_file)
     except EcoplanError as exc:
         _error(str(exc))
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, InputError) else 1)
     for warning in source.warnings:
         _error(f"warning: {warning}")
     _stdout_write(source.text)

@@ -37,3 +37,20 @@ class OutputError(EcoplanError):
     """The output could not be written."""
 
     message = "cannot write output"
+
+
+class UsageError(EcoplanError):
+    """The command line asks for something ecoplan will not do (exit status 2)."""
+
+    message = "usage error"
+
+
+class StdoutError(OutputError):
+    """Standard output could not be written (a full disk, an I/O error): the run stops."""
+
+    message = "<stdout>: cannot write"
+
+
+class StdoutClosed(Exception):
+    """Whoever read standard output stopped reading (`| head`): the run ends quietly."""
+

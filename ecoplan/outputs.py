@@ -14,9 +14,30 @@ import yaml
 
 from ecoplan.schema import Plan
 
+# Deeper than any output nests (sections in sections reach some 40 levels).
+MAX_NESTING = 200
+
 
 class OutputLoader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates stay strings, as in JSON."""
+    """Safe YAML without implicit timestamps (dates stay strings, as in JSON), aliases or deep nesting.
+
+    ecoplan never writes anchors or aliases, and expanding them lets a few
+    hundred bytes stand for gigabytes ("billion laughs"), so an alias is an
+    error; so is nesting deeper than any output has.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed in ecoplan output",
+                                              self.peek_event().start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_NESTING} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 OutputLoader.yaml_implicit_resolvers = {

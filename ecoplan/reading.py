@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import sys
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,23 +15,32 @@ from ecoplan.errors import DecodeError, InputError
 
 STDIN = "-"
 
-# Share of odd characters (controls, unassigned, private use, surrogates) above
-# which decoded text is treated as binary.
+# Share of odd characters above which decoded text is treated as binary.
 _MAX_ODD_SHARE = 0.01
-_ODD_CATEGORIES = frozenset({"Cn", "Co", "Cs"})
-_ODD_CHARS = frozenset("\ufffd")  # the replacement character: the text is already mangled
 # A stray odd character or two in a short text is not enough to call it binary.
 _MIN_ODD = 3
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
-# Characters that may be odd: everything but the allowed controls, U+0020–U+2FFF
-# (never counted) and blocks with every code point assigned (CJK, kana, Hangul,
-# full-width forms, the common emoji). Unicode never unassigns a code point, so
-# a newer Python can only make these ranges more right.
-NEVER_ODD_RANGES = ((0x3000, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
-                     (0xFE30, 0xFE4F), (0xFF01, 0xFFBE), (0x1F300, 0x1F6D7), (0x20000, 0x2A6DF))
-RE_MAYBE_ODD = re.compile(
-    "[^\t\n\r\f\v\x1c-\x1e\x85 -\u2fff" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in NEVER_ODD_RANGES) + "]"
+_SHORT = 64
+# Odd in any text: control characters other than the layout ones (tab, line
+# and page breaks, the information separators, NEL), the replacement character
+# (the text was already mangled) and noncharacters. Whether a code point is
+# *assigned* is never asked: that depends on the running Python's Unicode
+# version (a new emoji would turn valid UTF-8 into "binary").
+_ODD = (
+    "\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffd-\uffff"
+    + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
 )
+# Odd only in text decoded from a legacy encoding, which decodes almost any
+# bytes: private-use characters, which GB18030 and UTF-16 give for junk. In
+# UTF-8 (self-checking) they are real content, e.g. symbols from PDF fonts.
+_PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U0010ffff"
+_RE_ODD = re.compile(f"[{_ODD}]")
+_RE_ODD_LEGACY = re.compile(f"[{_ODD}{_PRIVATE_USE}]")
+_LEGACY_ENCODINGS = frozenset({"gb18030", "utf-16"})
+# CJK ideographs: any Chinese text decoded from GB18030 has some.
+_RE_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# An explicitly named FIFO is read like a file, but only once a writer opens it;
+# without one in this many seconds the input is reported, never waited on forever.
+FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
 
 
 @dataclass(frozen=True)
@@ -57,9 +66,10 @@ def read_bytes(path: str) -> bytes:
     """Read a file, or stdin for `-`; raise InputError with a one-line reason."""
     if path == STDIN:
         return sys.stdin.buffer.read()
-    p = Path(path)
     try:
-        return p.read_bytes()
+        if stat.S_ISFIFO(os.stat(path).st_mode):
+            return _read_fifo(path)
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -70,14 +80,28 @@ def read_bytes(path: str) -> bytes:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
-def is_odd(ch: str) -> bool:
-    return (ch < " " and ch not in _ALLOWED_CONTROLS) or (
-        ch > "\u2fff" and (ch in _ODD_CHARS or unicodedata.category(ch) in _ODD_CATEGORIES)
-    )
+def _read_fifo(path: str) -> bytes:
+    """Read a named pipe to its end, once a writer has opened it (see FIFO_WAIT_SECONDS)."""
+    import select
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening for reading never blocks this way
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        # Until a writer opens the FIFO there is neither data nor a hang-up.
+        if not poller.poll(FIFO_WAIT_SECONDS * 1000):
+            raise InputError(f"{path}: a FIFO that no program writes to (waited {FIFO_WAIT_SECONDS:g} s)")
+        os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
-def _looks_binary(text: str) -> bool:
-    """NULs, or more than a trace of controls, unassigned, private-use or replacement characters.
+def _looks_binary(text: str, encoding: str) -> bool:
+    """NULs, or more than a trace of odd characters (see _ODD and _PRIVATE_USE).
 
     Binary bytes that happen to decode (GB18030 accepts most byte strings; random
     bytes can start with a UTF-16 BOM) give text full of such characters.
@@ -87,10 +111,11 @@ def _looks_binary(text: str) -> bool:
     sample = text[:65536]
     if not sample:
         return False
-    # Only characters outside the ranges that cannot be odd need a look; each
-    # distinct one is looked up once.
-    odd = sum(n for ch, n in Counter(RE_MAYBE_ODD.findall(sample)).items() if is_odd(ch))
-    return odd >= _MIN_ODD and odd / len(sample) > _MAX_ODD_SHARE
+    legacy = encoding in _LEGACY_ENCODINGS
+    odd = sum(1 for _ in (_RE_ODD_LEGACY if legacy else _RE_ODD).finditer(sample))
+    # A legacy decoding of a few bytes has no room for "a trace": one odd character is junk.
+    least = 1 if legacy and len(sample) < _SHORT else _MIN_ODD
+    return odd >= least and odd / len(sample) > _MAX_ODD_SHARE
 
 
 def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
@@ -111,7 +136,11 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_binary(text):
+        if _looks_binary(text, encoding):
+            break
+        if encoding == "gb18030" and not _RE_CJK.search(text):
+            # Bytes that are not UTF-8 and hold no Chinese character as GB18030:
+            # a few random bytes, or text in some other encoding. Not a plan.
             break
         return text, encoding
     raise DecodeError(f"{name}: not text in a supported encoding (UTF-8, UTF-16 with BOM, GB18030/GBK)")

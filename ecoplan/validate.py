@@ -8,10 +8,10 @@ before the plan was issued).
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -22,19 +22,17 @@ import yaml
 from pydantic import ValidationError
 
 from ecoplan.errors import EcoplanError, InputError
-from ecoplan.outputs import OutputLoader
+from ecoplan.outputs import MAX_NESTING, OutputLoader
+from ecoplan.provenance import line_at, line_starts, span_holds, squeeze
 from ecoplan.reading import STDIN, read_bytes
 from ecoplan.schema import Plan, Section
 from ecoplan.text.lexicon import CN_ONE_TO_TEN, YEAR_MAX, YEAR_MIN
-from ecoplan.text.normalise import RE_LINE_BREAK
 
 Severity = Literal["error", "warning"]
 
 _CN_NUMERALS = "零" + CN_ONE_TO_TEN
 # Clause words that make a percentage above 100 plausible (growth, ratios).
 _RE_CHANGE_WORDS = re.compile("增|提高|提升|上升|翻|倍|比|超过|高于|同比|环比")
-# Characters that the normaliser drops as layout artefacts besides whitespace.
-_INVISIBLE = "\u200b\ufeff"
 _MIN_YEAR, _MAX_YEAR = YEAR_MIN, YEAR_MAX
 
 
@@ -79,6 +77,10 @@ class Report:
 # --- loading -------------------------------------------------------------------------------------
 
 
+# Cap on what `validate` reads: an ecoplan output of the largest plans is a few hundred MB at most.
+MAX_OUTPUT_BYTES = 1 << 30
+
+
 def load_documents(path: str) -> Iterator[tuple[str, Any, Issue | None]]:
     """Yield (name, data, syntax_issue) for each document in an output file.
 
@@ -86,7 +88,11 @@ def load_documents(path: str) -> Iterator[tuple[str, Any, Issue | None]]:
     InputError when the file cannot be read or is not UTF-8 text.
     """
     name = "<stdin>" if path == STDIN else path
+    if path != STDIN and (size := _size(path)) > MAX_OUTPUT_BYTES:
+        raise InputError(f"{name}: {size} bytes, more than any ecoplan output ({MAX_OUTPUT_BYTES} at most)")
     raw = read_bytes(path)
+    if len(raw) > MAX_OUTPUT_BYTES:
+        raise InputError(f"{name}: more than {MAX_OUTPUT_BYTES} bytes, more than any ecoplan output")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -99,12 +105,37 @@ def load_documents(path: str) -> Iterator[tuple[str, Any, Issue | None]]:
     yield _parse(name, text, json_only=path.endswith(".json"))
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read_bytes reports why
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of loaded JSON, without recursion."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_NESTING:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def _parse(name: str, text: str, json_only: bool) -> tuple[str, Any, Issue | None]:
     try:
-        return name, json.loads(text), None
+        data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         if json_only:
             return name, None, Issue("error", "", "syntax", f"not valid JSON: {_one_line(exc)}")
+    else:
+        if _depth(data) > MAX_NESTING:
+            return name, None, Issue("error", "", "syntax", f"nested deeper than {MAX_NESTING} levels")
+        return name, data, None
     try:
         return name, yaml.load(text, Loader=OutputLoader), None  # a SafeLoader
     except RecursionError:
@@ -154,10 +185,6 @@ def check_schema(data: Any) -> tuple[Plan | None, list[Issue]]:
 # --- semantic checks -----------------------------------------------------------------------------
 
 
-def _squeeze(text: str) -> str:
-    return "".join(ch for ch in text if not ch.isspace() and ch not in _INVISIBLE)
-
-
 def iter_located(plan: Plan) -> Iterator[tuple[str, Any, str | None]]:
     """Every item with a span: (path, item, the text its span must contain or None)."""
 
@@ -178,12 +205,11 @@ def iter_located(plan: Plan) -> Iterator[tuple[str, Any, str | None]]:
 def check_spans(plan: Plan, source: str | None) -> list[Issue]:
     """Spans against their items, and against the decoded source text when given."""
     issues: list[Issue] = []
-    line_starts = [0] + [m.end() for m in RE_LINE_BREAK.finditer(source)] if source is not None else []
+    starts = line_starts(source) if source is not None else []
     for path, item, text in iter_located(plan):
         start, end = item.span
-        squeezed = _squeeze(text) if text is not None else ""
         if source is None:
-            if end - start < len(squeezed):
+            if text is not None and end - start < len(squeezed := squeeze(text)):
                 issues.append(Issue("error", f"{path}.span", "span",
                                     f"span {[start, end]} is shorter than its text ({len(squeezed)} characters)"))
             continue
@@ -191,10 +217,10 @@ def check_spans(plan: Plan, source: str | None) -> list[Issue]:
             issues.append(Issue("error", f"{path}.span", "span",
                                 f"span {[start, end]} is outside the source ({len(source)} characters)"))
             continue
-        if text is not None and squeezed not in _squeeze(source[start:end]):
+        if text is not None and not span_holds(source, item.span, text):
             issues.append(Issue("error", f"{path}.span", "text",
                                 f"source[{start}:{end}] does not contain {_brief(text)}"))
-        line = bisect.bisect_right(line_starts, start)
+        line = line_at(starts, start)
         if item.line != line:
             issues.append(Issue("error", f"{path}.line", "line",
                                 f"line {item.line}, but span starts on line {line} of the source"))

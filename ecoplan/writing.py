@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import stat
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -25,6 +22,7 @@ from pydantic_core import to_json
 
 from ecoplan import block_yaml
 from ecoplan.errors import OutputError
+from ecoplan.interrupts import ctrl_c_allowed, deferred
 
 if TYPE_CHECKING:
     from ecoplan.schema import Plan
@@ -210,93 +208,38 @@ def dumps(plan: Plan, fmt: str) -> str:
     return dumps_data(plan.model_dump(mode="json"), fmt)
 
 
-@dataclass
-class _Deferral:
-    """What `_signals_deferred` holds back: the signal mask before it, Ctrl-C seen meanwhile."""
-
-    previous_mask: set[signal.Signals]
-    ctrl_c_handled_here: bool
-    ctrl_c_pending: bool = False
-
-    def record_ctrl_c(self, signum: int, frame: object) -> None:
-        self.ctrl_c_pending = True
-
-
-@contextmanager
-def _signals_deferred() -> Iterator[_Deferral | None]:
-    """Hold back Ctrl-C, SIGTERM and SIGHUP until the block is done (main thread, POSIX).
-
-    Without this an interrupt landing between creating the temporary file and
-    the `try` that removes it would leave the temporary file behind. Blocking
-    SIGINT in this thread is not enough: with a process pool running, the
-    kernel may deliver it to another thread, and Python still raises
-    KeyboardInterrupt here. So Ctrl-C is also recorded by a Python handler and
-    raised once the block is done.
-    """
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield None
-        return
-    deferral = _Deferral(set(), signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-    if deferral.ctrl_c_handled_here:
-        signal.signal(signal.SIGINT, deferral.record_ctrl_c)
-    deferral.previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
-    try:
-        yield deferral
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, deferral.previous_mask)
-        if deferral.ctrl_c_handled_here:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-    if deferral.ctrl_c_pending:
-        raise KeyboardInterrupt
-
-
-@contextmanager
-def _ctrl_c_allowed(deferral: _Deferral | None) -> Iterator[None]:
-    """Inside `_signals_deferred`, let Ctrl-C through again while the block runs.
-
-    Only when Python turns it into KeyboardInterrupt, which the caller cleans up
-    after; SIGTERM and SIGHUP would end the process, so they stay held.
-    Streaming a big output can take seconds: Ctrl-C should not wait for it.
-    """
-    if deferral is None or not deferral.ctrl_c_handled_here or signal.SIGINT in deferral.previous_mask:
-        yield
-        return
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    try:
-        if deferral.ctrl_c_pending:
-            deferral.ctrl_c_pending = False
-            raise KeyboardInterrupt
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        signal.signal(signal.SIGINT, deferral.record_ctrl_c)
-
-
-def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO], None]) -> None:
+def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO], None],
+                 name: str | None = None) -> None:
     """Write via a temporary file in the same folder and rename: never a partial file.
 
     `content` is the text, or a function that writes it into the open file
-    (so that a big output is streamed rather than held in memory).
+    (so that a big output is streamed rather than held in memory). `name` is how
+    messages call the file (default: `path`).
 
     The rename is atomic on POSIX within one file system, so readers see the old
     file or the complete new one. Interrupts wait until the write is done or
     undone (Ctrl-C undoes it), so not even the temporary file is left behind.
+    A file replaced keeps its permissions; a new one gets the umask's.
     """
     target = Path(path)
-    with _signals_deferred() as deferral:
+    name = name or str(target)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    with deferred() as deferral:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as exc:
-            raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+            raise OutputError(f"{name}: cannot write ({exc.strerror or exc})") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 if isinstance(content, str):
                     fh.write(content)
                 else:
-                    with _ctrl_c_allowed(deferral):
+                    with ctrl_c_allowed(deferral):
                         content(fh)
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException as exc:
             try:
@@ -304,7 +247,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
             except OSError:
                 pass
             if isinstance(exc, OSError):
-                raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+                raise OutputError(f"{name}: cannot write ({exc.strerror or exc})") from None
             raise
 
 
@@ -313,3 +256,57 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is (or links to) a character device or a FIFO: written into, never replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def output_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why `path` cannot take an output file, or None when it can.
+
+    It can be a regular file or nothing yet (written atomically), a symlink to
+    one (written at its target, the link kept), or a character device or FIFO
+    (written into). A directory, socket, block device or symlink loop cannot.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None  # nothing there yet, or a link to where the file will be
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    return "not a regular file, device or FIFO"
+
+
+def write_output(path: str | os.PathLike[str], content: str | Callable[[TextIO], None]) -> None:
+    """Write one output file where the user pointed: see `output_problem` for what that may be.
+
+    Missing parent folders are created. Raises OutputError with a one-line reason.
+    """
+    name = str(path)
+    problem = output_problem(path)
+    if problem is not None:
+        raise OutputError(f"{name}: cannot write ({problem})")
+    if is_stream(path):
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(content) if isinstance(content, str) else content(fh)
+        except OSError as exc:
+            raise OutputError(f"{name}: cannot write ({exc.strerror or exc})") from None
+        return
+    # A symlink is followed: the file it points at is replaced, the link stays.
+    target = Path(os.path.realpath(path))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{name}: cannot create its folder ({exc.strerror or exc})") from None
+    write_atomic(target, content, name=name)

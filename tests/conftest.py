@@ -129,16 +129,18 @@ def synthetic_output(tmp_path: Path) -> tuple[Path, Path]:
     """
     import hashlib
 
+    from ecoplan.provenance import line_at, line_starts
     from ecoplan.schema import Deadline, Department, Meta, Percentage, Plan, Section, Source, Target, Task
-    from ecoplan.text.normalise import RE_LINE_BREAK
 
     text = "\r\n".join(SYNTHETIC_LINES) + "\r\n"
     source = tmp_path / "plan.txt"
     source.write_bytes(text.encode("utf-8"))
 
+    starts = line_starts(text)
+
     def place(fragment: str, after: int = 0) -> dict:
         start = text.index(fragment, after)
-        return {"line": len(RE_LINE_BREAK.findall(text, 0, start)) + 1, "span": (start, start + len(fragment))}
+        return {"line": line_at(starts, start), "span": (start, start + len(fragment))}
 
     def line_span(n: int) -> dict:
         return place(SYNTHETIC_LINES[n])

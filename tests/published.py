@@ -331,7 +331,7 @@ class _Writer:
         self.c.line(xs[0], self.y, xs[-1], self.y)  # type: ignore[attr-defined]
 
 
-def pdf_bytes(texts: list[str], image_page_after: int | None = None, password: str | None = None,
+def pdf_bytes(texts: list[str], image_page_after: int | None = None, password: object = None,
               stats: PdfStats | None = None) -> bytes:
     """The plans, one after the other on new pages, as a PDF; optionally a scanned (image-only) page too."""
     from reportlab.pdfgen import canvas as pdf_canvas

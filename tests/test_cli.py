@@ -232,7 +232,7 @@ def test_bad_file_is_reported_and_the_batch_goes_on(cli, make_plans, tmp_path: P
     missing = tmp_path / "missing.txt"
     out = tmp_path / "out"
     result = cli("parse", paths[0], binary, missing, paths[1], "-o", out)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a file that cannot be read at all, as documented
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith(f"ecoplan: {binary}: not text")
     assert lines[1] == f"ecoplan: {missing}: no such file"
@@ -385,9 +385,10 @@ def test_failed_parse_keeps_the_previous_output(cli, tmp_path: Path) -> None:
 
 
 def test_unwritable_output_is_reported(cli, plan_file: Path, tmp_path: Path) -> None:
-    result = cli("parse", plan_file, "-o", tmp_path / "missing-dir" / "out.yaml")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"ecoplan: {tmp_path / 'missing-dir' / 'out.yaml'}: cannot write")
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    result = cli("parse", plan_file, "-o", tmp_path / "a-file" / "out.yaml")
+    assert result.exit_code == 2  # found before anything is parsed
+    assert result.stderr.startswith(f"ecoplan: -o {tmp_path / 'a-file' / 'out.yaml'}: cannot")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import ecoplan
 from ecoplan.parsers.departments import parse_departments
+from ecoplan.provenance import squeeze
 from ecoplan.schema import Task
 from ecoplan.text.bodies import split_names
 from ecoplan.text.normalise import normalise
@@ -63,7 +64,6 @@ def test_seed_004_issuing_bodies_in_titles_are_not_actors() -> None:
     assert not names & {"中共中央", "国务院", "辽宁省人民政府", "多部门", "普兰店区", "金普新区"}
 
 
-_WS = re.compile(r"\s+")
 _CHARS = (
     "市区县省各级有关相关生态环境局分局委员会办公室部门单位政府党委人大政协街道"
     "和及、，。；：《》“”\"（）等牵头配合要将 \t\n"
@@ -81,7 +81,7 @@ def test_never_raises_and_spans_point_at_mentions(raw: str) -> None:
     assert len(names) == len(set(names))
     for d in deps:
         assert d.mentions >= 1 and d.line >= 1
-        piece = _WS.sub("", raw[d.span[0] : d.span[1]])
+        piece = squeeze(raw[d.span[0] : d.span[1]])
         # A distributed name (临汾、侯马经济开发区管委会) points at its whole list:
         # its head stands in the list and its shared suffix ends it.
         assert d.name in piece or any(
@@ -111,7 +111,7 @@ _GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ /
 
 def _visible(text: str) -> str:
     """Text as a reader compares names: no whitespace, no pinyin gloss."""
-    return _GLOSS.sub("", _WS.sub("", text))
+    return _GLOSS.sub("", squeeze(text))
 
 
 def _in_order(name: str, piece: str) -> bool:

@@ -75,10 +75,10 @@ def parse_json(cli, path: Path | str, input: bytes | None = None) -> dict:
     return data
 
 
-def expect_failure(cli, path: Path | str, reason: str) -> None:
-    """One line on stderr naming the input and the reason, exit 1, nothing on stdout."""
+def expect_failure(cli, path: Path | str, reason: str, status: int = 1) -> None:
+    """One line on stderr naming the input and the reason, exit `status`, nothing on stdout."""
     result = cli("parse", path)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == status, result.output
     assert result.stdout == ""
     assert "Traceback" not in result.output
     lines = result.stderr.splitlines()
@@ -138,14 +138,12 @@ def test_binary_input_is_a_one_line_error(cli, tmp_path: Path, content: bytes) -
     expect_failure(cli, write(tmp_path, "binary.txt", content), "not text in a supported encoding")
 
 
-def test_binary_check_skips_only_characters_that_cannot_be_odd() -> None:
-    """The fast binary check looks past whole blocks; none of them holds an odd character."""
-    from ecoplan.reading import NEVER_ODD_RANGES, RE_MAYBE_ODD, is_odd
+def test_binary_verdict_never_asks_whether_a_character_is_assigned() -> None:
+    """Valid UTF-8 stays text with emoji newer than Python's tables and private-use symbols from PDFs."""
+    from ecoplan.reading import decode
 
-    for lo, hi in NEVER_ODD_RANGES:
-        assert not any(is_odd(chr(c)) for c in range(lo, hi + 1)), f"U+{lo:04X}–U+{hi:04X}"
-    skipped = [c for c in range(0x110000) if not RE_MAYBE_ODD.match(chr(c))]
-    assert not any(is_odd(chr(c)) for c in skipped)
+    text = "一、总体要求\n坚持精准治污\U0001fae8\U0001faf8\ue000\ue001\ue002\ue003\U000f0001。\n"
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
 
 
 # --- encodings -----------------------------------------------------------------------------------
@@ -200,7 +198,7 @@ def test_lines_are_physical_input_lines_whatever_the_line_end(cli, tmp_path: Pat
 
 
 def test_missing_file(cli, tmp_path: Path) -> None:
-    expect_failure(cli, tmp_path / "nope.txt", "no such file")
+    expect_failure(cli, tmp_path / "nope.txt", "no such file", status=2)
 
 
 def test_directory_without_txt_files(cli, tmp_path: Path) -> None:

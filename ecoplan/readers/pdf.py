@@ -10,9 +10,10 @@ boxes the reader rebuilds what layout broke:
   pages, page numbers aside) and page numbers (`—1—`, `- 2 -`, `第3页`) are
   dropped.
 Pages whose vector graphics draw a grid go to pdfplumber (MIT, pdfminer.six),
-which finds ruled tables from their lines; its rows become TAB-separated lines
-in place of the characters inside the table, each cell's broken lines
-rejoined, and a row that a page end split is merged back into one.
+which finds ruled tables from their lines; its rows and cell boxes, filled with
+PDFium's characters inside each box, become TAB-separated lines in place of
+the lines inside the table, each cell's broken lines rejoined, and a row that
+a page end split is merged back into one.
 A page without a text layer (a scan) is reported, never silently empty.
 """
 
@@ -67,6 +68,9 @@ _THIN = 3.0
 _MIN_RULES = 2
 
 
+_Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
+
+
 @dataclass
 class _Line:
     text: str
@@ -75,6 +79,7 @@ class _Line:
     top: float  # PDF coordinates: y grows upwards
     bottom: float
     size: float  # typical character width
+    chars: tuple[tuple[str, _Box], ...] = ()  # characters with their boxes, in reading order, for table cells
 
 
 @dataclass
@@ -115,21 +120,21 @@ def read(data: bytes, name: str) -> Extracted:
         document.close()
     ruled = [p.number for p in pages if p.has_rules]
     reader, version = "pypdfium2", version_of("pypdfium2")
+    warnings: list[str] = []
     if ruled:
-        _add_tables(data, name, pages, ruled)
+        warnings += _add_tables(data, name, pages, ruled)
         reader, version = "pypdfium2+pdfplumber", f"{version}+{version_of('pdfplumber')}"
     _drop_running_lines(pages)
     if not any(p.has_text for p in pages):
         raise ReadError(f"{name}: no text layer (scanned?); run OCR first, e.g. ocrmypdf")
     # A page with pictures but no text beyond its header, footer or page number is a scan.
     scanned = [p.number for p in pages if p.has_images and not p.has_text]
-    warnings: tuple[str, ...] = ()
     if scanned:
         which = f"page {scanned[0]}" if len(scanned) == 1 else "pages " + ", ".join(map(str, scanned))
-        warnings = (f"{name}: {which} of {len(pages)} without a text layer (scanned?), content missing; "
-                    "run OCR first, e.g. ocrmypdf",)
+        warnings.append(f"{name}: {which} of {len(pages)} without a text layer (scanned?), content missing; "
+                        "run OCR first, e.g. ocrmypdf")
     text = _assemble(pages)
-    return Extracted(text=text, reader=reader, reader_version=version, warnings=warnings)
+    return Extracted(text=text, reader=reader, reader_version=version, warnings=tuple(warnings))
 
 
 def _open_error(exc: Any) -> str:
@@ -182,12 +187,13 @@ def _line(textpage: Any, piece: str, start: int) -> _Line | None:
     widths = [b[2] - b[0] for b in boxes if b[2] > b[0]]
     heights = [b[3] - b[1] for b in boxes if b[3] > b[1]]
     size = statistics.median(heights or widths or [10.0])
-    return _Line(text=_in_reading_order(chars, size).strip(), left=min(b[0] for b in boxes),
+    ordered = _in_reading_order(chars, size)
+    return _Line(text="".join(ch for ch, _ in ordered).strip(), left=min(b[0] for b in boxes),
                  right=max(b[2] for b in boxes), top=max(b[3] for b in boxes), bottom=min(b[1] for b in boxes),
-                 size=size)
+                 size=size, chars=tuple(ordered))
 
 
-def _in_reading_order(chars: list[tuple[str, tuple[float, float, float, float]]], size: float) -> str:
+def _in_reading_order(chars: list[tuple[str, _Box]], size: float) -> list[tuple[str, _Box]]:
     """The line's characters left to right.
 
     PDFium gives them in content-stream order, which is reading order unless a
@@ -197,14 +203,14 @@ def _in_reading_order(chars: list[tuple[str, tuple[float, float, float, float]]]
     """
     lefts = [box[0] for ch, box in chars if not ch.isspace()]
     if all(b >= a - _BACKWARDS * size for a, b in itertools.pairwise(lefts)):
-        return "".join(ch for ch, _ in chars)
+        return chars
     keyed = []
     key = -math.inf
-    for ch, box in chars:
-        if not ch.isspace():
-            key = box[0]
-        keyed.append((key, ch))
-    return "".join(ch for _, ch in sorted(keyed, key=lambda kv: kv[0]))
+    for char in chars:
+        if not char[0].isspace():
+            key = char[1][0]
+        keyed.append((key, char))
+    return [char for _, char in sorted(keyed, key=lambda kv: kv[0])]
 
 
 # --- ruled tables --------------------------------------------------------------------------------
@@ -231,27 +237,67 @@ def _has_rules(page: Any) -> bool:
     return False
 
 
-def _add_tables(data: bytes, name: str, pages: list[_Page], numbers: list[int]) -> None:
+def _add_tables(data: bytes, name: str, pages: list[_Page], numbers: list[int]) -> list[str]:
+    """Ruled tables on pages `numbers`, found by pdfplumber, in place of the lines inside them.
+
+    pdfplumber gives the structure (rows, cells and their boxes); the text of
+    each cell is PDFium's characters inside its box, the same text layer as the
+    rest of the page (pdfminer cannot map some CJK fonts and gives "(cid:123)").
+    Returns warnings for pages whose tables could not be read.
+    """
     try:
         import pdfplumber
     except ImportError:
         raise missing_extra(name, "PDF tables", "pdfplumber", "pdf") from None
+    failed: list[int] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number in numbers:
             page = pages[number - 1]
-            plumber_page = pdf.pages[number - 1]
-            tables = [t for t in plumber_page.find_tables() if len(t.rows) >= 1 and len(t.columns) >= 2]
-            for found in tables:
+            try:
+                found_tables = pdf.pages[number - 1].find_tables()
+            except Exception:  # pdfminer raises many kinds on odd content streams; the lines stay as they are
+                failed.append(number)
+                continue
+            lines = [it for it in page.items if isinstance(it, _Line)]
+            for found in found_tables:
+                if len(found.columns) < 2:
+                    continue
                 x0, top, x1, bottom = found.bbox
-                table = _Table(
-                    rows=[[cell_text((cell or "").splitlines()) for cell in row] for row in found.extract()],
-                    top=page.height - top, bottom=page.height - bottom,
-                    columns=sorted({round(c.bbox[0]) for c in found.columns} | {round(x1)}),
-                )
-                inside = [it for it in page.items if isinstance(it, _Line) and _within(it, x0, x1, table)]
-                page.items = [it for it in page.items if not any(it is i for i in inside)]
+                rows = [[_cell_text(lines, page.height, cell) if cell else "" for cell in row.cells]
+                        for row in found.rows]
+                table = _Table(rows=rows, top=page.height - top, bottom=page.height - bottom,
+                               columns=sorted({round(c.bbox[0]) for c in found.columns} | {round(x1)}))
+                page.items = [it for it in page.items
+                              if not (isinstance(it, _Line) and _within(it, x0, x1, table))]
                 page.items.append(table)
             page.items.sort(key=lambda it: -it.top)
+    if not failed:
+        return []
+    which = f"page {failed[0]}" if len(failed) == 1 else "pages " + ", ".join(map(str, failed))
+    return [f"{name}: {which}: tables could not be read (pdfplumber failed); their rows are kept as lines"]
+
+
+def _cell_text(lines: list[_Line], height: float, cell: tuple[float, float, float, float]) -> str:
+    """The characters inside a cell's box (pdfplumber's coordinates: y grows downwards), line by line.
+
+    Lines are rebuilt from the characters' positions: in a table PDFium's own
+    lines may run across cells and mix the lines of neighbouring cells.
+    """
+    x0, top, x1, bottom = cell
+    y_top, y_bottom = height - top, height - bottom
+    inside = [(ch, box) for line in lines if not (line.bottom > y_top or line.top < y_bottom)
+              for ch, box in line.chars
+              if x0 <= (box[0] + box[2]) / 2 <= x1 and y_bottom <= (box[1] + box[3]) / 2 <= y_top]
+    inside.sort(key=lambda c: -(c[1][1] + c[1][3]) / 2)
+    rows: list[list[tuple[str, _Box]]] = []
+    row_middle = math.inf
+    for ch, box in inside:
+        middle, half_height = (box[1] + box[3]) / 2, max(box[3] - box[1], 1.0) / 2
+        if middle < row_middle - half_height:
+            rows.append([])
+            row_middle = middle
+        rows[-1].append((ch, box))
+    return cell_text("".join(ch for ch, _ in sorted(row, key=lambda c: c[1][0])) for row in rows)
 
 
 def _within(line: _Line, x0: float, x1: float, table: _Table) -> bool:

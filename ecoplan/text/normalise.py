@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import is_date_line, match_marker, starts_block
@@ -33,6 +34,7 @@ _SPACE = SPACES
 #   (?<=[WIDE])[SPACE]++|[SPACE]++(?=[WIDE%‰℃])
 # applied by _artefact_spaces without compiling it (see there).
 RE_SPACE_RUN = re.compile(f"[{_SPACE}]++")
+_LINE_ENDS = frozenset(("\n", "\r\n", "\r"))  # the line breaks that count for line numbers
 RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
 # Leading indentation and list bullets that PDF/web extraction leaves behind.
 RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
@@ -271,7 +273,9 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
 
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
-    raw_line_starts = array("q", [0])
+    # Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
+    # the other breaks (form feed, U+2028 …) still end a line for the rules.
+    raw_line_starts = array("q", line_starts(raw))
 
     def physical_lines() -> Iterator[_Physical]:
         # A generator, so each physical line is dropped once it is glued on:
@@ -290,8 +294,8 @@ def normalise(raw: str) -> Document:
         for m in RE_LINE_BREAK.finditer(raw):
             yield physical(pos, m.start(), lineno)
             pos = m.end()
-            raw_line_starts.append(pos)
-            lineno += 1
+            if m[0] in _LINE_ENDS:
+                lineno += 1
         yield physical(pos, len(raw), lineno)
 
     clean_starts = array("q")

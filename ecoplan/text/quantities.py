@@ -21,6 +21,7 @@ possessive quantifiers so no input makes the matcher backtrack.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -328,7 +329,9 @@ def _raw(
             spans.append(m.span())
         found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),
                       False))
-    return found
+    # A figure too large for a float (309 digits) reads as infinity: it is no
+    # quantity a plan commits to, so it stays text.
+    return [item for item in found if math.isfinite(item[0].value)]
 
 
 def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: int) -> list[Quantity]:

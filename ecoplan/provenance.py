@@ -1,0 +1,52 @@
+"""What `line` and `span` promise, defined once: the parser, `validate` and the tests all use these.
+
+`line` is the 1-based line of the input as `grep -n`, `sed -n` and editors
+count them: a line ends at LF, CRLF or a lone CR, and at nothing else (a form
+feed, vertical tab, U+0085 or U+2028 inside a line does not start a new one).
+
+`span` is `[start, end)` in characters of the decoded input, such that
+`source[start:end]` with whitespace removed contains the item's text with
+whitespace removed. "Whitespace" is every character `str.isspace` calls one,
+and the two zero-width spaces U+200B (ZERO WIDTH SPACE) and U+FEFF (ZERO WIDTH
+NO-BREAK SPACE, a BOM inside text): they take no room on screen, web pages
+and PDF extraction scatter them through Chinese text, and the parser reads
+past them like any other space, so item texts never hold them. Nor do pinyin
+glosses that conversion sites insert after characters (`各鎮(zhèn)`,
+ecoplan.text.published): they are left out of the source slice too.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+
+RE_LINE_END = re.compile(r"\r\n|\r|\n")
+ZERO_WIDTH_SPACES = "\u200b\ufeff"
+_RE_NOT_TEXT = re.compile(rf"[\s{ZERO_WIDTH_SPACES}]+")
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets at which the lines of `text` start (the first is 0)."""
+    return [0, *(m.end() for m in RE_LINE_END.finditer(text))]
+
+
+def line_at(starts: Sequence[int], offset: int) -> int:
+    """1-based line of the character at `offset`, given `line_starts` of the text."""
+    return bisect_right(starts, offset)
+
+
+def squeeze(text: str) -> str:
+    """`text` with whitespace (as defined above) removed."""
+    return _RE_NOT_TEXT.sub("", text)
+
+
+def span_holds(source: str, span: Sequence[int], text: str) -> bool:
+    """Whether `source[start:end]`, whitespace (and glosses) removed, contains `text`, whitespace removed."""
+    from ecoplan.text.published import without_glosses
+
+    start, end = span
+    if not 0 <= start <= end <= len(source):
+        return False
+    piece = squeeze(source[start:end])
+    return squeeze(text) in piece or squeeze(text) in squeeze(without_glosses(source[start:end]))
