@@ -57,6 +57,8 @@ from ecoplan.vocab import alternation, load
 PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
 # A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦).
 COUNT_VERB_REACH = 10
+# …and further when the number closes its phrase (淘汰国三及以下排放标准柴油货车1200辆).
+CLOSING_COUNT_VERB_REACH = 20
 # …and this far from a comparator (达到地表水III类).
 COMPARATOR_REACH = 4
 # A clause longer than this is cut to the number's phrase in a target's text.
@@ -246,8 +248,13 @@ class _Reading:
     hedge: str | None = None  # 力争, 基本 before the number in its clause part
 
 
-def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None) -> _Reading:
-    """The comparator or verb nearest before the number, a change and its baseline."""
+def _read_head(
+    doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None, closes: bool = False
+) -> _Reading:
+    """The comparator or verb nearest before the number, a change and its baseline.
+
+    `closes`: the number ends its phrase, so a count verb reaches further back
+    (淘汰国三及以下排放标准柴油货车1200辆)."""
     fold = doc.fold
     best: re.Match[str] | None = None
     for m in r.before.finditer(fold, hs, he):
@@ -260,7 +267,9 @@ def _read_head(doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int]
         if skip is not None and skip[0] >= best.end():
             # A qualifying number between verb and number does not count as distance.
             gap_len -= len(squash(fold[skip[0] : skip[1]]))
-        reach = COUNT_VERB_REACH if word in r.count_verbs else COMPARATOR_REACH
+        reach = COMPARATOR_REACH
+        if word in r.count_verbs:
+            reach = CLOSING_COUNT_VERB_REACH if closes else COUNT_VERB_REACH
         past = fold[max(hs, best.start() - 2) : best.start()].endswith(r.past)
         # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
         inside = bool(gap) and gap.endswith(r.measure)
@@ -410,7 +419,8 @@ def _read_group(
     the subjects of a 分别 list (`owners`: those of an earlier list in the sentence)."""
     fold = doc.fold
     first = group[0]
-    reading = _read_head(doc, r, first.head_start, first.q.start, first.skip)
+    closes = len(group) == 1 and first.follower == "end" and _is_count(r, first.q)
+    reading = _read_head(doc, r, first.head_start, first.q.start, first.skip, closes)
     word = reading.word
     is_count_verb = word is not None and word in r.count_verbs and word not in r.change
     # 以上 after the last number of a list applies to each (95%、90%和75%以上).
@@ -456,7 +466,7 @@ def _read_group(
     elif is_count_verb:
         # The verb is part of what is counted (累计119个示范小区, 新增装机); only
         # plain 完成/实现 are cut, as lead words.
-        subject = _clean(doc, r, first.head_start, reading.word_start, scope)
+        subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.word_start, scope)
         head = _clean(doc, r, first.head_start, first.q.start, scope)
         tails = [_tail(doc, r, it) for it, *_ in out]
         for i, (it, *_) in enumerate(out[:-1]):
@@ -468,6 +478,13 @@ def _read_group(
             shared = tails[-1]
             tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
         indicators = [head + t for t in tails]
+        if len(out) > 1 and fold[first.head_start : reading.word_start].rstrip().endswith(r.respectively):
+            # 甲县、乙县、丙县分别完成2、3、5家企业整治: one count for each subject.
+            spans = split_spans(subject_fold)
+            if len(spans) == len(out):
+                verb = _clean(doc, r, reading.word_start, first.q.start, scope)
+                noun = next((t for t in reversed(tails) if t), "")
+                indicators = [subject[a:b] + verb + noun for a, b in spans]
     else:
         # Words are matched on the folded subject (simplified characters), cut from the written one.
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.subject_end, scope)
