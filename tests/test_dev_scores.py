@@ -33,9 +33,9 @@ THRESHOLDS: dict[str, float] = {
     "tdeadline_acc": 0.96,  # tdl
     "indicator_sim": 0.94,  # ind
     "deadlines_f1": 1.00,  # dl
-    "departments_f1": 0.96,  # dept
-    "tasks_f1": 0.69,  # task
-    "meta_acc": 0.97,  # meta
+    "departments_f1": 0.99,  # dept
+    "tasks_f1": 1.00,  # task
+    "meta_acc": 1.00,  # meta
 }
 
 ROOT = Path(__file__).resolve().parent.parent
