@@ -237,9 +237,11 @@ class PdfStats:
 
 
 class _Writer:
-    def __init__(self, canvas: object, header: str) -> None:
+    def __init__(self, canvas: object, header: str, repeat_header_row: bool = False) -> None:
         self.c = canvas
         self.header = header
+        self.repeat_header_row = repeat_header_row  # Word's "repeat as header row at the top of each page"
+        self.header_row: list[list[str]] = []
         self.page = 0
         self.y = TOP
         self.stats = PdfStats()
@@ -282,6 +284,7 @@ class _Writer:
         xs = [LEFT + sum(widths[:i]) for i in range(ncols + 1)]
         cells = [[wrap(text.strip(), widths[c] - 2 * CELL_PAD, CELL_SIZE) for c, text in enumerate(row)]
                  for row in block.rows]
+        self.header_row = cells[0]
         # The page ends inside the tallest row, as it happens in print: the row goes on on the next page.
         tallest = max(range(1, len(cells)), key=lambda r: max(len(x) for x in cells[r]), default=None)
         self.y -= 4
@@ -321,25 +324,37 @@ class _Writer:
         self.y -= BODY_LEADING / 2
 
     def _table_page(self, xs: list[float]) -> None:
-        """Close the table at the page end and open it on the next page."""
+        """Close the table at the page end and open it on the next page (under its header row again)."""
         self._close_rows(xs)
         self.new_page()
         self.y -= 4
         self._close_rows(xs)
+        if self.repeat_header_row and self.header_row:
+            top = self.y
+            height = max(len(lines) for lines in self.header_row) * CELL_LEADING + 2 * CELL_PAD
+            self.c.setFont(FONT, CELL_SIZE)  # type: ignore[attr-defined]
+            for c, lines in enumerate(self.header_row):
+                for n, line in enumerate(lines):
+                    self.c.drawString(xs[c] + CELL_PAD,  # type: ignore[attr-defined]
+                                      top - CELL_PAD - (n + 1) * CELL_LEADING + 3, line)
+            for x in xs:
+                self.c.line(x, top, x, top - height)  # type: ignore[attr-defined]
+            self.y = top - height
+            self._close_rows(xs)
 
     def _close_rows(self, xs: list[float]) -> None:
         self.c.line(xs[0], self.y, xs[-1], self.y)  # type: ignore[attr-defined]
 
 
 def pdf_bytes(texts: list[str], image_page_after: int | None = None, password: object = None,
-              stats: PdfStats | None = None) -> bytes:
+              stats: PdfStats | None = None, repeat_header_row: bool = False) -> bytes:
     """The plans, one after the other on new pages, as a PDF; optionally a scanned (image-only) page too."""
     from reportlab.pdfgen import canvas as pdf_canvas
 
     _register_font()
     out = io.BytesIO()
     canvas = pdf_canvas.Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), encrypt=password, invariant=1)
-    writer = _Writer(canvas, header="生态环境保护工作文件汇编")
+    writer = _Writer(canvas, header="生态环境保护工作文件汇编", repeat_header_row=repeat_header_row)
     for n, text in enumerate(texts):
         if n:
             writer.new_page()

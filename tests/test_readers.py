@@ -439,3 +439,18 @@ def test_pdf_protected_by_an_owner_password_only_reads_like_the_plain_one(made: 
     from ecoplan.reading import read_source
 
     assert read_source(str(path)).text == read_source(str(made[f"{XIGANG}.pdf"])).text
+
+
+def test_pdf_table_header_row_repeated_on_each_page_is_read_once(made: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "repeated.pdf"
+    path.write_bytes(published.pdf_bytes([published.plan_text(XIGANG)], repeat_header_row=True))
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    assert sum(document[i].get_textpage().get_text_range().count("序号") for i in range(len(document))) >= 2
+    document.close()
+    from ecoplan.reading import read_source
+
+    text = read_source(str(path)).text
+    assert text.count("序号\t目标任务\t工作措施\t责任单位") == 1
+    assert text == read_source(str(made[f"{XIGANG}.pdf"])).text

@@ -58,7 +58,7 @@ from ecoplan.text.bodies import (
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
-from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, RE_DOCUMENT_NUMBER, is_han
+from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, RE_DOCUMENT_NUMBER, is_han
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
@@ -180,7 +180,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             start -= _qualifier_before_level(v, text, lo, start, ends)
             break
         if start in ends:
-            if start < ts and partial[0] in "市省区县州" and token.word not in v.joint_units:
+            if start < ts and partial[0] in PLACE_SUFFIXES and token.word not in v.joint_units:
                 break  # 市委市政府: two names; 县委县政府督查室 is one office of both
             start = ends[start]  # a body word inside the name (领导小组各成员单位)
             continue

@@ -27,6 +27,7 @@ from ecoplan.text.document import Document
 from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import fold
+from ecoplan.text.published import gloss_spans
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 
@@ -43,8 +44,6 @@ RE_QUALIFIER_LINE = re.compile(r"^[(（][^()（）]{1,20}[)）]$")
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
 # Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
 RE_PLACEHOLDER_HEAD = re.compile(r"^[?？\s]+")
-# A pinyin gloss a conversion site inserts after a character: 印發(fā), 一(yī / yì /yí).
-RE_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s*/?\s*)+\)")
 # Quotation marks and book-title brackets do not tell two names of the same plan apart.
 RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
 # The title and header sit in the front lines; web pages push them down a little.
@@ -176,12 +175,13 @@ class _FrontLine:
 
 def _clean(text: str, folded: str) -> _Text:
     """Drop whitespace, pinyin glosses and leading placeholders from an aligned text/fold pair."""
-    if not RE_GLOSS.search(folded) and not RE_PLACEHOLDER_HEAD.match(folded):
+    glosses = gloss_spans(text)
+    if not glosses and not RE_PLACEHOLDER_HEAD.match(folded):
         # Whitespace sits at the same places in both (the fold maps spaces to spaces).
         return _Text("".join(text.split()), "".join(folded.split()))
     drop = set()
-    for m in RE_GLOSS.finditer(folded):
-        drop.update(range(m.start(), m.end()))
+    for start, end in glosses:
+        drop.update(range(start, end))
     head = RE_PLACEHOLDER_HEAD.match(folded)
     if head:
         drop.update(range(head.end()))

@@ -34,6 +34,7 @@ from ecoplan.text.lexicon import (
     CLOSE_ANY,
     CLOSE_PARENS,
     CN_ONE_TO_TEN,
+    JOINERS,
     OPEN_ANY,
     OPEN_PARENS,
     PADDING,
@@ -59,6 +60,11 @@ _TRIM = _WS + ",，;；。、:："
 RE_SENTENCE_START = regex.compile(r"(?<=[。；;!！?？])[ ]*+")
 # A clause at the head of an item, with the comma that ends it.
 RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
+# A cell of a flattened table this long, or holding one of these marks, is a measure.
+_PROSE_CELL = 15
+_PROSE_MARKS = "。.,;、:"
+# A flattened stream with more than one cell in this many a bare punctuation mark is garbled.
+_GARBLED_SHARE = 10
 # A heading alone on its line is a short title, not a paragraph.
 _HEADING_MAX = 40
 
@@ -234,21 +240,25 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
     return (lead, support) if found_body else None
 
 
-def _cell_roles(role: str, text: str, fold: str | None = None) -> tuple[list[str], list[str]]:
-    """Departments of a lead/support cell; a cell written as a clause keeps its own roles."""
+def _cell_roles(
+    role: str, text: str, fold: str | None = None, *, cut: bool = False
+) -> tuple[list[str], list[str]]:
+    """Departments of a lead/support cell; a cell written as a clause keeps its own roles.
+
+    With `cut` the cell runs into the end of the text: an unfinished name is dropped."""
     if fold is not None and fold != text:
-        lead, support = _cell_roles(role, fold)
+        lead, support = _cell_roles(role, fold, cut=cut)
         return [as_written(n, fold, text) for n in lead], [as_written(n, fold, text) for n in support]
     rules = _rules()
     if rules.role_hint.search(text):
-        parsed = parse_roles(text)
+        parsed = parse_roles(text, cut=cut)
         if parsed is not None:
             return parsed
     marked = rules.lead_mark.search(text)
     if role == "lead" and marked is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
         return split_names(text[: marked.start()]), split_names(text[marked.end() :])
-    names = split_names(text)
+    names = split_names(text, cut=cut)
     return (names, []) if role == "lead" else ([], names)
 
 
@@ -302,6 +312,8 @@ class _Table:
     ncols: int
     cols: dict[str, int]  # role -> column index
     headed: bool
+    # Every lead / support column: 牵头单位 and 责任单位 both give lead (spec §6).
+    role_cols: dict[str, list[int]] = field(default_factory=dict)
     goal: str | None = None
     lead: list[str] = field(default_factory=list)
     support: list[str] = field(default_factory=list)
@@ -313,9 +325,12 @@ def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
         return None
     cols: dict[str, int] = {}
     texts = [i for i, r in enumerate(roles) if r == "text"]
+    role_cols: dict[str, list[int]] = {}
     for i, r in enumerate(roles):
         if r is not None and r != "text":
             cols.setdefault(r, i)
+            if r in ("lead", "support"):
+                role_cols.setdefault(r, []).append(i)
     if texts:
         cols["text"] = texts[-1]  # the most specific measure column is the rightmost
         if "goal" not in cols and len(texts) > 1:
@@ -324,7 +339,7 @@ def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
         free = [i for i, r in enumerate(roles) if r is None]
         if free:
             cols["text"] = free[0]
-    return _Table(ncols=len(cells), cols=cols, headed=True)
+    return _Table(ncols=len(cells), cols=cols, headed=True, role_cols=role_cols)
 
 
 def _is_row_start(doc: Document, table: _Table, cells: list[_Cell]) -> bool:
@@ -372,7 +387,8 @@ def _looks_like_departments(rules: _Rules, text: str) -> bool:
     return _plausible(rules, names) and all(ends_with_body_word(n) for n in names)
 
 
-def _row_task(doc: Document, table: _Table, row: list[_Cell]) -> Task | None:
+def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = False) -> Task | None:
+    """The task of one table row; with `cut` the row's last cell runs into the end of the text."""
     rules = _rules()
 
     def cell(role: str) -> _Cell | None:
@@ -400,10 +416,13 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell]) -> Task | None:
         return None
     lead: list[str] = []
     support: list[str] = []
+    last = max((k for k, c in enumerate(row) if c.pieces), default=-1)
     for role in ("lead", "support"):
-        c = cell(role)
-        if c is not None:
-            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc))
+        for i in table.role_cols.get(role, []):
+            if i >= len(row) or not row[i].pieces:
+                continue
+            c = row[i]
+            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last)
             _add(lead, got_lead)
             _add(support, got_support)
     if not lead and not support and not new_group:
@@ -436,6 +455,109 @@ def _task(
 ) -> Task:
     start, end = doc.span(rng[0], rng[1])
     return Task(text=text, goal=goal, lead=lead, support=support, line=doc.lineno(rng[0]), span=(start, end))
+
+
+# ---------------------------------------------------------------- a table flattened into prose
+
+
+def _spaced_tokens(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """doc.text[start:end] cut where the input had layout whitespace: the cells of a
+    table whose rows were run together into prose (PDF text layers)."""
+    out: list[tuple[int, int]] = []
+    a = start
+    for i in range(start + 1, end):
+        lo, hi = doc.to_raw(i - 1), doc.to_raw(i)
+        if hi - lo > 1 and doc.raw[lo + 1 : hi].isspace():
+            out.append((a, i))
+            a = i
+    out.append((a, end))
+    return [(x, y) for x, y in out if y > x]
+
+
+def _stream_header(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> int | None:
+    """Index of the first token after a header run (工作任务和内容 责任单位 配合单位 完成时间)."""
+    run: list[str | None] = []
+    for k, (a, b) in enumerate(tokens):
+        role = _header_role(rules, doc.fold[a:b])
+        if role is None:
+            if len(run) >= 2 and "text" in run and "lead" in run:
+                return k
+            run = []
+            continue
+        run.append(role)
+    return None
+
+
+def _prose_like(doc: Document, a: int, b: int) -> bool:
+    """A measure cell rather than a deadline or remark cell: long, or holding punctuation."""
+    return b - a >= _PROSE_CELL or any(ch in _PROSE_MARKS for ch in doc.fold[a:b])
+
+
+def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> list[Task]:
+    """Tasks of a flattened table: each run of department cells gives its roles to the
+    measure cells right before it; short cells in between (完成时间) belong to no one."""
+    out: list[Task] = []
+    k = 0
+    while k < len(tokens):
+        run_end = k
+        while run_end < len(tokens) and _body_cell(doc, tokens, run_end):
+            run_end += 1
+        if run_end == k:
+            k += 1
+            continue
+        first = k - 1
+        while first - 1 >= 0 and _prose_like(doc, *tokens[first - 1]) and not _body_cell(doc, tokens, first - 1):
+            first -= 1
+        if first >= 0 and not _body_cell(doc, tokens, first):
+            a, b = tokens[first][0], tokens[k - 1][1]
+            names = " ".join(doc.fold[x:y] for x, y in tokens[k:run_end])
+            lead = [as_written(n, doc.fold, doc.text, tokens[k][0], tokens[run_end - 1][1]) for n in split_names(names)]
+            rng = _measure(doc, _Cell([(a, b)]))
+            if rng is not None and lead:
+                out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, lead, []))
+        k = run_end
+    return out
+
+
+def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -> tuple[list[Task], int] | None:
+    """(tasks, index of its last line) of a flattened table whose header run stands in
+    lines[i]; its rows run on over the following unmarked paragraphs."""
+    line = lines[i]
+    hits = [m.group() for m in rules.header_search.finditer(doc.fold, line.start, line.end)]
+    roles = {rules.header_exact[h] for h in hits}
+    if len(hits) < 3 or not {"text", "lead"} <= roles:
+        return None
+    tokens = _spaced_tokens(doc, line.start, line.end)
+    first = _stream_header(rules, doc, tokens)
+    if first is None:
+        return None
+    tokens = tokens[first:]
+    last = i
+    for k in range(i + 1, len(lines)):
+        nxt = lines[k]
+        if nxt.kind != "paragraph" or nxt.marker is not None:
+            break
+        tokens.extend(_spaced_tokens(doc, nxt.start, nxt.end))
+        last = k
+    bare_marks = sum(not any(ch.isalnum() for ch in doc.fold[a:b]) for a, b in tokens)
+    if bare_marks * _GARBLED_SHARE > len(tokens):
+        return None  # lone 、 ( ) cells: PDF columns interleaved, not rows run together
+    found = _stream_tasks(rules, doc, tokens)
+    return (found, last) if found else None
+
+
+def _body_cell(doc: Document, tokens: list[tuple[int, int]], k: int) -> bool:
+    """Whether token k is (part of) a department cell: a name, or the first half of one
+    broken by a cell wrap (县交通 运输局), or an office of the name before it (督查室)."""
+    a, b = tokens[k]
+    if _prose_like(doc, a, b):
+        return False
+    if _looks_like_departments(_rules(), doc.fold[a:b]):
+        return True
+    if k + 1 < len(tokens) and not has_stop_char(doc.fold[a:b]) and not any(ch in JOINERS for ch in doc.fold[a:b]):
+        c, d = tokens[k + 1]
+        return not _prose_like(doc, c, d) and _looks_like_departments(_rules(), doc.fold[a:b] + doc.fold[c:d])
+    return False
 
 
 # ---------------------------------------------------------------- prose items
@@ -622,15 +744,18 @@ def parse_tasks(doc: Document) -> list[Task]:
         nxt = _next_marker_style(lines, k)
         return nxt is None or nxt == style or styles_seen.get(nxt, len(styles_seen)) < styles_seen[style]
 
-    def flush() -> None:
+    def flush(*, at_end: bool = False) -> None:
         nonlocal row
         if table is not None and row is not None:
-            task = _row_task(doc, table, row)
+            task = _row_task(doc, table, row, cut=at_end)
             if task is not None:
                 tasks.append(task)
         row = None
 
+    stream_end = -1  # lines up to this index were read as a flattened table
     for i, line in enumerate(lines):
+        if i <= stream_end:
+            continue
         if line.is_table:
             cells = _cells(line)
             header = _header(rules, doc, cells)
@@ -667,6 +792,11 @@ def parse_tasks(doc: Document) -> list[Task]:
             flush()
             table = None
         # prose
+        if (stream := _stream_at(rules, doc, lines, i)) is not None:
+            found, stream_end = stream
+            tasks.extend(found)
+            item, item_task = None, None
+            continue
         at_end = i == len(lines) - 1
         if rules.label_at_start.match(doc.fold, line.start, line.end):
             bracket_open = doc.fold[line.start] in OPEN_ANY
@@ -703,5 +833,5 @@ def parse_tasks(doc: Document) -> list[Task]:
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None
-    flush()
+    flush(at_end=bool(lines) and lines[-1].is_table)  # a last row may be cut by the end of the text
     return tasks

@@ -18,7 +18,6 @@ import dataclasses
 import importlib
 import re
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import PurePath
 
 from ecoplan.errors import ReadError
@@ -126,6 +125,8 @@ def missing_extra(name: str, what: str, library: str, extra: str) -> ReadError:
 
 
 def version_of(distribution: str) -> str:
+    from importlib import metadata  # ~0.1 s to import: only once a document is read
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -31,6 +31,7 @@ from typing import Any
 from ecoplan.errors import ReadError
 from ecoplan.readers import Extracted, missing_extra, version_of
 from ecoplan.readers.layout import cell_text, join_broken, table_row
+from ecoplan.text.lexicon import CIRCLED_FIRST, CIRCLED_LAST, CLOSE_PARENS, CN_ONE_TO_TEN, OPEN_PARENS, char_class
 
 # Running headers and footers sit in the top and bottom eighth of the page.
 _MARGIN_SHARE = 0.125
@@ -60,8 +61,8 @@ _INDENT = 0.8
 _SENTENCE_END = "。！？!?；;）)」』”"
 # How a new item starts in a cell: 1. 1、 (1) （一） 一、 一是 ①.
 _RE_ITEM_START = re.compile(
-    r"^(?:\d+\s*[.．、)）]|[（(][一二三四五六七八九十\d]+[）)]"
-    r"|[一二三四五六七八九十]+[、是]|[①-⑳])"
+    rf"^(?:\d+\s*[.．、)）]|{char_class(OPEN_PARENS)}[{CN_ONE_TO_TEN}\d]+{char_class(CLOSE_PARENS)}"
+    rf"|[{CN_ONE_TO_TEN}]+[、是]|[{CIRCLED_FIRST}-{CIRCLED_LAST}])"
 )
 # Vector graphics that may rule a table: thin horizontal and vertical strokes (lines, or hairline rectangles).
 _THIN = 3.0
