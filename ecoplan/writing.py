@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from itertools import chain
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
+from pydantic_core import to_json
 
 from ecoplan import block_yaml
 from ecoplan.errors import OutputError
@@ -127,35 +129,77 @@ def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
         yield held
 
 
+def _json_compatible_floats(data: dict[str, Any]) -> bool:
+    """Whether pydantic-core writes every float of a dumped Plan as Python's json module does.
+
+    It does but for two cases: a value that is not finite (json refuses it,
+    pydantic-core would write Infinity) and a tiny one (0 < |v| < 1e-4:
+    `1e-05` against `0.00001`). A Plan's floats are its targets' and
+    percentages' values.
+    """
+    for key in ("targets", "percentages"):
+        for item in data.get(key) or ():
+            value = item.get("value") if isinstance(item, dict) else None
+            if isinstance(value, float) and not (value == 0 or 1e-4 <= abs(value) <= sys.float_info.max):
+                return False
+    return True
+
+
+def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
+    """JSON of a mapping, exactly as json.dumps(ensure_ascii=False, allow_nan=False) writes it, in pieces.
+
+    pydantic-core's encoder (Rust) writes each top-level value, or each item of
+    a top-level list, about 5 times faster than json's indenting encoder (which
+    is pure Python); pieces are re-indented to their depth, which is safe as
+    JSON strings hold no raw line break. Only one piece is in memory at a time.
+    """
+    if not _json_compatible_floats(data):
+        encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent,
+                                   separators=None if indent else (",", ":"))
+        yield from encoder.iterencode(data)
+        return
+    if not indent or not data:
+        yield to_json(data, indent=indent).decode()
+        return
+    pad = " " * indent
+    item_break = b"\n" + (pad * 2).encode()
+    last = len(data) - 1
+    for n, (key, value) in enumerate(data.items()):
+        head = ("{\n" if n == 0 else "") + pad + to_json(key).decode() + ": "
+        tail = "\n}" if n == last else ",\n"
+        if isinstance(value, list) and value:
+            yield head + "[\n"
+            for k, item in enumerate(value):
+                text = to_json(item, indent=indent).replace(b"\n", item_break).decode()
+                yield pad * 2 + text + (",\n" if k < len(value) - 1 else "\n")
+            yield pad + "]" + tail
+        else:
+            yield head + to_json(value, indent=indent).replace(b"\n", b"\n" + pad.encode()).decode() + tail
+
+
 def write_data(fh: TextIO, data: dict[str, Any], fmt: str) -> None:
     """Serialise JSON-compatible data (a dumped Plan) in `fmt` into the text stream `fh`.
 
     Streamed: the whole output is never held in memory at once.
     """
     if fmt == "yaml":
-        for piece in _yaml_pieces(data):
-            fh.write(piece)
-    # allow_nan=False: never emit NaN/Infinity, which are not JSON.
-    elif fmt == "json":
-        json.dump(data, fh, ensure_ascii=False, allow_nan=False, indent=2)
-        fh.write("\n")
-    elif fmt == "jsonl":
-        # Compact JSON takes the C encoder, which builds the line in one go.
-        fh.write(json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n")
+        pieces = _yaml_pieces(data)
+    elif fmt in ("json", "jsonl"):
+        pieces = _json_pieces(data, 2 if fmt == "json" else None)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+    for piece in pieces:
+        fh.write(piece)
+    if fmt != "yaml":
+        fh.write("\n")
 
 
 def dumps_data(data: dict[str, Any], fmt: str) -> str:
-    """Serialise JSON-compatible data (a dumped Plan) in `fmt`."""
+    """Serialise JSON-compatible data (a dumped Plan) in `fmt`: yaml, json (indented) or jsonl (one line)."""
     if fmt == "yaml":
         return "".join(_yaml_pieces(data))
-    if fmt == "json":
-        # One join, rather than json.dumps() + "\n" copying the whole output.
-        encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=2)
-        return "".join(chain(encoder.iterencode(data), "\n"))
-    if fmt == "jsonl":
-        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+    if fmt in ("json", "jsonl"):
+        return "".join(chain(_json_pieces(data, 2 if fmt == "json" else None), "\n"))
     raise ValueError(f"unknown format {fmt!r}")
 
 
