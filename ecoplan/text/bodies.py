@@ -398,12 +398,18 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
                 names.append(item + suffix if suffix and not item.endswith(suffix) else item)
         pending = []
         names.extend(group)
-    if not (cut and pending and not is_place(v, pending[-1])):
+    if not (cut and pending and _unfinished(v, pending[-1])):
         names.extend(pending)
     seen: set[str] = set()
     return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
 
 
+
+
+def _unfinished(v: BodyLexicon, item: str) -> bool:
+    """A last list item that may be cut short: no place, no level name (各镇), not closed by
+    its bracketed alternative (各镇（街道）)."""
+    return not (is_place(v, item) or item.startswith(v.level_prefixes) or item.endswith(tuple(CLOSE_PARENS)))
 
 
 def _serves_before(v: BodyLexicon, chunk: str) -> bool:
