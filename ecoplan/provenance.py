@@ -12,7 +12,9 @@ NO-BREAK SPACE, a BOM inside text): they take no room on screen, web pages
 and PDF extraction scatter them through Chinese text, and the parser reads
 past them like any other space, so item texts never hold them. Nor do pinyin
 glosses that conversion sites insert after characters (`各鎮(zhèn)`,
-ecoplan.text.published): they are left out of the source slice too.
+ecoplan.text.published), nor the page-chunk markers of document-sharing sites
+(a line `2、` cutting `不高于92` from `微克/立方米`): they are left out of the
+source slice too.
 """
 
 from __future__ import annotations
@@ -43,10 +45,14 @@ def squeeze(text: str) -> str:
 
 def span_holds(source: str, span: Sequence[int], text: str) -> bool:
     """Whether `source[start:end]`, whitespace (and glosses) removed, contains `text`, whitespace removed."""
-    from ecoplan.text.published import without_glosses
+    from ecoplan.text.published import without_chunk_markers, without_glosses
 
     start, end = span
     if not 0 <= start <= end <= len(source):
         return False
-    piece = squeeze(source[start:end])
-    return squeeze(text) in piece or squeeze(text) in squeeze(without_glosses(source[start:end]))
+    piece = source[start:end]
+    wanted = squeeze(text)
+    if wanted in squeeze(piece):
+        return True
+    piece = without_glosses(piece)
+    return wanted in squeeze(piece) or wanted in squeeze(without_chunk_markers(piece))

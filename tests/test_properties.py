@@ -2,7 +2,8 @@
 
 Inputs are generated plan-like text and the seed plans mutated the way real
 copies get damaged (lines lost, duplicated or reordered, spaces inserted,
-full/half-width swapped, other line ends, junk). For each input: no exception
+full/half-width swapped, other line ends, junk, pinyin glosses, traditional
+characters, page-chunk markers). For each input: no exception
 escapes, the Plan validates strictly and round-trips through YAML and JSON, and
 every span lies in the input and its slice, whitespace removed, contains the
 item's text (a section's title).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import opencc
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -160,12 +162,21 @@ def _mutate(lines: list[str], op: str, data: st.DataObject) -> list[str]:
         new = line[:pos] + data.draw(st.sampled_from(["\n", "\n\n", "\n\n\n  "])) + line[pos:]
     elif op == "junk":
         new = line[:pos] + data.draw(JUNK, label="junk") + line[pos:]
+    elif op == "gloss":  # a conversion site's pinyin gloss after a character
+        new = line[:pos] + data.draw(st.sampled_from(GLOSSES), label="gloss") + line[pos:]
+    elif op == "traditional":  # a mirror in traditional characters
+        new = line[:pos] + TO_TRADITIONAL.convert(line[pos:])
+    elif op == "chunk":  # a sharing site's page-chunk marker cutting the text anywhere
+        new = line[:pos] + data.draw(st.sampled_from(["\n2、", "\n3、", "\n\n10、"]), label="chunk") + line[pos:]
     else:  # truncate
         new = line[:pos]
     return [*lines[:i], new, *lines[i + 1 :]]
 
 
-OPS = ["delete", "duplicate", "swap", "shuffle", "spaces", "width", "split", "junk", "truncate"]
+OPS = ["delete", "duplicate", "swap", "shuffle", "spaces", "width", "split", "junk", "truncate", "gloss", "traditional",
+       "chunk"]
+GLOSSES = ["(dào)", "(yī / yì /yí)", "(zhèn)", "(de)", "（xiàn）"]
+TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 
 @given(st.sampled_from(SEEDS), st.lists(st.sampled_from(OPS), max_size=8),

@@ -79,7 +79,12 @@ def fold(text: str) -> str:
 
     The result has the same length, so one index serves a text and its fold.
     """
-    return to_simplified(RE_FOLDABLE.sub(_fold_run, text))
+    return to_simplified(fold_width(text))
+
+
+def fold_width(text: str) -> str:
+    """Full-width forms to half-width only: enough for markers and punctuation, which have no traditional form."""
+    return RE_FOLDABLE.sub(_fold_run, text)
 
 
 @dataclass
@@ -97,11 +102,12 @@ class _Physical:
 _NO_CHUNK = (-1, False)
 
 
-def _clean_physical(raw: str, start: int, end: int, lineno: int, chunk: tuple[int, bool] = _NO_CHUNK) -> _Physical:
-    """One physical line without its layout artefacts; `chunk` is the end of a page-chunk marker to drop
-    (-1 for none) and whether the line continues the sentence cut before the marker."""
+def _clean_physical(
+    raw: str, start: int, end: int, lineno: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK
+) -> _Physical:
+    """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
+    page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
     chunk_end, cut = chunk
-    content = raw[start:end]
     if RE_PAGE_NUMBER.match(content):
         return _Physical(lineno, "", [], False, -1)  # lead_tabs -1 marks a page artefact
     glosses = gloss_spans(content)
@@ -261,11 +267,11 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
         return False
     if nxt.after_blank and not (prev.has_sentence_mark and RE_PROSE_MARK.search(nxt.text)):
         return False  # a blank line ends a line unless prose runs on across it (a page break)
-    if RE_LABEL_START.match(fold(nxt.text[:_BLOCK_START_REACH])):
+    if RE_LABEL_START.match(fold_width(nxt.text[:_BLOCK_START_REACH])):
         return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
-    if starts_block(fold(nxt.text[:_BLOCK_START_REACH])):
+    if starts_block(fold_width(nxt.text[:_BLOCK_START_REACH])):
         return False
-    if not prev.has_stop and starts_block(fold(prev_text[:_BLOCK_START_REACH])):
+    if not prev.has_stop and starts_block(fold_width(prev_text[:_BLOCK_START_REACH])):
         return False  # a heading line on its own; what follows is its body
     # A web page's label line (发布时间：… 来源：…) is complete as it stands.
     return not _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH]))
@@ -284,10 +290,12 @@ def normalise(raw: str) -> Document:
         spaced = SpacedTable()
 
         def physical(start: int, end: int, lineno: int) -> _Physical:
-            cells = spaced.cells(raw, start, end)
-            if cells and "\t" not in raw[start:end]:
+            content = raw[start:end]
+            cells = spaced.cells(raw, start, end, content)
+            if cells and "\t" not in content:
                 return _clean_spaced_row(raw, cells, lineno)
-            return _clean_physical(raw, start, end, lineno, chunks.get(lineno - 1, _NO_CHUNK))
+            chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
+            return _clean_physical(raw, start, end, lineno, content, chunk)
 
         pos = 0
         lineno = 1
@@ -325,7 +333,7 @@ def normalise(raw: str) -> Document:
         if current is None:
             return
         first = current.first
-        cells = tuple((line_start + a, line_start + b) for a, b in first.cells)
+        cells = tuple((line_start + a, line_start + b) for a, b in first.cells) if first.cells else ()
         lines.append((line_start, length, first.lineno, first.is_table, first.lead_tabs, cells))
         emit(line_end_raw, "\n")
         current = None

@@ -73,7 +73,7 @@ def _is_gloss(readings: str) -> bool:
 
 def gloss_spans(line: str) -> list[tuple[int, int]]:
     """Spans of the pinyin glosses in `line`, in order."""
-    if RE_GLOSS_HINT.search(line) is None:
+    if ("(" not in line and "（" not in line) or RE_GLOSS_HINT.search(line) is None:
         return []
     return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
 
@@ -145,14 +145,18 @@ class SpacedTable:
         self.columns = 0  # cells of the current table's header; 0 outside a table
         self.one_space = False  # cells separated by one no-break or ideographic space each
 
-    def cells(self, raw: str, start: int, end: int) -> list[tuple[int, int]] | None:
-        """Cell ranges (into `raw`) of the line raw[start:end] when it is a header or a row, else None."""
-        if not _RE_CELL_HINT.search(raw, start, end):
-            if self.columns and raw[start:end].strip(PADDING):
+    def cells(self, raw: str, start: int, end: int, line: str) -> list[tuple[int, int]] | None:
+        """Cell ranges (into `raw`) of `line` = raw[start:end] when it is a header or a row, else None."""
+        # Substring tests first: most lines hold no gap at all, and `in` costs far less than a regex.
+        if ("\u3000" in line or "\u00a0" in line or "  " in line) and line.strip(PADDING):
+            gap = _RE_INNER_GAP.search(raw, start, end)
+        else:
+            gap = None
+        if gap is None:
+            # No gap after the text has begun: one cell at most (an indented line) or a blank line.
+            if self.columns and line.strip(PADDING):
                 self.columns = 0
             return None
-        if not raw[start:end].strip(PADDING):
-            return None  # a blank line neither starts nor ends a table
         if self.columns:
             cells = _split(raw, start, end, self.one_space)
             if len(cells) >= 2:
@@ -168,8 +172,8 @@ class SpacedTable:
         return cells
 
 
-# A line that may hold space-separated cells: a no-break or ideographic space, or two spaces.
-_RE_CELL_HINT = re.compile("[\u00a0\u3000]|  ")
+# A gap between cells, after the text of a line has begun: a no-break or ideographic space, or two spaces.
+_RE_INNER_GAP = re.compile("[^ \t\u00a0\u3000](?:[\u00a0\u3000]|  )")
 # Between cells: two padding characters or more, or one no-break / ideographic space.
 _RE_CELL_GAP = re.compile("[ \u00a0\u3000]{2,}+|[\u00a0\u3000]")
 # With one no-break space per gap, each such space separates; two spaces or more stay one gap.
@@ -225,6 +229,11 @@ def _header_words() -> frozenset[str]:
 
 def _is_header_word(cell: str) -> bool:
     return "".join(cell.split()) in _header_words()
+
+
+def without_chunk_markers(text: str) -> str:
+    """`text` without any `N、` right after a line break: a span read as if its page-chunk markers were gone."""
+    return RE_CHUNK_MARKER_AFTER_BREAK.sub(lambda m: m[0][0], text)
 
 
 def without_glosses(text: str) -> str:

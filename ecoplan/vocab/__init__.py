@@ -188,6 +188,8 @@ class ComparatorsVocab(_Vocab):
     shared_heads: Words
     respectively: Words
     population_words: Words
+    area_not_first: Words
+    area_suffixes: Words
     list_summary: Words
     frame_words: Words
     class_or_better: Words
