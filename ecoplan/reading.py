@@ -133,7 +133,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
         candidates = ["utf-8", "gb18030"]
     for encoding in candidates:
         try:
-            text = data.decode(encoding)
+            text = _decode_whole(data, encoding)
         except UnicodeDecodeError:
             continue
         if _looks_binary(text, encoding):
@@ -144,6 +144,21 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             break
         return text, encoding
     raise DecodeError(f"{name}: not text in a supported encoding (UTF-8, UTF-16 with BOM, GB18030/GBK)")
+
+
+def _decode_whole(data: bytes, encoding: str) -> str:
+    """`data` decoded; UTF-8 cut inside its last character (a download or copy cut short) loses that character.
+
+    The text is then the decoded input, which spans index; `validate` decodes
+    the source the same way.
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        cut_short = exc.reason == "unexpected end of data" and exc.end == len(data) and len(data) - exc.start < 4
+        if encoding not in ("utf-8", "utf-8-sig") or not cut_short:
+            raise
+        return data[: exc.start].decode(encoding)
 
 
 def source_from_bytes(data: bytes, path: str) -> SourceText:

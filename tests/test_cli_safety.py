@@ -242,6 +242,18 @@ def test_tiny_gb18030_without_chinese_is_undecodable(ecoplan_cmd: list[str], tmp
     assert "not text in a supported encoding" in one_line(proc)
 
 
+def test_utf8_cut_inside_its_last_character_is_text(ecoplan_cmd: list[str], tmp_path: Path,
+                                                    sample_plan: str) -> None:
+    """A download cut short is still the plan it was: the broken last character is left out."""
+    path = tmp_path / "cut.txt"
+    path.write_bytes(sample_plan.rstrip("\n").encode("utf-8")[:-1])
+    out = tmp_path / "cut.json"
+    proc = run(ecoplan_cmd, "parse", path, "--format", "json", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["source"]["encoding"] == "utf-8"
+    assert run(ecoplan_cmd, "validate", out).returncode == 0
+
+
 # --- 7. line numbers as grep -n counts them ------------------------------------------------------
 
 

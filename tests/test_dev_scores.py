@@ -28,10 +28,10 @@ THRESHOLDS: dict[str, float] = {
     "sections_depth": 1.00,  # depth
     "inline_f1": 1.00,  # inline
     "targets_p": 1.00,  # tgtP
-    "targets_r": 0.83,  # tgtR
+    "targets_r": 1.00,  # tgtR
     "cmp_acc": 1.00,  # cmp
-    "tdeadline_acc": 0.96,  # tdl
-    "indicator_sim": 0.94,  # ind
+    "tdeadline_acc": 1.00,  # tdl
+    "indicator_sim": 0.95,  # ind
     "deadlines_f1": 1.00,  # dl
     "departments_f1": 0.99,  # dept
     "tasks_f1": 1.00,  # task

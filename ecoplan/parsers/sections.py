@@ -23,6 +23,7 @@ from ecoplan.schema import Section
 from ecoplan.text.document import Block, BlockKind, Document
 from ecoplan.text.lexicon import (
     CLAUSE_ENDS,
+    CLOSE_ANY,
     CN_ONE_TO_NINE,
     CN_ONE_TO_TEN,
     PROSE_MARKS,
@@ -41,10 +42,13 @@ _SIGNATURE_MAX = 40
 RE_TITLE_END = re.compile(f"[{TITLE_ENDS}]")
 # Where a lone 一是 opens an item: a paragraph start (or a colon introducing the list).
 _LONE_INLINE_AFTER = "\n:："
+# A space the text kept inside a line (on folded text).
+RE_KEPT_SPACE = re.compile(r"\x20++")
 # Blocks that are never part of the section tree.
 _NOT_STRUCTURE = ("table_row", "toc_entry")
-# A heading flattened into a line follows the end of a sentence (or the bare title of the heading before it).
-_SENTENCE_CLOSE = SENTENCE_ENDS + CLAUSE_ENDS.replace(",", "") + "；：！？…"
+# A heading flattened into a line follows the end of a sentence, a closing bracket (a responsibility
+# clause: …（牵头单位：市生态环境局） 2.…) or the bare title of the heading before it.
+_SENTENCE_CLOSE = SENTENCE_ENDS + CLAUSE_ENDS.replace(",", "") + "；：！？…" + CLOSE_ANY
 # The bare title of a flattened heading is short; a longer run without a full stop is prose.
 _FLAT_TITLE_MAX = 40
 
@@ -118,20 +122,28 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
 def _pieces(doc: Document, line: Block) -> list[_Piece]:
     """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
 
-    A flattened heading stands after a dropped space (the line break that the
-    page turned into a space), right after the end of a sentence or after the
-    bare title of the heading before it. Whether it opens a section is left to
-    the sequence of its style, as for any heading.
+    A flattened heading stands after a space (the line break that the page
+    turned into one), right after the end of a sentence, a closing bracket or
+    the bare title of the heading before it. Whether it opens a section is
+    left to the sequence of its style, as for any heading.
     """
     folded = doc.fold
     cuts: list[tuple[int, MarkerMatch]] = []
     head = line.start if line.marker is not None else -1  # start of the heading whose title may run on
-    for pos in doc.space_gaps(line.start, line.end):
+    # (end of the text before the space, start of the text after it): spaces normalise dropped
+    # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`).
+    gaps = [(pos, pos) for pos in doc.space_gaps(line.start, line.end)]
+    if " " in folded[line.start : line.end]:
+        gaps = sorted([*gaps, *(m.span() for m in RE_KEPT_SPACE.finditer(folded, line.start, line.end))],
+                      key=lambda gap: gap[1])
+    for before, pos in gaps:
+        if before <= line.start:
+            continue
         marker = match_marker(folded, pos, line.end)
         if marker is None or marker.style == "dash":
             continue  # a dash inside a sentence is punctuation
-        after_title = head >= 0 and pos - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, pos)
-        if folded[pos - 1] in _SENTENCE_CLOSE or after_title:
+        after_title = head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before)
+        if folded[before - 1] in _SENTENCE_CLOSE or after_title:
             cuts.append((pos, marker))
             head = pos
     if not cuts:
@@ -161,6 +173,7 @@ def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -
         return None
     if len(path) == 1 and path[0] in (1, last_top + 1):
         return len(stack)
+    # Numbering without bare top lines starts at 1.1.
     return len(stack) if path == (1, 1) else None
 
 
@@ -224,6 +237,29 @@ def _continued(pieces: list[_Piece]) -> list[bool]:
     return out
 
 
+def _contents_entries(pieces: list[_Piece], contents_at: list[int]) -> set[int]:
+    """Pieces that are entries of a table of contents: after a 目录 line, up to the heading that
+    repeats its first entry (一、总体要求 … 一、总体要求), where the body starts.
+
+    Entries may nest and end in a page number without leader dots (（一）指导思想 1). A
+    目录 whose first entry never comes again lists nothing: its headings are the body.
+    """
+    out: set[int] = set()
+    for at in contents_at:
+        first = next((k for k in range(at, len(pieces)) if pieces[k].marker is not None), None)
+        if first is None:
+            continue
+        key = _marker_key(pieces[first].marker)
+        body = next((k for k in range(first + 1, len(pieces)) if _marker_key(pieces[k].marker) == key), None)
+        if body is not None:
+            out.update(range(at, body))
+    return out
+
+
+def _marker_key(marker: MarkerMatch | None) -> tuple[str, int, tuple[int, ...]] | None:
+    return None if marker is None else (marker.style, marker.number, marker.path)
+
+
 def _build(doc: Document) -> list[_Node]:
     rules = _rules()
     text, folded = doc.text, doc.fold
@@ -232,9 +268,18 @@ def _build(doc: Document) -> list[_Node]:
     last_seen: dict[str, int] = {}
     in_attachment = False
     fragment = False  # the text starts inside a plan: its first heading counts on from an earlier one
-    pieces = [piece for line in doc.lines if line.kind not in _NOT_STRUCTURE for piece in _pieces(doc, line)]
+    pieces: list[_Piece] = []
+    contents_at: list[int] = []  # where a 目录 line stood, as an index into pieces
+    for line in doc.lines:
+        if line.kind == "toc_entry" and line.marker is None:
+            contents_at.append(len(pieces))
+        elif line.kind not in _NOT_STRUCTURE:
+            pieces.extend(_pieces(doc, line))
     continued = _continued(pieces)
+    contents = _contents_entries(pieces, contents_at)
     for k, piece in enumerate(pieces):
+        if k in contents:
+            continue
         body_start = piece.start
         marker = piece.marker
         if marker is not None and _is_contents(roots, marker):

@@ -40,6 +40,7 @@ from ecoplan.text.clauses import (
 )
 from ecoplan.text.document import Document
 from ecoplan.text.lexicon import (
+    ACTOR_PLACE_SUFFIXES,
     CLAUSE_ENDS,
     CLOSE_BRACKETS_FOLDED,
     CN_ONE_TO_TEN,
@@ -50,6 +51,7 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import match_marker
+from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import Quantity, scan_quantities, unit_name
 from ecoplan.vocab import alternation, load
 
@@ -57,6 +59,10 @@ from ecoplan.vocab import alternation, load
 PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
 # A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦).
 COUNT_VERB_REACH = 10
+# A place suffix followed by one of these is a word of its own (区域, 市级, 区内), not a place.
+AREA_WORD_GOES_ON = "域级内划"
+# Between two comparator words that both apply (达到或优于III类).
+EITHER = "或"
 # …and further when the number closes its phrase (淘汰国三及以下排放标准柴油货车1200辆).
 CLOSING_COUNT_VERB_REACH = 20
 # …and this far from a comparator (达到地表水III类).
@@ -102,6 +108,7 @@ class _Rules:
     respectively: tuple[str, ...]
     shared_heads: tuple[str, ...]
     population: tuple[str, ...]
+    area: re.Pattern[str]
     list_summary: tuple[str, ...]
     frames: tuple[str, ...]
     class_or_better: tuple[str, ...]
@@ -142,6 +149,10 @@ def rules() -> _Rules:
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
+        area=re.compile(
+            rf"(?!{alternation(v.area_not_first)})[\u4e00-\u9fff]{{1,8}}?(?<!城)[{ACTOR_PLACE_SUFFIXES}]"
+            rf"(?:及[\u4e00-\u9fff]{{1,6}}?(?:{alternation(v.area_suffixes)}))?"
+        ),
         list_summary=tuple(v.list_summary),
         frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
@@ -259,7 +270,10 @@ def _read_head(
     (淘汰国三及以下排放标准柴油货车1200辆)."""
     fold = doc.fold
     best: re.Match[str] | None = None
+    either: re.Match[str] | None = None  # 达到或优于: the first of two words joined by 或
     for m in r.before.finditer(fold, hs, he):
+        joined = best is not None and best.end() + 1 == m.start() and fold[best.end()] == EITHER
+        either = best if joined else None
         best = m
     reading = _Reading(None, None, he, he, None, None, he)
     if best is not None:
@@ -276,7 +290,16 @@ def _read_head(
         # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
         inside = bool(gap) and gap.endswith(r.measure)
         if gap_len <= reach and not past and not inside:
-            reading = _Reading(r.before_ops[word], word, best.start(), best.end(), None, None, best.start())
+            op = r.before_ops[word]
+            if either is not None:
+                # 达到或超过90%: reaching counts too, so the bound is not strict.
+                both = {op, r.before_ops[either.group()]}
+                if both <= {">", ">=", "="} and both & {">", ">="}:
+                    op = ">="
+                elif both <= {"<", "<=", "="} and both & {"<", "<="}:
+                    op = "<="
+            subject_end = either.start() if either is not None else best.start()
+            reading = _Reading(op, word, best.start(), best.end(), None, None, subject_end)
     hedge = r.hedges.search(fold, hs, he)
     reading.hedge = hedge.group() if hedge else None
     base = None
@@ -351,6 +374,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
             if sentence != prev_sentence:
                 subject_prev = ""
+                area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
                 sent_start = cs
@@ -385,6 +409,11 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 for item, indicator, reading, op in found:
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
+                    if area is None:
+                        area = _area(r, indicator)
+                    elif area and not _area(r, indicator) and not indicator.startswith(area):
+                        # 乌海市及周边地区PM2.5浓度下降12.6%,优良天数比率达到82.8%: the same area.
+                        indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
                     emitted.add(id(item))
@@ -396,6 +425,15 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     op = _operator(r, reading, item.after_op)
                     percentages.append(_percentage(doc, item, op, cs, ce))
     return targets, percentages
+
+
+def _area(r: _Rules, indicator: str) -> str:
+    """The named area an indicator starts with (东坪县, 西河市及周边地区), or ""."""
+    folded = fold(indicator)
+    m = r.area.match(folded)
+    if m is None or m.end() >= len(folded) or folded[m.end()] in AREA_WORD_GOES_ON:
+        return ""
+    return indicator[: m.end()]
 
 
 def _groups(items: list[_Item]) -> list[list[_Item]]:

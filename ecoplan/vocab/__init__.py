@@ -110,6 +110,7 @@ class TablesVocab(_Vocab):
     not_cell_wrap: Words
     role_complements: Words
     first_is_lead: Words
+    other_labels: Words
     lead_marks: Words
     name_leads: Words
 
@@ -187,6 +188,8 @@ class ComparatorsVocab(_Vocab):
     shared_heads: Words
     respectively: Words
     population_words: Words
+    area_not_first: Words
+    area_suffixes: Words
     list_summary: Words
     frame_words: Words
     class_or_better: Words
