@@ -730,7 +730,10 @@ def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int
     if not fold or fold[-1] in _ITEM_LINE_END or not RE_PROSE_MARK_IN_ITEM.search(fold):
         return None
     rng = _item_range(doc, line.start, line.end)
-    return (rng, index) if rng is not None else None
+    if rng is None:
+        return None
+    # The comma the line broke after stays: the sentence runs on into the next line.
+    return (rng[0], _strip(doc, line.start, line.end)[1]), index
 
 
 def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
