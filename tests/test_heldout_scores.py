@@ -35,11 +35,11 @@ THRESHOLDS: dict[str, float] = {
     "targets_p": 1.00,  # tgtP
     "targets_r": 1.00,  # tgtR
     "cmp_acc": 1.00,  # cmp
-    "tdeadline_acc": 0.88,  # tdl
+    "tdeadline_acc": 0.87,  # tdl
     "indicator_sim": 0.95,  # ind
     "deadlines_f1": 1.00,  # dl
-    "departments_f1": 0.98,  # dept
-    "tasks_f1": 0.92,  # task
+    "departments_f1": 0.97,  # dept
+    "tasks_f1": 0.91,  # task
     "meta_acc": 0.98,  # meta
 }
 
