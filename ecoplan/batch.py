@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,6 +72,7 @@ class Result:
     data: dict[str, Any] | None = None  # instead of `text`: the dumped Plan, still to serialise
     seconds: float = 0.0  # time spent reading, parsing and serialising
     unreadable: bool = False  # not ok because the file could not be read at all
+    written: bool = False  # ok, and the worker process that converted it wrote its output file
 
 
 class Outcome(NamedTuple):
@@ -80,6 +82,7 @@ class Outcome(NamedTuple):
     value: Any  # the output (text or dumped Plan), or a one-line reason when not ok
     seconds: float
     unreadable: bool = False
+    written: bool = False  # the output file is written (by the worker that converted the input)
 
 
 def _kind(path: Path) -> str | None:
@@ -191,6 +194,25 @@ def convert(path: str, fmt: str, data: bytes | None = None) -> Outcome:
     return _guarded(path, lambda: dumps_data(_load(path, data), fmt))
 
 
+def convert_into(path: str, fmt: str, data: bytes | None, target: str) -> Outcome:
+    """Like `convert`, but writes the output file `target` itself: what pool workers run.
+
+    Workers write in parallel, each file atomically (`writing.write_output`),
+    and only the outcome crosses back to the parent, not the output. A failed
+    write gives the file's own one-line reason, as when the parent writes.
+    """
+    from ecoplan.writing import write_data, write_output
+
+    outcome = load(path, data)
+    if not outcome.ok:
+        return outcome
+    try:
+        write_output(target, partial(write_data, data=outcome.value, fmt=fmt))
+    except EcoplanError as exc:
+        return Outcome(False, str(exc), outcome.seconds)
+    return Outcome(True, "", outcome.seconds, written=True)
+
+
 def load(path: str, data: bytes | None = None) -> Outcome:
     """Like `convert`, but gives the dumped Plan instead of its serialisation.
 
@@ -235,11 +257,13 @@ def _guarded(path: str, work: Callable[[], Any]) -> Outcome:
 
 
 def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None = None,
-        stream: bool = False) -> Iterator[Result]:
+        stream: bool = False, targets: Sequence[str | None] | None = None) -> Iterator[Result]:
     """Convert every input, yielding results in input order as soon as each is ready.
 
     With `stream`, inputs converted in this process give their dumped Plan
     (Result.data) rather than its serialisation, for the caller to stream.
+    With `targets` (the output file of each input, or None), pool workers
+    write those files themselves (Result.written).
     """
     todo = [i for i in inputs if i.error is None]
     workers = max(1, min(jobs, len(todo)))
@@ -254,7 +278,7 @@ def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None =
             else:
                 yield _result(item, convert(item.path, fmt, _data(item, stdin_data)))
         return
-    yield from _run_pool(inputs, fmt, workers, stdin_data)
+    yield from _run_pool(inputs, fmt, workers, stdin_data, targets)
 
 
 def _data(item: Input, stdin_data: bytes | None) -> bytes | None:
@@ -264,14 +288,16 @@ def _data(item: Input, stdin_data: bytes | None) -> bytes | None:
 def _result(item: Input, outcome: Outcome | None) -> Result:
     if outcome is None:
         return Result(item, False, item.error or f"{item.name}: skipped")
-    return Result(item, outcome.ok, outcome.value, seconds=outcome.seconds, unreadable=outcome.unreadable)
+    return Result(item, outcome.ok, outcome.value, seconds=outcome.seconds, unreadable=outcome.unreadable,
+                  written=outcome.written)
 
 
-def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes | None) -> Iterator[Result]:
+def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes | None,
+              targets: Sequence[str | None] | None) -> Iterator[Result]:
     from concurrent.futures import ProcessPoolExecutor
 
     pending: deque[tuple[Input, Future[Outcome] | None]] = deque()
-    queue = iter(inputs)
+    queue = zip(inputs, targets if targets is not None else [None] * len(inputs), strict=True)
     with ProcessPoolExecutor(max_workers=workers, initializer=reset_in_worker) as pool:
         try:
             while True:
@@ -291,19 +317,21 @@ def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes
             raise
 
 
-def _next_result(pool: Any, queue: Iterator[Input], pending: deque[tuple[Input, Future[Outcome] | None]],
-                 workers: int, fmt: str, stdin_data: bytes | None, signals: Deferral) -> Result | None:
+def _next_result(pool: Any, queue: Iterator[tuple[Input, str | None]],
+                 pending: deque[tuple[Input, Future[Outcome] | None]], workers: int, fmt: str,
+                 stdin_data: bytes | None, signals: Deferral) -> Result | None:
     """Keep the pool fed and wait for the oldest input's outcome; None when all are done or a signal came."""
     from concurrent.futures.process import BrokenProcessPool
 
     while len(pending) < workers * _AHEAD_PER_WORKER:
-        item = next(queue, None)
+        item, target = next(queue, (None, None))
         if item is None:
             break
         future = None
         if item.error is None:
             try:
-                future = pool.submit(convert, item.path, fmt, _data(item, stdin_data))
+                future = (pool.submit(convert, item.path, fmt, _data(item, stdin_data)) if target is None
+                          else pool.submit(convert_into, item.path, fmt, _data(item, stdin_data), target))
             except BrokenProcessPool:
                 future = _failed_future()
         pending.append((item, future))

@@ -270,9 +270,12 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
     stdin_data = sys.stdin.buffer.read() if any(i.path == STDIN and i.error is None for i in items) else None
     jsonl_lines: list[str] = []
     show_progress = batch and len(items) > 1 and sys.stderr.isatty()
+    # Output files (not stdout, not jsonl) are written by the pool workers themselves.
+    targets = None if outputs.to_stdout or fmt == "jsonl" else [outputs.target(n) for n in range(len(items))]
     try:
         with click.progressbar(length=len(items), label="Parsing", file=sys.stderr, hidden=not show_progress) as bar, \
-                closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl")) as results:
+                closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl",
+                            targets=targets)) as results:
             # yaml and json outputs converted in this process are streamed from the
             # dumped Plan (result.data) to their file, never held whole in memory.
             for n, result in enumerate(results):
@@ -282,6 +285,9 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
                     _error(result.text)
                     log.add(item, None, "skipped" if item.skipped else "failed", result.text, result.seconds)
                     unreadable = unreadable or result.unreadable
+                    continue
+                if result.written:
+                    log.add(item, outputs.target(n), "parsed", None, result.seconds)
                     continue
                 content: str | Callable[[TextIO], None] = (
                     result.text if result.data is None else partial(write_data, data=result.data, fmt=fmt))

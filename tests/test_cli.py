@@ -282,6 +282,21 @@ def test_jobs_give_the_same_bytes_in_input_order(cli, make_plans, tmp_path: Path
     assert one.stdout == many.stdout
 
 
+def test_pool_workers_write_the_output_files_as_one_process_does(cli, make_plans, tmp_path: Path) -> None:
+    # Workers write their own outputs; a target they cannot write fails that input alone, with its reason.
+    paths = make_plans(tmp_path / "in", 4)
+    one = cli("parse", *paths, "-o", tmp_path / "one", "--format", "json", "--jobs", "1")
+    (tmp_path / "many" / "plan2.json").mkdir(parents=True)
+    many = cli("parse", *paths, "-o", tmp_path / "many", "--format", "json", "--jobs", "2")
+    assert one.exit_code == 0 and many.exit_code == 1
+    assert f"ecoplan: {tmp_path / 'many' / 'plan2.json'}: cannot write" in many.stderr
+    assert "3 parsed, 1 failed" in many.stderr
+    for name in ("plan0.json", "plan1.json", "plan3.json"):
+        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["plan0.json", "plan1.json", "plan2.json",
+                                                                    "plan3.json"]  # no temporary file left
+
+
 def test_parser_crash_costs_one_file_not_the_batch(cli, make_plans, tmp_path: Path, monkeypatch) -> None:
     import ecoplan.pipeline
 

@@ -96,13 +96,17 @@ def _rules() -> _Rules:
     labels = {w: "lead" for w in v.lead_labels} | {w: "support" for w in v.support_labels}
     verbs = {w: "lead" for w in v.lead_verbs} | {w: "support" for w in v.support_verbs}
     label_alt = alternation(list(labels))
+    any_label = alternation([*labels, *v.other_labels])
     return _Rules(
         header_exact=header_exact,
         header_search=regex.compile(alternation(list(header_exact))),
         label_role=labels,
-        label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
-        label_at_start=regex.compile(rf"[ ]*+[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
-        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
+        # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
+        label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
+        label_at_start=regex.compile(
+            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
+        ),
+        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=regex.compile(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -215,12 +219,21 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
         if text[: labels[0].start()].strip(_TRIM):
             return None  # prose before the first label: not a clause of its own
         for k, m in enumerate(labels):
+            role = rules.label_role.get(m["label"])
+            if role is None:
+                continue  # 完成时限：…, 责任领导：…: no body named
             last = k + 1 == len(labels)
-            stop = len(text) if last else labels[k + 1].start()
-            names = _names(rules, text[m.end() : stop], cut=cut and last)
+            segment = text[m.end() : len(text) if last else labels[k + 1].start()]
+            marked = rules.lead_mark.search(segment) if role == "lead" else None
+            if marked is not None:
+                # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
+                lead.extend(_names(rules, segment[: marked.start()]))
+                support.extend(_names(rules, segment[marked.end() :], cut=cut and last))
+                continue
+            names = _names(rules, segment, cut=cut and last)
             if names and not _plausible(rules, names):
                 return None
-            (lead if rules.label_role[m["label"]] == "lead" else support).extend(names)
+            (lead if role == "lead" else support).extend(names)
         return (lead, support) if lead or support else None
     found_body = False
     clauses = [c for c in (c.strip(_TRIM) for c in _CLAUSE_SEP.split(text)) if c]
@@ -799,7 +812,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             continue
         at_end = i == len(lines) - 1
         if rules.label_at_start.match(doc.fold, line.start, line.end):
-            bracket_open = doc.fold[line.start] in OPEN_ANY
+            bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）

@@ -110,6 +110,7 @@ class TablesVocab(_Vocab):
     not_cell_wrap: Words
     role_complements: Words
     first_is_lead: Words
+    other_labels: Words
     lead_marks: Words
     name_leads: Words
 
