@@ -339,7 +339,7 @@ def _head_chunk(fl: _FrontLine) -> _Text | None:
 def _title_parts_above(front: list[_FrontLine], k: int) -> list[_FrontLine]:
     """Lines above front[k] that begin its title, when a layout break split it (up to two).
 
-    The title's last line is short or starts like the end of a title (工作计划及措施清单);
+    The title's last line is short or starts like the end of a title (…工作方案及任务清单);
     the lines above it are short, without punctuation, and not a body, a date or a title.
     """
     vocab = _vocab()
@@ -628,9 +628,9 @@ def _owner_place(title: _Text, lines: list[_FrontLine]) -> str | None:
 
 
 def _province_served(lines: list[_FrontLine]) -> str | None:
-    """The one province the opening text names as such (推进辽宁振兴发展), not inside a name.
+    """The one province the opening text names as such (推进吉林全面振兴), not inside a name.
 
-    A province name that starts a longer name (北京经济技术开发区管委会, 湖南省生态环境厅)
+    A province name that starts a longer name (天津经济技术开发区管委会, 湖南省生态环境厅)
     or sits in a cited title (《…》) is a passing mention; two different provinces
     leave the region open.
     """
