@@ -294,6 +294,9 @@ def _wrapper_name(line: _Text) -> _Name | None:
         m = vocab.verb_then_name.search(whole.key)
         if m and (name := _plan_name(whole.cut(m.start("x"), m.end("x")))):
             return _Name(name, True)
+        if name := _plan_name(whole):
+            # The plan's name alone on its line, in book marks: 《某市2023年…实施方案》.
+            return _Name(name, True)
     for pattern in (vocab.consultation, vocab.quoted_then_verb, vocab.verb_then_quoted):
         m = pattern.search(line.key)
         # Inside book marks the words belong to a cited document's title (《国务院关于印发…的通知》).
@@ -350,6 +353,38 @@ def _head_chunk(fl: _FrontLine) -> _Text | None:
     return None
 
 
+def _title_parts_above(front: list[_FrontLine], k: int) -> list[_FrontLine]:
+    """Lines above front[k] that begin its title, when a layout break split it (up to two).
+
+    The title's last line is short or starts like the end of a title (工作计划及措施清单);
+    the lines above it are short, without punctuation, and not a body, a date or a title.
+    """
+    vocab = _vocab()
+    key = front[k].line.key
+    if len(key) > 12 and not key.startswith(vocab.continuation):
+        return []
+    parts: list[_FrontLine] = []
+    below = front[k]
+    for above in reversed(front[max(k - 2, 0) : k]):
+        text = above.line.key
+        if (
+            below.index - above.index > 3  # blank lines between two parts, no more
+            or len(text) > 30
+            or RE_PROSE.search(text)
+            or RE_LABEL_COLON.search(text)
+            or vocab.issuer_end.search(text)
+            or vocab.title_end.search(text)
+            or _date_only(text)
+            or RE_DOC_NUMBER.search(text)
+            or RE_QUALIFIER_LINE.match(text)
+            or any(j in above.raw for j in vocab.junk)
+        ):
+            break
+        parts.insert(0, above)
+        below = above
+    return parts
+
+
 def _headings(front: list[_FrontLine]) -> list[_Text]:
     """Heading lines that may be the title, in document order (two-line headings joined)."""
     vocab = _vocab()
@@ -363,20 +398,10 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
             if chunk:
                 out.append(chunk)
             continue
-        if k > 0:
-            prev = front[k - 1]
-            prev_is_title_part = (
-                fl.index - prev.index <= 3  # blank lines between the two parts
-                and not RE_PROSE.search(prev.line.key)
-                and not RE_LABEL_COLON.search(prev.line.key)
-                and not vocab.issuer_end.search(prev.line.key)
-                and not vocab.title_end.search(prev.line.key)
-                and not _date_only(prev.line.key)
-                and (len(key) <= 12 or key.startswith(vocab.continuation))
-            )
-            if prev_is_title_part:
-                out.append(prev.line + fl.line)
-                continue
+        parts = _title_parts_above(front, k)
+        if parts:
+            out.append(sum((p.line for p in parts[1:]), parts[0].line) + fl.line)
+            continue
         heading = fl.line
         if k + 1 < len(front) and RE_QUALIFIER_LINE.match(front[k + 1].line.key):
             # A qualifier on the line under the title belongs to it: （征求意见稿）, （试行）.
