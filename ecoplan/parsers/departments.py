@@ -213,6 +213,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     if not modifier and not token.complete and not (joined and name in v.tokens):
         if not (token.bare_in_list and start - 1 > lo and text[start - 1] == "、" and start - 1 in ends):
             return None
+    ends = v.modifier_ends.get(token.word)
+    if ends and modifier and name[ts - start :] == token.word and modifier[-1] not in ends:
+        return None  # 数字政府, 坚持党委: a modifier of this word names a place or level
     if token.any_modifier and modifier and not token.complete:
         banned = v.not_modifier.get(token.word, ())
         if modifier in banned or any(len(b) > 1 and modifier.endswith(b) for b in banned):

@@ -123,6 +123,7 @@ class WeakBodyWord(_Vocab):
     min_len: int = 2
     bare_in_list: bool = False
     bounded: bool = False
+    modifier_ends: str = ""
 
 
 class DepartmentsVocab(_Vocab):
