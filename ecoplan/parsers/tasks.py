@@ -635,12 +635,15 @@ def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
     return None
 
 
-def _task_text(doc: Document, rng: tuple[int, int], heading: tuple[int, int] | None) -> tuple[tuple[int, int], str]:
+def _task_text(
+    doc: Document, rng: tuple[int, int], heading: tuple[int, int] | None,
+    before: list[tuple[int, int]] | None = None,
+) -> tuple[tuple[int, int], str]:
     """A task's range and text: the heading standing on its own line before the item, if any,
-    joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`)."""
-    if heading is None:
-        return rng, doc.text[rng[0] : rng[1]]
-    return (heading[0], rng[1]), doc.text[heading[0] : heading[1]] + doc.text[rng[0] : rng[1]]
+    joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`), and the earlier
+    paragraphs of the same item."""
+    parts = [*([heading] if heading is not None and not before else []), *(before or []), rng]
+    return (parts[0][0], rng[1]), "".join(doc.text[a:b] for a, b in parts)
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
@@ -774,6 +777,8 @@ def parse_tasks(doc: Document) -> list[Task]:
     heading_style: str | None = None
     item_heading: tuple[int, int] | None = None  # the heading of `item`
     item_heading_style: str | None = None
+    item_before: list[tuple[int, int]] = []  # earlier paragraphs of `item`'s measure
+    item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     first_leads = bool(rules.convention.search(doc.fold))
 
@@ -852,7 +857,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                     rng = _item_range(doc, item.start, item.end)
                     if rng is not None:
                         head = item_heading if heading_belongs(i + 1, item_heading_style) else None
-                        rng, text = _task_text(doc, rng, head)
+                        rng, text = _task_text(doc, rng, head, item_before)
                         item_task = _task(doc, rng, text, None, [], [])
                         tasks.append(item_task)
                 if item_task is not None:
@@ -866,15 +871,24 @@ def parse_tasks(doc: Document) -> list[Task]:
             heading_style, heading = heading_only
             # A responsibility line right below makes the heading line itself the item.
             item, item_task, item_heading, item_heading_style = line, None, None, None
+            item_before, item_open = [], False
             continue
         if line.marker is not None:
             heading, heading_style = None, None
         head = heading if heading_belongs(i + 1, heading_style) else None
+        # A paragraph continuing an item whose marker stands on an earlier line (and gave
+        # no task yet) belongs to that item: a responsibility line below covers both.
+        before: list[tuple[int, int]] = []
+        if line.marker is None and item is not None and item_task is None and item_open:
+            prev = _item_range(doc, item.start, item.end)
+            before = [*item_before, *([prev] if prev else [])]
         if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
         found = _inline_tasks(doc, line, head, at_end, first_leads)
         tasks.extend(found)
         broken_item = _broken_item(doc, line, i) if not found else None
+        item_before = [] if found else before
+        item_open = not found and (line.marker is not None or bool(before))
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None
