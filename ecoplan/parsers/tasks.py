@@ -54,7 +54,7 @@ RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|
 
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
-# any other bracket there is a remark (（排在首位的为牵头单位，下同）).
+# any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
 # Where a sentence starts inside a line: after 。；!? (a marker there opens an item).
@@ -85,7 +85,7 @@ class _Rules:
     noise_at_end: regex.Pattern[str]
     max_name_length: int
     not_cell_wrap: regex.Pattern[str]
-    convention: regex.Pattern[str]  # 排在首位的为牵头单位: the first name leads, the rest support
+    convention: regex.Pattern[str]  # 排在首位者牵头: the first name leads, the rest support
     lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
     name_leads: tuple[str, ...]
 
@@ -149,7 +149,7 @@ def _plausible(rules: _Rules, names: list[str]) -> bool:
 
 
 def _drop_remarks(text: str) -> str:
-    """The clause without remarks in brackets (（排在首位的为牵头单位，下同）): a bracket that is
+    """The clause without remarks in brackets (（排在首位者牵头，下同）): a bracket that is
     no alternative of a name (各镇（街道）, 各县（市、区）) holds prose."""
     out: list[str] = []
     opened: list[int] = []  # start of each open bracket, in `text`
@@ -188,7 +188,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
 
     Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`,
     `由A统筹，B负责`. Remarks are dropped: a bracket of prose inside the clause and
-    a sentence after it that names no roles (`以下各项工作均需…落实，不再列出`).
+    a sentence after it that names no roles (`以下各项任务均由…落实，不再重复`).
     With `cut` the clause runs into the end of the text: an unfinished last name is
     dropped, and a last group left without its role word after a lead group supports.
     """
@@ -609,7 +609,7 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
 
 def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | None:
     """(style, doc.text range of the title) of a line that is a heading and nothing more:
-    `（一）大气环境质量明显提升。`, `一、奋斗目标`."""
+    `（一）土壤污染风险管控。`, `一、奋斗目标`."""
     marker = line.marker
     if marker is None or marker.style == "dash":
         return None

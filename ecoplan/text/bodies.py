@@ -265,7 +265,7 @@ def joined_right(v: BodyLexicon, left: str, right: str) -> str:
     """The second of two names joined by 和/及/与, the first one's qualifier distributed (spec §5).
 
     各级法院和检察院 -> 各级检察院; 市人大及其常委会 -> 市人大常委会 (其 is the first name);
-    a second name with a modifier of its own stays as written (省政府和生态环境部).
+    a second name with a modifier of its own stays as written (省政府和水利部).
     """
     if right.startswith("其"):
         return left + right[1:]
