@@ -17,6 +17,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/ecoplan parse data/raw -o data/out
+	@echo "outputs in data/out/; the command is $(BIN)/ecoplan (source $(BIN)/activate to call it as ecoplan)"
 
 test: $(STAMP)
 	$(BIN)/ruff check ecoplan tests bench cli.py

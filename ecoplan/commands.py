@@ -303,7 +303,7 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
                         _error(str(exc))
                         log.add(item, None, "failed", str(exc), result.seconds)
                         continue
-                log.add(item, target, "parsed", None, result.seconds)
+                log.add(item, target or "<stdout>", "parsed", None, result.seconds)
         if fmt == "jsonl" and outputs.file is not None and (jsonl_lines or not log.counts["failed"]):
             try:
                 write_output(outputs.file, "".join(jsonl_lines))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -180,3 +183,33 @@ def synthetic_output(tmp_path: Path) -> tuple[Path, Path]:
     output = tmp_path / "plan.json"
     output.write_text(plan.model_dump_json(indent=2), encoding="utf-8")
     return output, source
+
+
+class Hung(Exception):
+    """Raised by `no_hang` when a call runs past its guard."""
+
+
+@contextmanager
+def _no_hang(seconds: int = 60) -> Iterator[None]:
+    """Fail, instead of hanging CI, when a call never ends (catastrophic regex backtracking).
+
+    A guard, not a measurement: the limit is far above any normal run on a loaded
+    machine; speed is measured by `make bench`, never by tests.
+    """
+
+    def _raise(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds} s: catastrophic backtracking?")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def no_hang() -> Callable[..., contextlib.AbstractContextManager[None]]:
+    """`with no_hang(): …` fails the test instead of hanging when a call never ends."""
+    return _no_hang

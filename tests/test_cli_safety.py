@@ -365,3 +365,32 @@ def test_zero_width_spaces_and_the_shared_span_check(ecoplan_cmd: list[str], tmp
     assert any("\u200b" in text[item.span[0]:item.span[1]] for _, item, _ in located)
     for _, item, item_text in located:
         assert item_text is None or span_holds(text, item.span, item_text)
+
+
+def test_validate_refuses_files_larger_than_any_output(cli, tmp_path: Path, monkeypatch) -> None:
+    import ecoplan.validate
+
+    path = tmp_path / "big.json"
+    path.write_text("{}" + " " * 100, encoding="utf-8")
+    monkeypatch.setattr(ecoplan.validate, "MAX_OUTPUT_BYTES", 64)
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"ecoplan: {path}: 102 bytes, more than any ecoplan output")
+
+
+# --- what the README promises --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["parse"], ["nonsense"], ["parse", "--jobs", "0", "x.txt"], ["parse", "a", "b"],
+                                  ["parse", "--format", "xml", "x.txt"]])
+def test_usage_errors_are_one_line_and_exit_2(ecoplan_cmd: list[str], args: list[str]) -> None:
+    proc = run(ecoplan_cmd, *args)
+    assert proc.returncode == 2
+    one_line(proc)
+    assert proc.stdout == b""
+
+
+def test_missing_input_exits_2_as_documented(ecoplan_cmd: list[str], tmp_path: Path) -> None:
+    proc = run(ecoplan_cmd, "parse", tmp_path / "nope.txt")
+    assert proc.returncode == 2
+    assert one_line(proc) == f"ecoplan: {tmp_path / 'nope.txt'}: no such file"

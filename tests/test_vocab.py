@@ -29,7 +29,8 @@ def test_a_bad_vocabulary_names_file_and_key(name: str, change: dict, key: str) 
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [("μg/m3", "微克/立方米"), ("ug/m3", "微克/立方米"), ("微克每立方米", "微克/立方米"), ("平方千米", "平方公里"),
-     ("万平方千米", "万平方公里"), ("个百分点", "百分点"), ("%", "%"), ("万千瓦", "万千瓦")],
+     ("万平方千米", "万平方公里"), ("个百分点", "百分点"), ("%", "%"), ("万千瓦", "万千瓦"),
+     ("吨每日", "吨/日"), ("万吨每日", "万吨/日"), ("μg/m³", "微克/立方米")],
 )
 def test_unit_names(written: str, canonical: str) -> None:
     assert unit_name(written) == canonical

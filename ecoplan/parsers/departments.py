@@ -26,7 +26,7 @@ actors"):
   name that opens a document number (川委厅〔2016〕12号) or locates an
   indicator (市（州）政府所在城市);
 - spec §5: names joined by 和/及/与 are two, the first one's qualifier
-  distributed (各级法院和检察院 -> 各级检察院, 市人大及其常委会 -> 市人大常委会);
+  distributed (各区法院和检察院 -> 各区检察院, 区人大及其常委会 -> 区人大常委会);
   a bracketed alternative stays in the name (各街道（园区）); a suffix shared
   by a 、 list is distributed with its bracket.
 
@@ -125,7 +125,7 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
 def _join_pairs(v: BodyLexicon, text: str, mentions: list[_Mention]) -> list[_Mention]:
     """Two names joined by 和/及/与 (spec §5): the second takes the first's qualifier.
 
-    各级法院和检察院 -> 各级法院, 各级检察院; 市人大及其常委会 -> 市人大, 市人大常委会.
+    各区法院和检察院 -> 各区法院, 各区检察院; 区人大及其常委会 -> 区人大, 区人大常委会.
     """
     for k in range(1, len(mentions)):
         left, right = mentions[k - 1], mentions[k]
@@ -181,12 +181,12 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             break
         if start in ends:
             if start < ts and partial[0] in PLACE_SUFFIXES and token.word not in v.joint_units:
-                break  # 市委市政府: two names; 县委县政府督查室 is one office of both
+                break  # 市委市政府: two names; 市委市政府督查室 is one office of both
             start = ends[start]  # a body word inside the name (领导小组各成员单位)
             continue
         if ch == "其" and start - 1 > lo and text[start - 2] in v.joiners:
             joined = start - 2 in ends
-            break  # 市人大及其常委会: 其 is the name before, joined in _join_pairs
+            break  # 区人大及其常委会: 其 is the name before, joined in _join_pairs
         if ch in v.joiners:
             # 精神和省委: a name opening with a place word does not reach back over 和;
             # nor does anything over 以及.
@@ -213,6 +213,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     if not modifier and not token.complete and not (joined and name in v.tokens):
         if not (token.bare_in_list and start - 1 > lo and text[start - 1] == "、" and start - 1 in ends):
             return None
+    ends = v.modifier_ends.get(token.word)
+    if ends and modifier and name[ts - start :] == token.word and modifier[-1] not in ends:
+        return None  # 数字政府, 坚持党委: a modifier of this word names a place or level
     if token.any_modifier and modifier and not token.complete:
         banned = v.not_modifier.get(token.word, ())
         if modifier in banned or any(len(b) > 1 and modifier.endswith(b) for b in banned):
@@ -229,7 +232,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         return None
     if sum(name.count(label) for label in v.role_labels) > 1 or (
             name.endswith(v.role_labels) and text.startswith(v.role_labels, te)):
-        return None  # 牵头单位参与单位责任单位: header cells run together
+        return None  # 牵头单位配合单位完成时限: header cells run together
     end = _alternative_end(v, text, te)
     return _Mention(text[start:end], start, end)
 
@@ -249,8 +252,8 @@ def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
 def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: dict[int, int]) -> int:
     """Length of what qualifies a 各 at `pos` as part of one name.
 
-    各级各部门, 全区各级人民政府 (a scope word), 市府直属各单位 / 市直各部门, and a
-    body whose members are meant (区政府各部门); 各地区各有关部门 stays two names.
+    各级各部门, 全市各级人民政府 (a scope word), 市府直属各单位 / 市直各部门, and a
+    body whose members are meant (区政府各部门); 各地区各相关部门 stays two names.
     """
     if pos in ends:
         body_start = ends[pos]
@@ -302,7 +305,7 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
         if "各" in bare[1:]:
             start += bare.rindex("各")  # 均需各县、区人民政府: the name starts at 各
             bare = text[start : end - 1]
-        # An item ending in a place word may be long (常德经济技术开发区、…管理区管委会).
+        # An item ending in a place word may be long (东山经济技术开发区、…管理区管委会).
         longest = 16 if bare[-1:] in PLACE_LEVELS else 6
         if (not (2 <= len(bare) <= longest) or v.token_re.search(bare)
                 or (ends_with_body(v, bare) and not is_place(v, bare))):
@@ -389,7 +392,7 @@ def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention])
 
 def _locate(doc: Document, name: str) -> tuple[int, int] | None:
     """doc.text range where a task's name is first written: as is, or for a name built
-    by spec §5 (各级检察院 of 各级法院和检察院) from its first piece to its last, the
+    by spec §5 (各区检察院 of 各区法院和检察院) from its first piece to its last, the
     pieces in order within one line."""
     at = doc.text.find(name)
     if at >= 0:

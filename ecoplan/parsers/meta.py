@@ -58,12 +58,6 @@ _OPENING_LINES = 12
 
 
 @dataclass(frozen=True)
-class _SourceRank:
-    labels: frozenset[str]  # empty for the document's own header/signature
-    government_body_only: bool
-
-
-@dataclass(frozen=True)
 class _Vocab:
     title_end: re.Pattern[str]
     continuation: tuple[str, ...]
@@ -81,8 +75,8 @@ class _Vocab:
     issuer_word: re.Pattern[str]
     government_word: re.Pattern[str]
     label: re.Pattern[str]
-    issuer_ranks: tuple[_SourceRank, ...]
-    date_ranks: tuple[_SourceRank, ...]
+    issuer_ranks: tuple[SourceRank, ...]
+    date_ranks: tuple[SourceRank, ...]
     junk: tuple[str, ...]
     region_suffix: re.Pattern[str]
     region_not_names: frozenset[str]
@@ -94,23 +88,12 @@ class _Vocab:
     working_year: re.Pattern[str]
 
 
-def _ranks(entries: list[SourceRank]) -> tuple[_SourceRank, ...]:
-    return tuple(
-        _SourceRank(frozenset(e.labels), e.government_body_only)
-        if isinstance(e, LabelledSource)
-        else _SourceRank(frozenset(), False)
-        for e in entries
-    )
-
-
 @cache
 def _vocab() -> _Vocab:
     v = load("metadata")
     ending = alternation(v.title_endings)
     verbs = alternation(v.wrapper_verbs)
     nouns = alternation(v.wrapper_nouns)
-    issuer_ranks, date_ranks = _ranks(v.issuer_sources), _ranks(v.date_sources)
-    labels = [label for rank in (*issuer_ranks, *date_ranks) for label in rank.labels]
     suffixes = alternation(v.region_suffixes)
     return _Vocab(
         title_end=re.compile(f"(?:{ending})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
@@ -132,9 +115,9 @@ def _vocab() -> _Vocab:
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
         issuer_word=re.compile(alternation(v.issuer_suffixes)),
         government_word=re.compile(alternation(v.government_body_words)),
-        label=re.compile(f"(?P<label>{alternation(labels)})[:：|]++"),
-        issuer_ranks=issuer_ranks,
-        date_ranks=date_ranks,
+        label=re.compile(f"(?P<label>{alternation(v.source_labels)})[:：|]++"),
+        issuer_ranks=tuple(v.issuer_sources),
+        date_ranks=tuple(v.date_sources),
         junk=tuple(v.junk_markers),
         region_suffix=re.compile(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
@@ -144,7 +127,7 @@ def _vocab() -> _Vocab:
         placeholder_place=re.compile(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
         title_prefixes=tuple(v.title_prefixes),
         working_year=re.compile(
-            f"为[^，,。；;]{{0,6}}?(?:{alternation(v.working_year_verbs)})(?P<y>\\d{{4}})\\s*+年"
+            f"为[^，,。；;]{{0,6}}?(?:{alternation(v.working_year_verbs)})[^，,。；;\\d]{{0,4}}?(?P<y>\\d{{4}})\\s*+年"
         ),
     )
 
@@ -294,6 +277,9 @@ def _wrapper_name(line: _Text) -> _Name | None:
         m = vocab.verb_then_name.search(whole.key)
         if m and (name := _plan_name(whole.cut(m.start("x"), m.end("x")))):
             return _Name(name, True)
+        if name := _plan_name(whole):
+            # The plan's name alone on its line, in book marks: 《某市2023年…实施方案》.
+            return _Name(name, True)
     for pattern in (vocab.consultation, vocab.quoted_then_verb, vocab.verb_then_quoted):
         m = pattern.search(line.key)
         # Inside book marks the words belong to a cited document's title (《国务院关于印发…的通知》).
@@ -350,6 +336,38 @@ def _head_chunk(fl: _FrontLine) -> _Text | None:
     return None
 
 
+def _title_parts_above(front: list[_FrontLine], k: int) -> list[_FrontLine]:
+    """Lines above front[k] that begin its title, when a layout break split it (up to two).
+
+    The title's last line is short or starts like the end of a title (…工作方案及任务清单);
+    the lines above it are short, without punctuation, and not a body, a date or a title.
+    """
+    vocab = _vocab()
+    key = front[k].line.key
+    if len(key) > 12 and not key.startswith(vocab.continuation):
+        return []
+    parts: list[_FrontLine] = []
+    below = front[k]
+    for above in reversed(front[max(k - 2, 0) : k]):
+        text = above.line.key
+        if (
+            below.index - above.index > 3  # blank lines between two parts, no more
+            or len(text) > 30
+            or RE_PROSE.search(text)
+            or RE_LABEL_COLON.search(text)
+            or vocab.issuer_end.search(text)
+            or vocab.title_end.search(text)
+            or _date_only(text)
+            or RE_DOC_NUMBER.search(text)
+            or RE_QUALIFIER_LINE.match(text)
+            or any(j in above.raw for j in vocab.junk)
+        ):
+            break
+        parts.insert(0, above)
+        below = above
+    return parts
+
+
 def _headings(front: list[_FrontLine]) -> list[_Text]:
     """Heading lines that may be the title, in document order (two-line headings joined)."""
     vocab = _vocab()
@@ -363,20 +381,10 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
             if chunk:
                 out.append(chunk)
             continue
-        if k > 0:
-            prev = front[k - 1]
-            prev_is_title_part = (
-                fl.index - prev.index <= 3  # blank lines between the two parts
-                and not RE_PROSE.search(prev.line.key)
-                and not RE_LABEL_COLON.search(prev.line.key)
-                and not vocab.issuer_end.search(prev.line.key)
-                and not vocab.title_end.search(prev.line.key)
-                and not _date_only(prev.line.key)
-                and (len(key) <= 12 or key.startswith(vocab.continuation))
-            )
-            if prev_is_title_part:
-                out.append(prev.line + fl.line)
-                continue
+        parts = _title_parts_above(front, k)
+        if parts:
+            out.append(sum((p.line for p in parts[1:]), parts[0].line) + fl.line)
+            continue
         heading = fl.line
         if k + 1 < len(front) and RE_QUALIFIER_LINE.match(front[k + 1].line.key):
             # A qualifier on the line under the title belongs to it: （征求意见稿）, （试行）.
@@ -545,14 +553,14 @@ def _labelled_date(value: _Labelled) -> dt.date | None:
 
 
 def _first_by_rank(
-    ranks: tuple[_SourceRank, ...],
+    ranks: tuple[SourceRank, ...],
     document_value: T | None,
     labelled: list[_Labelled],
     read: Callable[[_Labelled, bool], T | None],
 ) -> T | None:
     """The value of the best source that has one (spec §1 order, as vocab/metadata.yaml lists it)."""
     for rank in ranks:
-        if not rank.labels:
+        if not isinstance(rank, LabelledSource):  # the document's own header line or signature
             if document_value is not None:
                 return document_value
             continue
@@ -620,9 +628,9 @@ def _owner_place(title: _Text, lines: list[_FrontLine]) -> str | None:
 
 
 def _province_served(lines: list[_FrontLine]) -> str | None:
-    """The one province the opening text names as such (推进辽宁振兴发展), not inside a name.
+    """The one province the opening text names as such (推进吉林全面振兴), not inside a name.
 
-    A province name that starts a longer name (北京经济技术开发区管委会, 湖南省生态环境厅)
+    A province name that starts a longer name (天津经济技术开发区管委会, 湖南省生态环境厅)
     or sits in a cited title (《…》) is a passing mention; two different provinces
     leave the region open.
     """

@@ -122,21 +122,25 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
 def _pieces(doc: Document, line: Block) -> list[_Piece]:
     """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
 
-    A flattened heading stands after a dropped space (the line break that the
-    page turned into a space), right after the end of a sentence or after the
-    bare title of the heading before it. Whether it opens a section is left to
-    the sequence of its style, as for any heading.
+    A flattened heading stands after a space (the line break that the page
+    turned into one), right after the end of a sentence, a closing bracket or
+    the bare title of the heading before it. Whether it opens a section is
+    left to the sequence of its style, as for any heading.
     """
     folded = doc.fold
     cuts: list[tuple[int, MarkerMatch]] = []
     head = line.start if line.marker is not None else -1  # start of the heading whose title may run on
-    # Spaces normalise dropped (between wide characters) and those it kept (between ASCII ones: ") 2.").
-    kept = [(m.start(), m.end()) for m in RE_KEPT_SPACE.finditer(folded, line.start, line.end)] if " " in \
-        folded[line.start : line.end] else []
-    gaps = sorted([*((pos, pos) for pos in doc.space_gaps(line.start, line.end)), *kept], key=lambda g: g[1])
+    # (end of the text before the space, start of the text after it): spaces normalise dropped
+    # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`).
+    gaps = [(pos, pos) for pos in doc.space_gaps(line.start, line.end)]
+    if " " in folded[line.start : line.end]:
+        gaps = sorted([*gaps, *(m.span() for m in RE_KEPT_SPACE.finditer(folded, line.start, line.end))],
+                      key=lambda gap: gap[1])
     for before, pos in gaps:
+        if before <= line.start:
+            continue
         marker = match_marker(folded, pos, line.end)
-        if marker is None or marker.style == "dash" or before <= line.start:
+        if marker is None or marker.style == "dash":
             continue  # a dash inside a sentence is punctuation
         after_title = head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before)
         if folded[before - 1] in _SENTENCE_CLOSE or after_title:
@@ -169,6 +173,7 @@ def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -
         return None
     if len(path) == 1 and path[0] in (1, last_top + 1):
         return len(stack)
+    # Numbering without bare top lines starts at 1.1.
     return len(stack) if path == (1, 1) else None
 
 

@@ -53,7 +53,7 @@ RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|
 
 _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
-# any other bracket there is a remark (（排在首位的为牵头单位，下同）).
+# any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
 # Where a sentence starts inside a line: after 。；!? (a marker there opens an item).
@@ -84,7 +84,7 @@ class _Rules:
     noise_at_end: regex.Pattern[str]
     max_name_length: int
     not_cell_wrap: regex.Pattern[str]
-    convention: regex.Pattern[str]  # 排在首位的为牵头单位: the first name leads, the rest support
+    convention: regex.Pattern[str]  # 排在首位者牵头: the first name leads, the rest support
     lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
     name_leads: tuple[str, ...]
 
@@ -96,13 +96,17 @@ def _rules() -> _Rules:
     labels = {w: "lead" for w in v.lead_labels} | {w: "support" for w in v.support_labels}
     verbs = {w: "lead" for w in v.lead_verbs} | {w: "support" for w in v.support_verbs}
     label_alt = alternation(list(labels))
+    any_label = alternation([*labels, *v.other_labels])
     return _Rules(
         header_exact=header_exact,
         header_search=regex.compile(alternation(list(header_exact))),
         label_role=labels,
-        label=regex.compile(rf"(?P<label>{label_alt})[ ]*+[:：]"),
-        label_at_start=regex.compile(rf"[ ]*+[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{label_alt})[ ]*+[:：]"),
-        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:{label_alt})[ ]*+[:：]"),
+        # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
+        label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
+        label_at_start=regex.compile(
+            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
+        ),
+        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=regex.compile(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -144,7 +148,7 @@ def _plausible(rules: _Rules, names: list[str]) -> bool:
 
 
 def _drop_remarks(text: str) -> str:
-    """The clause without remarks in brackets (（排在首位的为牵头单位，下同）): a bracket that is
+    """The clause without remarks in brackets (（排在首位者牵头，下同）): a bracket that is
     no alternative of a name (各镇（街道）, 各县（市、区）) holds prose."""
     out: list[str] = []
     opened: list[int] = []  # start of each open bracket, in `text`
@@ -183,7 +187,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
 
     Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`,
     `由A统筹，B负责`. Remarks are dropped: a bracket of prose inside the clause and
-    a sentence after it that names no roles (`以下各项工作均需…落实，不再列出`).
+    a sentence after it that names no roles (`以下各项任务均由…落实，不再重复`).
     With `cut` the clause runs into the end of the text: an unfinished last name is
     dropped, and a last group left without its role word after a lead group supports.
     """
@@ -215,12 +219,21 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
         if text[: labels[0].start()].strip(_TRIM):
             return None  # prose before the first label: not a clause of its own
         for k, m in enumerate(labels):
+            role = rules.label_role.get(m["label"])
+            if role is None:
+                continue  # 完成时限：…, 责任领导：…: no body named
             last = k + 1 == len(labels)
-            stop = len(text) if last else labels[k + 1].start()
-            names = _names(rules, text[m.end() : stop], cut=cut and last)
+            segment = text[m.end() : len(text) if last else labels[k + 1].start()]
+            marked = rules.lead_mark.search(segment) if role == "lead" else None
+            if marked is not None:
+                # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
+                lead.extend(_names(rules, segment[: marked.start()]))
+                support.extend(_names(rules, segment[marked.end() :], cut=cut and last))
+                continue
+            names = _names(rules, segment, cut=cut and last)
             if names and not _plausible(rules, names):
                 return None
-            (lead if rules.label_role[m["label"]] == "lead" else support).extend(names)
+            (lead if role == "lead" else support).extend(names)
         return (lead, support) if lead or support else None
     found_body = False
     clauses = [c for c in (c.strip(_TRIM) for c in _CLAUSE_SEP.split(text)) if c]
@@ -586,7 +599,7 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
 
 def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | None:
     """(style, doc.text range of the title) of a line that is a heading and nothing more:
-    `（一）大气环境质量明显提升。`, `一、奋斗目标`."""
+    `（一）土壤污染风险管控。`, `一、奋斗目标`."""
     marker = line.marker
     if marker is None or marker.style == "dash":
         return None
@@ -612,12 +625,15 @@ def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
     return None
 
 
-def _task_text(doc: Document, rng: tuple[int, int], heading: tuple[int, int] | None) -> tuple[tuple[int, int], str]:
+def _task_text(
+    doc: Document, rng: tuple[int, int], heading: tuple[int, int] | None,
+    before: list[tuple[int, int]] | None = None,
+) -> tuple[tuple[int, int], str]:
     """A task's range and text: the heading standing on its own line before the item, if any,
-    joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`)."""
-    if heading is None:
-        return rng, doc.text[rng[0] : rng[1]]
-    return (heading[0], rng[1]), doc.text[heading[0] : heading[1]] + doc.text[rng[0] : rng[1]]
+    joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`), and the earlier
+    paragraphs of the same item."""
+    parts = [*([heading] if heading is not None and not before else []), *(before or []), rng]
+    return (parts[0][0], rng[1]), "".join(doc.text[a:b] for a, b in parts)
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
@@ -733,6 +749,8 @@ def parse_tasks(doc: Document) -> list[Task]:
     heading_style: str | None = None
     item_heading: tuple[int, int] | None = None  # the heading of `item`
     item_heading_style: str | None = None
+    item_before: list[tuple[int, int]] = []  # earlier paragraphs of `item`'s measure
+    item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     first_leads = bool(rules.convention.search(doc.fold))
 
@@ -799,7 +817,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             continue
         at_end = i == len(lines) - 1
         if rules.label_at_start.match(doc.fold, line.start, line.end):
-            bracket_open = doc.fold[line.start] in OPEN_ANY
+            bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
@@ -810,7 +828,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                     rng = _item_range(doc, item.start, item.end)
                     if rng is not None:
                         head = item_heading if heading_belongs(i + 1, item_heading_style) else None
-                        rng, text = _task_text(doc, rng, head)
+                        rng, text = _task_text(doc, rng, head, item_before)
                         item_task = _task(doc, rng, text, None, [], [])
                         tasks.append(item_task)
                 if item_task is not None:
@@ -824,12 +842,21 @@ def parse_tasks(doc: Document) -> list[Task]:
             heading_style, heading = heading_only
             # A responsibility line right below makes the heading line itself the item.
             item, item_task, item_heading, item_heading_style = line, None, None, None
+            item_before, item_open = [], False
             continue
         if line.marker is not None:
             heading, heading_style = None, None
         head = heading if heading_belongs(i + 1, heading_style) else None
+        # A paragraph continuing an item whose marker stands on an earlier line (and gave
+        # no task yet) belongs to that item: a responsibility line below covers both.
+        before: list[tuple[int, int]] = []
+        if line.marker is None and item is not None and item_task is None and item_open:
+            prev = _item_range(doc, item.start, item.end)
+            before = [*item_before, *([prev] if prev else [])]
         found = _inline_tasks(doc, line, head, at_end, first_leads)
         tasks.extend(found)
+        item_before = [] if found else before
+        item_open = not found and (line.marker is not None or bool(before))
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None

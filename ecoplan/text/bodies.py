@@ -64,6 +64,7 @@ class BodyLexicon:
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
     not_modifier: dict[str, tuple[str, ...]]
+    modifier_ends: dict[str, str]  # word -> what a modifier outside its `after` list must end with
     stop: frozenset[str]
     stop_lengths: tuple[int, ...]
     stop_chars: frozenset[str]
@@ -125,6 +126,7 @@ def body_lexicon() -> BodyLexicon:
     relational = set(data.relational)
     tokens: dict[str, BodyToken] = {}
     not_modifier: dict[str, tuple[str, ...]] = {}
+    modifier_ends: dict[str, str] = {}
 
     def add(token: str, word: str, *, is_complete: bool, any_modifier: bool = False, min_len: int = 2,
             bare_in_list: bool = False, bounded: bool = False) -> None:
@@ -148,6 +150,8 @@ def body_lexicon() -> BodyLexicon:
         elif rule.bounded:
             add(word, word, is_complete=False, any_modifier=True, min_len=min_len, bounded=True)
         not_modifier[word] = tuple(rule.not_modifier)
+        if rule.modifier_ends:
+            modifier_ends[word] = rule.modifier_ends
     body_words = _trie_alt(list(tokens))
     actor_verbs = data.actor_verbs
     stop = frozenset(data.stop) | frozenset(data.creation)
@@ -163,6 +167,7 @@ def body_lexicon() -> BodyLexicon:
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
         not_modifier=not_modifier,
+        modifier_ends=modifier_ends,
         stop=stop,
         stop_lengths=tuple(sorted({len(w) for w in stop if len(w) > 1}, reverse=True)),
         stop_chars=frozenset(data.stop_chars),
@@ -260,7 +265,7 @@ def joined_right(v: BodyLexicon, left: str, right: str) -> str:
     """The second of two names joined by 和/及/与, the first one's qualifier distributed (spec §5).
 
     各级法院和检察院 -> 各级检察院; 市人大及其常委会 -> 市人大常委会 (其 is the first name);
-    a second name with a modifier of its own stays as written (省政府和生态环境部).
+    a second name with a modifier of its own stays as written (省政府和水利部).
     """
     if right.startswith("其"):
         return left + right[1:]

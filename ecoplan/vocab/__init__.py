@@ -110,6 +110,7 @@ class TablesVocab(_Vocab):
     not_cell_wrap: Words
     role_complements: Words
     first_is_lead: Words
+    other_labels: Words
     lead_marks: Words
     name_leads: Words
 
@@ -122,6 +123,7 @@ class WeakBodyWord(_Vocab):
     min_len: int = 2
     bare_in_list: bool = False
     bounded: bool = False
+    modifier_ends: str = ""
 
 
 class DepartmentsVocab(_Vocab):
