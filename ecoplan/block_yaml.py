@@ -17,25 +17,39 @@ output is byte for byte what PyYAML writes and reads back through
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import yaml
 
-# PyYAML's printable characters with allow_unicode, less its line breaks
-# (\x85 \u2028 \u2029) and the BOM: a string with any other is written double-quoted.
-_PRINTABLE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe"
-_ONE_LINE = re.compile(f"[{_PRINTABLE}]++")
-# A literal block (`|`) may hold line breaks; the style itself also needs no
-# space before a line break nor at the very end (checked apart).
-_LITERAL = re.compile(f"[{_PRINTABLE}\n]++")
-# Of the one-line strings, those PyYAML's analyze_scalar allows plain in a block
-# context: no document marker or indicator first (`-`, `?`, `:` only before a
-# space or the end), no `: ` or ` #`, no `:` at the end, no space at either end.
-_PLAIN = re.compile(
-    r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))"
-    r"(?:[^: ]|:(?! |$)| (?!#|$))++"
-)
+# PyYAML's printable characters with allow_unicode are all but these (its line
+# breaks \x85 \u2028 \u2029 among them): a string holding one is written
+# double-quoted. A negated class of the few compiles far faster than the many.
+_NOT_PRINTABLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    one_line: re.Pattern[str]  # printable, no line break
+    literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
+    plain: re.Pattern[str]  # of the one-line strings, those PyYAML may write plain
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compiled at the first YAML output, not at every start (JSON never needs them)."""
+    return _Patterns(
+        one_line=re.compile(f"[^{_NOT_PRINTABLE}\n]++"),
+        literal=re.compile(f"[^{_NOT_PRINTABLE}]++"),
+        # PyYAML's analyze_scalar allows a one-line string plain in a block context
+        # when no document marker or indicator comes first (`-`, `?`, `:` only before
+        # a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
+        # space at either end.
+        plain=re.compile(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))(?:[^: ]|:(?! |$)| (?!#|$))++"),
+    )
+
+
 # Beyond PyYAML's line width (writing.py sets 1 000 000) it would fold a long line.
 _MAX_LINE = 500_000
 
@@ -52,7 +66,7 @@ def _resolvers(first: str) -> tuple[re.Pattern[str], ...]:
 
 def _is_plain(text: str) -> bool:
     """For a printable one-line string: PyYAML writes it plain (no resolver reads it as another type)."""
-    return _PLAIN.fullmatch(text) is not None and not any(r.match(text) for r in _resolvers(text[0]))
+    return _patterns().plain.fullmatch(text) is not None and not any(r.match(text) for r in _resolvers(text[0]))
 
 
 def _float(value: float) -> str:
@@ -83,13 +97,13 @@ def scalar(value: Any, indent: int) -> str:
     if "\n" not in value:
         if not value:
             return " ''\n"
-        if _ONE_LINE.fullmatch(value) is None or len(value) >= _MAX_LINE:
+        if _patterns().one_line.fullmatch(value) is None or len(value) >= _MAX_LINE:
             raise Unsupported("double-quoted or folded string")
         if _is_plain(value):
             return f" {value}\n"
         return " '" + value.replace("'", "''") + "'\n"
     # Multi-line strings are literal blocks (writing.py's representer asks for `|`).
-    if _LITERAL.fullmatch(value) is None or value.endswith(" ") or " \n" in value:
+    if _patterns().literal.fullmatch(value) is None or value.endswith(" ") or " \n" in value:
         raise Unsupported("multi-line string PyYAML would quote")
     hints = "2" if value[0] in " \n" else ""
     if value[-1] != "\n":
@@ -106,7 +120,7 @@ def scalar(value: Any, indent: int) -> str:
 
 @cache
 def _key(key: str) -> str:
-    if not isinstance(key, str) or _ONE_LINE.fullmatch(key) is None or not _is_plain(key) or len(key) >= 128:
+    if not isinstance(key, str) or _patterns().one_line.fullmatch(key) is None or not _is_plain(key) or len(key) >= 128:
         raise Unsupported(f"key {key!r}")
     return key + ":"
 
