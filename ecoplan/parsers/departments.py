@@ -306,7 +306,7 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
             start += bare.rindex("各")  # 均需各县、区人民政府: the name starts at 各
             bare = text[start : end - 1]
         # An item ending in a place word may be long (东山经济技术开发区、…管理区管委会).
-        longest = 16 if bare[-1:] in PLACE_LEVELS else 6
+        longest = _BARE_PLACE_ITEM if bare[-1:] in PLACE_LEVELS else _BARE_ITEM
         if (not (2 <= len(bare) <= longest) or v.token_re.search(bare)
                 or (ends_with_body(v, bare) and not is_place(v, bare))):
             break

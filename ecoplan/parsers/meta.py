@@ -67,6 +67,7 @@ class _Vocab:
     quoted_then_verb: re.Pattern[str]
     verb_then_quoted: re.Pattern[str]
     verb_then_name: re.Pattern[str]
+    headline: re.Pattern[str]
     file_name: re.Pattern[str]
     title_labels: frozenset[str]
     title_label: re.Pattern[str]
@@ -105,6 +106,10 @@ def _vocab() -> _Vocab:
         quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
         verb_then_quoted=re.compile(f"(?:{verbs})(?P<x>《[^《》]+》)"),
         verb_then_name=re.compile(f"(?:{verbs})(?P<x>[^《》]+)$"),
+        # A news headline without book marks: a body or a place, a wrapper verb, the plan's name.
+        headline=re.compile(
+            f"^[^《》]{{1,30}}?(?:{alternation(v.issuer_suffixes)}|{suffixes})(?:{verbs})[^《》]{{4,}}$"
+        ),
         file_name=re.compile(
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
@@ -115,7 +120,8 @@ def _vocab() -> _Vocab:
         issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
         issuer_word=re.compile(alternation(v.issuer_suffixes)),
         government_word=re.compile(alternation(v.government_body_words)),
-        label=re.compile(f"(?P<label>{alternation(v.source_labels)})[:：|]++"),
+        # The other web labels are matched too, so that 上传时间 is not read as the label 时间.
+        label=re.compile(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[:：|]++"),
         issuer_ranks=tuple(v.issuer_sources),
         date_ranks=tuple(v.date_sources),
         junk=tuple(v.junk_markers),
@@ -374,8 +380,8 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
     out: list[_Text] = []
     for k, fl in enumerate(front):
         key = fl.line.key
-        if any(j in fl.raw for j in vocab.junk) or _notice(fl.line):
-            continue
+        if any(j in fl.raw for j in vocab.junk) or _notice(fl.line) or vocab.headline.match(key):
+            continue  # a headline (某市印发某方案) reports the plan; its own heading follows
         if not _is_heading(key):
             chunk = _head_chunk(fl)
             if chunk:

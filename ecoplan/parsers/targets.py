@@ -80,6 +80,8 @@ RE_DIGIT = re.compile(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
 RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
 RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
+# How far past a listed value (2、3、5家) its shared unit may be written.
+UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
 RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
 
@@ -609,7 +611,7 @@ def _target(
         indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
         comparator=op,  # type: ignore[arg-type]
         value=int(item.q.value) if _is_count(r, item.q) and item.q.value.is_integer() else item.q.value,
-        unit=item.q.unit,
+        unit=_unit_as_written(doc, item.q),
         unit_name=unit_name(item.q.unit),
         change=reading.change,  # type: ignore[arg-type]
         baseline_year=reading.baseline_year,
@@ -619,6 +621,28 @@ def _target(
         line=doc.lineno(a),
         span=doc.span(a, b),
     )
+
+
+def _unit_as_written(doc: Document, q: Quantity) -> str:
+    """The unit in the plan's own script (萬畝 stays 萬畝): q.unit is read on the folded text.
+
+    A water class keeps the spec's unit 类 whatever the script (§3). A value of
+    a list (2、3、5家) shares a unit written after the last value.
+    """
+    if q.kind == "roman":
+        return q.unit
+    end, left = q.end, len(q.unit)
+    start = end
+    while left and start > q.start:
+        start -= 1
+        if not doc.fold[start].isspace():
+            left -= 1
+    if squash(doc.fold[start:end]) != q.unit:
+        start = doc.fold.find(q.unit, q.start, q.end + UNIT_LIST_REACH)
+        if start < 0:
+            return q.unit
+        end = start + len(q.unit)
+    return squash(doc.as_written(start, end))
 
 
 def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:

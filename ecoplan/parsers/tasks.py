@@ -22,6 +22,7 @@ read line by line in one pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -418,7 +419,11 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
     else:
         new_group = bool(row[0].pieces)
     if new_group:
-        table.goal, table.lead, table.support = None, [], []
+        table.lead, table.support = [], []
+        if "goal" not in table.cols:
+            table.goal = None
+    # An empty goal cell is a cell merged down the rows it groups, even where every row
+    # has its own number (序号 1, 2, 3 under one 重点任务).
     if goal_cell is not None:
         table.goal = goal_cell.text(doc)
     text_cell = cell("text")
@@ -575,6 +580,11 @@ def _body_cell(doc: Document, tokens: list[tuple[int, int]], k: int) -> bool:
 
 # ---------------------------------------------------------------- prose items
 
+# Marks that end an item's line as written (a heading, a sentence, a label before its value).
+_ITEM_LINE_END = "。；;.!！?？:：)）〕]】"
+# A comma or enumeration comma: the line is running prose, not a bare heading.
+RE_PROSE_MARK_IN_ITEM = re.compile("[,，、]")
+
 
 def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     """doc.text range of an item's text: its marker and trailing separators dropped.
@@ -711,6 +721,24 @@ def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | Non
     return None
 
 
+def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int], int] | None:
+    """The text range of an item line that a hard line break cut mid-sentence, and its index.
+
+    PDF text breaks lines at the page width: `1.严格落实…制度,6月底前完成…` then
+    `巡查网格划分。责任单位:…`. The item starts at its marker, not at the second line.
+    """
+    if line.marker is None or line.marker.style == "dash":
+        return None
+    fold = doc.fold[line.start : line.end].rstrip(_WS)
+    if not fold or fold[-1] in _ITEM_LINE_END or not RE_PROSE_MARK_IN_ITEM.search(fold):
+        return None
+    rng = _item_range(doc, line.start, line.end)
+    if rng is None:
+        return None
+    # The comma the line broke after stays: the sentence runs on into the next line.
+    return (rng[0], _strip(doc, line.start, line.end)[1]), index
+
+
 def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
     """Index of the outermost bracket in fold[start:end] that never closes."""
     opened: list[int] = []
@@ -771,6 +799,7 @@ def parse_tasks(doc: Document) -> list[Task]:
         row = None
 
     stream_end = -1  # lines up to this index were read as a flattened table
+    broken_item: tuple[tuple[int, int], int] | None = None  # an item line cut mid-sentence, and its index
     for i, line in enumerate(lines):
         if i <= stream_end:
             continue
@@ -853,8 +882,11 @@ def parse_tasks(doc: Document) -> list[Task]:
         if line.marker is None and item is not None and item_task is None and item_open:
             prev = _item_range(doc, item.start, item.end)
             before = [*item_before, *([prev] if prev else [])]
+        if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
+            head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
         found = _inline_tasks(doc, line, head, at_end, first_leads)
         tasks.extend(found)
+        broken_item = _broken_item(doc, line, i) if not found else None
         item_before = [] if found else before
         item_open = not found and (line.marker is not None or bool(before))
         item, item_task = line, (found[-1] if found else None)

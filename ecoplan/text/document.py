@@ -91,6 +91,15 @@ class Document:
                 yield self._clean_starts[k]
             k += 1
 
+    def as_written(self, start: int, end: int) -> str:
+        """text[start:end] with full-width forms folded but the script kept.
+
+        fold also turns traditional characters into simplified ones, which the
+        matchers want; an output field "as written" (a unit: 萬噸, 個) wants the
+        plan's own characters, with only the width of ASCII forms (％) folded.
+        """
+        return "".join(f if f.isascii() else t for t, f in zip(self.text[start:end], self.fold[start:end], strict=True))
+
     def lineno(self, index: int) -> int:
         """1-based input line of the character at `index` of `text`."""
         return bisect_right(self._raw_line_starts, self.to_raw(index))
