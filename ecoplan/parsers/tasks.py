@@ -59,6 +59,9 @@ RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
 # Where a sentence starts inside a line: after 。；!? (a marker there opens an item).
 RE_SENTENCE_START = regex.compile(r"(?<=[。；;!！?？])[ ]*+")
+# Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
+# (an item that follows a responsibility clause starts at the clause's end anyway).
+INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
 # A clause at the head of an item, with the comma that ends it.
 RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
 # A cell of a flattened table this long, or holding one of these marks, is a measure.
@@ -225,6 +228,13 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
                 continue  # 完成时限：…, 责任领导：…: no body named
             last = k + 1 == len(labels)
             segment = text[m.end() : len(text) if last else labels[k + 1].start()]
+            if role == "lead" and rules.verb_at_end.search(segment):
+                # 责任单位：A牵头，B、C配合: the label introduces a clause in the verb form
+                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last)
+                if verb_roles is not None:
+                    lead.extend(verb_roles[0])
+                    support.extend(verb_roles[1])
+                    continue
             marked = rules.lead_mark.search(segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
@@ -598,6 +608,8 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     for m in RE_SENTENCE_START.finditer(doc.fold, a + 1, b):
         marker = match_marker(doc.fold, m.end(), b)
         if marker is not None and marker.style != "dash":
+            if doc.fold[m.end()] in INNER_ENUMERATION:
+                continue
             a = m.end()
     marker = match_marker(doc.fold, a, b)
     if marker is not None:
