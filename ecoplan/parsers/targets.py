@@ -47,6 +47,8 @@ from ecoplan.text.lexicon import (
     CN_YEAR_DIGITS,
     LIST_CONNECTORS,
     OPEN_PARENS,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
     SENTENCE_ENDS,
     squash,
 )
@@ -80,6 +82,8 @@ RE_DIGIT = re.compile(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
 RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
 RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
+# The longest quoted name (slogan) whose number is no target: “六个百分之百”.
+QUOTED_NAME_MAX = 12
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
@@ -413,6 +417,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 ):
                     rejected_head = None
                 for item, indicator, reading, op in found:
+                    if _in_quoted_name(fold, line.start, item.q.start, item.q.end):
+                        continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if area is None:
@@ -627,6 +633,22 @@ def _target(
         line=doc.lineno(a),
         span=doc.span(a, b),
     )
+
+
+def _in_quoted_name(fold: str, line_start: int, start: int, end: int) -> bool:
+    """Whether fold[start:end] stands inside a short quoted name on its line (“六个百分之百”)."""
+    before = fold[line_start:start]
+    opened = -1
+    for open_q, close_q in zip(QUOTE_OPEN, QUOTE_CLOSE, strict=True):
+        if open_q == close_q:  # a straight quote opens and closes: inside when an odd number stands before
+            if before.count(open_q) % 2:
+                opened = max(opened, line_start + before.rfind(open_q))
+        elif before.rfind(open_q) > before.rfind(close_q):
+            opened = max(opened, line_start + before.rfind(open_q))
+    if opened < 0 or start - opened > QUOTED_NAME_MAX:
+        return False
+    closes = [i for q in QUOTE_CLOSE if (i := fold.find(q, end, opened + QUOTED_NAME_MAX + 1)) >= 0]
+    return bool(closes)
 
 
 def _unit_as_written(doc: Document, q: Quantity) -> str:
