@@ -115,6 +115,7 @@ class _Rules:
     # Never the start of an indicator: an enumeration word (三要, 一是), a closed
     # parenthetical the line ran into (a responsibility clause), a stray closer.
     lead_noise: re.Pattern[str]
+    inline_item: re.Pattern[str]  # an inline item marker (二是) opening a clause
 
 
 @cache
@@ -159,6 +160,7 @@ def rules() -> _Rules:
         lead_noise=re.compile(
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
+        inline_item=re.compile(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
     )
 
 
@@ -377,6 +379,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
+                sent_start = cs
+            elif r.inline_item.match(fold, cs, ce):
+                # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
+                # deadline inside one does not govern the next.
                 sent_start = cs
             if not quantities:
                 continue

@@ -329,6 +329,9 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
                 continue
             if ch in PLACE_LEVELS:
                 suffix = last[k + 1 :]
+                if suffix[:1] in OPEN_PARENS and (close := suffix.find(_CLOSER[suffix[0]])) > 0:
+                    # 各区、县（市）人民政府: the bracket qualifies 县 alone; 人民政府 is shared.
+                    suffix = suffix[close + 1 :]
                 if len(without_alternative(suffix)) >= 2 and ends_with_body(v, suffix):
                     return suffix
         if is_place(v, bare):

@@ -144,6 +144,25 @@ class SpacedTable:
     def __init__(self) -> None:
         self.columns = 0  # cells of the current table's header; 0 outside a table
         self.one_space = False  # cells separated by one no-break or ideographic space each
+        self.one_ascii_space = False  # cells separated by one plain space each (a header of labels only)
+
+    def _ascii_cells(self, raw: str, start: int, end: int, line: str) -> list[tuple[int, int]] | None:
+        """Cells of a table written with one plain space between cells (`序号 工作任务 责任单位`).
+
+        Only a header made of table labels and nothing else opens one: a plain space
+        is too common in prose to split any other line on. Each space separates, so
+        two in a row stand around an empty cell, as with one no-break space.
+        """
+        cells = _split(raw, start, end, True, plain=True)
+        if self.one_ascii_space:
+            if len(cells) >= 2:
+                return _fit(raw, cells, self.columns)
+            self.one_ascii_space, self.columns = False, 0
+            return None
+        if len(cells) >= 3 and all(_is_header_word(raw[a:b]) for a, b in cells):
+            self.one_ascii_space, self.one_space, self.columns = True, True, len(cells)
+            return cells
+        return None
 
     def cells(self, raw: str, start: int, end: int, line: str) -> list[tuple[int, int]] | None:
         """Cell ranges (into `raw`) of `line` = raw[start:end] when it is a header or a row, else None."""
@@ -152,6 +171,8 @@ class SpacedTable:
             gap = _RE_INNER_GAP.search(raw, start, end)
         else:
             gap = None
+        if self.one_ascii_space or (gap is None and not self.columns and " " in line.strip(PADDING)):
+            return self._ascii_cells(raw, start, end, line)
         if gap is None:
             # No gap after the text has begun: one cell at most (an indented line) or a blank line.
             if self.columns and line.strip(PADDING):
@@ -178,10 +199,12 @@ _RE_INNER_GAP = re.compile("[^ \t\u00a0\u3000](?:[\u00a0\u3000]|  )")
 _RE_CELL_GAP = re.compile("[ \u00a0\u3000]{2,}+|[\u00a0\u3000]")
 # With one no-break space per gap, each such space separates; two spaces or more stay one gap.
 _RE_CELL_GAP_ONE = re.compile("[\u00a0\u3000]| {2,}+")
+# With one plain space per gap (a header of labels only), every space separates.
+_RE_CELL_GAP_PLAIN = re.compile("[ \u00a0\u3000]")
 _SENTENCE_DONE = "。；;"
 
 
-def _split(raw: str, start: int, end: int, one_space: bool) -> list[tuple[int, int]]:
+def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = False) -> list[tuple[int, int]]:
     """Cells of raw[start:end] between gaps, the line's own padding at either end left out."""
     a = start
     while a < end and raw[a] in PADDING:
@@ -193,7 +216,8 @@ def _split(raw: str, start: int, end: int, one_space: bool) -> list[tuple[int, i
         return []
     cells: list[tuple[int, int]] = []
     pos = a
-    for m in (_RE_CELL_GAP_ONE if one_space else _RE_CELL_GAP).finditer(raw, a, b):
+    gap = _RE_CELL_GAP_PLAIN if plain else _RE_CELL_GAP_ONE if one_space else _RE_CELL_GAP
+    for m in gap.finditer(raw, a, b):
         cells.append((pos, m.start()))
         pos = m.end()
     cells.append((pos, b))
