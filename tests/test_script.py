@@ -9,7 +9,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from ecoplan.text.script import has_traditional, to_simplified
+from ecoplan.text.script import TABLE_PATH, build_table, has_traditional, table_text, to_simplified
 
 SHARE = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 DICT_TOOL = Path(opencc.__file__).parent / "clib" / "bin" / "opencc_dict"
@@ -63,3 +63,9 @@ def test_simplified_text_is_returned_as_it_is() -> None:
     text = "到2025年，全市细颗粒物浓度控制在30微克/立方米以下。牵头单位：市生态环境局"
     assert not has_traditional(text)
     assert to_simplified(text) is text
+
+
+def test_checked_in_table_is_what_the_installed_opencc_gives() -> None:
+    # The table ships as data so that start-up converts nothing; it must stay OpenCC's own.
+    expected = table_text(build_table())
+    assert TABLE_PATH.read_text(encoding="utf-8") == expected

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 # The blocks of CJK ideographs in the Basic Multilingual Plane: unified, extension A, compatibility.
@@ -50,17 +51,36 @@ def _converter() -> _Converter:
     return converter
 
 
-@cache
-def _tables() -> _Tables:
-    """Every BMP ideograph that t2s changes on its own, with its simplified form.
+# The table is checked-in data, generated from OpenCC by `python -m ecoplan.text.script`
+# (tests/test_script.py regenerates it and compares): building it at start-up meant
+# converting ~28,000 characters, ~20 ms on every run, for plans that mostly hold none.
+TABLE_PATH = Path(__file__).with_name("t2s_chars.txt")
+
+
+def build_table() -> dict[int, str]:
+    """Every BMP ideograph that t2s changes on its own, with its simplified form, from OpenCC.
 
     The characters are converted one per line, so no phrase spans two of them.
-    A `re` class of BMP characters is a bitmap: scanning a text for one costs a
-    few nanoseconds a character, far less than a conversion.
     """
     chars = [chr(c) for lo, hi in _CJK_BMP for c in range(lo, hi + 1)]
     converted = _converter().convert("\n".join(chars)).split("\n")
-    table = {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+
+
+def table_text(table: dict[int, str]) -> str:
+    """The data file's form of `table`: one line per character, traditional then simplified."""
+    return "".join(f"{chr(code)}{table[code]}\n" for code in sorted(table))
+
+
+@cache
+def _tables() -> _Tables:
+    """The checked-in table, with a pattern for any of its characters.
+
+    A `re` class of BMP characters is a bitmap: scanning a text for one costs a
+    few nanoseconds a character, far less than a conversion.
+    """
+    lines = TABLE_PATH.read_text(encoding="utf-8").splitlines()
+    table = {ord(line[0]): line[1] for line in lines}
     pattern = re.compile("[" + "".join(chr(c) for c in sorted(table)) + "]")
     return _Tables(table, pattern)
 
@@ -82,3 +102,7 @@ def to_simplified(text: str) -> str:
         return converted
     # A dictionary entry changed the length: fold character by character instead.
     return text.translate(_tables().chars)
+
+
+if __name__ == "__main__":  # regenerate the checked-in table from the installed OpenCC
+    TABLE_PATH.write_text(table_text(build_table()), encoding="utf-8")
