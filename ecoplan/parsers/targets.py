@@ -119,7 +119,8 @@ class _Rules:
     # Never the start of an indicator: an enumeration word (三要, 一是), a closed
     # parenthetical the line ran into (a responsibility clause), a stray closer.
     lead_noise: re.Pattern[str]
-    inline_item: re.Pattern[str]  # an inline item marker (二是) opening a clause
+    inline_item: re.Pattern[str]
+    area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
 
 
 @cache
@@ -159,6 +160,7 @@ def rules() -> _Rules:
             rf"(?:及[\u4e00-\u9fff]{{1,6}}?(?:{alternation(v.area_suffixes)}))?"
         ),
         list_summary=tuple(v.list_summary),
+        area_generic=tuple(v.area_generic),
         frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
         lead_noise=re.compile(
@@ -445,6 +447,8 @@ def _area(r: _Rules, indicator: str) -> str:
     m = r.area.match(folded)
     if m is None or m.end() >= len(folded) or folded[m.end()] in AREA_WORD_GOES_ON:
         return ""
+    if any(word in m.group() for word in r.area_generic):
+        return ""  # 县城建成区, 主城区: a kind of place, each target names its own
     return indicator[: m.end()]
 
 

@@ -191,6 +191,7 @@ class ComparatorsVocab(_Vocab):
     population_words: Words
     area_not_first: Words
     area_suffixes: Words
+    area_generic: Words
     list_summary: Words
     frame_words: Words
     class_or_better: Words
