@@ -35,8 +35,8 @@ THRESHOLDS: dict[str, float] = {
     "targets_p": 1.00,  # tgtP
     "targets_r": 1.00,  # tgtR
     "cmp_acc": 1.00,  # cmp
-    "tdeadline_acc": 0.94,  # tdl
-    "indicator_sim": 0.94,  # ind
+    "tdeadline_acc": 1.00,  # tdl
+    "indicator_sim": 0.95,  # ind
     "deadlines_f1": 1.00,  # dl
     "departments_f1": 0.99,  # dept
     "tasks_f1": 1.00,  # task

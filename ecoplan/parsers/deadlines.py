@@ -373,12 +373,18 @@ class DeadlineScope:
                 j += 1
         return heads
 
+    def _starts_cell(self, line: Block, start: int) -> bool:
+        """Whether text[start:] begins a cell of the row, layout spaces aside."""
+        text = self.doc.text
+        return any(c.start >= start and not text[start : c.start].strip() for c in line.cells)
+
     def _row_deadline(self, line: Block, pos: int) -> str | None:
         """In a task table, a deadline standing in a cell of its own (完成时限) governs its row's targets."""
         k = bisect_left(self.starts, line.start)
         while k < len(self.matches) and self.matches[k].start < line.end:
             d = self.matches[k]
-            if d.start > pos and self.doc.text[d.start - 1] == "\t":
+            # A cell of its own: after a tab, or where the row's cells (space-separated tables) start one.
+            if d.start > pos and (self.doc.text[d.start - 1] == "\t" or self._starts_cell(line, d.start)):
                 return d.date
             k += 1
         return None

@@ -82,6 +82,8 @@ RE_DIGIT = re.compile(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
 RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
 RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
+# Sentence numbers kept apart per table cell (no cell holds this many sentences).
+CELL_SENTENCES = 10_000
 # The longest quoted name (slogan) whose number is no target: “六个百分之百”.
 QUOTED_NAME_MAX = 12
 # How far past a listed value (2、3、5家) its shared unit may be written.
@@ -374,7 +376,16 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         scan = scan_quantities(fold, line.start, line.end)
         if not scan:
             continue  # most lines hold no number with a unit: no clauses to read
-        line_clauses = clauses(fold, line.start, line.end)
+        if line.is_table and line.cells:
+            # A row's cells are clauses of their own, whatever separates them (tab, spaces).
+            line_clauses = [
+                (a, b, n * CELL_SENTENCES + k)
+                for n, cell in enumerate(line.cells)
+                if cell.end > cell.start
+                for a, b, k in clauses(fold, cell.start, cell.end)
+            ]
+        else:
+            line_clauses = clauses(fold, line.start, line.end)
         found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
         prev_sentence = -1
         sent_start = line.start
