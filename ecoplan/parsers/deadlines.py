@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -75,6 +76,7 @@ RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 @dataclass(frozen=True)
 class _Rules:
     pattern: regex.Pattern[str]
+    anchor: regex.Pattern[str]  # a character every match holds: lines without one are not scanned
     not_before: tuple[str, ...]
     not_after: tuple[str, ...]
     not_year_owner: tuple[str, ...]
@@ -123,8 +125,13 @@ def _rules() -> _Rules:
     )
     units = alternation(v.counted_units)
     post_not = alternation(v.not_after_before_suffix)
+    # Every match holds 年 (after a year) or the last character of a word it requires: a
+    # five-year plan, a recurring or relative year, a year end, a half, the quarter or month word.
+    required = [*v.five_year_plans, *v.recurring, *v.relative_years, *year_ends, *v.halves, *v.month_word]
+    anchors = {"年", v.quarter_word[-1]} | {word[-1] for word in required}
     return _Rules(
         pattern=regex.compile(pattern),
+        anchor=regex.compile("[" + regex.escape("".join(sorted(anchors))) + "]"),
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
@@ -177,7 +184,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     fold = doc.fold
     out: list[DeadlineMatch] = []
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
-    for m in rules.pattern.finditer(fold):
+    for m in _matches(rules, fold):
         start, end = m.start(), m.end()
         before = fold[max(0, start - _LOOKBACK) : start]
         if m["post"] and rules.post_not_followed.match(fold, end):
@@ -197,6 +204,21 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
         date, recurring = result
         out.append(DeadlineMatch(start, end, doc.text[start:end], date, recurring))
     return out
+
+
+def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
+    """The pattern's matches in `fold`, scanning only the lines that hold an anchor character.
+
+    No match crosses a line end and the pattern opens with an optional trigger, so one
+    scan of the whole text tries it at every position; most lines hold no date at all.
+    """
+    pos = 0
+    while (hit := rules.anchor.search(fold, pos)) is not None:
+        line_start = fold.rfind("\n", 0, hit.start()) + 1
+        line_end = fold.find("\n", hit.start())
+        line_end = len(fold) if line_end < 0 else line_end + 1
+        yield from rules.pattern.finditer(fold, line_start, line_end)
+        pos = line_end
 
 
 def _in_book_title(fold: str, pos: int) -> bool:
