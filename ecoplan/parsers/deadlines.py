@@ -197,7 +197,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             if y is not None:
                 last_year = (m.end("y"), y)
         if _in_book_title(fold, start):
-            continue  # 《关于印发2030年前碳达峰行动方案的通知》: part of a cited title
+            continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
         result = _judge(rules, m, fold, start, end, before, post, plan_year, last_year)
         if result is None:
             continue

@@ -437,7 +437,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
-                        # 乌海市及周边地区PM2.5浓度下降12.6%,优良天数比率达到82.8%: the same area.
+                        # 某市城区PM2.5浓度下降10%,优良天数比率达到85%: the same area.
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
@@ -569,7 +569,7 @@ def _read_group(
             # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
             indicators = [code + subject[glued.end() :] for code in codes]
         elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
-            indicators = parts  # 全市万元产值用水量、万元工业增加值用水量: each names its own noun
+            indicators = parts  # 单位产值能耗、单位产值用水量: each names its own noun
         elif respectively and len(out) > 1 and len(parts) == len(out):
             indicators, owners = distribute_shared_head(
                 parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
