@@ -213,3 +213,29 @@ def _no_hang(seconds: int = 60) -> Iterator[None]:
 def no_hang() -> Callable[..., contextlib.AbstractContextManager[None]]:
     """`with no_hang(): …` fails the test instead of hanging when a call never ends."""
     return _no_hang
+
+
+SHARED_SCORER = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "score.py"
+
+
+def _score_set(docs_dir: Path, gold_dir: Path, out_dir: Path) -> dict:
+    """Parse every plan in docs_dir into out_dir as JSON; the shared scorer's figures (its --json)."""
+    import json
+    import subprocess
+
+    import ecoplan
+    from ecoplan.writing import dumps
+
+    for doc in sorted(docs_dir.glob("*.txt")):
+        plan = ecoplan.parse_file(str(doc))
+        (out_dir / f"{doc.stem}.json").write_text(dumps(plan, "json"), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(SHARED_SCORER), str(gold_dir), str(out_dir), "--json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+@pytest.fixture(scope="session")
+def score_set() -> Callable[[Path, Path, Path], dict]:
+    """`score_set(docs, gold, out)`: parse a folder of plans and score it with ../shared/eval/score.py."""
+    return _score_set
+

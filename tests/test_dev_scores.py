@@ -11,16 +11,10 @@ pinned separately by tests/test_seeds.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-import ecoplan
-from ecoplan.writing import dumps
 
 # Floor per TOTAL column of score.py (short name as the scorer prints it).
 THRESHOLDS: dict[str, float] = {
@@ -50,24 +44,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@cache
-def _scores(out_dir: Path) -> dict:
-    """Parse every dev document into out_dir and return the scorer's JSON figures."""
-    for doc in sorted(DEV_DOCS.glob("*.txt")):
-        plan = ecoplan.parse_file(str(doc))
-        (out_dir / f"{doc.stem}.json").write_text(dumps(plan, "json"), encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(SCORER), str(DEV_GOLD), str(out_dir), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(run.stdout)
-
-
 @pytest.fixture(scope="module")
-def dev_scores(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _scores(tmp_path_factory.mktemp("dev_parses"))
+def dev_scores(score_set: Callable[[Path, Path, Path], dict], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return score_set(DEV_DOCS, DEV_GOLD, tmp_path_factory.mktemp("dev_parses"))
 
 
 def test_every_dev_document_is_scored(dev_scores: dict) -> None:

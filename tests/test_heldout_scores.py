@@ -16,16 +16,10 @@ floor when you raise a column; do not tune rules to these documents' wording
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-import ecoplan
-from ecoplan.writing import dumps
 
 # Floor per TOTAL column of score.py (short name as the scorer prints it).
 THRESHOLDS: dict[str, float] = {
@@ -54,24 +48,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@cache
-def _scores(out_dir: Path) -> dict:
-    """Parse every held-out document into out_dir and return the scorer's JSON figures."""
-    for doc in sorted(HELDOUT_DOCS.glob("*.txt")):
-        plan = ecoplan.parse_file(str(doc))
-        (out_dir / f"{doc.stem}.json").write_text(dumps(plan, "json"), encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(SCORER), str(HELDOUT_GOLD), str(out_dir), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(run.stdout)
-
-
 @pytest.fixture(scope="module")
-def heldout_scores(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _scores(tmp_path_factory.mktemp("heldout_parses"))
+def heldout_scores(score_set: Callable[[Path, Path, Path], dict], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return score_set(HELDOUT_DOCS, HELDOUT_GOLD, tmp_path_factory.mktemp("heldout_parses"))
 
 
 def test_every_heldout_document_has_gold_and_is_scored(heldout_scores: dict) -> None:
