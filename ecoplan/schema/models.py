@@ -16,7 +16,7 @@ SCHEMA_VERSION = "1"
 
 Comparator = Literal[">=", ">", "<=", "<", "="]
 SectionStyle = Literal[
-    "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "decimal",
+    "division", "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "decimal",
     "inline",
 ]
 

@@ -27,7 +27,7 @@ _HAN = "\u4e00-\u9fff"
 # item number right before a year (1.2022年，…), decimal headings (1.1 / 1.1.1, and a bare 1 before
 # a space as their top level, as 应急预案 and 规划 number them).
 RE_LINE_MARKER = re.compile(
-    rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]))"
+    rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]|部分))"
     rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)(?:(?P<stray>,++)?+、|\.))"
     rf"|(?P<cn_paren>\((?P<cn2>[{CN_ONE_TO_TEN}]++)\))"
     r"|(?P<arabic_paren>\((?P<d1>\d{1,3}+)\))"
@@ -37,7 +37,8 @@ RE_LINE_MARKER = re.compile(
     rf"|(?P<circled>[{CIRCLED_FIRST}-{CIRCLED_LAST}])"
     r"|(?P<dash>——|--)"
 )
-_CHAPTER_STYLES = {"章": "chapter", "节": "part", "条": "article"}
+# 第一部分 divides a plan above its chapters or its 一、 items (规划, 实施方案 in parts).
+_CHAPTER_STYLES = {"部分": "division", "章": "chapter", "节": "part", "条": "article"}
 # The characters a marker can start with: most lines start with none, and a set
 # lookup is cheaper than a failing match.
 _MARKER_FIRST = frozenset(
