@@ -699,7 +699,9 @@ def parse_plan_year(doc: Document, meta: Meta) -> int | None:
     """The year relative deadlines (年底前, 9月底前) fall in.
 
     The title's year; failing that, the working year the preamble states
-    (为做好2023年…工作), which the spec does not count as the plan's title year.
+    (为做好2023年…工作), which the spec does not count as the plan's title year;
+    failing that, the year the plan was issued in: a plan's 年底前 is the end of a
+    year it is in force, and a 十四五 plan issued in 2022 looks back on 十三五.
     """
     if meta.year is not None:
         return meta.year
@@ -707,4 +709,4 @@ def parse_plan_year(doc: Document, meta: Meta) -> int | None:
         m = _vocab().working_year.search(fl.line.key)
         if m:
             return int(m["y"])
-    return None
+    return meta.date.year if meta.date is not None else None

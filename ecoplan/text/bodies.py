@@ -321,8 +321,11 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     `last` (金州区、普兰店区生态环境分局; 各县、区人民政府（管委会） shares
     人民政府（管委会）, bracket kept); a level word opening `last` is shared only
     by level words (庄河市、市生态环境局 shares nothing); a place list
-    (瓦房店市、庄河市) shares nothing.
+    (瓦房店市、庄河市) shares nothing. A generic name (各有关部门, 相关单位) means
+    "the others": no item before it shares its words.
     """
+    if last.removeprefix("各").startswith(v.generic_prefixes):
+        return None
     if bare[-1] in PLACE_LEVELS:
         for k, ch in enumerate(last[:-2]):
             if k == 0 and len(bare.removeprefix("各")) > 1:
