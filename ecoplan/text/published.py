@@ -41,7 +41,8 @@ RE_GLOSS_HINT = re.compile(rf"[(（][ ]*+[{_PINYIN_LETTERS}]")
 RE_CHUNK_MARKER = re.compile(rf"[{PADDING}]*+(\d{{1,3}}+)、")
 RE_CHUNK_MARKER_AFTER_BREAK = re.compile(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}+)、)")
 # Punctuation that ends a line that was not cut: the next line starts afresh.
-_COMPLETE_LINE_ENDS = "。；;！!？?：:…)）】」』”\"|"
+# A closing bracket ends a remark (〔责任单位：…〕) as it ends a parenthesis.
+_COMPLETE_LINE_ENDS = "。；;！!？?：:…)）】〕]］」』”\"|"
 
 
 @dataclass(frozen=True)
