@@ -23,6 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -775,6 +776,30 @@ def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[
 # ---------------------------------------------------------------- driver
 
 
+@dataclass
+class _OpenItem:
+    """An item none of whose lines has given a task yet, with everything written under it.
+
+    A responsibility line after the last of its sub-items ((1) (2) under 3、), none
+    with a clause of its own, covers the whole item (spec §6: the clause follows
+    the item, sub-items and all)."""
+
+    style: str  # the item's marker style
+    parts: list[tuple[int, int]]  # doc.text ranges of its text: its title or paragraph, then each line below
+    children: int = 0  # sub-items directly under it
+
+
+def _open_item_covered(open_items: list[_OpenItem], next_style: str | None,
+                       deeper: Callable[[str, str], bool]) -> _OpenItem | None:
+    """The item a responsibility line covers when it is not the innermost one: the outermost
+    open item with two sub-items or more that the next marker closes (a sibling of it or
+    of an item above it, or the end of the text)."""
+    for candidate in open_items[:-1]:
+        if candidate.children >= 2 and (next_style is None or not deeper(next_style, candidate.style)):
+            return candidate
+    return None
+
+
 def parse_tasks(doc: Document) -> list[Task]:
     """Tasks of task tables and of prose items with a responsibility clause, in text order."""
     rules = _rules()
@@ -792,6 +817,10 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_before: list[tuple[int, int]] = []  # earlier paragraphs of `item`'s measure
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
+    open_items: list[_OpenItem] = []  # items, outermost first, that have given no task yet
+
+    def deeper(style: str, than: str) -> bool:
+        return styles_seen.get(style, len(styles_seen)) > styles_seen.get(than, len(styles_seen))
     first_leads = bool(rules.convention.search(doc.fold))
 
     def heading_belongs(k: int, style: str | None) -> bool:
@@ -816,6 +845,7 @@ def parse_tasks(doc: Document) -> list[Task]:
         if i <= stream_end:
             continue
         if line.is_table:
+            open_items.clear()
             cells = _cells(line)
             header = _header(rules, doc, cells)
             if header is not None:
@@ -855,6 +885,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             found, stream_end = stream
             tasks.extend(found)
             item, item_task = None, None
+            open_items.clear()
             continue
         at_end = i == len(lines) - 1
         if rules.label_at_start.match(doc.fold, line.start, line.end):
@@ -865,6 +896,13 @@ def parse_tasks(doc: Document) -> list[Task]:
             roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end)
             if roles is not None and item is not None:
                 roles = _convention(roles, first_leads)
+                covered = (_open_item_covered(open_items, _next_marker_style(lines, i + 1), deeper)
+                           if item_task is None else None)
+                if covered is not None:
+                    rng, text = _task_text(doc, covered.parts[-1], None, covered.parts[:-1])
+                    item_task = _task(doc, rng, text, None, [], [])
+                    tasks.append(item_task)
+                open_items.clear()  # a clause given: the items above have sub-items with clauses of their own
                 if item_task is None and _is_measure(doc, item):
                     rng = _item_range(doc, item.start, item.end)
                     if rng is not None:
@@ -876,9 +914,19 @@ def parse_tasks(doc: Document) -> list[Task]:
                     _add(item_task.lead, roles[0])
                     _add(item_task.support, roles[1])
             continue
-        if line.marker is not None and line.marker.style != "dash":
-            styles_seen.setdefault(line.marker.style, len(styles_seen))
+        style = line.marker.style if line.marker is not None and line.marker.style != "dash" else None
+        if style is not None:
+            styles_seen.setdefault(style, len(styles_seen))
+            while open_items and not deeper(style, open_items[-1].style):
+                open_items.pop()  # closed by this sibling or an item above it
+            if open_items:
+                open_items[-1].children += 1
+        whole_line = _strip(doc, line.start, line.end)
+        for open_item in open_items:
+            open_item.parts.append(whole_line)
         heading_only = _heading_only(doc, line)
+        if heading_only is not None and style is not None:
+            open_items.append(_OpenItem(style, [heading_only[1]]))
         if heading_only is not None:
             heading_style, heading = heading_only
             # A responsibility line right below makes the heading line itself the item.
@@ -898,6 +946,10 @@ def parse_tasks(doc: Document) -> list[Task]:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
         found = _inline_tasks(doc, line, head, at_end, first_leads)
         tasks.extend(found)
+        if found:
+            open_items.clear()
+        elif style is not None and (rng := _item_range(doc, line.start, line.end)) is not None:
+            open_items.append(_OpenItem(style, [rng]))
         broken_item = _broken_item(doc, line, i) if not found else None
         item_before = [] if found else before
         item_open = not found and (line.marker is not None or bool(before))
