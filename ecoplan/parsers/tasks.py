@@ -36,6 +36,7 @@ from ecoplan.text.lexicon import (
     CLOSE_ANY,
     CLOSE_PARENS,
     CN_ONE_TO_TEN,
+    COLONS,
     JOINERS,
     OPEN_ANY,
     OPEN_PARENS,
@@ -472,6 +473,8 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task 
     if not body:
         return None
     _, best = max(body)
+    if texts[best].rstrip(_WS).endswith(tuple(COLONS)):
+        return None  # a field and its value (发布机构：…, a web page's record of the plan), not a measure
     rng = _measure(doc, filled[best])
     if rng is None:
         return None
