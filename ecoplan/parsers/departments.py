@@ -340,15 +340,17 @@ def _find(doc: Document) -> list[_Mention]:
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     out: list[_Mention] = []
-    for line in doc.lines:
+    lines = doc.lines
+    for i, line in enumerate(lines):
         if line.is_table:
             for cell in line.cells:
                 if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out):
                     _scan_line(v, text, cell.start, cell.end, out)
             continue
         if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
-                or _is_title_line(v, text, line)):
-            continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
+                or _is_title_line(v, text, line)
+                or (i + 1 < len(lines) and v.navigation.search(text, lines[i + 1].start, lines[i + 1].end))):
+            continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page and its issuer, no actor
         before = len(out)
         _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
         for mention in out[before:]:
