@@ -58,7 +58,7 @@ from ecoplan.text.bodies import (
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
-from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, RE_DOCUMENT_NUMBER, is_han
+from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, PROSE_MARKS, RE_DOCUMENT_NUMBER, is_han
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
@@ -349,7 +349,7 @@ def _find(doc: Document) -> list[_Mention]:
             continue
         if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
                 or _is_title_line(v, text, line)
-                or (i + 1 < len(lines) and v.navigation.search(text, lines[i + 1].start, lines[i + 1].end))):
+                or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))):
             continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page and its issuer, no actor
         before = len(out)
         _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
@@ -358,6 +358,12 @@ def _find(doc: Document) -> list[_Mention]:
                 _distribute(v, text, line.start, mention, out)
         _scan_places(v, text, line.start, line.end, out)
     return out
+
+
+def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:
+    """A site's banner: a line of a name and no sentence (某市人民政府) right above a navigation line."""
+    return (not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
+            and v.navigation.search(text, below.start, below.end) is not None)
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:

@@ -16,8 +16,8 @@ SCHEMA_VERSION = "1"
 
 Comparator = Literal[">=", ">", "<=", "<", "="]
 SectionStyle = Literal[
-    "division", "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash", "decimal",
-    "inline",
+    "division", "chapter", "part", "article", "cn-dun", "cn-paren", "arabic-dot", "arabic-paren", "circled", "dash",
+    "decimal", "inline",
 ]
 
 
