@@ -197,7 +197,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             start -= 1
             continue
         boundary = _stop_before(v, text, start, lo)
-        if boundary:
+        if boundary or (ch in v.level_prepositions and text[start] in PLACE_LEVELS):
             break
         start -= 1
     name = text[start:te]

@@ -71,6 +71,7 @@ class BodyLexicon:
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
     generic_prefixes: tuple[str, ...]
+    level_prepositions: str
     determiners: frozenset[str]
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
@@ -174,6 +175,7 @@ def body_lexicon() -> BodyLexicon:
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
         generic_prefixes=tuple(data.generic_prefixes),
+        level_prepositions=data.level_prepositions,
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),

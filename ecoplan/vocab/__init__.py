@@ -134,6 +134,7 @@ class DepartmentsVocab(_Vocab):
     not_after: dict[str, Words]
     stop: Words
     stop_chars: str
+    level_prepositions: str
     joiners: str
     level_prefixes: Words
     generic_prefixes: Words
