@@ -60,6 +60,9 @@ RE_SENTENCE_MARK = re.compile("[，,。；;]")
 RE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{2,8}+:")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
+# An item line with a comma that fills a page's width ((1)…清洁取暖率达到 / 85%以上。) was cut
+# mid-sentence; a heading is shorter (（一）加强组织领导，压实工作责任).
+_CUT_ITEM_MIN_LENGTH = 28
 
 # Full-width ASCII and the ideographic space fold to ASCII, one char for one.
 FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
@@ -271,7 +274,8 @@ def _continues(prev: _Logical, nxt: _Physical) -> bool:
         return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
     if starts_block(fold_width(nxt.text[:_BLOCK_START_REACH])):
         return False
-    if not prev.has_stop and starts_block(fold_width(prev_text[:_BLOCK_START_REACH])):
+    if (not prev.has_stop and not (prev.has_sentence_mark and len(prev_text) >= _CUT_ITEM_MIN_LENGTH)
+            and starts_block(fold_width(prev_text[:_BLOCK_START_REACH]))):
         return False  # a heading line on its own; what follows is its body
     # A web page's label line (发布时间：… 来源：…) is complete as it stands.
     return not _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH]))
