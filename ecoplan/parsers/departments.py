@@ -230,9 +230,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
-    if sum(name.count(label) for label in v.role_labels) > 1 or (
-            name.endswith(v.role_labels) and text.startswith(v.role_labels, te)):
-        return None  # 牵头单位配合单位完成时限: header cells run together
+    role = next((label for label in v.role_labels if name.endswith(label)), None)
+    if role is not None and name.removesuffix(role) not in v.level_prefixes:
+        return None  # 各项任务责任单位, 牵头单位配合单位: a role (or header cells run together); 各责任单位 acts
     end = _alternative_end(v, text, te)
     return _Mention(text[start:end], start, end)
 
