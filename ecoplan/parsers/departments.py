@@ -279,13 +279,17 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
     return is_place(v, text[k:pos])
 
 
+# A 、 between places, not one inside a bracket of alternatives (各县(市、区)).
+RE_LIST_COMMA_OUTSIDE_BRACKETS = regex.compile(r"、(?![^()]*\))")
+
+
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
     """Places named as the subject of a clause (瓦房店市、庄河市力争…)."""
     if not v.place_hint.search(text, lo, hi):
         return
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
-        for place in m.group(1).split("、"):
+        for place in RE_LIST_COMMA_OUTSIDE_BRACKETS.split(m.group(1)):
             level = place.startswith(v.level_prefixes)  # 各市, 各设区市: the level of places acting
             if ((level or (not place.endswith(v.not_place) and place[:-1] not in v.determiners))
                     and v.stop_chars.isdisjoint(place)):

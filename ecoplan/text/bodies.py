@@ -159,7 +159,8 @@ def body_lexicon() -> BodyLexicon:
     place_suffix = ACTOR_PLACE_SUFFIXES
     # A place (瓦房店市) or a level of places (各设区市, 各市) as the subject of a clause,
     # before an actor verb (各设区市完成…, 各市对照…).
-    place = rf"(?:各\p{{Han}}{{0,3}}?|\p{{Han}}{{2,6}}?)[{place_suffix}]"
+    # A bracket of alternative places may follow (各县(市、区)要…; matched on the fold, brackets half-width).
+    place = rf"(?:各\p{{Han}}{{0,3}}?|\p{{Han}}{{2,6}}?)[{place_suffix}](?:\([\p{{Han}}、]{{1,8}}\))?"
     place_verbs = alternation(actor_verbs)
     return BodyLexicon(
         token_re=re.compile(body_words),
@@ -184,7 +185,7 @@ def body_lexicon() -> BodyLexicon:
             rf"((?:{place}、)*{place})"
             rf"(?=(?:{place_verbs}))"
         ),
-        place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
+        place_hint=re.compile(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
         labels=tuple(regex.compile(p) for p in data.labels),
