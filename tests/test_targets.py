@@ -23,7 +23,7 @@ def squash(s: str) -> str:
 
 def run(text: str, year: int | None = None):
     doc = normalise(text)
-    return doc, *parse_targets(doc, DeadlineScope(doc, find_deadlines(doc, year)))
+    return doc, *parse_targets(doc, DeadlineScope(doc, find_deadlines(doc, year), year))
 
 
 def check_provenance(text: str, items) -> None:

@@ -68,6 +68,8 @@ _LOOKBACK = 12
 _TITLE_REACH = 80
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
+# A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
+RE_YEAR_HEAD = regex.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = regex.compile("[。:]")
 RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
@@ -315,8 +317,9 @@ class DeadlineScope:
     of its own (完成时限) governs its row.
     """
 
-    def __init__(self, doc: Document, matches: list[DeadlineMatch]) -> None:
+    def __init__(self, doc: Document, matches: list[DeadlineMatch], plan_year: int | None = None) -> None:
         self.doc = doc
+        self.plan_year = plan_year
         self.matches = sorted(matches, key=lambda d: d.start)
         self.starts = [d.start for d in self.matches]
         self._heads = self._paragraph_heads()
@@ -328,6 +331,16 @@ class DeadlineScope:
             a = max(a, min(self.matches[k].end, b))
             k += 1
         return a
+
+    def looks_back(self, sent_start: int, end: int) -> bool:
+        """Whether the sentence at `sent_start` opens on a year before the plan's (2020年，… in a
+        2022 plan): it reports what was achieved, its figures set nothing."""
+        if self.plan_year is None:
+            return False
+        fold = self.doc.fold
+        marker = match_marker(fold, sent_start, end)
+        m = RE_YEAR_HEAD.match(fold, marker.end if marker is not None else sent_start, end)
+        return m is not None and int(m["y"]) < self.plan_year
 
     def date_for(self, pos: int, sent_start: int, line: Block, line_index: int) -> str | None:
         """Date of the deadline governing a number at `pos` of `line` (doc.lines[line_index])."""
@@ -418,4 +431,4 @@ def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline
     `plan_year` is the year relative deadlines (年底前, 9月底前) fall in.
     """
     matches = find_deadlines(doc, plan_year)
-    return deadline_models(doc, matches), DeadlineScope(doc, matches)
+    return deadline_models(doc, matches), DeadlineScope(doc, matches, plan_year)

@@ -389,6 +389,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
         prev_sentence = -1
         sent_start = line.start
+        looks_back = False
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
             if sentence != prev_sentence:
@@ -397,6 +398,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
                 sent_start = cs
+                looks_back = scope.looks_back(cs, line.end)
             elif r.inline_item.match(fold, cs, ce):
                 # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
                 # deadline inside one does not govern the next.
@@ -430,6 +432,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 ):
                     rejected_head = None
                 for item, indicator, reading, op in found:
+                    if looks_back:
+                        continue  # 2020年，…达到93.4%: a result reported, not a commitment
                     if _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
