@@ -38,7 +38,8 @@ from ecoplan.text.clauses import (
     strip_connector_end,
     top_level_index,
 )
-from ecoplan.text.document import Document
+from ecoplan.text.document import Block, Document
+from ecoplan.text.indicator_tables import SIGN_OPERATORS, IndicatorRow, indicator_rows
 from ecoplan.text.lexicon import (
     ACTOR_PLACE_SUFFIXES,
     CLAUSE_ENDS,
@@ -372,7 +373,11 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     fold = doc.fold
     targets: list[Target] = []
     percentages: list[Percentage] = []
+    table_rows = {row.line_index: row for row in indicator_rows(doc)}
     for li, line in enumerate(doc.lines):
+        if table_rows and li in table_rows:
+            targets.append(_indicator_target(doc, r, table_rows[li], scope, line))
+            continue  # a 主要指标 row: its figures stand in columns, not in clauses
         scan = scan_quantities(fold, line.start, line.end)
         if not scan:
             continue  # most lines hold no number with a unit: no clauses to read
@@ -648,6 +653,33 @@ def _target(
         baseline_year=reading.baseline_year,
         deadline=deadline,
         qualifier=hedge,
+        text=text,
+        line=doc.lineno(a),
+        span=doc.span(a, b),
+    )
+
+
+def _indicator_target(doc: Document, r: _Rules, row: IndicatorRow, scope: DeadlineScope, line: Block) -> Target:
+    """The target of a 主要指标 row: the indicator's figure in the target column, in the unit column's unit."""
+    indicator = squash(doc.text[row.indicator[0] : row.indicator[1]])
+    op = SIGN_OPERATORS[row.sign] if row.sign else r.after_ops.get(row.after, "=")
+    value = float(row.number)
+    unit_fold = fold(row.unit)
+    is_count = unit_fold.lstrip(r.multipliers) in r.counters
+    # 2025年目标值: the column's year; failing that, the deadline governing the table (到2025年，主要指标…).
+    deadline = f"{row.year}-12-31" if row.year else scope.date_for(row.value[0], line.start, line, row.line_index)
+    text, a, b = doc.text[line.start : line.end].strip(), line.start, line.end
+    return Target(
+        indicator=indicator,
+        comparator=op,  # type: ignore[arg-type]
+        value=int(value) if is_count and value.is_integer() else value,
+        unit=row.unit,
+        unit_name=unit_name(unit_fold),
+        # An indicator named by its change (单位地区生产总值二氧化碳排放降低): the figure is that change.
+        change=next((d for w, d in r.change.items() if indicator.endswith(w)), None),  # type: ignore[arg-type]
+        baseline_year=None,
+        deadline=deadline,
+        qualifier=None,
         text=text,
         line=doc.lineno(a),
         span=doc.span(a, b),

@@ -158,6 +158,12 @@ def unit_name(unit: str) -> str:
     return unit
 
 
+def is_unit(surface: str) -> bool:
+    """Whether `surface` (on the fold) is a unit of the vocabulary, a multiplier before it allowed (万吨)."""
+    names, multipliers = _unit_names()
+    return surface in names or (surface[:1] in multipliers and surface[1:] in names)
+
+
 def cn_value(s: str) -> float | None:
     """Value of a Chinese numeral below 10 000 (十一 -> 11, 一百二十 -> 120, 三点五 -> 3.5)."""
     whole, _, frac = s.partition("点")

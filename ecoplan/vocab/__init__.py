@@ -113,6 +113,7 @@ class TablesVocab(_Vocab):
     other_labels: Words
     lead_marks: Words
     name_leads: Words
+    indicator_table: dict[str, Words]
 
 
 class WeakBodyWord(_Vocab):
