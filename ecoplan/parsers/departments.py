@@ -36,8 +36,10 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import regex
 
@@ -49,6 +51,7 @@ from ecoplan.text.bodies import (
     BodyToken,
     as_written,
     body_lexicon,
+    body_words_in,
     ends_with_body,
     is_place,
     joined_right,
@@ -84,6 +87,8 @@ class _Mention:
 
 def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     """The stop word ending at `pos`, if any."""
+    if text[pos - 1] not in v.stop_last_chars:
+        return None  # most characters end no stop word: no need to try each length
     for k in v.stop_lengths:
         if pos - k >= floor and text[pos - k : pos] in v.stop:
             return text[pos - k : pos]
@@ -93,17 +98,39 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
+class _BodyWords:
+    """The body words of one document, found in one scan (body_words_in) and handed out by line."""
+
+    def __init__(self, v: BodyLexicon, text: str) -> None:
+        self.spans = body_words_in(v, text)
+        self.starts = [start for start, _ in self.spans]
+
+    def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The body words `v.token_re.finditer(text, lo, hi)` yields."""
+        spans = self.spans
+        i = bisect_left(self.starts, lo)
+        j = bisect_left(self.starts, hi, i)
+        if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
+            # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
+            return [m.span() for m in v.token_re.finditer(text, lo, hi)]
+        return spans[i:j]
+
+
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
-               spaced: Callable[[int], bool] | None = None) -> None:
-    """Find body names in text[lo:hi] (one logical line or one table cell)."""
+               spaced: Callable[[int], bool] | None = None, words: list[tuple[int, int]] | None = None) -> None:
+    """Find body names in text[lo:hi] (one logical line or one table cell); `words` are its body words."""
+    if words is None:
+        words = [m.span() for m in v.token_re.finditer(text, lo, hi)]
+    if not words:
+        return
     skip = quoted_spans(text, lo, hi)
     skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
-    for m in v.token_re.finditer(text, lo, hi):
-        if any(a < m.end() and m.start() < b for a, b in skip):
+    for start, end in words:
+        if skip and any(a < end and start < b for a, b in skip):
             continue
-        if token_ok(v, text, m.start(), m.end()):
-            matches.append((m.start(), m.end(), v.tokens[m.group()]))
+        if token_ok(v, text, start, end):
+            matches.append((start, end, v.tokens[text[start:end]]))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}
@@ -339,18 +366,24 @@ def _spaced(doc: Document, i: int) -> bool:
 def _find(doc: Document) -> list[_Mention]:
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
+    words = _BodyWords(v, text)
+    spaced = partial(_spaced, doc)
+    known_names: dict[str, bool] = {}
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
             for cell in line.cells:
-                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out):
-                    _scan_line(v, text, cell.start, cell.end, out)
+                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
+                    _scan_line(v, text, cell.start, cell.end, out, words=words.within(v, text, cell.start, cell.end))
             continue
+        line_words = words.within(v, text, line.start, line.end)
+        if not line_words and not v.place_hint.search(text, line.start, line.end):
+            continue  # neither a body word nor a place before an actor verb: nothing to find
         if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
                 or _is_title_line(v, text, line)):
             continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
         before = len(out)
-        _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
+        _scan_line(v, text, line.start, line.end, out, spaced, line_words)
         for mention in out[before:]:
             if text[mention.start - 1 : mention.start] == "、":
                 _distribute(v, text, line.start, mention, out)
@@ -369,14 +402,23 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
     return any(m.start == 0 and m.end == len(name) for m in found)
 
 
-def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> bool:
-    """A table cell that is a list of names (the 责任单位 column): take it whole."""
+def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool]) -> bool:
+    """A table cell that is a list of names (the 责任单位 column): take it whole.
+
+    `known` holds the document's names already judged by _is_name: a 责任单位 column repeats them.
+    """
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
         return False
     names = split_names(cell)
-    if not names or not all(_is_name(v, n) for n in names):
+    if not names:
         return False
+    for name in names:
+        is_name = known.get(name)
+        if is_name is None:
+            is_name = known[name] = _is_name(v, name)
+        if not is_name:
+            return False
     offset = text.find(cell, lo, hi)
     pos = offset
     for name in names:

@@ -60,6 +60,13 @@ class BodyLexicon:
     # characters, about five times faster here than `regex`.
     token_re: re.Pattern[str]
     end_re: re.Pattern[str]
+    # The body words spelt backwards, for body_words_in: every body word ends in
+    # one of a few characters (局, 会, 门 …), so over reversed text `re` skips
+    # ahead to those; forwards it stops at each of ~100 common first characters
+    # (市, 区, 各 …) and tries them one by one.
+    reversed_token_re: re.Pattern[str]
+    last_chars: frozenset[str]  # the characters body words end with
+    token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
     tokens: dict[str, BodyToken]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
@@ -68,6 +75,7 @@ class BodyLexicon:
     stop: frozenset[str]
     stop_lengths: tuple[int, ...]
     stop_chars: frozenset[str]
+    stop_last_chars: frozenset[str]  # the characters stop words and stop characters end with
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
     generic_prefixes: tuple[str, ...]
@@ -80,6 +88,7 @@ class BodyLexicon:
     place_hint: re.Pattern[str]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
+    any_trailing: regex.Pattern[str]  # the trailing patterns in one: most parts hold none, one search tells
     labels: tuple[regex.Pattern[str], ...]
     # What may follow the last character of a name: a list or clause mark, a
     # particle, a verb of the stop list or an actor verb.
@@ -163,6 +172,9 @@ def body_lexicon() -> BodyLexicon:
     return BodyLexicon(
         token_re=re.compile(body_words),
         end_re=re.compile(f"(?:{body_words})$"),
+        reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
+        last_chars=frozenset(word[-1] for word in tokens),
+        token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
@@ -171,6 +183,7 @@ def body_lexicon() -> BodyLexicon:
         stop=stop,
         stop_lengths=tuple(sorted({len(w) for w in stop if len(w) > 1}, reverse=True)),
         stop_chars=frozenset(data.stop_chars),
+        stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
         generic_prefixes=tuple(data.generic_prefixes),
@@ -185,6 +198,7 @@ def body_lexicon() -> BodyLexicon:
         place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
+        any_trailing=regex.compile("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
         labels=tuple(regex.compile(p) for p in data.labels),
         name_end=re.compile(
             "[" + re.escape(CLAUSE_PUNCT + "、。（(〔【[\t \n" + data.stop_chars) + "]|$|"
@@ -198,6 +212,42 @@ def body_lexicon() -> BodyLexicon:
         navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
     )
+
+
+def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
+    """Spans of the body words in `text`, the ones `v.token_re.finditer(text)` yields.
+
+    That scan takes, from the left, the longest body word at the first place one
+    starts, then goes on after it. The same spans come from the longest word
+    ending at each place one ends (a backward scan, fast, see reversed_token_re)
+    and the shorter words that end there (its suffixes that are body words): a
+    start's longest word is the farthest end any word starting there reaches.
+    """
+    n = len(text)
+    backwards = text[::-1]
+    last_chars = v.last_chars
+    reversed_token_re = v.reversed_token_re
+    suffixes = v.token_suffixes
+    farthest: dict[int, int] = {}  # start -> end of the longest body word starting there
+    for m in reversed_token_re.finditer(backwards):
+        start, end = n - m.end(), n - m.start()
+        for k in suffixes[text[start:end]]:
+            if farthest.get(end - k, -1) < end:
+                farthest[end - k] = end
+        # The backward scan went on after this word: words ending inside it are looked up one by one.
+        for inner in range(start, end - 1):
+            if text[inner] in last_chars and (found := reversed_token_re.match(backwards, n - inner - 1)):
+                inner_end = inner + 1
+                for k in suffixes[text[inner_end - found.end() + found.start() : inner_end]]:
+                    if farthest.get(inner_end - k, -1) < inner_end:
+                        farthest[inner_end - k] = inner_end
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for start in sorted(farthest):
+        if start >= pos:
+            pos = farthest[start]
+            spans.append((start, pos))
+    return spans
 
 
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
@@ -234,6 +284,8 @@ def ends_with_body(v: BodyLexicon, part: str) -> bool:
 
 
 def strip_trailing(v: BodyLexicon, part: str) -> str:
+    if not v.any_trailing.search(part):
+        return part
     changed = True
     while changed and part:
         changed = False
