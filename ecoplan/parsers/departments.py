@@ -39,7 +39,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import regex
 
@@ -61,7 +60,14 @@ from ecoplan.text.bodies import (
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
-from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, RE_DOCUMENT_NUMBER, is_han
+from ecoplan.text.lexicon import (
+    CLOSE_PARENS,
+    COLONS,
+    DOCUMENT_NUMBER_MARK,
+    PLACE_SUFFIXES,
+    RE_DOCUMENT_NUMBER,
+    is_han,
+)
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
@@ -116,15 +122,14 @@ class _BodyWords:
         return spans[i:j]
 
 
-def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
-               spaced: Callable[[int], bool] | None = None, words: list[tuple[int, int]] | None = None) -> None:
-    """Find body names in text[lo:hi] (one logical line or one table cell); `words` are its body words."""
-    if words is None:
-        words = [m.span() for m in v.token_re.finditer(text, lo, hi)]
+def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
+               spaced: Callable[[int], bool] | None = None) -> None:
+    """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
     if not words:
         return
     skip = quoted_spans(text, lo, hi)
-    skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
+    if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
+        skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
     for start, end in words:
         if skip and any(a < end and start < b for a, b in skip):
@@ -357,24 +362,17 @@ def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
     return content.endswith(v.document_words) and not any(ch in content for ch in "，,。；;：:！!？?")
 
 
-def _spaced(doc: Document, i: int) -> bool:
-    """Whether the input has layout whitespace between doc.text[i - 1] and doc.text[i]."""
-    a, b = doc.to_raw(i - 1), doc.to_raw(i)
-    return b - a > 1 and doc.raw[a + 1 : b].isspace()
-
-
 def _find(doc: Document) -> list[_Mention]:
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _BodyWords(v, text)
-    spaced = partial(_spaced, doc)
     known_names: dict[str, bool] = {}
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
             for cell in line.cells:
                 if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
-                    _scan_line(v, text, cell.start, cell.end, out, words=words.within(v, text, cell.start, cell.end))
+                    _scan_line(v, text, cell.start, cell.end, words.within(v, text, cell.start, cell.end), out)
             continue
         line_words = words.within(v, text, line.start, line.end)
         if not line_words and not v.place_hint.search(text, line.start, line.end):
@@ -383,7 +381,9 @@ def _find(doc: Document) -> list[_Mention]:
                 or _is_title_line(v, text, line)):
             continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
         before = len(out)
-        _scan_line(v, text, line.start, line.end, out, spaced, line_words)
+        # Where the input had layout whitespace inside the line: most lines have none.
+        gaps = set(doc.space_gaps(line.start, line.end)) if line_words else None
+        _scan_line(v, text, line.start, line.end, line_words, out, gaps.__contains__ if gaps else None)
         for mention in out[before:]:
             if text[mention.start - 1 : mention.start] == "、":
                 _distribute(v, text, line.start, mention, out)
@@ -398,7 +398,7 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
     if is_place(v, name):
         return True
     found: list[_Mention] = []
-    _scan_line(v, name, 0, len(name), found)
+    _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
     return any(m.start == 0 and m.end == len(name) for m in found)
 
 

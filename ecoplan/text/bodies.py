@@ -59,12 +59,12 @@ class BodyLexicon:
     # Body words run under stdlib `re`: it skips ahead by the set of first
     # characters, about five times faster here than `regex`.
     token_re: re.Pattern[str]
-    end_re: re.Pattern[str]
-    # The body words spelt backwards, for body_words_in: every body word ends in
-    # one of a few characters (局, 会, 门 …), so over reversed text `re` skips
-    # ahead to those; forwards it stops at each of ~100 common first characters
-    # (市, 区, 各 …) and tries them one by one.
+    # The body words spelt backwards, for body_words_in and body_word_at_end:
+    # every body word ends in one of a few characters (局, 会, 门 …), so over
+    # reversed text `re` skips ahead to those; forwards it stops at each of ~100
+    # common first characters (市, 区, 各 …) and tries them one by one.
     reversed_token_re: re.Pattern[str]
+    longest_token: int
     last_chars: frozenset[str]  # the characters body words end with
     token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
     tokens: dict[str, BodyToken]
@@ -78,6 +78,8 @@ class BodyLexicon:
     stop_last_chars: frozenset[str]  # the characters stop words and stop characters end with
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
+    # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
+    split_points: re.Pattern[str]
     generic_prefixes: tuple[str, ...]
     determiners: frozenset[str]
     creation: frozenset[str]
@@ -171,8 +173,8 @@ def body_lexicon() -> BodyLexicon:
     place_verbs = alternation(actor_verbs)
     return BodyLexicon(
         token_re=re.compile(body_words),
-        end_re=re.compile(f"(?:{body_words})$"),
         reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
+        longest_token=max(map(len, tokens)),
         last_chars=frozenset(word[-1] for word in tokens),
         token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
         tokens=tokens,
@@ -186,6 +188,7 @@ def body_lexicon() -> BodyLexicon:
         stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
+        split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)}))) + "]"),
         generic_prefixes=tuple(data.generic_prefixes),
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
@@ -273,10 +276,16 @@ def without_alternative(part: str) -> str:
     return part[: m.start()] if m and m.start() > 0 else part
 
 
+def body_word_at_end(v: BodyLexicon, text: str) -> str:
+    """The longest body word `text` ends with, "" when it ends with none."""
+    m = v.reversed_token_re.match(text[: -v.longest_token - 1 : -1])
+    return m.group()[::-1] if m else ""
+
+
 def ends_with_body(v: BodyLexicon, part: str) -> bool:
     part = without_alternative(part)
-    m = v.end_re.search(part)
-    if m and token_ok(v, part, m.start(), m.end()):
+    word = body_word_at_end(v, part)
+    if word and token_ok(v, part, len(part) - len(word), len(part)):
         return True
     # A place that is itself the actor (瓦房店市、庄河市); 等/的… never stand inside a place name.
     return (len(part) >= 3 and part[-1] in PLACE_SUFFIXES and not part.endswith(v.not_place)
@@ -298,13 +307,14 @@ def strip_trailing(v: BodyLexicon, part: str) -> str:
 
 def _qualifier(v: BodyLexicon, name: str) -> str:
     """What stands before the body word of `name`: 各级 of 各级法院, 各县（市、区） of 各县（市、区）党委."""
-    m = v.end_re.search(without_alternative(name))
-    if not m:
+    core = without_alternative(name)
+    found = body_word_at_end(v, core)
+    if not found:
         return ""
-    word = v.tokens[m.group()].word
-    head = m.group()[: -len(word)]
+    word = v.tokens[found].word
+    head = found[: -len(word)]
     # 县党委 is 县 + 党委: the place stays with the qualifier; 党工委 is one word.
-    return name[: m.end() - len(word)] if set(head) <= set(PLACE_LEVELS) else name[: m.start()]
+    return name[: len(core) - len(word)] if set(head) <= set(PLACE_LEVELS) else name[: len(core) - len(found)]
 
 
 def _is_bare_body(v: BodyLexicon, name: str) -> bool:
@@ -333,7 +343,8 @@ def _split_joined(v: BodyLexicon, part: str) -> list[str]:
     out: list[str] = []
     rest = part
     pos = 1
-    while pos < len(rest) - 1:
+    while found := v.split_points.search(rest, pos, len(rest) - 1):  # other characters split nothing
+        pos = found.start()
         ch = rest[pos]
         if ch in JOINERS:
             left, right = rest[:pos], rest[pos + 1 :]
@@ -356,14 +367,14 @@ def _split_joined(v: BodyLexicon, part: str) -> list[str]:
 
 def is_relational_end(v: BodyLexicon, name: str) -> bool:
     """各成员单位 and the like: members of the body named before them."""
-    m = v.end_re.search(name)
-    return bool(m and v.tokens[m.group()].relational and m.start() == 0)
+    found = body_word_at_end(v, name)
+    return bool(found and v.tokens[found].relational and len(found) == len(name))
 
 
 def is_place(v: BodyLexicon, part: str) -> bool:
     """A place name and nothing more (瓦房店市, 金州区)."""
     return (len(part) >= 3 and part[-1] in PLACE_SUFFIXES and not part.endswith(v.not_place)
-            and v.stop_chars.isdisjoint(part) and not v.end_re.search(part))
+            and v.stop_chars.isdisjoint(part) and not body_word_at_end(v, part))
 
 
 def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
@@ -391,8 +402,9 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     suffix = last[len(bare) :]
     if len(suffix) >= 2 and ends_with_body(v, suffix):
         return suffix
-    m = v.end_re.search(without_alternative(last))
-    return last[m.start() :] if m and m.start() > 0 else None
+    core = without_alternative(last)
+    start = len(core) - len(body_word_at_end(v, core))
+    return last[start:] if start < len(core) and start > 0 else None
 
 
 def strip_unbalanced(part: str) -> str:
@@ -474,8 +486,8 @@ def _unfinished(v: BodyLexicon, item: str) -> bool:
 
 def _serves_before(v: BodyLexicon, chunk: str) -> bool:
     """An office of the bodies written before it, broken off by a cell wrap (县委县政府 督查室)."""
-    m = v.end_re.search(chunk)
-    return bool(m and v.tokens[m.group()].word in v.joint_units and chunk[0] not in PLACE_LEVELS
+    found = body_word_at_end(v, chunk)
+    return bool(found and v.tokens[found].word in v.joint_units and chunk[0] not in PLACE_LEVELS
                 and not chunk.startswith(v.level_prefixes))
 
 
