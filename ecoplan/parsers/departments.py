@@ -39,6 +39,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -77,7 +78,8 @@ _TITLE_LINE = 60
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
-_ALTERNATIVE_AFTER = regex.compile(r"[（(](\p{Han}{1,8})[）)]")
+_ALTERNATIVE_OPENERS = "（("
+_ALTERNATIVE_AFTER = regex.compile(r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[）)]")
 
 
 # ---------------------------------------------------------------------------
@@ -182,10 +184,15 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     start = ts
     boundary: str | None = None
     joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
+    stop_before, stop_at = _step_marks()
     while start > lo:
+        ch = text[start - 1]
+        if ("\u4e00" <= ch <= "\u9fff" and ch not in stop_before and text[start] not in stop_at
+                and start not in ends and te - start <= _MAX_NAME):
+            start -= 1  # most of a modifier: a Han character none of the checks below stops at
+            continue
         if te - start > _MAX_NAME:
             return None
-        ch = text[start - 1]
         if ch in CLOSE_PARENS:
             m = BRACKET_BEFORE.search(text, max(lo, start - 10), start)
             if m and m.start() > lo and is_han(text[m.start() - 1]):
@@ -262,15 +269,28 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
-    if sum(name.count(label) for label in v.role_labels) > 1 or (
-            name.endswith(v.role_labels) and text.startswith(v.role_labels, te)):
+    if not v.role_label_ends.isdisjoint(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
+            name.endswith(v.role_labels) and text.startswith(v.role_labels, te))):
         return None  # 牵头单位配合单位完成时限: header cells run together
     end = _alternative_end(v, text, te)
     return _Mention(text[start:end], start, end)
 
 
+@cache
+def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
+    """What may stop _extend's walk to the left: the character before the name so far (a
+    bracket, a quotation, 其, a joiner, the end of a stop word) and its first one (a place
+    level or 各 after a layout space, a level prefix)."""
+    v = body_lexicon()
+    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners | v.stop_last_chars
+    at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
+    return before, at
+
+
 def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
     """End of a name, taking in a bracketed alternative right after it (各镇（街道）, 区人民政府（管委会）)."""
+    if te >= len(text) or text[te] not in _ALTERNATIVE_OPENERS:
+        return te  # no bracket follows: most names
     m = _ALTERNATIVE_AFTER.match(text, te)
     if not m:
         return te
@@ -466,10 +486,10 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
     """Unique body names in order of first mention, with mention counts."""
     order: dict[str, list] = {}  # name -> [raw_start, mentions, line, span]
     for m in _find(doc):
-        span = doc.span(m.start, m.end)
         name = as_written(m.name, doc.fold, doc.text, m.start, m.end)
         entry = order.get(name)
         if entry is None:
+            span = doc.span(m.start, m.end)
             order[name] = [span[0], 1, doc.lineno(m.start), span]
         else:
             entry[1] += 1

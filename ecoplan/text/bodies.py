@@ -27,13 +27,15 @@ from ecoplan.text.lexicon import (
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
+_LIST_SEPARATOR_CHARS = frozenset(LIST_SEPARATORS + "\n")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
 # A bracketed alternative closing a name: 区人民政府（管委会）, 各镇（街道）.
-_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[）)]$")
+_ALTERNATIVE_CLOSERS = ("）", ")")
+_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[" + "".join(_ALTERNATIVE_CLOSERS) + "]$")
 # Any bracket inside a name, for checks that read the name without it.
 _BRACKETED_ANY = regex.compile(r"[（(][^（()）]*[）)]")
 # The level words of places, as a name or a list item starts or ends with them
@@ -99,6 +101,7 @@ class BodyLexicon:
     level_qualifiers: tuple[str, ...]
     not_actor_after: tuple[str, ...]
     role_labels: tuple[str, ...]
+    role_label_ends: frozenset[str]  # a name holding none of these characters holds no role label
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
     document_words: tuple[str, ...]
@@ -211,6 +214,7 @@ def body_lexicon() -> BodyLexicon:
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
         role_labels=tuple(data.role_labels),
+        role_label_ends=frozenset(label[-1] for label in data.role_labels),
         joint_units=frozenset(data.joint_units),
         navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
@@ -272,6 +276,8 @@ def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
 
 def without_alternative(part: str) -> str:
     """The name before a bracketed alternative at its end: 区人民政府（管委会） -> 区人民政府."""
+    if not part.endswith(_ALTERNATIVE_CLOSERS):
+        return part  # most names: no need to search
     m = _ALTERNATIVE_AT_END.search(part)
     return part[: m.start()] if m and m.start() > 0 else part
 
@@ -446,8 +452,10 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     groups: list[list[str]] = []  # the names of one list item: one, or several joined by 和
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
-        piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
-        for part in _LIST_SEPARATOR_RUN.split(piece):
+        if "、" in piece:
+            piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
+        parts = _LIST_SEPARATOR_RUN.split(piece) if not _LIST_SEPARATOR_CHARS.isdisjoint(piece) else [piece]
+        for part in parts:
             part = part.replace("\0", "、")
             part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
             for label in v.labels:
