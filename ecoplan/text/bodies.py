@@ -191,7 +191,8 @@ def body_lexicon() -> BodyLexicon:
         stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
-        split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)}))) + "]"),
+        split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
+                                + "]"),
         generic_prefixes=tuple(data.generic_prefixes),
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
