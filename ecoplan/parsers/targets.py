@@ -55,7 +55,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
-from ecoplan.text.quantities import Quantity, scan_quantities, unit_name
+from ecoplan.text.quantities import Quantity, scan_lines, unit_name
 from ecoplan.vocab import alternation, load
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -373,14 +373,23 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     fold = doc.fold
     targets: list[Target] = []
     percentages: list[Percentage] = []
-    table_rows = {row.line_index: row for row in indicator_rows(doc)}
-    for li, line in enumerate(doc.lines):
-        if table_rows and li in table_rows:
-            targets.append(_indicator_target(doc, r, table_rows[li], scope, line))
-            continue  # a 主要指标 row: its figures stand in columns, not in clauses
-        scan = scan_quantities(fold, line.start, line.end)
+    lines = doc.lines
+    # 主要指标 rows: their figures stand in columns, not in clauses; emitted in text order.
+    table_rows = list(indicator_rows(doc))
+    row_lines = {row.line_index for row in table_rows}
+    next_row = 0
+    # Only the lines that can hold a number with a unit: most hold none, and no
+    # state carries from one line to the next.
+    for li, scan in scan_lines(fold, [(line.start, line.end) for line in lines]):
+        while next_row < len(table_rows) and table_rows[next_row].line_index < li:
+            row = table_rows[next_row]
+            targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
+            next_row += 1
+        if li in row_lines:
+            continue
         if not scan:
-            continue  # most lines hold no number with a unit: no clauses to read
+            continue
+        line = lines[li]
         if line.is_table and line.cells:
             # A row's cells are clauses of their own, whatever separates them (tab, spaces).
             line_clauses = [
@@ -458,6 +467,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     reading = _read_head(doc, r, item.head_start, item.q.start)
                     op = _operator(r, reading, item.after_op)
                     percentages.append(_percentage(doc, item, op, cs, ce))
+    for row in table_rows[next_row:]:
+        targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
     return targets, percentages
 
 

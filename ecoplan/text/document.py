@@ -49,6 +49,31 @@ class Block:
         return self.kind == "table_row"
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__ (~0.8 µs a
+# Block); normalise makes one Block per line, so it fills the slots through their
+# descriptors instead, which costs half as much and makes the same immutable Block.
+# tests/test_normalise.py checks that new_block fills every field.
+_set_kind, _set_start, _set_end, _set_lineno, _set_marker, _set_cells, _set_lead_tabs = (
+    getattr(Block, name).__set__ for name in ("kind", "start", "end", "lineno", "marker", "cells", "lead_tabs")
+)
+
+
+def new_block(
+    kind: BlockKind, start: int, end: int, lineno: int, marker: MarkerMatch | None = None,
+    cells: tuple[Cell, ...] = (), lead_tabs: int = 0,
+) -> Block:
+    """Block(kind, start, end, lineno, marker, cells, lead_tabs), made faster."""
+    block = object.__new__(Block)
+    _set_kind(block, kind)
+    _set_start(block, start)
+    _set_end(block, end)
+    _set_lineno(block, lineno)
+    _set_marker(block, marker)
+    _set_cells(block, cells)
+    _set_lead_tabs(block, lead_tabs)
+    return block
+
+
 @dataclass(frozen=True)
 class Document:
     raw: str
@@ -83,12 +108,25 @@ class Document:
         a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
         return b > a and self.raw[a:b].isspace()
 
+    def joined_within(self, start: int, end: int) -> bool:
+        """Whether text[start:end] joins input that is not contiguous (a space, a gloss or a line break was
+        dropped inside it): the cheap test before `space_gaps`, which is empty otherwise."""
+        k = bisect_right(self._clean_starts, start)
+        return k < len(self._clean_starts) and self._clean_starts[k] < end
+
     def space_gaps(self, start: int, end: int) -> Iterator[int]:
         """Indices in (start, end) of text right after dropped input whitespace, in order."""
-        k = bisect_right(self._clean_starts, start)
-        while k < len(self._clean_starts) and self._clean_starts[k] < end:
-            if self.space_dropped_before(self._clean_starts[k]):
-                yield self._clean_starts[k]
+        clean_starts, raw_starts, raw = self._clean_starts, self._raw_starts, self.raw
+        k = max(bisect_right(clean_starts, start), 1)  # text[0] has nothing dropped before it
+        last = min(end, len(self.text))
+        while k < len(clean_starts) and clean_starts[k] < last:
+            # space_dropped_before(index) without its two bisections: text[index - 1] ends run
+            # k - 1, text[index] starts run k, and the input between them is what was dropped.
+            index = clean_starts[k]
+            a = raw_starts[k - 1] + (index - clean_starts[k - 1])
+            b = raw_starts[k]
+            if b > a and raw[a:b].isspace():
+                yield index
             k += 1
 
     def as_written(self, start: int, end: int) -> str:
@@ -103,3 +141,7 @@ class Document:
     def lineno(self, index: int) -> int:
         """1-based input line of the character at `index` of `text`."""
         return bisect_right(self._raw_line_starts, self.to_raw(index))
+
+    def raw_lineno(self, offset: int) -> int:
+        """1-based input line of the character at `offset` of the decoded input (a `span` start)."""
+        return bisect_right(self._raw_line_starts, offset)
