@@ -811,10 +811,11 @@ class _OpenItem:
 
 def _open_item_covered(open_items: list[_OpenItem], next_style: str | None,
                        deeper: Callable[[str, str], bool]) -> _OpenItem | None:
-    """The item a responsibility line covers when it is not the innermost one: the outermost
-    open item with two sub-items or more that the next marker closes (a sibling of it or
-    of an item above it, or the end of the text)."""
-    for candidate in open_items[:-1]:
+    """The item a responsibility line covers when it is not the line right above it: the
+    outermost open item with two sub-items or more ((1) (2), ① ②, —— bullets) that the
+    next marker closes (a sibling of it or of an item above it, or the end of the text)."""
+    # The innermost item counts too when it has sub-items: those are —— bullets, never pushed.
+    for candidate in open_items:
         if candidate.children >= 2 and (next_style is None or not deeper(next_style, candidate.style)):
             return candidate
     return None
@@ -941,6 +942,8 @@ def parse_tasks(doc: Document) -> list[Task]:
                 open_items.pop()  # closed by this sibling or an item above it
             if open_items:
                 open_items[-1].children += 1
+        elif line.marker is not None and open_items:
+            open_items[-1].children += 1  # a —— bullet under the innermost item
         whole_line = _strip(doc, line.start, line.end)
         for open_item in open_items:
             open_item.parts.append(whole_line)
