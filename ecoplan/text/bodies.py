@@ -84,6 +84,7 @@ class BodyLexicon:
     split_points: re.Pattern[str]
     generic_prefixes: tuple[str, ...]
     level_prepositions: str
+    complete_endings: tuple[str, ...]
     determiners: frozenset[str]
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
@@ -197,6 +198,7 @@ def body_lexicon() -> BodyLexicon:
                                 + "]"),
         generic_prefixes=tuple(data.generic_prefixes),
         level_prepositions=data.level_prepositions,
+        complete_endings=tuple(data.complete_endings),
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
@@ -395,9 +397,10 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     人民政府（管委会）, bracket kept); a level word opening `last` is shared only
     by level words (庄河市、市生态环境局 shares nothing); a place list
     (瓦房店市、庄河市) shares nothing. A generic name (各有关部门, 相关单位) means
-    "the others": no item before it shares its words.
+    "the others": no item before it shares its words; nor does an item that ends as an
+    organisation's name does (市供销社、市生态环境局).
     """
-    if last.removeprefix("各").startswith(v.generic_prefixes):
+    if last.removeprefix("各").startswith(v.generic_prefixes) or bare.endswith(v.complete_endings):
         return None
     if bare[-1] in PLACE_LEVELS:
         for k, ch in enumerate(last[:-2]):

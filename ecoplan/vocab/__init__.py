@@ -136,6 +136,7 @@ class DepartmentsVocab(_Vocab):
     stop: Words
     stop_chars: str
     level_prepositions: str
+    complete_endings: Words
     joiners: str
     level_prefixes: Words
     generic_prefixes: Words
