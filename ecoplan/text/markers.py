@@ -24,8 +24,8 @@ from ecoplan.text.quantities import cn_int, patterns
 # Matched against folded text (（一） -> (一), 1． -> 1.).
 _HAN = "\u4e00-\u9fff"
 # Variants as published: a stray comma before the 、 (一,、 garbled by a conversion), an arabic
-# item number right before a year or a month (1.2022年，…, 1.3月底前…), decimal headings (1.1 / 1.1.1, and a bare 1 before
-# a space as their top level, as 应急预案 and 规划 number them).
+# item number right before a year or a month (1.2022年，…, 1.3月底前…), decimal headings (1.1 / 1.1.1,
+# and a bare 1 before a space as their top level, as 应急预案 and 规划 number them).
 RE_LINE_MARKER = re.compile(
     rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]|部分))"
     rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)(?:(?P<stray>,++)?+、|\.))"

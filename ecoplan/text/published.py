@@ -144,6 +144,7 @@ class SpacedTable:
 
     def __init__(self) -> None:
         self.columns = 0  # cells of the current table's header; 0 outside a table
+        self.header_starts: list[int] = []  # display column where each header cell starts
         self.one_space = False  # cells separated by one no-break or ideographic space each
         self.one_ascii_space = False  # cells separated by one plain space each (a header of labels only)
 
@@ -184,7 +185,10 @@ class SpacedTable:
         if self.columns:
             cells = _split(raw, start, end, self.one_space)
             if len(cells) >= 2:
-                return _fit(raw, cells, self.columns)
+                cells = _fit(raw, cells, self.columns)
+                if len(cells) < self.columns and self.header_starts:
+                    cells = _align(raw, start, cells, self.header_starts)
+                return cells
             self.columns = 0
         cells = _split(raw, start, end, False)
         if len(cells) < 3 or sum(_is_header_word(raw[a:b]) for a, b in cells) < 2:
@@ -193,6 +197,9 @@ class SpacedTable:
         if self.one_space:
             cells = _split(raw, start, end, True)
         self.columns = len(cells)
+        # Laid out with runs of spaces, a row that leaves a cell empty (a group's later rows) is
+        # read by where its cells stand; one space a gap leaves no layout to read.
+        self.header_starts = [] if self.one_space else [_display_width(raw, start, a) for a, _ in cells]
         return cells
 
 
@@ -239,6 +246,28 @@ def _first_cell_is_header_word(raw: str, start: int, end: int) -> bool:
 
 def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(cells[k][1], cells[k + 1][0]) for k in range(len(cells) - 1)]
+
+
+def _display_width(raw: str, start: int, end: int) -> int:
+    """Columns raw[start:end] takes on screen: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in raw[start:end])
+
+
+def _align(raw: str, start: int, cells: list[tuple[int, int]], header_starts: list[int]) -> list[tuple[int, int]]:
+    """A row with fewer cells than its header, each cell put under the header cell it starts
+    nearest to; a column it leaves empty between two cells becomes an empty cell inside the gap."""
+    out: list[tuple[int, int]] = []
+    column = 0
+    for k, (a, b) in enumerate(cells):
+        at = _display_width(raw, start, a)
+        left = len(cells) - k  # cells still to place, this one included
+        best = min(range(column, len(header_starts) - left + 1), key=lambda c: abs(header_starts[c] - at))
+        if out:
+            gap = out[-1][1] + 1  # inside the gap before this cell: its first character separates
+            out.extend((gap, gap) for _ in range(best - column))
+        column = best + 1
+        out.append((a, b))
+    return out
 
 
 def _fit(raw: str, cells: list[tuple[int, int]], columns: int) -> list[tuple[int, int]]:
