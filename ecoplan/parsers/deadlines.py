@@ -125,7 +125,8 @@ class _Rules:
 
 def _period(v: DeadlinesVocab, year_end: str) -> str:
     """Sub-pattern for the part of a year: end of year, half, quarter, month (and day), words from `v`."""
-    month = rf"(?<![\d.])\d{{1,2}}+|{CN_MONTH}"
+    # Not a decimal's digits (1.3), but a month may follow an item number at a line start (1．3月底前).
+    month = rf"(?:(?<![\d.])|(?<=(?:^|\n)[ \t\u3000]*+\d{{1,3}}+\.))\d{{1,2}}+|{CN_MONTH}"
     day = rf"\d{{1,2}}+|{CN_DAY}"
     return (
         rf"(?:(?P<ye>{year_end})"
