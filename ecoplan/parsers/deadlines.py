@@ -62,9 +62,11 @@ class DeadlineMatch(NamedTuple):
 _CN_YEAR_DIGIT = CN_YEAR_DIGITS
 # A sentence ends here; a year written earlier in it no longer frames what follows.
 _SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
-# A year right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年).
+# A year or a month right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年,
+# 5月至9月: a season of work, not a limit).
 _SPAN_BEFORE = regex.compile(
-    r"(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?[ ]*+[" + regex.escape(RANGE_DASHES) + r"至到]?[ ]*+$"
+    r"(?:(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?|\d{1,2}+月份?)[ ]*+[" + regex.escape(RANGE_DASHES)
+    + r"至到]?[ ]*+$"
 )
 _LOOKBACK = 12
 # How far a cited title (《…》) reaches on either side of a date inside it.
