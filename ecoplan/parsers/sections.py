@@ -70,7 +70,11 @@ def _rules() -> _Rules:
     verbs = "".join(vocab.inline_markers)
     boundary = re.escape(vocab.inline_boundary)
     # A paragraph start is preceded by a newline (or is the start of the text).
-    inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])")
+    # A first item may also follow its subject (各部门一要…；二要…): group `free`, counted only
+    # with a second item after it.
+    not_after = re.escape(vocab.inline_not_after)
+    inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])"
+                        f"|(?<![{not_after}\\n{boundary}])(?P<free>一)(?P<free_verb>[{verbs}])")
     # The same numerals and verbs, written to start with a character class: `re` scans a
     # text for one several times faster than for a group.
     marker = re.compile(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
@@ -86,7 +90,8 @@ def _inline_starts(rules: _Rules, folded: str) -> list[int]:
     match never hides the start of another, as no character of a match may precede one.
     """
     after = rules.inline_after
-    return [p for p in (m.start() for m in rules.inline_marker.finditer(folded)) if p == 0 or folded[p - 1] in after]
+    return [p for p in (m.start() for m in rules.inline_marker.finditer(folded))
+            if p == 0 or folded[p - 1] in after or folded[p] == "一"]
 
 
 @dataclass
@@ -371,6 +376,10 @@ def _find_inline(
     lone: set[int] = set()  # runs whose first item may stand alone
     for a, b in segments:
         for m in pattern.finditer(folded, a, b):
+            if m["free"]:
+                if m.start() > a:  # at a segment's start the bounded form matched already
+                    runs.append([(m.start(), m.end(), 1)])
+                continue
             number = cn_int(m[1]) or 0
             if number == 1:
                 if m[2] in rules.lone_inline and (m.start() == a or folded[m.start() - 1] in _LONE_INLINE_AFTER):

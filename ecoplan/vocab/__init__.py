@@ -31,6 +31,7 @@ class HeadingsVocab(_Vocab):
     inline_markers: Words
     lone_inline_markers: Words
     inline_boundary: str
+    inline_not_after: str
     gap_tolerant_styles: Words
     restartable_styles: Words
     non_section_prefixes: Words
