@@ -613,17 +613,23 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     """doc.text range of an item's text: its marker and trailing separators dropped.
 
     In flattened text several items share a line (`…保卫战。 1.能源结构…。（…牵头）`):
-    the item starts at the last marker that opens a sentence.
+    the item starts at the last marker that opens a sentence. Markers of a style that also
+    follows a semicolon enumerate inside one measure (`管理。（1）…；（2）…`): not items.
     """
     while a < b and doc.text[a] in _TRIM:
         a += 1  # the 。 that closed the item before it on the same line
     a, b = _strip(doc, a, b)
+    starts: list[tuple[int, str]] = []
+    enumerated: set[str] = set()
     for m in RE_SENTENCE_END.finditer(doc.fold, a, b):
         start = m.end()
         marker = match_marker(doc.fold, start, b)
-        if marker is not None and marker.style != "dash":
-            if doc.fold[start] in INNER_ENUMERATION:
-                continue
+        if marker is not None and marker.style != "dash" and doc.fold[start] not in INNER_ENUMERATION:
+            starts.append((start, marker.style))
+            if doc.fold[m.start()] in "；;":
+                enumerated.add(marker.style)
+    for start, style in starts:
+        if style not in enumerated:
             a = start
     marker = match_marker(doc.fold, a, b)
     if marker is not None:
