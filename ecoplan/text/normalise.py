@@ -60,6 +60,8 @@ RE_SENTENCE_MARK = re.compile("[，,。；;]")
 RE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{2,8}+:")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
+# The lines at the head of a document a running header may repeat (title, issuer, document number).
+_HEAD_LINES = 3
 # An item line with a comma that fills a page's width ((1)…清洁取暖率达到 / 85%以上。) was cut
 # mid-sentence; a heading is shorter (（一）加强组织领导，压实工作责任).
 _CUT_ITEM_MIN_LENGTH = 28
@@ -317,6 +319,11 @@ def normalise(raw: str) -> Document:
     unscanned: list[str] = []  # glued texts not yet looked at for the marks below (only looked for when asked)
     has_stop = has_prose_mark = has_sentence_mark = False
 
+    # A PDF's running header: a line of the document's head (its title, its issuer) repeated
+    # right after a page number, at the top of the next page. It is a page artefact too.
+    head_lines: list[str] = []
+    after_page_number = False
+
     blank = False
     for content, start, lineno in zip(contents, starts, linenos, strict=False):
         # Most lines need at most their indentation taken off: no space, tab or pinyin
@@ -351,9 +358,17 @@ def normalise(raw: str) -> Document:
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))
+                    after_page_number = True
                 else:
                     blank = True
                 continue
+        if after_page_number:
+            after_page_number = False
+            if squash(text) in head_lines:
+                artefacts.append((length, lineno))
+                continue
+        elif len(head_lines) < _HEAD_LINES:
+            head_lines.append(squash(text))
         after_blank, blank = blank, False
 
         glue = False
