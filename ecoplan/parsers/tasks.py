@@ -813,6 +813,7 @@ class _OpenItem:
     style: str  # the item's marker style
     parts: list[tuple[int, int]]  # doc.text ranges of its text: its title or paragraph, then each line below
     children: int = 0  # sub-items directly under it
+    own_line: bool = False  # parts[0] is the item's whole line, its marker still to be cut (only when used)
 
 
 def _open_item_covered(open_items: list[_OpenItem], next_style: str | None,
@@ -925,6 +926,11 @@ def parse_tasks(doc: Document) -> list[Task]:
                 roles = _convention(roles, first_leads)
                 covered = (_open_item_covered(open_items, _next_marker_style(lines, i + 1), deeper)
                            if item_task is None else None)
+                if covered is not None and covered.own_line:
+                    first = _item_range(doc, *covered.parts[0])
+                    covered = None if first is None else covered
+                    if covered is not None:
+                        covered.parts[0] = first  # type: ignore[assignment]
                 if covered is not None:
                     rng, text = _task_text(doc, covered.parts[-1], None, covered.parts[:-1])
                     item_task = _task(doc, rng, text, None, [], [])
@@ -950,9 +956,10 @@ def parse_tasks(doc: Document) -> list[Task]:
                 open_items[-1].children += 1
         elif line.marker is not None and open_items:
             open_items[-1].children += 1  # a —— bullet under the innermost item
-        whole_line = _strip(doc, line.start, line.end)
-        for open_item in open_items:
-            open_item.parts.append(whole_line)
+        if open_items:
+            whole_line = _strip(doc, line.start, line.end)
+            for open_item in open_items:
+                open_item.parts.append(whole_line)
         heading_only = _heading_only(doc, line)
         if heading_only is not None and style is not None:
             open_items.append(_OpenItem(style, [heading_only[1]]))
@@ -977,8 +984,8 @@ def parse_tasks(doc: Document) -> list[Task]:
         tasks.extend(found)
         if found:
             open_items.clear()
-        elif style is not None and (rng := _item_range(doc, line.start, line.end)) is not None:
-            open_items.append(_OpenItem(style, [rng]))
+        elif style is not None:
+            open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
         broken_item = _broken_item(doc, line, i) if not found else None
         item_before = [] if found else before
         item_open = not found and (line.marker is not None or bool(before))
