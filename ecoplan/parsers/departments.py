@@ -73,6 +73,8 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
+# A site's banner is a name: a longer line is text.
+_BANNER_MAX = 30
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -422,7 +424,7 @@ def _find(doc: Document) -> list[_Mention]:
 
 def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:
     """A site's banner: a line of a name and no sentence (某市人民政府) right above a navigation line."""
-    return (not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
+    return (line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
             and v.navigation.search(text, below.start, below.end) is not None)
 
 
