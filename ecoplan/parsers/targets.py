@@ -34,6 +34,7 @@ from ecoplan.text.clauses import (
     clauses,
     distribute_shared_head,
     ends_with_connector,
+    sentence_start,
     split_spans,
     strip_connector_end,
     top_level_index,
@@ -387,9 +388,17 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 if cell.end > cell.start
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
+            found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
         else:
-            line_clauses = clauses(fold, line.start, line.end)
-        found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            # Only the clauses from the sentence of the first number to the clause of
+            # the last: the others hold no number, and every state restarts with a sentence.
+            first, last = scan.extent()
+            line_clauses = clauses(fold, sentence_start(fold, line.start, first), line.end, until=last)
+            within = scan.split_within([(cs, ce) for cs, ce, _ in line_clauses])
+            if within is None:  # a match across clauses: each clause of the line is read on its own
+                line_clauses = clauses(fold, line.start, line.end)
+                within = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            found = within
         prev_sentence = -1
         sent_start = line.start
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it

@@ -294,9 +294,21 @@ class QuantityScan:
         """False when no piece of the stretch can hold a quantity."""
         return bool(self.spans)
 
+    def extent(self) -> tuple[int, int]:
+        """Where the first match starts and the last one ends (a stretch that holds a match)."""
+        return min(a for a, _ in self.spans), max(b for _, b in self.spans)
+
     def split(self, parts: list[tuple[int, int]]) -> list[list[Quantity]]:
         """`find_quantities(fold, a, b)` for each (a, b) of `parts`: pieces of
         the stretch in order, each ending before the next starts."""
+        out = self.split_within(parts)
+        if out is None:
+            return [find_quantities(self.fold, a, b) for a, b in parts]
+        return out
+
+    def split_within(self, parts: list[tuple[int, int]]) -> list[list[Quantity]] | None:
+        """`split(parts)`, or None when a match covers a character outside the parts
+        (then each piece must be read on its own)."""
         out: list[list[Quantity]] = [[] for _ in parts]
         if not self.spans or not parts:
             return out
@@ -305,7 +317,7 @@ class QuantityScan:
         for ms, me in self.spans:
             k = bisect_right(starts, ms) - 1
             if k < 0 or me > parts[k][1]:
-                return [find_quantities(fold, a, b) for a, b in parts]
+                return None
         buckets: list[list[tuple[Quantity, bool]]] = [[] for _ in parts]
         for item in self.found:
             buckets[bisect_right(starts, item[0].start) - 1].append(item)
