@@ -88,6 +88,8 @@ def sentence_start(fold: str, start: int, pos: int) -> int:
 
 def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
     """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
+    if all(fold.find(ch, start, end) < 0 for ch in chars):
+        return -1
     depth = 0
     for i in range(start, end):
         ch = fold[i]
@@ -121,6 +123,8 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
 
 def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
     """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
+    if not any(ch in text for ch in separators):
+        return [(0, len(text))] if text else []
     spans: list[tuple[int, int]] = []
     depth = 0
     start = 0

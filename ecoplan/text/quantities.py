@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
 from ecoplan.vocab import UnitsVocab, load
@@ -81,9 +82,11 @@ _CN_POWERS = CN_POWER_VALUES
 ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A number with its unit found in a string (indices into that string)."""
+class Quantity(NamedTuple):
+    """A number with its unit found in a string (indices into that string).
+
+    A named tuple: a plan holds thousands, and a tuple is made several times faster than a frozen class.
+    """
 
     start: int  # first character of the number (after any hedge)
     end: int  # just past the unit
@@ -451,6 +454,8 @@ def _with_hedges(fold: str, q: Quantity, p: _Patterns, end: int) -> Quantity:
     """Attach a hedge written right before (约) or after (左右) the number."""
     approx: str | None = None
     approx_end: int | None = None
+    if not (fold.endswith(p.approx_before, 0, q.start) or fold.startswith(p.approx_after, q.end)):
+        return q  # no hedge on either side (most numbers)
     for word in p.approx_before:
         if fold.startswith(word, max(q.start - len(word), 0)) and q.start >= len(word):
             approx = word
