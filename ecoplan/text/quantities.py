@@ -117,8 +117,8 @@ class _Gates:
     """
 
     arabic: re.Pattern[str]  # a digit, maybe a space, then the first character of a unit
-    listed: re.Pattern[str]  # a list mark then a digit, as between the numbers of a list
-    range: re.Pattern[str]  # a range mark then a digit, as before the upper bound
+    listed: re.Pattern[str]  # number, list mark, number with a unit: the end of a list
+    range: re.Pattern[str]  # number (or unit), range mark, number with a unit: a range
     percent_cn: re.Pattern[str]  # 百分之
     chinese: re.Pattern[str]  # a Chinese numeral, then the first character of a counter
     roman: re.Pattern[str]  # the last character of a Roman numeral, maybe a space, then a class unit's first
@@ -133,8 +133,17 @@ def _first_chars(words: list[str]) -> str:
     return re.escape("".join(sorted(set("".join(chars)))))
 
 
-def _gates(v: UnitsVocab) -> _Gates:
+def _last_chars(words: list[str]) -> str:
+    """The characters a word of `words` ends with, as `_alt` writes it."""
+    chars = {("/ 每" if w[-1] == "/" else w[-1]) for w in words}
+    return re.escape("".join(sorted(set("".join(chars)))))
+
+
+def _gates(v: UnitsVocab, last_number: str) -> _Gates:
+    """The gates; `last_number` is the pattern of the number and unit that end a list or a range."""
     unit_first = _first_chars([*v.surfaces(), *v.multipliers])
+    # Before a range mark: the lower bound's last digit or its unit's last character, maybe a space.
+    lower_end = rf"[\d{_last_chars(list(v.surfaces()))}]"
     counter_first = _first_chars([*v.counters, *v.multipliers])
     class_first = _first_chars(v.class_units)
     roman_last = re.escape("".join(sorted({token[-1] for token in ROMAN_VALUES})))
@@ -143,8 +152,8 @@ def _gates(v: UnitsVocab) -> _Gates:
     percent = "|".join(f"{re.escape(w[0])}(?={re.escape(w[1:]).replace('/', PER)})" for w in v.percent_prefix)
     return _Gates(
         arabic=re.compile(rf"[{unit_first}](?:(?<=\d.)|(?<=\d\x20.))"),
-        listed=re.compile(rf"[{LIST_MARKS}]\x20?+\d"),
-        range=re.compile(rf"[{RANGE_MARKS}]\x20?+\d"),
+        listed=re.compile(rf"[{LIST_MARKS}](?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"),
+        range=re.compile(rf"[{RANGE_MARKS}](?:(?<={lower_end}.)|(?<={lower_end}\x20.))\x20?+(?={last_number})"),
         percent_cn=re.compile(percent),
         chinese=re.compile(rf"[{counter_first}](?<=[{CN_DIGIT}{CN_UNIT}].)"),
         roman=re.compile(rf"[{class_first}](?:(?<=[{roman_last}].)|(?<=[{roman_last}]\x20.))"),
@@ -190,7 +199,7 @@ def patterns() -> _Patterns:
     percent_cn = re.compile(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
-        _gates(v),
+        _gates(v, rf"{number}\x20?+{unit}"),
     )
 
 
@@ -447,7 +456,8 @@ def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: in
 
 
 def _unit(raw: str) -> str:
-    return squash(raw)
+    # The only whitespace a unit pattern takes is the space around a "/".
+    return squash(raw) if "\x20" in raw else raw
 
 
 def _with_hedges(fold: str, q: Quantity, p: _Patterns, end: int) -> Quantity:
