@@ -5,8 +5,9 @@ tests/heldout holds plan excerpts in the styles the dev set under-represents
 columns, traditional-character mirrors, PDF hard line breaks, web-page and
 sharing-site heads, cut-off endings, 主要指标 tables, 整改方案), each with gold per
 the shared spec and a note on every judgement call. Documents 16-37 were written in
-three later rounds and scored blind before any rule was written for them. They measure how far the rules carry beyond the
-dev wording: a rule fitted to one dev sentence shows up here as a drop.
+three later rounds and scored blind before any rule was written for them. They
+measure how far the rules carry beyond the dev wording: a rule fitted to one dev
+sentence shows up here as a drop.
 
 Each document is parsed, written as JSON and scored by ../shared/eval/score.py
 (a subprocess, so the figures are those the scorer prints). Each TOTAL column
