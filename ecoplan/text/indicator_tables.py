@@ -56,16 +56,18 @@ class _Columns:
 
 
 @cache
-def _words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     v = load("tables").indicator_table
-    return tuple(  # type: ignore[return-value]
-        re.compile(alternation(v[role])) for role in ("indicator", "unit", "target", "baseline")
-    )
+    patterns = tuple(re.compile(alternation(v[role])) for role in ("indicator", "unit", "target", "baseline"))
+    return (*patterns, tuple(v["unit"]))  # type: ignore[return-value]
 
 
 def _header(doc: Document, line: Block) -> _Columns | None:
     """The columns of an indicator table's header row, or None when `line` is no such header."""
-    indicator_re, unit_re, target_re, baseline_re = _words()
+    indicator_re, unit_re, target_re, baseline_re, unit_words = _words()
+    row = doc.fold[line.start : line.end]
+    if not any(word in row for word in unit_words):
+        return None  # no unit column: most rows, headers of task tables among them
     cells = [squash(doc.fold[c.start : c.end]) for c in line.cells]
     indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
     unit = next((k for k, c in enumerate(cells) if unit_re.fullmatch(c)), None)
