@@ -864,6 +864,8 @@ def parse_tasks(doc: Document) -> list[Task]:
         if table is not None and row is not None:
             task = _row_task(doc, table, row, cut=at_end)
             if task is not None:
+                # The document's convention (排在第一位的为牵头单位) holds for its table cells too.
+                task.lead, task.support = _convention((task.lead, task.support), first_leads)
                 tasks.append(task)
         row = None
 
