@@ -418,6 +418,8 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     suffix = last[len(bare) :]
     if len(suffix) >= 2 and ends_with_body(v, suffix):
         return suffix
+    if ends_with_body(v, bare):
+        return None  # 港务分公司、市生态环境局: a whole name before another
     core = without_alternative(last)
     start = len(core) - len(body_word_at_end(v, core))
     return last[start:] if start < len(core) and start > 0 else None
