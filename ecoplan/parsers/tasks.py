@@ -790,6 +790,18 @@ def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
     return opened[0] if opened else None
 
 
+def _role_bracket_line(doc: Document, rules: _Rules, line: Block) -> bool:
+    """Whether `line` is one bracketed responsibility clause and nothing else (（市城管执法局牵头，
+    各镇人民政府负责落实） on its own line below an item): it refers to the item above, as a
+    `牵头单位：` line does."""
+    fold = doc.fold
+    if fold[line.start : line.start + 1] not in OPEN_ANY or fold[line.end - 1 : line.end] not in CLOSE_ANY:
+        return False
+    m = rules.bracket.match(fold, line.start, line.end)
+    return (m is not None and m.end() == line.end
+            and rules.role_hint.search(fold, m.start("c"), m.end("c")) is not None)
+
+
 def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[list[str], list[str]]:
     """The document's convention `排在首位的为牵头单位` (spec §6): a list given without
     support roles has its first name lead and the rest support."""
@@ -918,7 +930,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.clear()
             continue
         at_end = i == len(lines) - 1
-        if rules.label_at_start.match(doc.fold, line.start, line.end):
+        if rules.label_at_start.match(doc.fold, line.start, line.end) or _role_bracket_line(doc, rules, line):
             bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
