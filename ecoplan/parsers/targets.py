@@ -437,6 +437,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             emitted: set[int] = set()
             rejected_head: int | None = None
             rejected_q = -1
+            count_before: _Reading | None = None  # the count verb of the group before, for a list after it
             for group in _groups(items):
                 first = group[0]
                 if rejected_head is not None and first.head_start == first.q_prev_end:
@@ -444,7 +445,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     # it is part of this indicator, not a boundary.
                     first.skip = (rejected_q, first.q_prev_end)
                     first.head_start = rejected_head
-                found, subject, owners = _read_group(doc, r, group, scope, owners)
+                found, subject, owners = _read_group(doc, r, group, scope, owners, count_before)
+                count_before = found[-1][2] if found and found[-1][2].word in r.count_verbs else None
                 # Extend over one qualifying number only, so heads never chain,
                 # unless the number stands inside a bracket the indicator goes on
                 # past (水质优良(达到或优于III类)比例 after 11个断面).
@@ -512,14 +514,21 @@ def _operator(r: _Rules, reading: _Reading, after_op: str | None) -> str | None:
 
 
 def _read_group(
-    doc: Document, r: _Rules, group: list[_Item], scope: DeadlineScope, owners: list[str]
+    doc: Document, r: _Rules, group: list[_Item], scope: DeadlineScope, owners: list[str],
+    count_before: _Reading | None = None,
 ) -> tuple[list[tuple[_Item, str, _Reading, str]], str, list[str]]:
     """The targets a group of numbers commits to, the subject it speaks of, and
-    the subjects of a 分别 list (`owners`: those of an earlier list in the sentence)."""
+    the subjects of a 分别 list (`owners`: those of an earlier list in the sentence).
+
+    `count_before` is the count verb of the group right before in the clause: a group
+    after its 、 with no word of its own counts under it (创建示范村10个、示范户30户)."""
     fold = doc.fold
     first = group[0]
     closes = len(group) == 1 and first.follower == "end" and _is_count(r, first.q)
     reading = _read_head(doc, r, first.head_start, first.q.start, first.skip, closes)
+    if (reading.word is None and count_before is not None and first.head_start > 0
+            and fold[first.head_start - 1] == "、" and not _is_measure_end(r, fold, first.head_start, first.q.start)):
+        reading = count_before
     word = reading.word
     is_count_verb = word is not None and word in r.count_verbs and word not in r.change
     # 以上 after the last number of a list applies to each (95%、90%和75%以上).
