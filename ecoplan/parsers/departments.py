@@ -72,14 +72,16 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
+_PLACE_SUFFIX_CHARS = frozenset(PLACE_SUFFIXES)
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
-_ALTERNATIVE_OPENERS = "（("
-_ALTERNATIVE_AFTER = regex.compile(r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[）)]")
+_ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
+_ALTERNATIVE_AFTER = regex.compile(
+    r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
 
 
 # ---------------------------------------------------------------------------
@@ -332,9 +334,7 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
-    """Places named as the subject of a clause (瓦房店市、庄河市力争…)."""
-    if not v.place_hint.search(text, lo, hi):
-        return
+    """Places named as the subject of a clause (瓦房店市、庄河市力争…), in a line v.place_hint finds."""
     for m in v.place_re.finditer(text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
@@ -394,20 +394,26 @@ def _find(doc: Document) -> list[_Mention]:
                 if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
                     _scan_line(v, text, cell.start, cell.end, words.within(v, text, cell.start, cell.end), out)
             continue
-        line_words = words.within(v, text, line.start, line.end)
-        if not line_words and not v.place_hint.search(text, line.start, line.end):
-            continue  # neither a body word nor a place before an actor verb: nothing to find
-        if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
-                or _is_title_line(v, text, line)):
-            continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
-        before = len(out)
-        # Where the input had layout whitespace inside the line: most lines have none.
-        gaps = set(doc.space_gaps(line.start, line.end)) if line_words else None
-        _scan_line(v, text, line.start, line.end, line_words, out, gaps.__contains__ if gaps else None)
-        for mention in out[before:]:
-            if text[mention.start - 1 : mention.start] == "、":
-                _distribute(v, text, line.start, mention, out)
-        _scan_places(v, text, line.start, line.end, out)
+        lo, hi = line.start, line.end
+        line_words = words.within(v, text, lo, hi)
+        # A place before an actor verb: a line without one cannot match the slower place_re.
+        places = v.place_hint.search(text, lo, hi) is not None
+        if not line_words and not places:
+            continue  # nothing to find
+        found: list[_Mention] = []
+        if line_words:
+            # Where the input had layout whitespace inside the line: most lines have none.
+            gaps = set(doc.space_gaps(lo, hi))
+            _scan_line(v, text, lo, hi, line_words, found, gaps.__contains__ if gaps else None)
+            for mention in found[:]:
+                if text[mention.start - 1 : mention.start] == "、":
+                    _distribute(v, text, lo, mention, found)
+        if places:
+            _scan_places(v, text, lo, hi, found)
+        # Asked only of a line that names something (most lines name nothing):
+        if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
+                          or _is_title_line(v, text, line)):
+            out.extend(found)  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
     return out
 
 
@@ -417,6 +423,8 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
         return False
     if is_place(v, name):
         return True
+    if name[-1:] not in v.last_chars and not name.endswith(_ALTERNATIVE_CLOSERS):
+        return False  # a name ends with its body word or the bracketed alternative after it
     found: list[_Mention] = []
     _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
     return any(m.start == 0 and m.end == len(name) for m in found)
@@ -430,6 +438,8 @@ def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
         return False
+    if v.last_chars.isdisjoint(cell) and _PLACE_SUFFIX_CHARS.isdisjoint(cell):
+        return False  # every name holds the end of a body word or is a place: this cell names nothing
     names = split_names(cell)
     if not names:
         return False

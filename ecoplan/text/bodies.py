@@ -69,6 +69,7 @@ class BodyLexicon:
     longest_token: int
     last_chars: frozenset[str]  # the characters body words end with
     token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
+    inner_ends: dict[str, tuple[int, ...]]  # body word -> distances from its end of the last_chars inside it
     tokens: dict[str, BodyToken]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
@@ -167,6 +168,7 @@ def body_lexicon() -> BodyLexicon:
         if rule.modifier_ends:
             modifier_ends[word] = rule.modifier_ends
     body_words = _trie_alt(list(tokens))
+    last_chars = frozenset(word[-1] for word in tokens)
     actor_verbs = data.actor_verbs
     stop = frozenset(data.stop) | frozenset(data.creation)
     place_suffix = ACTOR_PLACE_SUFFIXES
@@ -178,8 +180,9 @@ def body_lexicon() -> BodyLexicon:
         token_re=re.compile(body_words),
         reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
         longest_token=max(map(len, tokens)),
-        last_chars=frozenset(word[-1] for word in tokens),
+        last_chars=last_chars,
         token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
+        inner_ends={word: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
@@ -233,22 +236,22 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     """
     n = len(text)
     backwards = text[::-1]
-    last_chars = v.last_chars
     reversed_token_re = v.reversed_token_re
     suffixes = v.token_suffixes
+    inner_ends = v.inner_ends
+    # Ends come right to left (the backward scan, and inside a word its inner ends
+    # nearest the end first): the first end noted for a start is its farthest.
     farthest: dict[int, int] = {}  # start -> end of the longest body word starting there
     for m in reversed_token_re.finditer(backwards):
-        start, end = n - m.end(), n - m.start()
-        for k in suffixes[text[start:end]]:
-            if farthest.get(end - k, -1) < end:
-                farthest[end - k] = end
+        end = n - m.start()
+        word = m.group()[::-1]
+        for k in suffixes[word]:
+            farthest.setdefault(end - k, end)
         # The backward scan went on after this word: words ending inside it are looked up one by one.
-        for inner in range(start, end - 1):
-            if text[inner] in last_chars and (found := reversed_token_re.match(backwards, n - inner - 1)):
-                inner_end = inner + 1
-                for k in suffixes[text[inner_end - found.end() + found.start() : inner_end]]:
-                    if farthest.get(inner_end - k, -1) < inner_end:
-                        farthest[inner_end - k] = inner_end
+        for offset in inner_ends[word]:
+            if found := reversed_token_re.match(backwards, m.start() + offset):
+                for k in suffixes[found.group()[::-1]]:
+                    farthest.setdefault(end - offset - k, end - offset)
     spans: list[tuple[int, int]] = []
     pos = 0
     for start in sorted(farthest):
