@@ -387,12 +387,14 @@ def _find(doc: Document) -> list[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _BodyWords(v, text)
     known_names: dict[str, bool] = {}
+    list_items: dict[str, list[str]] = {}
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
             for cell in line.cells:
-                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
-                    _scan_line(v, text, cell.start, cell.end, words.within(v, text, cell.start, cell.end), out)
+                lo, hi = cell.start, cell.end
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
+                    _scan_line(v, text, lo, hi, words.within(v, text, lo, hi), out)
             continue
         lo, hi = line.start, line.end
         line_words = words.within(v, text, lo, hi)
@@ -430,17 +432,19 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
     return any(m.start == 0 and m.end == len(name) for m in found)
 
 
-def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool]) -> bool:
+def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
+               items: dict[str, list[str]]) -> bool:
     """A table cell that is a list of names (the 责任单位 column): take it whole.
 
-    `known` holds the document's names already judged by _is_name: a 责任单位 column repeats them.
+    A 责任单位 column repeats its bodies: `known` holds the document's names already judged
+    by _is_name, `items` its list items already read by split_names.
     """
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
         return False
     if v.last_chars.isdisjoint(cell) and _PLACE_SUFFIX_CHARS.isdisjoint(cell):
         return False  # every name holds the end of a body word or is a place: this cell names nothing
-    names = split_names(cell)
+    names = split_names(cell, items=items)
     if not names:
         return False
     for name in names:

@@ -428,7 +428,7 @@ def strip_unbalanced(part: str) -> str:
     return part
 
 
-def split_names(cell: str, *, cut: bool = False) -> list[str]:
+def split_names(cell: str, *, cut: bool = False, items: dict[str, list[str]] | None = None) -> list[str]:
     """Split a list of body names (a 责任单位 cell, a 牵头单位：… clause) into names.
 
     Splits at 、，；, at 和/及 only between two body names, drops trailing
@@ -438,7 +438,8 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     (各县（市、区）党委和人民政府); an item before such a pair shares both suffixes.
     With `cut` (the list runs into the end of the text) a last item that is no
     body name is a fragment: it and the items waiting for its suffix are dropped
-    (…示范区、高 keeps nothing of 示范区、高).
+    (…示范区、高 keeps nothing of 示范区、高). `items`, if given, keeps each list item's
+    names for the next cell of the same document: a 责任单位 column repeats its bodies.
     """
     v = body_lexicon()
     text = cell.strip()
@@ -460,14 +461,13 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
             piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
         parts = _LIST_SEPARATOR_RUN.split(piece) if not _LIST_SEPARATOR_CHARS.isdisjoint(piece) else [piece]
         for part in parts:
-            part = part.replace("\0", "、")
-            part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
-            for label in v.labels:
-                part = label.sub("", part)
-            if part:
-                group = [p for p in _split_joined(v, part) if p]
-                if group:
-                    groups.append(group)
+            group = items.get(part) if items is not None else None
+            if group is None:
+                group = _item_names(v, part)
+                if items is not None:
+                    items[part] = group
+            if group:
+                groups.append(group)
     names: list[str] = []
     pending: list[str] = []  # items waiting for the name whose suffix they share
     for group in groups:
@@ -488,6 +488,15 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
 
 
+
+
+def _item_names(v: BodyLexicon, part: str) -> list[str]:
+    """The names of one list item: what trails it dropped, split at 和/及 between two names."""
+    part = part.replace("\0", "、")
+    part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
+    for label in v.labels:
+        part = label.sub("", part)
+    return [p for p in _split_joined(v, part) if p] if part else []
 
 
 def _unfinished(v: BodyLexicon, item: str) -> bool:
