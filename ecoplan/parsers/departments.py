@@ -212,11 +212,15 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     boundary: str | None = None
     joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
     stop_before, stop_at = _step_marks()
+    stop_last_chars = v.stop_last_chars
     while start > lo:
         ch = text[start - 1]
         if ("\u4e00" <= ch <= "\u9fff" and ch not in stop_before and text[start] not in stop_at
                 and start not in ends and te - start <= _MAX_NAME):
-            start -= 1  # most of a modifier: a Han character none of the checks below stops at
+            # Most of a modifier: a Han character none of the checks below stops at but a stop word's end.
+            if ch in stop_last_chars and (boundary := _stop_before(v, text, start, lo)):
+                break
+            start -= 1
             continue
         if te - start > _MAX_NAME:
             return None
@@ -296,7 +300,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
-    if not v.role_label_ends.isdisjoint(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
+    if v.any_role_label.search(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
             name.endswith(v.role_labels) and text.startswith(v.role_labels, te))):
         return None  # 牵头单位配合单位完成时限: header cells run together
     end = _alternative_end(v, text, te)
@@ -305,11 +309,11 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
 
 @cache
 def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
-    """What may stop _extend's walk to the left: the character before the name so far (a
-    bracket, a quotation, 其, a joiner, the end of a stop word) and its first one (a place
-    level or 各 after a layout space, a level prefix)."""
+    """What may stop _extend's walk to the left, but for a stop word: the character before the
+    name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
+    after a layout space, a level prefix)."""
     v = body_lexicon()
-    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners | v.stop_last_chars
+    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
     return before, at
 

@@ -102,7 +102,7 @@ class BodyLexicon:
     level_qualifiers: tuple[str, ...]
     not_actor_after: tuple[str, ...]
     role_labels: tuple[str, ...]
-    role_label_ends: frozenset[str]  # a name holding none of these characters holds no role label
+    any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
     document_words: tuple[str, ...]
@@ -218,7 +218,7 @@ def body_lexicon() -> BodyLexicon:
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
         role_labels=tuple(data.role_labels),
-        role_label_ends=frozenset(label[-1] for label in data.role_labels),
+        any_role_label=re.compile(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
         navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
