@@ -36,7 +36,6 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ from ecoplan.text.bodies import (
     ends_with_body,
     is_place,
     joined_right,
+    places_in,
     shared_suffix,
     split_names,
     token_ok,
@@ -68,14 +68,12 @@ from ecoplan.text.lexicon import (
     DOCUMENT_NUMBER_MARK,
     PLACE_SUFFIXES,
     RE_DOCUMENT_NUMBER,
-    TITLE_QUOTE_MARKS,
     is_han,
 )
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
 _PLACE_SUFFIX_CHARS = frozenset(PLACE_SUFFIXES)
-_QUOTE_MARK = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -126,18 +124,12 @@ class _LineGaps:
         return i in self.gaps
 
 
-class _DocumentIndex:
-    """What one document holds, found in one scan each and looked up by line: its body words
-    (body_words_in) and its title and quotation marks (most lines have none to skip)."""
+class _BodyWords:
+    """The body words of one document, found in one scan (body_words_in) and handed out by line."""
 
     def __init__(self, v: BodyLexicon, text: str) -> None:
         self.spans = body_words_in(v, text)
         self.starts = [start for start, _ in self.spans]
-        self.quote_marks = [m.start() for m in _QUOTE_MARK.finditer(text)]
-
-    def has_quote_mark(self, lo: int, hi: int) -> bool:
-        i = bisect_left(self.quote_marks, lo)
-        return i < len(self.quote_marks) and self.quote_marks[i] < hi
 
     def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """The body words `v.token_re.finditer(text, lo, hi)` yields."""
@@ -151,12 +143,11 @@ class _DocumentIndex:
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
-               spaced: Callable[[int], bool] | None = None, quoted: bool = True) -> None:
-    """Find body names in text[lo:hi] (one logical line or one table cell) from its body words;
-    `quoted` False when the range holds no title or quotation mark."""
+               spaced: Callable[[int], bool] | None = None) -> None:
+    """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
     if not words:
         return
-    skip = quoted_spans(text, lo, hi) if quoted else []
+    skip = quoted_spans(text, lo, hi)
     if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
@@ -364,7 +355,7 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
     """Places named as the subject of a clause (瓦房店市、庄河市力争…), in a line v.place_hint finds."""
-    for m in v.place_re.finditer(text, lo, hi):
+    for m in places_in(v, text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
             level = place.startswith(v.level_prefixes)  # 各市, 各设区市: the level of places acting
@@ -414,7 +405,7 @@ def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
 def _find(doc: Document) -> list[_Mention]:
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
-    index = _DocumentIndex(v, text)
+    words = _BodyWords(v, text)
     known_names: dict[str, bool] = {}
     list_items: dict[str, list[str]] = {}
     out: list[_Mention] = []
@@ -423,18 +414,17 @@ def _find(doc: Document) -> list[_Mention]:
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
                 if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
-                    _scan_line(v, text, lo, hi, index.within(v, text, lo, hi), out,
-                               quoted=index.has_quote_mark(lo, hi))
+                    _scan_line(v, text, lo, hi, words.within(v, text, lo, hi), out)
             continue
         lo, hi = line.start, line.end
-        line_words = index.within(v, text, lo, hi)
+        line_words = words.within(v, text, lo, hi)
         # A place before an actor verb: a line without one cannot match the slower place_re.
         places = v.place_hint.search(text, lo, hi) is not None
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
         if line_words:
-            _scan_line(v, text, lo, hi, line_words, found, _LineGaps(doc, lo, hi), index.has_quote_mark(lo, hi))
+            _scan_line(v, text, lo, hi, line_words, found, _LineGaps(doc, lo, hi))
             for mention in found[:]:
                 if text[mention.start - 1 : mention.start] == "、":
                     _distribute(v, text, lo, mention, found)

@@ -10,6 +10,7 @@ departments parser's work; reading responsibility clauses is the tasks parser's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,6 +31,7 @@ _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+
 _LIST_SEPARATOR_CHARS = frozenset(LIST_SEPARATORS + "\n")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
+_CLAUSE_BREAKS = "\n" + CLAUSE_PUNCT  # what a clause starts right after (or the start of the text)
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
@@ -88,6 +90,7 @@ class BodyLexicon:
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
     place_re: regex.Pattern[str]
+    clause_break: re.Pattern[str]  # place_re can match only right after one (see places_in)
     # A place suffix right before an actor verb: a line without one cannot
     # match place_re, and the cheap search spares most lines the slow pattern.
     place_hint: re.Pattern[str]
@@ -201,10 +204,11 @@ def body_lexicon() -> BodyLexicon:
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
         place_re=regex.compile(
-            rf"(?:(?<=^|[\n{regex.escape(CLAUSE_PUNCT)}])|^)"
+            rf"(?:(?<=^|[{regex.escape(_CLAUSE_BREAKS)}])|^)"
             rf"((?:{place}、)*{place})"
             rf"(?=(?:{place_verbs}))"
         ),
+        clause_break=re.compile("[" + re.escape(_CLAUSE_BREAKS) + "]"),
         place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
@@ -259,6 +263,28 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
             pos = farthest[start]
             spans.append((start, pos))
     return spans
+
+
+def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Match[str]]:
+    """The matches of `v.place_re.finditer(text, lo, hi)`, tried only where a clause starts.
+
+    place_re opens with a look behind for a clause break that holds at few positions; the
+    `regex` engine tries it at every one, which costs a long line more than the rest.
+    """
+    pos = lo
+    while pos < hi:
+        if pos == 0:
+            start = 0
+        elif found := v.clause_break.search(text, pos - 1, hi - 1):
+            start = found.end()
+        else:
+            return
+        m = v.place_re.match(text, start, hi)
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = start + 1
 
 
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
