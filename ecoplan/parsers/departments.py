@@ -89,7 +89,7 @@ _ALTERNATIVE_AFTER = regex.compile(
 # Finding names in running text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     name: str  # as found on the fold
     start: int  # index into Document.text
@@ -164,6 +164,9 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         mention = _extend(v, text, lo, ts, te, token, ends, spaced)
         if mention:
             found.append(mention)
+    if len(found) < 2:
+        out.extend(found)  # nothing to sort, nest or join
+        return
     # A name inside a longer one (市政府 in 市政府督查部门) is part of it.
     found.sort(key=lambda m: (m.start, -m.end))
     kept: list[_Mention] = []
@@ -283,9 +286,8 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None
     if te < len(text) and text[te] in COLONS and any(lab.match(name + text[te]) for lab in v.labels):
         return None  # 牵头单位：… is a label
-    generic = name.startswith((*v.level_prefixes, *v.generic_prefixes))
-    if boundary in v.creation and not generic:
-        return None  # 成立工作专班, 建立…中心: set up by the plan
+    if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
+        return None  # 成立工作专班, 建立…中心: set up by the plan; a generic name (有关部门) is kept
     for verb in v.inner_creation:
         if name.startswith(verb) and len(name) - len(verb) > te - ts:
             return None  # 建设全国碳市场辽宁服务中心
