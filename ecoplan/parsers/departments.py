@@ -36,6 +36,7 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
-_PLACE_SUFFIX_CHARS = frozenset(PLACE_SUFFIXES)
+_PLACE_SUFFIX = re.compile("[" + re.escape(PLACE_SUFFIXES) + "]")
+_PROSE_MARK = re.compile("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -409,7 +411,7 @@ def _find(doc: Document) -> list[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _BodyWords(v, text)
     known_names: dict[str, bool] = {}
-    list_items: dict[str, list[str]] = {}
+    list_items: dict[str, tuple[list[str], bool]] = {}
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
@@ -453,16 +455,16 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
-               items: dict[str, list[str]]) -> bool:
+               items: dict[str, tuple[list[str], bool]]) -> bool:
     """A table cell that is a list of names (the 责任单位 column): take it whole.
 
     A 责任单位 column repeats its bodies: `known` holds the document's names already judged
     by _is_name, `items` its list items already read by split_names.
     """
     cell = text[lo:hi].strip()
-    if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
+    if not cell or len(cell) > 400 or _PROSE_MARK.search(cell) or cell[0].isdigit():
         return False
-    if v.last_chars.isdisjoint(cell) and _PLACE_SUFFIX_CHARS.isdisjoint(cell):
+    if not v.last_char.search(cell) and not _PLACE_SUFFIX.search(cell):
         return False  # every name holds the end of a body word or is a place: this cell names nothing
     names = split_names(cell, items=items)
     if not names:

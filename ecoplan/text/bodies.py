@@ -28,7 +28,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
-_LIST_SEPARATOR_CHARS = frozenset(LIST_SEPARATORS + "\n")  # a piece without one is one part
+_LIST_SEPARATOR_CHAR = re.compile("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 _CLAUSE_BREAKS = "\n" + CLAUSE_PUNCT  # what a clause starts right after (or the start of the text)
@@ -70,6 +70,7 @@ class BodyLexicon:
     reversed_token_re: re.Pattern[str]
     longest_token: int
     last_chars: frozenset[str]  # the characters body words end with
+    last_char: re.Pattern[str]  # one of them
     token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
     inner_ends: dict[str, tuple[int, ...]]  # body word -> distances from its end of the last_chars inside it
     tokens: dict[str, BodyToken]
@@ -184,6 +185,7 @@ def body_lexicon() -> BodyLexicon:
         reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
         longest_token=max(map(len, tokens)),
         last_chars=last_chars,
+        last_char=re.compile("[" + re.escape("".join(sorted(last_chars))) + "]"),
         token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
         inner_ends={word: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
         tokens=tokens,
@@ -454,7 +456,7 @@ def strip_unbalanced(part: str) -> str:
     return part
 
 
-def split_names(cell: str, *, cut: bool = False, items: dict[str, list[str]] | None = None) -> list[str]:
+def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str], bool]] | None = None) -> list[str]:
     """Split a list of body names (a 责任单位 cell, a 牵头单位：… clause) into names.
 
     Splits at 、，；, at 和/及 only between two body names, drops trailing
@@ -480,24 +482,26 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, list[str]] | N
             joined[-1] += chunk
         else:
             joined.append(chunk)
-    groups: list[list[str]] = []  # the names of one list item: one, or several joined by 和
+    # The names of each list item (one, or several joined by 和), and whether it waits for
+    # the suffix of a later item (a bare name or a place: 临汾、侯马经济开发区管委会).
+    groups: list[tuple[list[str], bool]] = []
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
         if "、" in piece:
             piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
-        parts = _LIST_SEPARATOR_RUN.split(piece) if not _LIST_SEPARATOR_CHARS.isdisjoint(piece) else [piece]
+        parts = _LIST_SEPARATOR_RUN.split(piece) if _LIST_SEPARATOR_CHAR.search(piece) else [piece]
         for part in parts:
-            group = items.get(part) if items is not None else None
-            if group is None:
-                group = _item_names(v, part)
+            item = items.get(part) if items is not None else None
+            if item is None:
+                item = _read_item(v, part)
                 if items is not None:
-                    items[part] = group
-            if group:
-                groups.append(group)
+                    items[part] = item
+            if item[0]:
+                groups.append(item)
     names: list[str] = []
     pending: list[str] = []  # items waiting for the name whose suffix they share
-    for group in groups:
-        if len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0])):
+    for group, waits in groups:
+        if waits:
             pending.append(group[0])
             continue
         for item in pending:
@@ -516,13 +520,15 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, list[str]] | N
 
 
 
-def _item_names(v: BodyLexicon, part: str) -> list[str]:
-    """The names of one list item: what trails it dropped, split at 和/及 between two names."""
+def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
+    """The names of one list item (what trails it dropped, split at 和/及 between two names)
+    and whether it waits for a later item's suffix: one name, no body word or a place."""
     part = part.replace("\0", "、")
     part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
     for label in v.labels:
         part = label.sub("", part)
-    return [p for p in _split_joined(v, part) if p] if part else []
+    group = [p for p in _split_joined(v, part) if p] if part else []
+    return group, len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0]))
 
 
 def _unfinished(v: BodyLexicon, item: str) -> bool:
