@@ -52,6 +52,7 @@ from ecoplan.text.bodies import (
     BodyToken,
     as_written,
     body_lexicon,
+    body_token,
     body_words_in,
     ends_with_body,
     is_place,
@@ -59,7 +60,6 @@ from ecoplan.text.bodies import (
     places_in,
     shared_suffix,
     split_names,
-    token_ok,
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
@@ -132,12 +132,21 @@ class _BodyWords:
     def __init__(self, v: BodyLexicon, text: str) -> None:
         self.spans = body_words_in(v, text)
         self.starts = [start for start, _ in self.spans]
+        self.cursor = 0  # the first word of the last range asked for: ranges come in order
 
     def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """The body words `v.token_re.finditer(text, lo, hi)` yields."""
-        spans = self.spans
-        i = bisect_left(self.starts, lo)
-        j = bisect_left(self.starts, hi, i)
+        spans, starts = self.spans, self.starts
+        i = self.cursor
+        if i and starts[i - 1] >= lo:
+            i = bisect_left(starts, lo)  # a range before the last one
+        n = len(starts)
+        while i < n and starts[i] < lo:
+            i += 1
+        j = i
+        while j < n and starts[j] < hi:
+            j += 1
+        self.cursor = i
         if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
             # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in v.token_re.finditer(text, lo, hi)]
@@ -156,8 +165,8 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     for start, end in words:
         if skip and any(a < end and start < b for a, b in skip):
             continue
-        if token_ok(v, text, start, end):
-            matches.append((start, end, v.tokens[text[start:end]]))
+        if token := body_token(v, text, start, end):
+            matches.append((start, end, token))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}

@@ -291,15 +291,20 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Mat
 
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
     """Whether the token at text[start:end] is a body word and not part of a common word."""
+    return body_token(v, text, start, end) is not None
+
+
+def body_token(v: BodyLexicon, text: str, start: int, end: int) -> BodyToken | None:
+    """The token at text[start:end] if it is a body word and not part of a common word."""
     token = v.tokens[text[start:end]]
     before = v.not_before.get(token.word)
     if before and start > 0 and text[start - 1] in before:
         # 产业集团 and the like: two-character exclusions
-        return False
+        return None
     if before and start > 1 and text[start - 2 : start] in before:
-        return False
+        return None
     after = v.not_after.get(token.word)
-    return not (after and end < len(text) and text[end] in after)
+    return None if after and end < len(text) and text[end] in after else token
 
 
 # ---------------------------------------------------------------------------
