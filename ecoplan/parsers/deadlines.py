@@ -74,7 +74,7 @@ _TITLE_REACH = 80
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
-RE_YEAR_HEAD = regex.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
+RE_YEAR_HEAD = re.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = regex.compile("[。:]")
 RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")

@@ -372,7 +372,7 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 
 # A 、 between places, not one inside a bracket of alternatives (各县(市、区)).
-RE_LIST_COMMA_OUTSIDE_BRACKETS = regex.compile(r"、(?![^()]*\))")
+RE_LIST_COMMA_OUTSIDE_BRACKETS = re.compile(r"、(?![^()]*\))")
 
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
