@@ -305,7 +305,8 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
         year: int | None = None
         if g.y:
             year = cn_int(g.y)
-            if year is not None:
+            # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
+            if year is not None and (g.pre or not before.endswith(rules.not_before)):
                 last_year = (spans[_YEAR][1], year)
         if _in_book_title(fold, start):
             continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
