@@ -80,6 +80,10 @@ class BodyLexicon:
     place_hint: re.Pattern[str]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
+    # Any of `trailing`: most parts end in none, and one search spares them a sub per pattern.
+    any_trailing: regex.Pattern[str]
+    # A joiner or a level prefix: a part without one inside is a single name.
+    joint_hint: re.Pattern[str]
     labels: tuple[regex.Pattern[str], ...]
     # What may follow the last character of a name: a list or clause mark, a
     # particle, a verb of the stop list or an actor verb.
@@ -185,6 +189,8 @@ def body_lexicon() -> BodyLexicon:
         place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
+        any_trailing=regex.compile("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
+        joint_hint=re.compile(f"[{re.escape(JOINERS)}]|{alternation(data.level_prefixes) or '(?!)'}"),
         labels=tuple(regex.compile(p) for p in data.labels),
         name_end=re.compile(
             "[" + re.escape(CLAUSE_PUNCT + "、。（(〔【[\t \n" + data.stop_chars) + "]|$|"
@@ -234,6 +240,8 @@ def ends_with_body(v: BodyLexicon, part: str) -> bool:
 
 
 def strip_trailing(v: BodyLexicon, part: str) -> str:
+    if v.any_trailing.search(part) is None:
+        return part
     changed = True
     while changed and part:
         changed = False
@@ -278,6 +286,9 @@ def joined_right(v: BodyLexicon, left: str, right: str) -> str:
 
 def _split_joined(v: BodyLexicon, part: str) -> list[str]:
     """Split at 和/及/与 and at a new 各 where both sides are body names (各级法院和检察院)."""
+    hint = v.joint_hint.search(part, 1)
+    if hint is None or hint.start() >= len(part) - 1:
+        return [part]  # no joiner and no 各 past the first character: nowhere to split
     out: list[str] = []
     rest = part
     pos = 1
