@@ -23,6 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -85,7 +86,7 @@ class _Rules:
     lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
-    label_at_start: regex.Pattern[str]
+    label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
     bracket: regex.Pattern[str]
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
@@ -114,8 +115,8 @@ def _rules() -> _Rules:
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
-        label_at_start=regex.compile(
-            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
+        label_at_start=re.compile(
+            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
@@ -500,11 +501,9 @@ def _spaced_tokens(doc: Document, start: int, end: int) -> list[tuple[int, int]]
     table whose rows were run together into prose (PDF text layers)."""
     out: list[tuple[int, int]] = []
     a = start
-    for i in range(start + 1, end):
-        lo, hi = doc.to_raw(i - 1), doc.to_raw(i)
-        if hi - lo > 1 and doc.raw[lo + 1 : hi].isspace():
-            out.append((a, i))
-            a = i
+    for i in doc.space_gaps(start, end):  # only where the offset map has a seam, not per character
+        out.append((a, i))
+        a = i
     out.append((a, end))
     return [(x, y) for x, y in out if y > x]
 
@@ -669,7 +668,7 @@ def _task_text(
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: bool) -> list[Task]:
+                  first_leads: Callable[[], bool]) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -780,11 +779,13 @@ def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
     return opened[0] if opened else None
 
 
-def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[list[str], list[str]]:
+def _convention(
+    roles: tuple[list[str], list[str]], first_leads: Callable[[], bool]
+) -> tuple[list[str], list[str]]:
     """The document's convention `排在首位的为牵头单位` (spec §6): a list given without
     support roles has its first name lead and the rest support."""
     lead, support = roles
-    if first_leads and not support and len(lead) > 1:
+    if not support and len(lead) > 1 and first_leads():
         return lead[:1], lead[1:]
     return roles
 
@@ -809,7 +810,14 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_before: list[tuple[int, int]] = []  # earlier paragraphs of `item`'s measure
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
-    first_leads = bool(rules.convention.search(doc.fold))
+    convention_stated: list[bool] = []
+
+    def first_leads() -> bool:
+        """Whether the document states the convention: searched once, and only for a
+        document with a list that it would split (most have none)."""
+        if not convention_stated:
+            convention_stated.append(bool(rules.convention.search(doc.fold)))
+        return convention_stated[0]
 
     def heading_belongs(k: int, style: str | None) -> bool:
         """A heading belongs to the measure below it unless its section holds sub-items
