@@ -34,6 +34,7 @@ BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
 # A bracketed alternative closing a name: 区人民政府（管委会）, 各镇（街道）.
 _ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[）)]$")
+_CLOSE_BRACKETS = frozenset(CLOSE_PARENS)  # the closing brackets of _ALTERNATIVE_AT_END
 # Any bracket inside a name, for checks that read the name without it.
 _BRACKETED_ANY = regex.compile(r"[（(][^（()）]*[）)]")
 # The level words of places, as a name or a list item starts or ends with them
@@ -225,6 +226,8 @@ def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
 
 def without_alternative(part: str) -> str:
     """The name before a bracketed alternative at its end: 区人民政府（管委会） -> 区人民政府."""
+    if _CLOSE_BRACKETS.isdisjoint(part[-2:]):
+        return part  # no closing bracket at the end ($ may stand before a final newline)
     m = _ALTERNATIVE_AT_END.search(part)
     return part[: m.start()] if m and m.start() > 0 else part
 
