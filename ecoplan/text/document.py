@@ -9,8 +9,8 @@ both); `to_raw`/`span`/`lineno` turn any index back into the decoded input.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -108,12 +108,24 @@ class Document:
         a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
         return b > a and self.raw[a:b].isspace()
 
+    def joins(self, start: int, end: int) -> Sequence[int]:
+        """Indices in (start, end) where text joins input that is not contiguous (a space, a gloss or a
+        line break was dropped before text[index]), in order: where `space_gaps` looks, found without it."""
+        return self._clean_starts[bisect_right(self._clean_starts, start) : bisect_left(self._clean_starts, end)]
+
     def space_gaps(self, start: int, end: int) -> Iterator[int]:
         """Indices in (start, end) of text right after dropped input whitespace, in order."""
-        k = bisect_right(self._clean_starts, start)
-        while k < len(self._clean_starts) and self._clean_starts[k] < end:
-            if self.space_dropped_before(self._clean_starts[k]):
-                yield self._clean_starts[k]
+        clean_starts, raw_starts, raw = self._clean_starts, self._raw_starts, self.raw
+        k = max(bisect_right(clean_starts, start), 1)  # text[0] has nothing dropped before it
+        last = min(end, len(self.text))
+        while k < len(clean_starts) and clean_starts[k] < last:
+            # space_dropped_before(index) without its two bisections: text[index - 1] ends run
+            # k - 1, text[index] starts run k, and the input between them is what was dropped.
+            index = clean_starts[k]
+            a = raw_starts[k - 1] + (index - clean_starts[k - 1])
+            b = raw_starts[k]
+            if b > a and raw[a:b].isspace():
+                yield index
             k += 1
 
     def as_written(self, start: int, end: int) -> str:
@@ -128,3 +140,7 @@ class Document:
     def lineno(self, index: int) -> int:
         """1-based input line of the character at `index` of `text`."""
         return bisect_right(self._raw_line_starts, self.to_raw(index))
+
+    def raw_lineno(self, offset: int) -> int:
+        """1-based input line of the character at `offset` of the decoded input (a `span` start)."""
+        return bisect_right(self._raw_line_starts, offset)
