@@ -58,6 +58,10 @@ _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
+# Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
+_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
+_RE_OPEN = re.compile(char_class(OPEN_ANY))
+_RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
@@ -733,9 +737,11 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[r
     """The bracket pattern's matches in fold[start:end], or none when no role word stands
     between the first opening and the last closing bracket: no bracket's content could then
     hold one, and most lines with a role word state it after the item, unbracketed."""
-    first_open = min((i for ch in OPEN_ANY if (i := fold.find(ch, start, end)) >= 0), default=end)
-    last_close = max(fold.rfind(ch, start, end) for ch in CLOSE_ANY)
-    if last_close <= first_open or rules.role_hint.search(fold, first_open + 1, last_close) is None:
+    first_open = _RE_OPEN.search(fold, start, end)
+    if first_open is None:
+        return iter(())
+    to_last_close = _RE_TO_LAST_CLOSE.match(fold, first_open.end(), end)
+    if to_last_close is None or rules.role_hint.search(fold, first_open.end(), to_last_close.end() - 1) is None:
         return iter(())
     return rules.bracket.finditer(fold, start, end)
 
@@ -785,9 +791,6 @@ def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int
         return None
     # The comma the line broke after stays: the sentence runs on into the next line.
     return (rng[0], _strip(doc, line.start, line.end)[1]), index
-
-
-_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
 
 
 def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
