@@ -126,9 +126,9 @@ def _summary(issues: list[Any]) -> str:
 def _source_text(plan: Plan, output_file: str) -> tuple[str | None, str | None]:
     """The recorded source's decoded text if it is found and unchanged, else (None, why)."""
     from ecoplan.reading import read_source
-    from ecoplan.validate import _find_source
+    from ecoplan.validate import find_source
 
-    found = _find_source(plan.source.path, output_file)
+    found = find_source(plan.source.path, output_file)
     if found is None:
         return None, f"source text not found (recorded path: {plan.source.path or 'none, read from stdin'})"
     try:

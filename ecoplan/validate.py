@@ -331,7 +331,10 @@ def check_plan(plan: Plan, source: str | None = None) -> list[Issue]:
 # --- files ---------------------------------------------------------------------------------------
 
 
-def _find_source(recorded: str | None, output_file: str) -> Path | None:
+def find_source(recorded: str | None, output_file: str) -> Path | None:
+    """The source file an output was parsed from: its recorded path as given, else relative to
+    the output's folder or one of its parents (outputs are often moved together with their
+    inputs); None when no such file exists."""
     if not recorded:
         return None
     candidates = [Path(recorded)]
@@ -366,7 +369,7 @@ def validate_data(data: Any, name: str, source_path: str | None = None, file: st
             report.issues.append(Issue("warning", "source.sha256", "source",
                                        f"{source_path} is not the file this output was parsed from"))
     else:
-        found = _find_source(plan.source.path, file)
+        found = find_source(plan.source.path, file)
         if found is None:
             report.note = "source not found; spans checked against their items only"
         else:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecoplan.text.document import Block, new_block
 from ecoplan.text.normalise import fold, normalise
 
 
@@ -49,6 +51,13 @@ def lines_of(raw: str) -> list[str]:
 )
 def test_clean_lines(raw: str, expected: list[str]) -> None:
     assert lines_of(raw) == expected
+
+
+def test_new_block_fills_every_field_as_the_constructor_does() -> None:
+    values = {f.name: f"{f.name}-value" for f in fields(Block)}
+    made = new_block(**values)  # type: ignore[arg-type]
+    assert made == Block(**values)  # type: ignore[arg-type]
+    assert [getattr(made, name) for name in values] == list(values.values())
 
 
 def test_fold_keeps_length_and_folds_full_width() -> None:

@@ -57,11 +57,15 @@ _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
-# Where a sentence starts inside a line: after 。；!? (a marker there opens an item).
-RE_SENTENCE_START = regex.compile(r"(?<=[。；;!！?？])[ ]*+")
+# Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
+# there opens an item). Each match ends where a sentence starts; the standard `re` engine
+# makes far fewer costly match objects than a lookbehind on every position.
+RE_SENTENCE_END = re.compile(r"[。；;!！?？][ ]*+")
 # Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
 # (an item that follows a responsibility clause starts at the clause's end anyway).
 INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
+# The word that opens a clause of roles at the head of an item (由A统筹，B负责，…).
+_HEAD_CLAUSE_OPEN = "由"
 # A clause at the head of an item, with the comma that ends it.
 RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
 # A cell of a flattened table this long, or holding one of these marks, is a measure.
@@ -76,13 +80,15 @@ _HEADING_MAX = 40
 @dataclass(frozen=True)
 class _Rules:
     header_exact: dict[str, str]  # header word -> column role
-    header_search: regex.Pattern[str]
+    # Literal words: the standard engine finds them several times faster than `regex`.
+    header_search: re.Pattern[str]
+    lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: regex.Pattern[str]
     label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
     bracket: regex.Pattern[str]
-    role_hint: regex.Pattern[str]  # cheap test: could this bracket assign work?
+    role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
     verb_at_end: regex.Pattern[str]
     noise_at_end: regex.Pattern[str]
@@ -103,7 +109,8 @@ def _rules() -> _Rules:
     any_label = alternation([*labels, *v.other_labels])
     return _Rules(
         header_exact=header_exact,
-        header_search=regex.compile(alternation(list(header_exact))),
+        header_search=re.compile(alternation(list(header_exact))),
+        lead_header=re.compile(alternation(v.header["lead"])),
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
@@ -117,7 +124,7 @@ def _rules() -> _Rules:
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
         ),
-        role_hint=regex.compile(f"{label_alt}|{alternation(list(verbs))}"),
+        role_hint=re.compile(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
         verb_at_end=regex.compile(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
@@ -551,6 +558,8 @@ def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
+    if rules.lead_header.search(doc.fold, line.start, line.end) is None:
+        return None  # most lines: no lead column word, so no header run
     hits = [m.group() for m in rules.header_search.finditer(doc.fold, line.start, line.end)]
     roles = {rules.header_exact[h] for h in hits}
     if len(hits) < 3 or not {"text", "lead"} <= roles:
@@ -605,12 +614,13 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     while a < b and doc.text[a] in _TRIM:
         a += 1  # the 。 that closed the item before it on the same line
     a, b = _strip(doc, a, b)
-    for m in RE_SENTENCE_START.finditer(doc.fold, a + 1, b):
-        marker = match_marker(doc.fold, m.end(), b)
+    for m in RE_SENTENCE_END.finditer(doc.fold, a, b):
+        start = m.end()
+        marker = match_marker(doc.fold, start, b)
         if marker is not None and marker.style != "dash":
-            if doc.fold[m.end()] in INNER_ENUMERATION:
+            if doc.fold[start] in INNER_ENUMERATION:
                 continue
-            a = m.end()
+            a = start
     marker = match_marker(doc.fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
@@ -671,6 +681,8 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
     rules = _rules()
     fold = doc.fold
     out: list[Task] = []
+    if rules.role_hint.search(fold, line.start, line.end) is None:
+        return out  # every clause below names a role word: most lines hold none
     seg = line.start
 
     def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
@@ -688,12 +700,15 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             continue
         add(m.start(), roles)
         seg = m.end()
-    if at_end and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None:
-        content = doc.text[open_at + 1 : line.end]
-        roles = parse_roles(content, fold=fold[open_at + 1 : line.end], cut=True)
-        if rules.role_hint.search(fold, open_at + 1, line.end) and roles is not None:
-            add(open_at, roles)
-            return out
+    if (
+        at_end
+        and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None
+        and rules.role_hint.search(fold, open_at + 1, line.end)
+        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True))
+        is not None
+    ):
+        add(open_at, roles)
+        return out
     if seg == line.start and (head_roles := _head_roles(doc, line)) is not None:
         rng = _item_range(doc, line.start, line.end)
         if rng is not None:
@@ -711,6 +726,8 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
 def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
     """Roles stated at the head of an item, or right after its run-in heading:
     `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
+    if doc.fold.find(_HEAD_CLAUSE_OPEN, line.start, line.end) < 0:
+        return None  # the clause opens with 由: a line without one states no roles at its head
     rng = _item_range(doc, line.start, line.end)
     if rng is None:
         return None
@@ -720,7 +737,7 @@ def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | Non
     if first_stop >= 0:
         starts.append(first_stop + 1)
     for start in starts:
-        if not fold.startswith("由", start):
+        if not fold.startswith(_HEAD_CLAUSE_OPEN, start):
             continue
         end = start
         for m in RE_HEAD_CLAUSE.finditer(fold, start, rng[1]):

@@ -40,7 +40,7 @@ RE_LINE_MARKER = re.compile(
 _CHAPTER_STYLES = {"章": "chapter", "节": "part", "条": "article"}
 # The characters a marker can start with: most lines start with none, and a set
 # lookup is cheaper than a failing match.
-_MARKER_FIRST = frozenset(
+MARKER_FIRST = frozenset(
     "第(-—0123456789" + CN_ONE_TO_TEN + "".join(chr(c) for c in range(ord(CIRCLED_FIRST), ord(CIRCLED_LAST) + 1))
 )
 
@@ -69,31 +69,61 @@ class MarkerMatch:
         return text[start : self.stray[0]] + text[self.stray[1] : self.end]
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__; match_marker
+# makes one MarkerMatch per heading line of every stage, so it fills the slots directly.
+_set_style, _set_number, _set_end, _set_stray, _set_path = (
+    getattr(MarkerMatch, name).__set__ for name in ("style", "number", "end", "stray", "path")
+)
+
+
+def _marker(
+    style: str, number: int, end: int, stray: tuple[int, int] | None = None, path: tuple[int, ...] = ()
+) -> MarkerMatch:
+    marker = object.__new__(MarkerMatch)
+    _set_style(marker, style)
+    _set_number(marker, number)
+    _set_end(marker, end)
+    _set_stray(marker, stray)
+    _set_path(marker, path)
+    return marker
+
+
+# Most numbered headings count with one character (一、 （三）): read those from a table.
+_ONE_CHAR_NUMERAL = {ch: cn_int(ch) or 0 for ch in CN_CHAPTER_NUMERAL}
+
+
+def _numeral(s: str) -> int:
+    number = _ONE_CHAR_NUMERAL.get(s)
+    return (cn_int(s) or 0) if number is None else number
+
+
 def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMatch | None:
     """The structural marker at `pos` of folded text (up to `endpos`), if any; `end` is an index into `fold`."""
-    if pos >= len(fold) or fold[pos] not in _MARKER_FIRST:
+    if pos >= len(fold) or fold[pos] not in MARKER_FIRST:
         return None
     m = RE_LINE_MARKER.match(fold, pos, len(fold) if endpos is None else endpos)
     if m is None:
         return None
-    if m["chapter"]:
-        return MarkerMatch(_CHAPTER_STYLES[m["unit"]], cn_int(m["cn0"]) or 0, m.end())
-    if m["cn_dun"]:
-        return MarkerMatch("cn-dun", cn_int(m["cn1"]) or 0, m.end(), m.span("stray") if m["stray"] else None)
-    if m["cn_paren"]:
-        return MarkerMatch("cn-paren", cn_int(m["cn2"]) or 0, m.end())
-    if m["arabic_paren"]:
-        return MarkerMatch("arabic-paren", int(m["d1"]), m.end())
-    if m["arabic_dot"]:
-        return MarkerMatch("arabic-dot", int(m["d2"]), m.end())
-    if m["decimal"] or m["decimal_top"]:
+    # Every alternative of RE_LINE_MARKER is one named group around the rest: the last group closed names it.
+    kind = m.lastgroup
+    if kind == "cn_dun":
+        return _marker("cn-dun", _numeral(m["cn1"]), m.end(), m.span("stray") if m["stray"] else None)
+    if kind == "arabic_dot":
+        return _marker("arabic-dot", int(m["d2"]), m.end())
+    if kind == "cn_paren":
+        return _marker("cn-paren", _numeral(m["cn2"]), m.end())
+    if kind == "arabic_paren":
+        return _marker("arabic-paren", int(m["d1"]), m.end())
+    if kind == "chapter":
+        return _marker(_CHAPTER_STYLES[m["unit"]], _numeral(m["cn0"]), m.end())
+    if kind == "decimal" or kind == "decimal_top":
         if patterns().arabic.match(fold, pos):
             return None  # 2.5万千瓦: a quantity, not a heading
-        path = tuple(int(part) for part in (m["decimal"] or m["decimal_top"]).split("."))
-        return MarkerMatch("decimal", path[-1], m.end(), None, path)
-    if m["circled"]:
-        return MarkerMatch("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end())
-    return MarkerMatch("dash", 0, m.end())
+        path = tuple(int(part) for part in m[kind].split("."))
+        return _marker("decimal", path[-1], m.end(), None, path)
+    if kind == "circled":
+        return _marker("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end())
+    return _marker("dash", 0, m.end())
 
 
 def is_date_line(fold_line: str) -> bool:

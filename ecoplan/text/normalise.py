@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import accumulate
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockKind, Cell, Document
+from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
-from ecoplan.text.markers import is_date_line, match_marker, starts_block
+from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
 from ecoplan.text.script import to_simplified
 from ecoplan.vocab import alternation
@@ -64,14 +64,15 @@ _CUT_LINE_MIN_LENGTH = 20
 # Full-width ASCII and the ideographic space fold to ASCII, one char for one.
 FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
 # str.translate looks every character up in the table, which costs more than
-# finding the few foldable runs and translating only those.
-RE_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\u00a0]++")
+# finding the few foldable characters and replacing only those. One character,
+# not a run: `re` scans for a one-character class several times faster.
+RE_FOLDABLE = re.compile("([\uff01-\uff5e\u3000\u00a0])")
+_FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = re.compile(f"[{_SPACE}\t]")
-
-
-def _fold_run(m: re.Match[str]) -> str:
-    return m[0].translate(FOLD_TABLE)
+# A space that may be an artefact inside a line (tabs inside a line separate cells and stay).
+RE_SPACE_CHAR = re.compile(f"[{_SPACE}]")
+_PADDING_TAB = _SPACE + "\t"
 
 
 def fold(text: str) -> str:
@@ -84,63 +85,68 @@ def fold(text: str) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width forms to half-width only: enough for markers and punctuation, which have no traditional form."""
-    return RE_FOLDABLE.sub(_fold_run, text)
+    pieces = RE_FOLDABLE.split(text)  # text, a foldable character, text, …
+    if len(pieces) == 1:
+        return text
+    pieces[1::2] = map(_FOLDED_CHAR.__getitem__, pieces[1::2])
+    return "".join(pieces)
 
 
-@dataclass
-class _Physical:
-    lineno: int
-    text: str
-    pieces: list[tuple[int, int]]  # (raw_start, length) of kept runs, in order
-    is_table: bool
-    lead_tabs: int = 0  # tabs in the padding right before the kept text
-    after_blank: bool = False  # blank lines stand between this line and the last line with text
-    cut_continuation: bool = False  # opened by a page-chunk marker: continues the line before
-    cells: tuple[tuple[int, int], ...] = ()  # a row of a space-separated table: cell ranges in `text`
+# One physical line without its layout artefacts: its text; (raw_start, length) of the kept
+# runs, in order; whether it is a table row; the tabs in the padding right before the kept text
+# (-1 marks a page artefact); whether a page-chunk marker opened it (it continues the line
+# before); a space-separated table row's cell ranges in the text. A tuple: one is made per line.
+_Cleaned = tuple[str, list[tuple[int, int]], bool, int, bool, tuple[tuple[int, int], ...]]
+_PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
+# A logical line: (start, end) in the text, its first line's number, whether it is a table row,
+# its lead tabs, a space-separated row's cell ranges in the text.
+_Line = tuple[int, int, int, bool, int, tuple[tuple[int, int], ...]]
 
 
 _NO_CHUNK = (-1, False)
 
 
-def _clean_physical(
-    raw: str, start: int, end: int, lineno: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK
-) -> _Physical:
+def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
     chunk_end, cut = chunk
     if RE_PAGE_NUMBER.match(content):
-        return _Physical(lineno, "", [], False, -1)  # lead_tabs -1 marks a page artefact
+        return _PAGE_ARTEFACT
     glosses = gloss_spans(content)
     if chunk_end < 0 and not glosses and not RE_ANY_SPACE.search(content):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
-        return _Physical(lineno, content, [(start, end - start)] if content else [], False)
-    stripped = content.lstrip(_SPACE + "\t")
-    is_table = "\t" in stripped.rstrip(_SPACE + "\t")
-    lead = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content)
-    left = lead.end() if lead else 0
-    if chunk_end >= 0:
-        left = max(left, chunk_end - start)
+        return content, [(start, end - start)] if content else [], False, 0, False, ()
+    is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
+    left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
+    if chunk_end - start > left:
+        left = chunk_end - start
     # Trailing spaces and tabs, but never cutting into what the leading match took.
-    right = max(len(content.rstrip(_SPACE + "\t")), left)
+    right = len(content.rstrip(_PADDING_TAB))
+    if right <= left:
+        return "", [], is_table, 0, cut, ()
+    if not glosses and RE_SPACE_CHAR.search(content, left, right) is None:
+        # Only indentation, a bullet or trailing padding to take off: one run is kept.
+        return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    decimal = RE_DECIMAL_HEADING.match(content, left, right)
+    decimal = RE_DECIMAL_HEADING.match(content, left, right) if "1" <= content[left] <= "9" else None
     for a, b in _dropped(content, left, right, glosses):
         if decimal and a == decimal.end(1):
             a += 1  # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it
         if a > pos:
             pieces.append((start + pos, a - pos))
             parts.append(content[pos:a])
-        pos = max(pos, b)
+        if b > pos:
+            pos = b
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
     lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
-    return _Physical(lineno, "".join(parts), pieces, is_table, lead_tabs, cut_continuation=cut)
+    return "".join(parts), pieces, is_table, lead_tabs, cut, ()
 
 
-def _clean_spaced_row(raw: str, cells: list[tuple[int, int]], lineno: int) -> _Physical:
+def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
     """A row of a space-separated table: each cell cleaned, one separator character kept between cells."""
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
@@ -164,7 +170,7 @@ def _clean_spaced_row(raw: str, cells: list[tuple[int, int]], lineno: int) -> _P
             parts.append(raw[pos:b])
             length += b - pos
         ranges.append((cell_start, length))
-    return _Physical(lineno, "".join(parts), pieces, True, cells=tuple(ranges))
+    return "".join(parts), pieces, True, 0, False, tuple(ranges)
 
 
 def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -213,155 +219,195 @@ def _artefact_spaces(content: str, left: int, right: int) -> Iterator[tuple[int,
                 break
 
 
+# _is_wide as a table lookup: `re` spends ~3 ms at import enumerating the code
+# points of a [WIDE] class this large, and a loop over the ranges costs a
+# microsecond a call; filling the table's slices costs microseconds.
+_WIDE_LIMIT = max(hi for _, hi in _WIDE_RANGES) + 1
+_WIDE_TABLE = bytearray(_WIDE_LIMIT)
+for _lo, _hi in _WIDE_RANGES:
+    _WIDE_TABLE[_lo : _hi + 1] = b"\x01" * (_hi + 1 - _lo)
+
+
 def _is_wide(ch: str) -> bool:
-    # Range tests instead of a compiled [WIDE] class: `re` spends ~3 ms at import
-    # enumerating the code points of a class this large.
     c = ord(ch)
-    return any(lo <= c <= hi for lo, hi in _WIDE_RANGES)
+    return c < _WIDE_LIMIT and _WIDE_TABLE[c] == 1
 
 
-@dataclass
-class _Logical:
-    """The logical line being built, with what `_continues` asks of its text so far.
+def _runs_on(
+    text: str, after_blank: bool, has_stop: bool, has_sentence_mark: bool, head: str, first: str
+) -> bool:
+    """The marker-grammar tests of whether physical line `text` continues the logical line before it.
 
-    The flags are kept up to date as physical lines are glued on, so deciding
-    on the next line does not rescan the whole paragraph (quadratic on long ones).
+    `normalise` has already checked the cheap conditions (neither is a table row, the line
+    before does not end complete, a wide character meets the break, it is long and holds
+    prose marks). `head` is the logical line's first characters, `first` its first physical
+    line; `has_stop`/`has_sentence_mark` say whether it holds 。/； and marks of running prose.
     """
-
-    first: _Physical
-    text: str
-    has_stop: bool  # contains 。 or ；
-    has_prose_mark: bool
-    has_sentence_mark: bool  # contains a mark of running prose: comma, full stop, semicolon
-
-    @classmethod
-    def start(cls, phys: _Physical) -> _Logical:
-        text = phys.text
-        return cls(phys, text, "。" in text or "；" in text, RE_PROSE_MARK.search(text) is not None,
-                   RE_SENTENCE_MARK.search(text) is not None)
-
-    def glue(self, phys: _Physical) -> None:
-        text = phys.text
-        self.text += text
-        self.has_stop = self.has_stop or "。" in text or "；" in text
-        self.has_prose_mark = self.has_prose_mark or RE_PROSE_MARK.search(text) is not None
-        self.has_sentence_mark = self.has_sentence_mark or RE_SENTENCE_MARK.search(text) is not None
-
-
-def _continues(prev: _Logical, nxt: _Physical) -> bool:
-    """Whether `nxt` continues the sentence that a page or line break cut in `prev`.
-
-    Every test must pass; the cheap ones run first, the marker grammar last.
-    """
-    prev_text = prev.text
-    if prev.first.is_table or nxt.is_table or not prev_text or not nxt.text:
-        return False
-    if nxt.cut_continuation:
-        return True  # a page-chunk marker stood here: the sentence runs on
-    if prev_text[-1] in _TERMINAL:
-        return False
-    if not (_is_wide(prev_text[-1]) or _is_wide(nxt.text[0])):
-        return False
-    # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-    if not (prev.has_prose_mark and len(prev_text) >= _CUT_LINE_MIN_LENGTH):
-        return False
-    if nxt.after_blank and not (prev.has_sentence_mark and RE_PROSE_MARK.search(nxt.text)):
+    if after_blank and not (has_sentence_mark and RE_PROSE_MARK.search(text)):
         return False  # a blank line ends a line unless prose runs on across it (a page break)
-    if RE_LABEL_START.match(fold_width(nxt.text[:_BLOCK_START_REACH])):
+    opening = fold_width(text[:_BLOCK_START_REACH])
+    if RE_LABEL_START.match(opening):
         return False  # a `label:` line (发布日期：, 联系人：, 牵头单位：) starts afresh
-    if starts_block(fold_width(nxt.text[:_BLOCK_START_REACH])):
+    if starts_block(opening):
         return False
-    if not prev.has_stop and starts_block(fold_width(prev_text[:_BLOCK_START_REACH])):
+    if not has_stop and starts_block(fold_width(head)):
         return False  # a heading line on its own; what follows is its body
     # A web page's label line (发布时间：… 来源：…) is complete as it stands.
-    return not _label_line().match(fold(prev.first.text[:_BLOCK_START_REACH]))
+    return not _label_line().match(fold(first[:_BLOCK_START_REACH]))
+
+
+# Line breaks other than LF: a text without any (most) is split into lines by str.split.
+RE_RARE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+RE_LINE_BREAK_KEPT = re.compile(f"({RE_LINE_BREAK.pattern})")
+# A line holding none of these, not a page number and not in a table, is kept as it is:
+# no indentation, bullet, table tab, artefact space or pinyin gloss to take out.
+RE_NEEDS_CLEANING = re.compile(f"[{_SPACE}\t(（]")
+# The characters a page number line (RE_PAGE_NUMBER) without padding can start with, besides a digit.
+_PAGE_NUMBER_FIRST = "-—–－第"
+
+
+def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], array[int]]:
+    """The physical lines of `raw`, their starts, their 1-based line numbers, and the starts of input lines.
+
+    Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
+    the other breaks (form feed, U+2028 …) still end a line for the rules.
+    """
+    if RE_RARE_BREAK.search(raw) is None:
+        contents = raw.split("\n")
+        starts = array("q", accumulate((len(c) + 1 for c in contents), initial=0))
+        del starts[-1]
+        return contents, starts, range(1, len(contents) + 1), starts
+    pieces = RE_LINE_BREAK_KEPT.split(raw)
+    contents, breaks = pieces[0::2], pieces[1::2]
+    del pieces
+    starts = array("q", accumulate((len(c) + len(b) for c, b in zip(contents, breaks, strict=False)), initial=0))
+    linenos = accumulate((b in _LINE_ENDS for b in breaks), initial=1)
+    return contents, starts, linenos, array("q", line_starts(raw))
 
 
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
-    # Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
-    # the other breaks (form feed, U+2028 …) still end a line for the rules.
-    raw_line_starts = array("q", line_starts(raw))
-
-    def physical_lines() -> Iterator[_Physical]:
-        # A generator, so each physical line is dropped once it is glued on:
-        # holding them all doubled the peak memory of large inputs.
-        chunks = chunk_marker_lines(raw, RE_LINE_BREAK)
-        spaced = SpacedTable()
-
-        def physical(start: int, end: int, lineno: int) -> _Physical:
-            content = raw[start:end]
-            cells = spaced.cells(raw, start, end, content)
-            if cells and "\t" not in content:
-                return _clean_spaced_row(raw, cells, lineno)
-            chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
-            return _clean_physical(raw, start, end, lineno, content, chunk)
-
-        pos = 0
-        lineno = 1
-        for m in RE_LINE_BREAK.finditer(raw):
-            yield physical(pos, m.start(), lineno)
-            pos = m.end()
-            if m[0] in _LINE_ENDS:
-                lineno += 1
-        yield physical(pos, len(raw), lineno)
+    contents, starts, linenos, raw_line_starts = _physical_lines(raw)
+    chunks = chunk_marker_lines(raw, RE_LINE_BREAK)
+    spaced = SpacedTable()
+    table_open = False  # a space-separated table is open: every line goes through `spaced`
 
     clean_starts = array("q")
     raw_starts = array("q")
+    raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
-    # (start, end, lineno, is_table, lead_tabs) of each logical line; (pos, lineno) of each page artefact.
-    lines: list[tuple[int, int, int, bool, int, tuple[tuple[int, int], ...]]] = []
+    lines: list[_Line] = []
+    # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
     length = 0
 
-    def emit(raw_start: int, text: str) -> None:
-        nonlocal length
-        if clean_starts and raw_starts[-1] + (length - clean_starts[-1]) == raw_start:
-            pass  # contiguous with the previous run
-        else:
-            clean_starts.append(length)
-            raw_starts.append(raw_start)
-        parts.append(text)
-        length += len(text)
-
-    current: _Logical | None = None
-    line_start = 0
-    line_end_raw = 0
-
-    def close_line() -> None:
-        nonlocal current
-        if current is None:
-            return
-        first = current.first
-        cells = tuple((line_start + a, line_start + b) for a, b in first.cells) if first.cells else ()
-        lines.append((line_start, length, first.lineno, first.is_table, first.lead_tabs, cells))
-        emit(line_end_raw, "\n")
-        current = None
+    # The logical line being built: its first physical line's properties, and what the
+    # continuation tests ask of its text so far, kept up to date as lines are glued on
+    # so that deciding on the next line does not rescan the whole paragraph.
+    building = False
+    line_start = first_lineno = first_lead_tabs = 0
+    first_is_table = False
+    first_cells: tuple[tuple[int, int], ...] = ()
+    first_text = head = last_char = ""
+    line_length = 0
+    unscanned: list[str] = []  # glued texts not yet looked at for the marks below (only looked for when asked)
+    has_stop = has_prose_mark = has_sentence_mark = False
 
     blank = False
-    for phys in physical_lines():
-        if not phys.text:
-            if phys.lead_tabs < 0:
-                artefacts.append((length, phys.lineno))
-            else:
-                blank = True
+    for content, start, lineno in zip(contents, starts, linenos, strict=False):
+        if not content:
+            if table_open:
+                spaced.cells(raw, start, start, content)
+                table_open = bool(spaced.columns or spaced.one_ascii_space)
+            blank = True
             continue
-        phys.after_blank, blank = blank, False
-        if current is not None and _continues(current, phys):
-            current.glue(phys)
+        if (table_open or RE_NEEDS_CLEANING.search(content) is not None
+                or ((content[0] in _PAGE_NUMBER_FIRST or content[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
+                or (chunks and lineno - 1 in chunks)):
+            end = start + len(content)
+            cells = spaced.cells(raw, start, end, content)
+            table_open = bool(spaced.columns or spaced.one_ascii_space)
+            if cells and "\t" not in content:
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
+            else:
+                chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(raw, start, end, content, chunk)
+            if not text:
+                if lead_tabs < 0:
+                    artefacts.append((length, lineno))
+                else:
+                    blank = True
+                continue
         else:
-            close_line()
-            current = _Logical.start(phys)
+            text = content
+            pieces = None  # one piece: the whole line
+            is_table = cut = False
+            lead_tabs = 0
+            cells_in_text = ()
+        after_blank, blank = blank, False
+
+        glue = False
+        if building and not first_is_table and not is_table:
+            if cut:
+                glue = True  # a page-chunk marker stood here: the sentence runs on
+            # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
+            elif (last_char not in _TERMINAL and (_is_wide(last_char) or _is_wide(text[0]))
+                  and line_length >= _CUT_LINE_MIN_LENGTH):
+                for seen in unscanned:
+                    has_stop = has_stop or "。" in seen or "；" in seen
+                    has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
+                    has_sentence_mark = has_sentence_mark or RE_SENTENCE_MARK.search(seen) is not None
+                unscanned.clear()
+                glue = has_prose_mark and _runs_on(text, after_blank, has_stop, has_sentence_mark, head, first_text)
+        if glue:
+            unscanned.append(text)
+            line_length += len(text)
+            if len(head) < _BLOCK_START_REACH:
+                head = (head + text)[:_BLOCK_START_REACH]
+        else:
+            if building:
+                cells_at = tuple((line_start + a, line_start + b) for a, b in first_cells) if first_cells else ()
+                lines.append((line_start, length, first_lineno, first_is_table, first_lead_tabs, cells_at))
+                # The line break stands for the input character after the line's last one: always contiguous.
+                parts.append("\n")
+                length += 1
+                raw_end += 1
+            building = True
             line_start = length
-        for raw_start, n in phys.pieces:
-            emit(raw_start, raw[raw_start : raw_start + n])
-        last_start, last_len = phys.pieces[-1]
-        line_end_raw = last_start + last_len
-    close_line()
+            first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
+            first_text = text
+            head = text[:_BLOCK_START_REACH]
+            line_length = len(text)
+            unscanned = [text]
+            has_stop = has_prose_mark = has_sentence_mark = False
+        last_char = text[-1]
+
+        # The offset map: a new run wherever the text skips input characters.
+        parts.append(text)
+        if pieces is None:
+            if start != raw_end:
+                clean_starts.append(length)
+                raw_starts.append(start)
+            length += len(text)
+            raw_end = start + len(text)
+        else:
+            for raw_start, n in pieces:
+                if raw_start != raw_end:
+                    clean_starts.append(length)
+                    raw_starts.append(raw_start)
+                length += n
+                raw_end = raw_start + n
+    if building:
+        cells_at = tuple((line_start + a, line_start + b) for a, b in first_cells) if first_cells else ()
+        lines.append((line_start, length, first_lineno, first_is_table, first_lead_tabs, cells_at))
+        parts.append("\n")
+        length += 1
+    del contents, starts  # the physical lines: parts holds what is kept of them
 
     text = "".join(parts)
+    del parts
     folded = fold(text)
-    typed = tuple(_block(text, folded, *line) for line in lines)
+    typed = _blocks(text, folded, lines)
     blocks = typed
     if artefacts:
         pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
@@ -393,32 +439,36 @@ def _label_line() -> re.Pattern[str]:
     return re.compile(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
 
 
-def _block(
-    text: str, folded: str, start: int, end: int, lineno: int, is_table: bool, lead_tabs: int,
-    spaced_cells: tuple[tuple[int, int], ...],
-) -> Block:
-    """Type one logical line."""
-    marker = match_marker(folded, start, end)
-    if is_table:
-        cells = tuple(Cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
-        return Block("table_row", start, end, lineno, marker, cells)
-    kind: BlockKind = "paragraph"
-    if end - start <= _SHORT_LINE:
-        # Cheap first-character and last-character tests spare most lines the patterns.
-        line = folded[start:end]
-        if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
-            len(line) <= _TOC_TITLE_MAX and squash(line) == _TOC_TITLE
-        ):
-            kind = "toc_entry"
+def _blocks(text: str, folded: str, lines: list[_Line]) -> tuple[Block, ...]:
+    """Type each logical line; one loop, since it runs once per line of every document."""
+    label_line = _label_line().match
+    out: list[Block] = []
+    append = out.append
+    for start, end, lineno, is_table, lead_tabs, spaced_cells in lines:
+        # Most lines start with no marker character: spare them the call.
+        marker = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
+        if is_table:
+            cells = tuple(Cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+            append(new_block("table_row", start, end, lineno, marker, cells))
+            continue
+        kind: BlockKind = "paragraph"
+        if end - start <= _SHORT_LINE:
+            # Cheap first-character and last-character tests spare most lines the patterns.
+            line = folded[start:end]
+            if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
+                end - start <= _TOC_TITLE_MAX and squash(line) == _TOC_TITLE
+            ):
+                kind = "toc_entry"
+            elif marker is not None:
+                kind = "heading"
+            elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
+                kind = "date_line"
+            elif "。" not in line and label_line(line):
+                kind = "label_line"
         elif marker is not None:
             kind = "heading"
-        elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
-            kind = "date_line"
-        elif "。" not in line and _label_line().match(line):
-            kind = "label_line"
-    elif marker is not None:
-        kind = "heading"
-    return Block(kind, start, end, lineno, marker, (), lead_tabs)
+        append(new_block(kind, start, end, lineno, marker, (), lead_tabs))
+    return tuple(out)
 
 
 def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:

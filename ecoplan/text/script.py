@@ -29,7 +29,7 @@ from typing import Protocol
 # The blocks of CJK ideographs in the Basic Multilingual Plane: unified, extension A, compatibility.
 _CJK_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 # Ideographs beyond the BMP are rare in plans; a text holding one is converted without the pre-check.
-_RE_ASTRAL_CJK = re.compile("[\U00020000-\U0003134f]")
+_ASTRAL_CJK = "\U00020000-\U0003134f"
 _CONFIG = "t2s"
 
 
@@ -40,7 +40,7 @@ class _Converter(Protocol):
 @dataclass(frozen=True)
 class _Tables:
     chars: dict[int, str]  # code point of a traditional character -> its simplified character
-    pattern: re.Pattern[str]  # any character of `chars`
+    pattern: re.Pattern[str]  # any character of `chars`, or an ideograph beyond the BMP
 
 
 @cache
@@ -81,13 +81,14 @@ def _tables() -> _Tables:
     """
     lines = TABLE_PATH.read_text(encoding="utf-8").splitlines()
     table = {ord(line[0]): line[1] for line in lines}
-    pattern = re.compile("[" + "".join(chr(c) for c in sorted(table)) + "]")
+    # One class, so that one scan of the text answers has_traditional.
+    pattern = re.compile("[" + "".join(chr(c) for c in sorted(table)) + _ASTRAL_CJK + "]")
     return _Tables(table, pattern)
 
 
 def has_traditional(text: str) -> bool:
     """Whether `text` holds a character that the fold would change."""
-    return _tables().pattern.search(text) is not None or _RE_ASTRAL_CJK.search(text) is not None
+    return _tables().pattern.search(text) is not None
 
 
 def to_simplified(text: str) -> str:
