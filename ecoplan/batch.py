@@ -8,30 +8,33 @@ nothing but plain strings crosses the process boundary.
 from __future__ import annotations
 
 import errno
-import glob
 import hashlib
 import os
 import stat
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ecoplan.errors import EcoplanError, InputError
 from ecoplan.interrupts import Deferral, recorded, reset_in_worker
 from ecoplan.reading import STDIN
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 _GLOB_CHARS = frozenset("*?[")
 # Files a directory argument expands to: plan text and the published formats ecoplan reads.
 PLAN_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
-# Inputs submitted ahead of the one being written, per worker: enough to keep the
+# Pool tasks submitted ahead of the one being written, per worker: enough to keep the
 # pool busy, few enough that finished outputs of a huge batch do not pile up.
 _AHEAD_PER_WORKER = 4
+# A pool task takes inputs until they hold this many bytes, or this many inputs (see _chunks).
+_CHUNK_BYTES = 32_000
+_CHUNK_INPUTS = 16
 # How often a wait for a worker's result looks whether a signal came meanwhile.
 _SIGNAL_POLL_SECONDS = 0.1
 
@@ -154,6 +157,8 @@ def expand_inputs(args: Sequence[str], recursive: bool = False) -> tuple[list[In
                 inputs.append(Input(arg, error=f"{arg}: no .txt files in directory{below} (nor .pdf, .docx, .doc, "
                                                ".wps, .html)"))
         elif not path.exists() and not path.is_symlink() and _GLOB_CHARS & set(arg):
+            import glob
+
             batch = True
             matches = sorted(glob.glob(arg, recursive=True))
             inputs.extend(_found(Path(m), None) for m in matches if not Path(m).is_dir())
@@ -252,6 +257,8 @@ def _guarded(path: str, work: Callable[[], Any]) -> Outcome:
         # A parser bug must cost one file, not the batch; ECOPLAN_DEBUG shows where.
         reason = f"{name}: internal error ({type(exc).__name__}: {_one_line(str(exc))[:200]})"
         if os.environ.get("ECOPLAN_DEBUG"):
+            import traceback
+
             reason += "\n" + traceback.format_exc()
     return Outcome(False, reason, time.perf_counter() - started, unreadable)
 
@@ -292,23 +299,71 @@ def _result(item: Input, outcome: Outcome | None) -> Result:
                   written=outcome.written)
 
 
+def convert_chunk(tasks: Sequence[tuple[str, str, bytes | None, str | None]]) -> list[Outcome]:
+    """`convert` (target None) or `convert_into` for each (path, fmt, data, target): one pool task."""
+    return [convert(path, fmt, data) if target is None else convert_into(path, fmt, data, target)
+            for path, fmt, data, target in tasks]
+
+
+def _chunks(inputs: Sequence[Input], targets: Sequence[str | None], stdin_data: bytes | None
+            ) -> Iterator[list[tuple[Input, str | None]]]:
+    """Inputs with their targets, grouped into pool tasks of about _CHUNK_BYTES of input.
+
+    Every pool task costs the parent a pickled call, two pipe messages and a
+    wake-up; for a plan of a few lines that is more than parsing it. Small files
+    therefore go to a worker by the dozen, big ones one by one. An input that
+    could not be expanded (it has an error) makes a group of its own.
+    """
+    chunk: list[tuple[Input, str | None]] = []
+    size = 0
+    for item, target in zip(inputs, targets, strict=True):
+        if item.error is not None:
+            if chunk:
+                yield chunk
+                chunk, size = [], 0
+            yield [(item, target)]
+            continue
+        chunk.append((item, target))
+        size += _size(item, stdin_data)
+        if size >= _CHUNK_BYTES or len(chunk) >= _CHUNK_INPUTS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _size(item: Input, stdin_data: bytes | None) -> int:
+    if item.path == STDIN:
+        return len(stdin_data or b"")
+    try:
+        return os.stat(item.path).st_size
+    except OSError:
+        return _CHUNK_BYTES  # the worker reports why it cannot be read
+
+
 def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes | None,
               targets: Sequence[str | None] | None) -> Iterator[Result]:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pending: deque[tuple[Input, Future[Outcome] | None]] = deque()
-    queue = zip(inputs, targets if targets is not None else [None] * len(inputs), strict=True)
+    if multiprocessing.get_start_method() == "fork":
+        # Forked workers start with the parsers imported (and their patterns
+        # compiled) once here, instead of each importing them again.
+        import ecoplan.pipeline  # noqa: F401
+
+    pending: deque[tuple[list[Input], Future[list[Outcome]] | None]] = deque()
+    chunks = _chunks(inputs, targets if targets is not None else [None] * len(inputs), stdin_data)
     with ProcessPoolExecutor(max_workers=workers, initializer=reset_in_worker) as pool:
         try:
             while True:
                 # Signals are only recorded while this thread is inside the pool's
                 # machinery, and raised between results (see interrupts.recorded).
                 with recorded() as signals:
-                    result = _next_result(pool, queue, pending, workers, fmt, stdin_data, signals)
+                    results = _next_results(pool, chunks, pending, workers, fmt, stdin_data, signals)
                 signals.raise_pending()
-                if result is None:
+                if results is None:
                     return
-                yield result
+                yield from results
         except BaseException:
             # Interrupted, terminated, or the consumer stopped early: the workers
             # must not outlive this process (orphans would hold the caller's pipes).
@@ -317,41 +372,42 @@ def _run_pool(inputs: Sequence[Input], fmt: str, workers: int, stdin_data: bytes
             raise
 
 
-def _next_result(pool: Any, queue: Iterator[tuple[Input, str | None]],
-                 pending: deque[tuple[Input, Future[Outcome] | None]], workers: int, fmt: str,
-                 stdin_data: bytes | None, signals: Deferral) -> Result | None:
-    """Keep the pool fed and wait for the oldest input's outcome; None when all are done or a signal came."""
+def _next_results(pool: Any, chunks: Iterator[list[tuple[Input, str | None]]],
+                  pending: deque[tuple[list[Input], Future[list[Outcome]] | None]], workers: int, fmt: str,
+                  stdin_data: bytes | None, signals: Deferral) -> list[Result] | None:
+    """Keep the pool fed and wait for the oldest task's outcomes; None when all are done or a signal came."""
     from concurrent.futures.process import BrokenProcessPool
 
     while len(pending) < workers * _AHEAD_PER_WORKER:
-        item, target = next(queue, (None, None))
-        if item is None:
+        chunk = next(chunks, None)
+        if chunk is None:
             break
+        items = [item for item, _target in chunk]
         future = None
-        if item.error is None:
+        if items[0].error is None:
+            tasks = [(item.path, fmt, _data(item, stdin_data), target) for item, target in chunk]
             try:
-                future = (pool.submit(convert, item.path, fmt, _data(item, stdin_data)) if target is None
-                          else pool.submit(convert_into, item.path, fmt, _data(item, stdin_data), target))
+                future = pool.submit(convert_chunk, tasks)
             except BrokenProcessPool:
                 future = _failed_future()
-        pending.append((item, future))
+        pending.append((items, future))
     if not pending:
         return None
-    item, future = pending[0]
+    items, future = pending[0]
     if future is None:
         pending.popleft()
-        return _result(item, None)
+        return [_result(items[0], None)]
     while not signals.pending:
         try:
-            outcome = future.result(timeout=_SIGNAL_POLL_SECONDS)
+            outcomes = future.result(timeout=_SIGNAL_POLL_SECONDS)
         except TimeoutError:
             continue
         except BrokenProcessPool:
-            # A worker died (killed, out of memory): the input it held and
-            # everything queued behind it fail, each reported by name.
-            outcome = Outcome(False, f"{item.name}: worker process died", 0.0)
+            # A worker died (killed, out of memory): the inputs it held and
+            # everything queued behind them fail, each reported by name.
+            outcomes = [Outcome(False, f"{item.name}: worker process died", 0.0) for item in items]
         pending.popleft()
-        return _result(item, outcome)
+        return [_result(item, outcome) for item, outcome in zip(items, outcomes, strict=True)]
     return None
 
 
@@ -378,9 +434,10 @@ def _stop_workers(pool: Any) -> None:
         writer.close()
 
 
-def _failed_future() -> Future[Outcome]:
+def _failed_future() -> Future[list[Outcome]]:
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    future: Future[Outcome] = Future()
+    future: Future[list[Outcome]] = Future()
     future.set_exception(BrokenProcessPool("worker process died"))
     return future

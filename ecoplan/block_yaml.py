@@ -17,6 +17,7 @@ output is byte for byte what PyYAML writes and reads back through
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -33,7 +34,7 @@ _NOT_PRINTABLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\uff
 class _Patterns:
     one_line: re.Pattern[str]  # printable, no line break
     literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
-    plain: re.Pattern[str]  # of the one-line strings, those PyYAML may write plain
+    plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain
 
 
 @cache
@@ -42,12 +43,23 @@ def _patterns() -> _Patterns:
     return _Patterns(
         one_line=re.compile(f"[^{_NOT_PRINTABLE}\n]++"),
         literal=re.compile(f"[^{_NOT_PRINTABLE}]++"),
-        # PyYAML's analyze_scalar allows a one-line string plain in a block context
-        # when no document marker or indicator comes first (`-`, `?`, `:` only before
-        # a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
-        # space at either end.
-        plain=re.compile(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))(?:[^: ]|:(?! |$)| (?!#|$))++"),
+        # PyYAML's analyze_scalar allows a printable one-line string plain in a block
+        # context when no document marker or indicator comes first (`-`, `?`, `:` only
+        # before a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
+        # space at either end. One pattern checks the characters and the shape at once.
+        plain=re.compile(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))"
+                         f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
     )
+
+
+# PyYAML's implicit resolvers (SafeDumper's), by the first character of the plain scalars they claim.
+_RESOLVERS: dict[str, tuple[re.Pattern[str], ...]] = {
+    first: tuple(regexp for _tag, regexp in resolvers)
+    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
+# First characters that send a string to the full test of `_string`: indicators and the
+# starts of `- `, `? `, `: `, `---`, `...`.
+_INDICATORS = frozenset("#,[]{}&*!|>'\"%@` -?:.")
 
 
 # Beyond PyYAML's line width (writing.py sets 1 000 000) it would fold a long line.
@@ -56,17 +68,6 @@ _MAX_LINE = 500_000
 
 class Unsupported(ValueError):
     """The piece holds something this emitter leaves to PyYAML."""
-
-
-@cache
-def _resolvers(first: str) -> tuple[re.Pattern[str], ...]:
-    # The implicit resolvers PyYAML's SafeDumper tries on a plain scalar starting with `first`.
-    return tuple(regexp for _tag, regexp in yaml.SafeDumper.yaml_implicit_resolvers.get(first, ()))
-
-
-def _is_plain(text: str) -> bool:
-    """For a printable one-line string: PyYAML writes it plain (no resolver reads it as another type)."""
-    return _patterns().plain.fullmatch(text) is not None and not any(r.match(text) for r in _resolvers(text[0]))
 
 
 def _float(value: float) -> str:
@@ -79,28 +80,21 @@ def _float(value: float) -> str:
     return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
 
 
-def scalar(value: Any, indent: int) -> str:
-    """A scalar as PyYAML writes it in a block context (after `key:` or `-`), with its line break.
-
-    `indent` is the column a literal block's lines start at.
-    """
-    if value is None:
-        return " null\n"
-    if value is True or value is False:
-        return " true\n" if value else " false\n"
-    if isinstance(value, int):
-        return f" {value}\n"
-    if isinstance(value, float):
-        return f" {_float(value)}\n"
-    if not isinstance(value, str):
-        raise Unsupported(type(value).__name__)
+def _string(value: str, indent: int) -> str:
+    """A string as PyYAML writes it in a block context, with the space before it and its line break."""
     if "\n" not in value:
         if not value:
             return " ''\n"
-        if _patterns().one_line.fullmatch(value) is None or len(value) >= _MAX_LINE:
-            raise Unsupported("double-quoted or folded string")
-        if _is_plain(value):
-            return f" {value}\n"
+        if len(value) >= _MAX_LINE:
+            raise Unsupported("folded string")
+        patterns = _patterns()
+        if patterns.plain(value) is not None:
+            # Plain unless one of PyYAML's resolvers would read it as another type (null, 1.5, yes …).
+            resolvers = _RESOLVERS.get(value[0])
+            if resolvers is None or not any(r.match(value) for r in resolvers):
+                return f" {value}\n"
+        elif patterns.one_line.fullmatch(value) is None:
+            raise Unsupported("double-quoted string")
         return " '" + value.replace("'", "''") + "'\n"
     # Multi-line strings are literal blocks (writing.py's representer asks for `|`).
     if _patterns().literal.fullmatch(value) is None or value.endswith(" ") or " \n" in value:
@@ -118,52 +112,118 @@ def scalar(value: Any, indent: int) -> str:
     return f" |{hints}\n{body}"
 
 
+def scalar(value: Any, indent: int) -> str:
+    """A scalar as PyYAML writes it in a block context (after `key:` or `-`), with its line break.
+
+    `indent` is the column a literal block's lines start at.
+    """
+    kind = type(value)
+    if kind is str:
+        return _string(value, indent)
+    if value is None:
+        return " null\n"
+    if value is True or value is False:
+        return " true\n" if value else " false\n"
+    if isinstance(value, int):
+        return f" {value}\n"
+    if isinstance(value, float):
+        return f" {_float(value)}\n"
+    if isinstance(value, str):
+        return _string(value, indent)
+    raise Unsupported(kind.__name__)
+
+
 @cache
 def _key(key: str) -> str:
-    if not isinstance(key, str) or _patterns().one_line.fullmatch(key) is None or not _is_plain(key) or len(key) >= 128:
+    patterns = _patterns()
+    if (not isinstance(key, str) or not key or len(key) >= 128 or patterns.plain(key) is None
+            or any(r.match(key) for r in _RESOLVERS.get(key[0], ()))):
         raise Unsupported(f"key {key!r}")
     return key + ":"
 
 
 def _span(values: list[Any]) -> str:
+    if len(values) == 2 and type(values[0]) is int and type(values[1]) is int:
+        return f" [{values[0]}, {values[1]}]\n"
     if not all(type(v) is int for v in values):
         raise Unsupported("span of non-integers")
     return " [" + ", ".join(map(str, values)) + "]\n"
 
 
+def _plain_at_sight(value: str) -> bool:
+    """Whether a non-empty string is plain on cheap tests alone (most plan text is).
+
+    A sufficient condition for `_string`'s full test: printable by Python's
+    rules (stricter than YAML's, no line break), a first character that is no
+    indicator (`-`, `?`, `:`, `.` are left to the full test too), no `: ` nor
+    ` #`, no `:` or space at the end, and no resolver to ask: none claims the
+    first character, or the string is not all ASCII (every SafeDumper resolver
+    matches ASCII characters only: numbers, dates, yes/no, null). Strings it
+    refuses take the full test.
+    """
+    first = value[0]
+    if first in _INDICATORS or (first in _RESOLVERS and value.isascii()):
+        return False
+    return (value.isprintable() and ": " not in value and " #" not in value and value[-1] not in ": "
+            and len(value) < _MAX_LINE)
+
+
+# Each key as it starts a line at an indent (`    title:`), by indent.
+_HEADS: dict[int, dict[str, str]] = {}
+
+
+def _head(key: str, indent: int) -> str:
+    heads = _HEADS.setdefault(indent, {})
+    head = heads[key] = " " * indent + _key(key)
+    return head
+
+
 def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
     """A non-empty block mapping whose first key goes where the line already stands (column `indent`)."""
-    for n, (key, value) in enumerate(data.items()):
-        if n:
-            out.append(" " * indent)
-        out.append(_key(key))
-        if isinstance(value, dict):
+    heads = _HEADS.get(indent) or {}
+    first = True
+    for key, value in data.items():
+        head = heads.get(key) or _head(key, indent)
+        if first:
+            head = head[indent:]
+            first = False
+        kind = type(value)
+        # The common cases first, key and scalar on one line: a string, an integer, a span.
+        if kind is str:
+            if value and _plain_at_sight(value):
+                out.append(f"{head} {value}\n")
+            else:
+                out.append(head + _string(value, indent + 2))
+        elif kind is int:
+            out.append(f"{head} {value}\n")
+        elif isinstance(value, dict):
             if value:
-                out.append("\n" + " " * (indent + 2))
+                out.append(head + "\n" + " " * (indent + 2))
                 mapping(value, indent + 2, out)
             else:
-                out.append(" {}\n")
+                out.append(head + " {}\n")
         elif isinstance(value, list):
             if not value:
-                out.append(" []\n")
+                out.append(head + " []\n")
             elif key == "span":  # writing.py writes every span as a flow pair
-                out.append(_span(value))
+                out.append(head + _span(value))
             else:
-                out.append("\n")
+                out.append(head + "\n")
                 sequence(value, indent, out)  # a block sequence under a key is not indented
         else:
-            out.append(scalar(value, indent + 2))
+            out.append(head + scalar(value, indent + 2))
 
 
 def sequence(items: list[Any], indent: int, out: list[str]) -> None:
     """A non-empty block sequence, its `-` at column `indent`."""
-    pad = " " * indent
+    dash = " " * indent + "-"
     for item in items:
-        out.append(pad + "-")
         if isinstance(item, dict) and item:
-            out.append(" ")
+            out.append(dash + " ")
             mapping(item, indent + 2, out)
         elif isinstance(item, (dict, list)):
             raise Unsupported("nested or empty collection in a list")
+        elif type(item) is str and item and _plain_at_sight(item):
+            out.append(f"{dash} {item}\n")
         else:
-            out.append(scalar(item, indent + 2))
+            out.append(dash + scalar(item, indent + 2))

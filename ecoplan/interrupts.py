@@ -16,6 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 
+try:
+    # The C functions under the signal module. Its wrappers turn every handler and
+    # mask into enums (and, for a Python function as handler, fail to, raising and
+    # catching an exception each time): ten times the cost, and `deferred` swaps
+    # handlers and masks around every output file of a batch.
+    import _signal as _raw
+except ImportError:  # another Python: the public module
+    _raw = signal  # type: ignore[no-redef]
+
 # The signals that end a run, and how each is named in the one-line message.
 ENDING_SIGNALS: dict[int, str] = {signal.SIGINT: "interrupted"}
 if hasattr(signal, "SIGTERM"):
@@ -78,7 +87,7 @@ def _raising_handler(signum: int) -> object:
 class Deferral:
     """What `deferred` holds back: the signal mask before it, and the signals seen meanwhile."""
 
-    previous_mask: set[signal.Signals]
+    previous_mask: set[int]
     held: dict[int, object] = field(default_factory=dict)  # signal -> the raising handler it replaces
     pending: list[int] = field(default_factory=list)
 
@@ -110,17 +119,17 @@ def deferred() -> Iterator[Deferral | None]:
         return
     deferral = Deferral(set())
     for signum in ENDING_SIGNALS:
-        handler = signal.getsignal(signum)
+        handler = _raw.getsignal(signum)
         if handler is _raising_handler(signum):
             deferral.held[signum] = handler
-            signal.signal(signum, deferral.record)
-    deferral.previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(ENDING_SIGNALS))
+            _raw.signal(signum, deferral.record)
+    deferral.previous_mask = _raw.pthread_sigmask(signal.SIG_BLOCK, set(ENDING_SIGNALS))
     try:
         yield deferral
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, deferral.previous_mask)
+        _raw.pthread_sigmask(signal.SIG_SETMASK, deferral.previous_mask)
         for signum, handler in deferral.held.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            _raw.signal(signum, handler)  # type: ignore[arg-type]
     deferral.raise_pending()
 
 
@@ -136,15 +145,15 @@ def recorded() -> Iterator[Deferral]:
     deferral = Deferral(set())
     if threading.current_thread() is threading.main_thread():
         for signum in ENDING_SIGNALS:
-            handler = signal.getsignal(signum)
+            handler = _raw.getsignal(signum)
             if handler is _raising_handler(signum):
                 deferral.held[signum] = handler
-                signal.signal(signum, deferral.record)
+                _raw.signal(signum, deferral.record)
     try:
         yield deferral
     finally:
         for signum, handler in deferral.held.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            _raw.signal(signum, handler)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -159,11 +168,11 @@ def ctrl_c_allowed(deferral: Deferral | None) -> Iterator[None]:
     if deferral is None or signal.SIGINT not in deferral.held or signal.SIGINT in deferral.previous_mask:
         yield
         return
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _raw.signal(signal.SIGINT, signal.default_int_handler)
+    _raw.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         deferral.raise_pending(only=signal.SIGINT)
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        signal.signal(signal.SIGINT, deferral.record)
+        _raw.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        _raw.signal(signal.SIGINT, deferral.record)

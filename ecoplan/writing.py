@@ -7,7 +7,6 @@ it reads and diffs as one unit.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
@@ -153,6 +152,8 @@ def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
     their depth, which is safe as JSON strings hold no raw line break.
     """
     if not _json_compatible_floats(data):
+        import json
+
         encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent,
                                    separators=None if indent else (",", ":"))
         yield from encoder.iterencode(data)
@@ -354,8 +355,9 @@ def write_output(path: str | os.PathLike[str], content: str | Callable[[TextIO],
         return
     # A symlink is followed: the file it points at is replaced, the link stays.
     target = Path(os.path.realpath(path))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{name}: cannot create its folder ({exc.strerror or exc})") from None
+    if not os.path.isdir(target.parent):  # one stat for the common case, an existing folder
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{name}: cannot create its folder ({exc.strerror or exc})") from None
     write_atomic(target, content, name=name)

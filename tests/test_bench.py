@@ -19,8 +19,8 @@ def test_bench_quick_runs_and_reports(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for figure in ("regex baseline", "end to end (json)", "stage: normalise", "stage: serialise yaml",
                    "cold start", "peak memory", "scaling", "--jobs", "read + parse: PDF", "read + parse: .docx",
-                   "read + parse: web page"):
+                   "read + parse: web page", "per-file overhead"):
         assert figure in proc.stdout
     assert "| goal | met | measured |" in proc.stdout
     results = json.loads(out.read_text(encoding="utf-8"))
-    assert {"stages", "baseline", "cold_start", "memory", "scaling", "jobs"} <= results.keys()
+    assert {"stages", "baseline", "cold_start", "memory", "scaling", "tiny", "jobs"} <= results.keys()

@@ -16,10 +16,14 @@ position in the text (spec section 3, "Deadline scope"), for the targets.
 from __future__ import annotations
 
 import calendar
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as sre_constants
+from re import _parser as sre_parser
+from typing import NamedTuple
 
 import regex
 
@@ -45,8 +49,7 @@ from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import DeadlinesVocab, alternation, load
 
 
-@dataclass(frozen=True)
-class DeadlineMatch:
+class DeadlineMatch(NamedTuple):
     """A deadline found in Document.text[start:end]."""
 
     start: int
@@ -73,10 +76,40 @@ RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 
 
+class _Groups(NamedTuple):
+    """The groups of one match of the pattern, in the pattern's group order.
+
+    Read with one `groups()` call: `regex` charges for every group looked up by name.
+    """
+
+    pre: str | None  # trigger (到)
+    fyp: str | None  # five-year-plan name
+    fend: str | None  # its end word
+    y: str | None  # year
+    every: str | None  # 每年
+    rel: str | None  # 今年, 明年
+    ye: str | None  # year end
+    half: str | None
+    q: str | None  # quarter numeral
+    m: str | None  # month
+    d: str | None  # day
+    mp: str | None  # part of the month
+    post: str | None  # suffix (前)
+
+
+# Group numbers, for the spans.
+_YEAR = _Groups._fields.index("y") + 1
+_POST = _Groups._fields.index("post") + 1
+
+
 @dataclass(frozen=True)
 class _Rules:
     pattern: regex.Pattern[str]
-    anchor: regex.Pattern[str]  # a character every match holds: lines without one are not scanned
+    anchor: re.Pattern[str]  # a character every match holds: text without one is not scanned
+    # The characters a match can be made of (None when that could be any), and
+    # how many a match holds at least.
+    inside: frozenset[str] | None
+    min_width: int
     not_before: tuple[str, ...]
     not_after: tuple[str, ...]
     not_year_owner: tuple[str, ...]
@@ -129,9 +162,15 @@ def _rules() -> _Rules:
     # five-year plan, a recurring or relative year, a year end, a half, the quarter or month word.
     required = [*v.five_year_plans, *v.recurring, *v.relative_years, *year_ends, *v.halves, *v.month_word]
     anchors = {"年", v.quarter_word[-1]} | {word[-1] for word in required}
+    inside, min_width = _alphabet(pattern)
+    compiled = regex.compile(pattern)
+    if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):
+        raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
-        pattern=regex.compile(pattern),
-        anchor=regex.compile("[" + regex.escape("".join(sorted(anchors))) + "]"),
+        pattern=compiled,
+        anchor=re.compile("[" + re.escape("".join(sorted(anchors))) + "]"),
+        inside=None if inside is None else frozenset(inside),
+        min_width=min_width,
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
@@ -144,28 +183,92 @@ def _rules() -> _Rules:
     )
 
 
-def _month_day(rules: _Rules, m: regex.Match[str], year: int | None) -> tuple[int, int] | None:
+# Anchors whose runs lie closer than this are scanned in one call: a call of
+# the pattern costs about as much as scanning this many characters.
+_MERGE_GAP = 0
+# re's parse tree node kinds, for reading which characters a pattern can match.
+_OP = sre_constants
+
+
+def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
+    """The characters a match of `pattern` can be made of or look ahead at, digits (\\d) aside,
+    and the fewest characters a match holds.
+
+    Read off the pattern's parse tree, so it follows the vocabulary. None when
+    some part can match characters not listed (a wildcard, a negated class).
+    A lookbehind looks before the match and may read anything.
+    """
+    # The pattern names a group in several branches, which `re` refuses; the names do not matter here.
+    try:
+        tree = sre_parser.parse(regex.sub(r"\(\?P<\w+>", "(?:", pattern))
+    except re.error:
+        return None, 0
+    chars: set[str] = set()
+
+    def walk(items: sre_parser.SubPattern | list[tuple[object, object]]) -> bool:
+        for op, av in items:
+            if op is _OP.LITERAL:
+                chars.add(chr(av))
+            elif op is _OP.IN:
+                for kind, value in av:
+                    if kind is _OP.LITERAL:
+                        chars.add(chr(value))
+                    elif kind is _OP.RANGE:
+                        chars.update(map(chr, range(value[0], value[1] + 1)))
+                    elif not (kind is _OP.CATEGORY and value is _OP.CATEGORY_DIGIT):
+                        return False
+            elif op is _OP.SUBPATTERN:
+                if not walk(av[3]):
+                    return False
+            elif op is _OP.BRANCH:
+                if not all(walk(branch) for branch in av[1]):
+                    return False
+            elif op in (_OP.MAX_REPEAT, _OP.MIN_REPEAT, _OP.POSSESSIVE_REPEAT):
+                if not walk(av[2]):
+                    return False
+            elif op is _OP.ATOMIC_GROUP:
+                if not walk(av):
+                    return False
+            elif op in (_OP.ASSERT, _OP.ASSERT_NOT):
+                direction, sub = av
+                if direction > 0 and not walk(sub):
+                    return False
+            else:
+                return False
+        return True
+
+    return (chars if walk(tree) else None), tree.getwidth()[0]
+
+
+def _may_be_inside(inside: frozenset[str], ch: str) -> bool:
+    """Whether a match may hold `ch`: one of `inside`, or a digit. Every digit Unicode
+    has added since the Unicode of this Python lies outside the BMP (which `regex`, with
+    a Unicode of its own, may read as \\d), so those count as inside too."""
+    return ch in inside or ch.isdecimal() or ch > "\uffff"
+
+
+def _month_day(rules: _Rules, g: _Groups, year: int | None) -> tuple[int, int] | None:
     """(month, day) of the last day the matched period allows; None when it names no period."""
-    if m["ye"]:
+    if g.ye:
         return 12, 31
-    if m["half"]:
-        mm, dd = rules.halves[m["half"]].split("-")
+    if g.half:
+        mm, dd = rules.halves[g.half].split("-")
         return int(mm), int(dd)
-    if m["q"]:
-        mm, dd = rules.quarters[m["q"]].split("-")
+    if g.q:
+        mm, dd = rules.quarters[g.q].split("-")
         return int(mm), int(dd)
-    if m["m"]:
-        month = cn_int(m["m"])
+    if g.m:
+        month = cn_int(g.m)
         if month is None or not 1 <= month <= 12:
             return None
         # Feb 29 only exists in leap years; a recurring date takes the longest month.
         last = calendar.monthrange(year if year else 2000, month)[1]
-        if m["d"]:
-            day = cn_int(m["d"])
+        if g.d:
+            day = cn_int(g.d)
             if day is None or not 1 <= day <= last:
                 return None
             return month, day
-        part = rules.month_part.get(m["mp"] or "", "last")
+        part = rules.month_part.get(g.mp or "", "last")
         return month, last if part == "last" else int(part)
     return None
 
@@ -185,20 +288,23 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     out: list[DeadlineMatch] = []
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
     for m in _matches(rules, fold):
-        start, end = m.start(), m.end()
+        spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
+        start, end = spans[0]
+        g = _Groups(*m.groups())
         before = fold[max(0, start - _LOOKBACK) : start]
-        if m["post"] and rules.post_not_followed.match(fold, end):
-            end = m.start("post")  # 前后 / 前三季度: the 前 is not "by"
+        if g.post and rules.post_not_followed.match(fold, end):
+            end = spans[_POST][0]  # 前后 / 前三季度: the 前 is not "by"
             post = False
         else:
-            post = bool(m["post"])
-        if m["y"]:
-            y = cn_int(m["y"])
-            if y is not None:
-                last_year = (m.end("y"), y)
+            post = bool(g.post)
+        year: int | None = None
+        if g.y:
+            year = cn_int(g.y)
+            if year is not None:
+                last_year = (spans[_YEAR][1], year)
         if _in_book_title(fold, start):
             continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
-        result = _judge(rules, m, fold, start, end, before, post, plan_year, last_year)
+        result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
         if result is None:
             continue
         date, recurring = result
@@ -207,11 +313,46 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
 
 
 def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
-    """The pattern's matches in `fold`, scanning only the lines that hold an anchor character.
+    """The pattern's matches in `fold`, scanning only the runs of characters around an anchor.
 
-    No match crosses a line end and the pattern opens with an optional trigger, so one
-    scan of the whole text tries it at every position; most lines hold no date at all.
+    The pattern opens with an optional trigger, so one scan of the whole text
+    tries it at every position, though most text holds no date at all. A match
+    holds an anchor and is made of characters of `inside` only (digits, 年, 到,
+    月, …), so it lies in the run of such characters around one of its anchors:
+    the scan of each run finds what the scan of the whole text finds there (the
+    lookbehinds read before a run; the character after it is none the pattern
+    could take or look for).
     """
+    inside = rules.inside
+    if inside is None:
+        yield from _line_matches(rules, fold)
+        return
+    pattern, size = rules.pattern, len(fold)
+    # The stretch to scan: runs, and what lies between runs that are close.
+    first, last = 0, -1
+    end = 0
+    for hit in rules.anchor.finditer(fold):
+        if hit.start() < end:
+            continue  # in the run just found
+        start = hit.start()
+        while start and _may_be_inside(inside, fold[start - 1]):
+            start -= 1
+        end = hit.end()
+        while end < size and _may_be_inside(inside, fold[end]):
+            end += 1
+        if end - start < rules.min_width:
+            continue  # too short to hold a match
+        if start - last > _MERGE_GAP:
+            if last >= 0:
+                yield from pattern.finditer(fold, first, last)
+            first = start
+        last = end
+    if last >= 0:
+        yield from pattern.finditer(fold, first, last)
+
+
+def _line_matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
+    """The pattern's matches in `fold`, scanning the lines that hold an anchor (no match crosses a line end)."""
     pos = 0
     while (hit := rules.anchor.search(fold, pos)) is not None:
         line_start = fold.rfind("\n", 0, hit.start()) + 1
@@ -232,7 +373,8 @@ def _in_book_title(fold: str, pos: int) -> bool:
 
 def _judge(
     rules: _Rules,
-    m: regex.Match[str],
+    m: _Groups,
+    written_year: int | None,
     fold: str,
     start: int,
     end: int,
@@ -241,27 +383,27 @@ def _judge(
     plan_year: int | None,
     last_year: tuple[int, int] | None,
 ) -> tuple[str, str | None] | None:
-    """(date, recurring) when the match is a time limit, else None."""
-    pre = bool(m["pre"])
+    """(date, recurring) when the match is a time limit, else None; `written_year` is cn_int(m.y)."""
+    pre = bool(m.pre)
     if pre and _SPAN_BEFORE.search(before):
         return None  # 2021年至2025年: a plan period, not a limit
     if not pre and before.endswith(rules.not_before):
         return None  # 较2020年底, 上年底: a baseline
     if not post and fold.startswith(rules.not_after, end):
         return None  # 2017年底以来, 2020年底基础上: a reference point
-    if m["fyp"]:
-        _first, last = rules.five_year_plans[m["fyp"]]
+    if m.fyp:
+        _first, last = rules.five_year_plans[m.fyp]
         if plan_year is not None and last < plan_year:
             return None  # "十三五"期间 in a later plan looks back
         return f"{last}-12-31", None
-    has_period = bool(m["ye"] or m["half"] or m["q"] or m["m"])
-    if m["every"]:
-        if not has_period or (m["m"] and not (m["mp"] or m["d"] or post)):
+    has_period = bool(m.ye or m.half or m.q or m.m)
+    if m.every:
+        if not has_period or (m.m and not (m.mp or m.d or post)):
             return None  # 每年开展 / 每年6月开展: a schedule, not a limit
         md = _month_day(rules, m, None)
         return (f"--{md[0]:02d}-{md[1]:02d}", "yearly") if md else None
-    if m["y"]:
-        year = cn_int(m["y"])
+    if m.y:
+        year = written_year
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
             return None
         if not has_period:
@@ -269,14 +411,14 @@ def _judge(
                 return None  # a bare year frames, it does not limit
             md: tuple[int, int] | None = (12, 31)
         else:
-            if m["m"] and not (pre or post or m["mp"]):
+            if m.m and not (pre or post or m.mp):
                 return None  # 2024年2月5日: a date (of issue, of an event), not a limit
             md = _month_day(rules, m, year)
     else:
-        if m["rel"]:
+        if m.rel:
             if plan_year is None:
                 return None
-            year = plan_year + rules.relative_years[m["rel"]]
+            year = plan_year + rules.relative_years[m.rel]
         else:
             inherited = _sentence_year(fold, start, last_year)
             year = inherited if inherited is not None else plan_year
@@ -284,9 +426,9 @@ def _judge(
                 return None  # 年底前 with no year to anchor it
         if not has_period:
             return None
-        if m["ye"] and not m["rel"] and not pre and before.endswith(rules.not_year_owner):
+        if m.ye and not m.rel and not pre and before.endswith(rules.not_year_owner):
             return None  # 去年底, 全年末: the 年 belongs to another word
-        if m["m"] and not (pre or post or m["mp"]):
+        if m.m and not (pre or post or m.mp):
             return None  # 6月 alone names a month, not a limit
         md = _month_day(rules, m, year)
     if md is None:

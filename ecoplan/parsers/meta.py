@@ -26,9 +26,10 @@ from ecoplan.schema import Meta
 from ecoplan.text.document import Document
 from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
-from ecoplan.text.normalise import fold
+from ecoplan.text.normalise import FOLD_TABLE, fold
 from ecoplan.text.published import gloss_spans
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.script import has_traditional
 from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 
 T = TypeVar("T")
@@ -38,12 +39,15 @@ RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MA
 # Running prose: a title, a header line or a signature has none of these.
 RE_PROSE = re.compile(r"[。，,；;！!？?]")
 RE_LABEL_COLON = re.compile(r"[:：]")
+# What ends a web label (发布机构：, 名称 |).
+_LABEL_SEPARATORS = ":：|"
 # A line that is only a bracketed qualifier: （征求意见稿）, （试行）, （2021—2025年）.
 RE_QUALIFIER_LINE = re.compile(r"^[(（][^()（）]{1,20}[)）]$")
 # A document number before a notice title: 武环〔2017〕20号, 互政办函〔2023〕223号:
 RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
 # Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
-RE_PLACEHOLDER_HEAD = re.compile(r"^[?？\s]+")
+_PLACEHOLDER_CHARS = "?？"
+RE_PLACEHOLDER_HEAD = re.compile(f"^[{_PLACEHOLDER_CHARS}\\s]+")
 # Quotation marks and book-title brackets do not tell two names of the same plan apart.
 RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
 # The title and header sit in the front lines; web pages push them down a little.
@@ -121,7 +125,7 @@ def _vocab() -> _Vocab:
         issuer_word=re.compile(alternation(v.issuer_suffixes)),
         government_word=re.compile(alternation(v.government_body_words)),
         # The other web labels are matched too, so that 上传时间 is not read as the label 时间.
-        label=re.compile(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[:：|]++"),
+        label=re.compile(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[{_LABEL_SEPARATORS}]++"),
         issuer_ranks=tuple(v.issuer_sources),
         date_ranks=tuple(v.date_sources),
         junk=tuple(v.junk_markers),
@@ -155,11 +159,35 @@ class _Text:
         return _Text(self.text[start:end], self.key[start:end])
 
 
-@dataclass(frozen=True)
+def _raw_forms(chars: str) -> str:
+    """`chars` and the full-width forms the fold turns into one of them: what a raw line holds for them."""
+    return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
+
+
+# A character every label line holds.
+RE_LABEL_HINT = re.compile(f"[{re.escape(_raw_forms(_LABEL_SEPARATORS))}]")
+
+
 class _FrontLine:
-    line: _Text  # whitespace, glosses and placeholders dropped
-    raw: str  # the line as in the input, whitespace kept
-    index: int  # 0-based physical line of the input
+    """A non-blank physical line of the page head or foot, cleaned when first read.
+
+    Most lines only have to be passed over (a body paragraph between the header and the
+    signature): a raw-text test (see _Lines.may_hold) tells them apart before any cleaning.
+    """
+
+    __slots__ = ("_line", "index", "raw")
+
+    def __init__(self, raw: str, index: int, line: _Text | None = None) -> None:
+        self.raw = raw  # the line as in the input, whitespace kept
+        self.index = index  # 0-based physical line of the input
+        self._line = line
+
+    @property
+    def line(self) -> _Text:
+        """Whitespace, glosses and placeholders dropped."""
+        if self._line is None:
+            self._line = _clean(self.raw, fold(self.raw))
+        return self._line
 
 
 def _clean(text: str, folded: str) -> _Text:
@@ -180,11 +208,31 @@ def _clean(text: str, folded: str) -> _Text:
 
 def _line(raw: str, index: int) -> _FrontLine | None:
     raw = raw[:_LINE_MAX]
+    stripped = raw.strip()
+    if not stripped:
+        return None
+    if stripped[0] not in _PLACEHOLDER_CHARS:
+        # The first character that is not a space is kept (a gloss follows an ideograph): not blank.
+        return _FrontLine(raw, index)
     cleaned = _clean(raw, fold(raw))
-    return _FrontLine(cleaned, raw, index) if cleaned.key else None
+    return _FrontLine(raw, index, cleaned) if cleaned.key else None
 
 
-def _lines(doc: Document) -> list[_FrontLine]:
+@dataclass(frozen=True)
+class _Lines:
+    """The lines metadata reads (see _lines), and whether raw-text tests on them are exact."""
+
+    lines: list[_FrontLine]
+    # No character the fold turns into another ideograph: a folded line holds a character
+    # exactly when its raw line holds it or a full-width form of it.
+    plain: bool
+
+    def may_hold(self, fl: _FrontLine, hint: re.Pattern[str]) -> bool:
+        """Whether the folded line may match what `hint` (on the raw line, classes built with _raw_forms) needs."""
+        return not self.plain or hint.search(fl.raw) is not None
+
+
+def _lines(doc: Document) -> _Lines:
     """Non-blank physical lines of the page head and foot, where metadata stands.
 
     Metadata reads the page layout itself (a label line, a signature line, a heading
@@ -194,7 +242,8 @@ def _lines(doc: Document) -> list[_FrontLine]:
     physical = doc.raw.splitlines()
     foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
     numbered = [*enumerate(physical[:_HEAD_LINES]), *enumerate(physical[foot:], foot)]
-    return [fl for i, raw in numbered if (fl := _line(raw, i))]
+    lines = [fl for i, raw in numbered if (fl := _line(raw, i))]
+    return _Lines(lines, not has_traditional("\n".join(fl.raw for fl in lines)))
 
 
 def _front(lines: list[_FrontLine]) -> list[_FrontLine]:
@@ -430,6 +479,8 @@ RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
 # A month of issue without its day, as cover pages write it under the body's name.
 RE_CN_MONTH_ONLY = re.compile(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
 RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
+# What every date above holds: 年, then 月 (DATE_CORE and a month of issue write both).
+RE_DATE_HINT = re.compile(f"[{_raw_forms('年')}].*[{_raw_forms('月')}]")
 
 
 def _date(m: re.Match[str]) -> dt.date | None:
@@ -460,7 +511,7 @@ def _body_name(text: _Text) -> _Text | None:
     return None
 
 
-def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, dt.date | None]:
+def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | None]:
     """Signer and date of the first signature block: a body line, then a date written out.
 
     A date alone on its line is a signature date under a body's name, or in the front
@@ -468,7 +519,10 @@ def _signature(lines: list[_FrontLine], front_end: int) -> tuple[_Text | None, d
     page gives the body over a month without its day (二〇二一年十二月): a signer only.
     """
     cover: _Text | None = None
+    lines = page.lines
     for k, fl in enumerate(lines):
+        if not page.may_hold(fl, RE_DATE_HINT):
+            continue  # no date on the line: nothing below applies to it
         above = _body_name(lines[k - 1].line) if k > 0 else None
         if cover is None and above and RE_CN_MONTH_ONLY.match(fl.line.key):
             cover = above
@@ -522,14 +576,16 @@ class _Labelled:
     key: str  # folded value
 
 
-def _labelled_values(lines: list[_FrontLine], page: Mapping[str, str]) -> list[_Labelled]:
+def _labelled_values(lines: _Lines, page: Mapping[str, str]) -> list[_Labelled]:
     """Every `label: value` of the page in document order, then page metadata handed in.
 
     Within one rank of sources the text comes first: it is what spans point into.
     """
     vocab = _vocab()
     out = []
-    for fl in lines:
+    for fl in lines.lines:
+        if not lines.may_hold(fl, RE_LABEL_HINT):
+            continue  # no label ends on the line
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
             end = nxt.start() if nxt else len(fl.line.key)
@@ -617,16 +673,20 @@ def _place_at_start(name: _Text) -> str | None:
     return name.text[: m.end()] if m else None
 
 
-def _owner_place(title: _Text, lines: list[_FrontLine]) -> str | None:
+def _owner_place(title: _Text, lines: _Lines) -> str | None:
     """A title naming a body without its place (市生态环境局2024年工作计划): the place the text gives it."""
     vocab = _vocab()
     body = vocab.issuer_word.search(title.key)
     if not body or not vocab.region_suffix.match(title.key):
         return None
     # The same body with its place in front, the place starting after a non-character (，某市生态环境局).
+    owner = title.key[: body.end()]
     named = re.compile(f"(?<![\u4e00-\u9fff])(?P<place>{vocab.placeholder_names}|[\u4e00-\u9fff]{{2,4}}?)"
-                       f"{re.escape(title.key[: body.end()])}")
-    for fl in lines:
+                       f"{re.escape(owner)}")
+    hint = re.compile(f"[{re.escape(_raw_forms(owner[-1]))}]")
+    for fl in lines.lines:
+        if not lines.may_hold(fl, hint):
+            continue
         m = named.search(fl.line.key)
         if m:
             return fl.line.text[m.start("place") : m.end("place") + 1]
@@ -668,7 +728,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     """
     vocab = _vocab()
     everything = _lines(doc)
-    front = _front(everything)
+    front = _front(everything.lines)
     title = _title(front, page or {})
     labelled = _labelled_values(everything, page or {})
     front_end = front[-1].index + 1 if front else 0
@@ -684,7 +744,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
         region = _owner_place(title, everything)
     if region is None and title is None:
         # No title to name the area: the province the opening paragraphs serve, if only one.
-        region = _province_served(everything[:_OPENING_LINES])
+        region = _province_served(everything.lines[:_OPENING_LINES])
     title_text = title.text if title else None
     return Meta(
         title=title_text,
@@ -703,7 +763,7 @@ def parse_plan_year(doc: Document, meta: Meta) -> int | None:
     """
     if meta.year is not None:
         return meta.year
-    for fl in _front(_lines(doc)):
+    for fl in _front(_lines(doc).lines):
         m = _vocab().working_year.search(fl.line.key)
         if m:
             return int(m["y"])

@@ -54,7 +54,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
-from ecoplan.text.quantities import Quantity, scan_quantities, unit_name
+from ecoplan.text.quantities import Quantity, scan_lines, unit_name
 from ecoplan.vocab import alternation, load
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -372,10 +372,13 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     fold = doc.fold
     targets: list[Target] = []
     percentages: list[Percentage] = []
-    for li, line in enumerate(doc.lines):
-        scan = scan_quantities(fold, line.start, line.end)
+    lines = doc.lines
+    # Only the lines that can hold a number with a unit: most hold none, and no
+    # state carries from one line to the next.
+    for li, scan in scan_lines(fold, [(line.start, line.end) for line in lines]):
         if not scan:
-            continue  # most lines hold no number with a unit: no clauses to read
+            continue
+        line = lines[li]
         if line.is_table and line.cells:
             # A row's cells are clauses of their own, whatever separates them (tab, spaces).
             line_clauses = [
