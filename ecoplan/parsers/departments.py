@@ -36,7 +36,7 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import regex
@@ -336,26 +336,31 @@ def _spaced(doc: Document, i: int) -> bool:
     return b - a > 1 and doc.raw[a + 1 : b].isspace()
 
 
-def _find(doc: Document) -> list[_Mention]:
+def _find(doc: Document) -> Iterator[_Mention]:
+    """Every mention of a body, line by line in text order.
+
+    A generator: the mentions of a long plan, held all at once, cost more than
+    the departments they rank.
+    """
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
-    out: list[_Mention] = []
     for line in doc.lines:
+        out: list[_Mention] = []
         if line.is_table:
             for cell in line.cells:
                 if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out):
                     _scan_line(v, text, cell.start, cell.end, out)
+            yield from out
             continue
         if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
                 or _is_title_line(v, text, line)):
             continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
-        before = len(out)
         _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
-        for mention in out[before:]:
+        for mention in out[:]:
             if text[mention.start - 1 : mention.start] == "、":
                 _distribute(v, text, line.start, mention, out)
         _scan_places(v, text, line.start, line.end, out)
-    return out
+        yield from out
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:
