@@ -36,8 +36,10 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -49,6 +51,7 @@ from ecoplan.text.bodies import (
     BodyToken,
     as_written,
     body_lexicon,
+    body_words_in,
     ends_with_body,
     is_place,
     joined_right,
@@ -58,7 +61,14 @@ from ecoplan.text.bodies import (
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
-from ecoplan.text.lexicon import CLOSE_PARENS, COLONS, PLACE_SUFFIXES, RE_DOCUMENT_NUMBER, is_han
+from ecoplan.text.lexicon import (
+    CLOSE_PARENS,
+    COLONS,
+    DOCUMENT_NUMBER_MARK,
+    PLACE_SUFFIXES,
+    RE_DOCUMENT_NUMBER,
+    is_han,
+)
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
@@ -68,7 +78,8 @@ _TITLE_LINE = 60
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
-_ALTERNATIVE_AFTER = regex.compile(r"[（(](\p{Han}{1,8})[）)]")
+_ALTERNATIVE_OPENERS = "（("
+_ALTERNATIVE_AFTER = regex.compile(r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[）)]")
 
 
 # ---------------------------------------------------------------------------
@@ -84,6 +95,8 @@ class _Mention:
 
 def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     """The stop word ending at `pos`, if any."""
+    if text[pos - 1] not in v.stop_last_chars:
+        return None  # most characters end no stop word: no need to try each length
     for k in v.stop_lengths:
         if pos - k >= floor and text[pos - k : pos] in v.stop:
             return text[pos - k : pos]
@@ -93,17 +106,38 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
-def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention],
+class _BodyWords:
+    """The body words of one document, found in one scan (body_words_in) and handed out by line."""
+
+    def __init__(self, v: BodyLexicon, text: str) -> None:
+        self.spans = body_words_in(v, text)
+        self.starts = [start for start, _ in self.spans]
+
+    def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The body words `v.token_re.finditer(text, lo, hi)` yields."""
+        spans = self.spans
+        i = bisect_left(self.starts, lo)
+        j = bisect_left(self.starts, hi, i)
+        if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
+            # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
+            return [m.span() for m in v.token_re.finditer(text, lo, hi)]
+        return spans[i:j]
+
+
+def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
                spaced: Callable[[int], bool] | None = None) -> None:
-    """Find body names in text[lo:hi] (one logical line or one table cell)."""
+    """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
+    if not words:
+        return
     skip = quoted_spans(text, lo, hi)
-    skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
+    if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
+        skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
-    for m in v.token_re.finditer(text, lo, hi):
-        if any(a < m.end() and m.start() < b for a, b in skip):
+    for start, end in words:
+        if skip and any(a < end and start < b for a, b in skip):
             continue
-        if token_ok(v, text, m.start(), m.end()):
-            matches.append((m.start(), m.end(), v.tokens[m.group()]))
+        if token_ok(v, text, start, end):
+            matches.append((start, end, v.tokens[text[start:end]]))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}
@@ -150,10 +184,15 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     start = ts
     boundary: str | None = None
     joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
+    stop_before, stop_at = _step_marks()
     while start > lo:
+        ch = text[start - 1]
+        if ("\u4e00" <= ch <= "\u9fff" and ch not in stop_before and text[start] not in stop_at
+                and start not in ends and te - start <= _MAX_NAME):
+            start -= 1  # most of a modifier: a Han character none of the checks below stops at
+            continue
         if te - start > _MAX_NAME:
             return None
-        ch = text[start - 1]
         if ch in CLOSE_PARENS:
             m = BRACKET_BEFORE.search(text, max(lo, start - 10), start)
             if m and m.start() > lo and is_han(text[m.start() - 1]):
@@ -230,15 +269,28 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
-    if sum(name.count(label) for label in v.role_labels) > 1 or (
-            name.endswith(v.role_labels) and text.startswith(v.role_labels, te)):
+    if not v.role_label_ends.isdisjoint(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
+            name.endswith(v.role_labels) and text.startswith(v.role_labels, te))):
         return None  # 牵头单位配合单位完成时限: header cells run together
     end = _alternative_end(v, text, te)
     return _Mention(text[start:end], start, end)
 
 
+@cache
+def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
+    """What may stop _extend's walk to the left: the character before the name so far (a
+    bracket, a quotation, 其, a joiner, the end of a stop word) and its first one (a place
+    level or 各 after a layout space, a level prefix)."""
+    v = body_lexicon()
+    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners | v.stop_last_chars
+    at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
+    return before, at
+
+
 def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
     """End of a name, taking in a bracketed alternative right after it (各镇（街道）, 区人民政府（管委会）)."""
+    if te >= len(text) or text[te] not in _ALTERNATIVE_OPENERS:
+        return te  # no bracket follows: most names
     m = _ALTERNATIVE_AFTER.match(text, te)
     if not m:
         return te
@@ -330,32 +382,33 @@ def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
     return content.endswith(v.document_words) and not any(ch in content for ch in "，,。；;：:！!？?")
 
 
-def _spaced(doc: Document, i: int) -> bool:
-    """Whether the input has layout whitespace between doc.text[i - 1] and doc.text[i]."""
-    a, b = doc.to_raw(i - 1), doc.to_raw(i)
-    return b - a > 1 and doc.raw[a + 1 : b].isspace()
-
-
 def _find(doc: Document) -> Iterator[_Mention]:
     """Every mention of a body, line by line in text order.
 
     A generator: the mentions of a long plan, held all at once, cost more than
-    the departments they rank.
+    the departments they rank (some 28 MB on a 50 MB plan).
     """
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
+    words = _BodyWords(v, text)
+    known_names: dict[str, bool] = {}
     for line in doc.lines:
         out: list[_Mention] = []
         if line.is_table:
             for cell in line.cells:
-                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out):
-                    _scan_line(v, text, cell.start, cell.end, out)
+                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
+                    _scan_line(v, text, cell.start, cell.end, words.within(v, text, cell.start, cell.end), out)
             yield from out
             continue
+        line_words = words.within(v, text, line.start, line.end)
+        if not line_words and not v.place_hint.search(text, line.start, line.end):
+            continue  # neither a body word nor a place before an actor verb: nothing to find
         if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
                 or _is_title_line(v, text, line)):
             continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
-        _scan_line(v, text, line.start, line.end, out, lambda i: _spaced(doc, i))
+        # Where the input had layout whitespace inside the line: most lines have none.
+        gaps = set(doc.space_gaps(line.start, line.end)) if line_words else None
+        _scan_line(v, text, line.start, line.end, line_words, out, gaps.__contains__ if gaps else None)
         for mention in out[:]:
             if text[mention.start - 1 : mention.start] == "、":
                 _distribute(v, text, line.start, mention, out)
@@ -370,18 +423,27 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
     if is_place(v, name):
         return True
     found: list[_Mention] = []
-    _scan_line(v, name, 0, len(name), found)
+    _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
     return any(m.start == 0 and m.end == len(name) for m in found)
 
 
-def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> bool:
-    """A table cell that is a list of names (the 责任单位 column): take it whole."""
+def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool]) -> bool:
+    """A table cell that is a list of names (the 责任单位 column): take it whole.
+
+    `known` holds the document's names already judged by _is_name: a 责任单位 column repeats them.
+    """
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
         return False
     names = split_names(cell)
-    if not names or not all(_is_name(v, n) for n in names):
+    if not names:
         return False
+    for name in names:
+        is_name = known.get(name)
+        if is_name is None:
+            is_name = known[name] = _is_name(v, name)
+        if not is_name:
+            return False
     offset = text.find(cell, lo, hi)
     pos = offset
     for name in names:
@@ -429,10 +491,10 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
     """Unique body names in order of first mention, with mention counts."""
     order: dict[str, list] = {}  # name -> [raw_start, mentions, line, span]
     for m in _find(doc):
-        span = doc.span(m.start, m.end)
         name = as_written(m.name, doc.fold, doc.text, m.start, m.end)
         entry = order.get(name)
         if entry is None:
+            span = doc.span(m.start, m.end)
             order[name] = [span[0], 1, doc.lineno(m.start), span]
         else:
             entry[1] += 1

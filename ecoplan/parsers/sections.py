@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from ecoplan.schema import Section
 from ecoplan.text.document import Block, BlockKind, Document
@@ -59,6 +60,8 @@ class _Rules:
     restartable: frozenset[str]
     inline: re.Pattern[str]
     lone_inline: frozenset[str]
+    inline_marker: re.Pattern[str]  # where `inline` can match, without the condition on the character before
+    inline_after: str  # the characters `inline` may follow
 
 
 @cache
@@ -68,8 +71,22 @@ def _rules() -> _Rules:
     boundary = re.escape(vocab.inline_boundary)
     # A paragraph start is preceded by a newline (or is the start of the text).
     inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])")
+    # The same numerals and verbs, written to start with a character class: `re` scans a
+    # text for one several times faster than for a group.
+    marker = re.compile(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
     return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
-                  frozenset(vocab.lone_inline_markers))
+                  frozenset(vocab.lone_inline_markers), marker, "\n" + vocab.inline_boundary)
+
+
+def _inline_starts(rules: _Rules, folded: str) -> list[int]:
+    """Every index where `rules.inline` can match, in order: one scan of the document, so the
+    sections without an inline marker (most) are known without a scan of their own.
+
+    Found without the condition on the character before, which the scan then checks: a
+    match never hides the start of another, as no character of a match may precede one.
+    """
+    after = rules.inline_after
+    return [p for p in (m.start() for m in rules.inline_marker.finditer(folded)) if p == 0 or folded[p - 1] in after]
 
 
 @dataclass
@@ -93,8 +110,7 @@ class _Node:
             self.segments.append((a, b))
 
 
-@dataclass(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
     """A block, or the part of a flattened block from one heading to the next."""
 
     start: int
@@ -128,14 +144,18 @@ def _pieces(doc: Document, line: Block) -> list[_Piece]:
     left to the sequence of its style, as for any heading.
     """
     folded = doc.fold
+    start, end = line.start, line.end
+    dropped = doc.joined_within(start, end)
+    kept = folded.find(" ", start, end) >= 0
+    if not (dropped or kept):
+        return [_Piece(start, end, line.kind, line.marker, False, False)]  # no space: nothing flattened
     cuts: list[tuple[int, MarkerMatch]] = []
-    head = line.start if line.marker is not None else -1  # start of the heading whose title may run on
+    head = start if line.marker is not None else -1  # start of the heading whose title may run on
     # (end of the text before the space, start of the text after it): spaces normalise dropped
     # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`).
-    gaps = [(pos, pos) for pos in doc.space_gaps(line.start, line.end)]
-    if " " in folded[line.start : line.end]:
-        gaps = sorted([*gaps, *(m.span() for m in RE_KEPT_SPACE.finditer(folded, line.start, line.end))],
-                      key=lambda gap: gap[1])
+    gaps = [(pos, pos) for pos in doc.space_gaps(start, end)] if dropped else []
+    if kept:
+        gaps = sorted([*gaps, *(m.span() for m in RE_KEPT_SPACE.finditer(folded, start, end))], key=lambda gap: gap[1])
     for before, pos in gaps:
         if before <= line.start:
             continue
@@ -329,7 +349,9 @@ class _InlineItem:
     title: str
 
 
-def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list[_InlineItem]:
+def _find_inline(
+    text: str, folded: str, segments: list[tuple[int, int]], inline_starts: list[int]
+) -> list[_InlineItem]:
     """Inline enumeration items within the given body segments of one section.
 
     A run starts at 一是/一要, continues across the section's paragraphs while
@@ -337,6 +359,12 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
     least two items, or as one item that opens a paragraph or follows a colon
     (一是… cut off before its 二是 by the end of an excerpt).
     """
+    if not segments:
+        return []
+    # No inline marker can start anywhere from the first segment to the end of the last.
+    k = bisect_left(inline_starts, segments[0][0])
+    if k == len(inline_starts) or inline_starts[k] >= segments[-1][1]:
+        return []
     rules = _rules()
     pattern = rules.inline
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
@@ -366,10 +394,11 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
 
 
 def _to_model(doc: Document, node: _Node) -> Section:
-    end = max((end for _, end in node.segments), default=node.head_end)
-    end = max(end, node.head_end)
+    # Segments are in text order: the last one ends last.
+    end = node.segments[-1][1] if node.segments and node.segments[-1][1] > node.head_end else node.head_end
     body = "\n".join(doc.text[a:b] for a, b in node.segments if b > a)
     children = [_to_model(doc, child) for child in node.children]
+    span = doc.span(node.start, end)
     return Section(
         marker=node.marker,
         style=node.style,  # type: ignore[arg-type]
@@ -377,17 +406,17 @@ def _to_model(doc: Document, node: _Node) -> Section:
         level=node.level,
         title=node.title,
         text=body,
-        line=doc.lineno(node.start),
-        span=doc.span(node.start, end),
+        line=doc.raw_lineno(span[0]),  # span[0] is where text[node.start] stands in the input
+        span=span,
         children=children,
     )
 
 
-def _attach_inline(doc: Document, node: _Node) -> None:
+def _attach_inline(doc: Document, node: _Node, inline_starts: list[int]) -> None:
     """Carve inline enumerations out of a section's own body and hang them below it."""
     for child in node.children:
-        _attach_inline(doc, child)
-    items = _find_inline(doc.text, doc.fold, node.segments)
+        _attach_inline(doc, child, inline_starts)
+    items = _find_inline(doc.text, doc.fold, node.segments, inline_starts)
     if not items:
         return
     kept: list[tuple[int, int]] = []
@@ -415,6 +444,7 @@ def _attach_inline(doc: Document, node: _Node) -> None:
 def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
+    inline_starts = _inline_starts(_rules(), doc.fold)
     for root in roots:
-        _attach_inline(doc, root)
+        _attach_inline(doc, root, inline_starts)
     return [_to_model(doc, root) for root in roots]

@@ -27,13 +27,15 @@ from ecoplan.text.lexicon import (
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
+_LIST_SEPARATOR_CHARS = frozenset(LIST_SEPARATORS + "\n")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
 # A bracketed alternative closing a name: 区人民政府（管委会）, 各镇（街道）.
-_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[）)]$")
+_ALTERNATIVE_CLOSERS = ("）", ")")
+_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[" + "".join(_ALTERNATIVE_CLOSERS) + "]$")
 # Any bracket inside a name, for checks that read the name without it.
 _BRACKETED_ANY = regex.compile(r"[（(][^（()）]*[）)]")
 # The level words of places, as a name or a list item starts or ends with them
@@ -59,7 +61,14 @@ class BodyLexicon:
     # Body words run under stdlib `re`: it skips ahead by the set of first
     # characters, about five times faster here than `regex`.
     token_re: re.Pattern[str]
-    end_re: re.Pattern[str]
+    # The body words spelt backwards, for body_words_in and body_word_at_end:
+    # every body word ends in one of a few characters (局, 会, 门 …), so over
+    # reversed text `re` skips ahead to those; forwards it stops at each of ~100
+    # common first characters (市, 区, 各 …) and tries them one by one.
+    reversed_token_re: re.Pattern[str]
+    longest_token: int
+    last_chars: frozenset[str]  # the characters body words end with
+    token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
     tokens: dict[str, BodyToken]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
@@ -68,8 +77,11 @@ class BodyLexicon:
     stop: frozenset[str]
     stop_lengths: tuple[int, ...]
     stop_chars: frozenset[str]
+    stop_last_chars: frozenset[str]  # the characters stop words and stop characters end with
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
+    # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
+    split_points: re.Pattern[str]
     generic_prefixes: tuple[str, ...]
     determiners: frozenset[str]
     creation: frozenset[str]
@@ -80,6 +92,7 @@ class BodyLexicon:
     place_hint: re.Pattern[str]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
+    any_trailing: regex.Pattern[str]  # the trailing patterns in one: most parts hold none, one search tells
     labels: tuple[regex.Pattern[str], ...]
     # What may follow the last character of a name: a list or clause mark, a
     # particle, a verb of the stop list or an actor verb.
@@ -88,6 +101,7 @@ class BodyLexicon:
     level_qualifiers: tuple[str, ...]
     not_actor_after: tuple[str, ...]
     role_labels: tuple[str, ...]
+    role_label_ends: frozenset[str]  # a name holding none of these characters holds no role label
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
     document_words: tuple[str, ...]
@@ -162,7 +176,10 @@ def body_lexicon() -> BodyLexicon:
     place_verbs = alternation(actor_verbs)
     return BodyLexicon(
         token_re=re.compile(body_words),
-        end_re=re.compile(f"(?:{body_words})$"),
+        reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
+        longest_token=max(map(len, tokens)),
+        last_chars=frozenset(word[-1] for word in tokens),
+        token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
@@ -171,8 +188,11 @@ def body_lexicon() -> BodyLexicon:
         stop=stop,
         stop_lengths=tuple(sorted({len(w) for w in stop if len(w) > 1}, reverse=True)),
         stop_chars=frozenset(data.stop_chars),
+        stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
+        split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
+                                + "]"),
         generic_prefixes=tuple(data.generic_prefixes),
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
@@ -185,6 +205,7 @@ def body_lexicon() -> BodyLexicon:
         place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
+        any_trailing=regex.compile("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
         labels=tuple(regex.compile(p) for p in data.labels),
         name_end=re.compile(
             "[" + re.escape(CLAUSE_PUNCT + "、。（(〔【[\t \n" + data.stop_chars) + "]|$|"
@@ -194,10 +215,47 @@ def body_lexicon() -> BodyLexicon:
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
         role_labels=tuple(data.role_labels),
+        role_label_ends=frozenset(label[-1] for label in data.role_labels),
         joint_units=frozenset(data.joint_units),
         navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
     )
+
+
+def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
+    """Spans of the body words in `text`, the ones `v.token_re.finditer(text)` yields.
+
+    That scan takes, from the left, the longest body word at the first place one
+    starts, then goes on after it. The same spans come from the longest word
+    ending at each place one ends (a backward scan, fast, see reversed_token_re)
+    and the shorter words that end there (its suffixes that are body words): a
+    start's longest word is the farthest end any word starting there reaches.
+    """
+    n = len(text)
+    backwards = text[::-1]
+    last_chars = v.last_chars
+    reversed_token_re = v.reversed_token_re
+    suffixes = v.token_suffixes
+    farthest: dict[int, int] = {}  # start -> end of the longest body word starting there
+    for m in reversed_token_re.finditer(backwards):
+        start, end = n - m.end(), n - m.start()
+        for k in suffixes[text[start:end]]:
+            if farthest.get(end - k, -1) < end:
+                farthest[end - k] = end
+        # The backward scan went on after this word: words ending inside it are looked up one by one.
+        for inner in range(start, end - 1):
+            if text[inner] in last_chars and (found := reversed_token_re.match(backwards, n - inner - 1)):
+                inner_end = inner + 1
+                for k in suffixes[text[inner_end - found.end() + found.start() : inner_end]]:
+                    if farthest.get(inner_end - k, -1) < inner_end:
+                        farthest[inner_end - k] = inner_end
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for start in sorted(farthest):
+        if start >= pos:
+            pos = farthest[start]
+            spans.append((start, pos))
+    return spans
 
 
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
@@ -219,14 +277,22 @@ def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
 
 def without_alternative(part: str) -> str:
     """The name before a bracketed alternative at its end: 区人民政府（管委会） -> 区人民政府."""
+    if not part.endswith(_ALTERNATIVE_CLOSERS):
+        return part  # most names: no need to search
     m = _ALTERNATIVE_AT_END.search(part)
     return part[: m.start()] if m and m.start() > 0 else part
 
 
+def body_word_at_end(v: BodyLexicon, text: str) -> str:
+    """The longest body word `text` ends with, "" when it ends with none."""
+    m = v.reversed_token_re.match(text[: -v.longest_token - 1 : -1])
+    return m.group()[::-1] if m else ""
+
+
 def ends_with_body(v: BodyLexicon, part: str) -> bool:
     part = without_alternative(part)
-    m = v.end_re.search(part)
-    if m and token_ok(v, part, m.start(), m.end()):
+    word = body_word_at_end(v, part)
+    if word and token_ok(v, part, len(part) - len(word), len(part)):
         return True
     # A place that is itself the actor (瓦房店市、庄河市); 等/的… never stand inside a place name.
     return (len(part) >= 3 and part[-1] in PLACE_SUFFIXES and not part.endswith(v.not_place)
@@ -234,6 +300,8 @@ def ends_with_body(v: BodyLexicon, part: str) -> bool:
 
 
 def strip_trailing(v: BodyLexicon, part: str) -> str:
+    if not v.any_trailing.search(part):
+        return part
     changed = True
     while changed and part:
         changed = False
@@ -246,13 +314,14 @@ def strip_trailing(v: BodyLexicon, part: str) -> str:
 
 def _qualifier(v: BodyLexicon, name: str) -> str:
     """What stands before the body word of `name`: 各级 of 各级法院, 各县（市、区） of 各县（市、区）党委."""
-    m = v.end_re.search(without_alternative(name))
-    if not m:
+    core = without_alternative(name)
+    found = body_word_at_end(v, core)
+    if not found:
         return ""
-    word = v.tokens[m.group()].word
-    head = m.group()[: -len(word)]
+    word = v.tokens[found].word
+    head = found[: -len(word)]
     # 县党委 is 县 + 党委: the place stays with the qualifier; 党工委 is one word.
-    return name[: m.end() - len(word)] if set(head) <= set(PLACE_LEVELS) else name[: m.start()]
+    return name[: len(core) - len(word)] if set(head) <= set(PLACE_LEVELS) else name[: len(core) - len(found)]
 
 
 def _is_bare_body(v: BodyLexicon, name: str) -> bool:
@@ -281,7 +350,8 @@ def _split_joined(v: BodyLexicon, part: str) -> list[str]:
     out: list[str] = []
     rest = part
     pos = 1
-    while pos < len(rest) - 1:
+    while found := v.split_points.search(rest, pos, len(rest) - 1):  # other characters split nothing
+        pos = found.start()
         ch = rest[pos]
         if ch in JOINERS:
             left, right = rest[:pos], rest[pos + 1 :]
@@ -304,14 +374,14 @@ def _split_joined(v: BodyLexicon, part: str) -> list[str]:
 
 def is_relational_end(v: BodyLexicon, name: str) -> bool:
     """各成员单位 and the like: members of the body named before them."""
-    m = v.end_re.search(name)
-    return bool(m and v.tokens[m.group()].relational and m.start() == 0)
+    found = body_word_at_end(v, name)
+    return bool(found and v.tokens[found].relational and len(found) == len(name))
 
 
 def is_place(v: BodyLexicon, part: str) -> bool:
     """A place name and nothing more (瓦房店市, 金州区)."""
     return (len(part) >= 3 and part[-1] in PLACE_SUFFIXES and not part.endswith(v.not_place)
-            and v.stop_chars.isdisjoint(part) and not v.end_re.search(part))
+            and v.stop_chars.isdisjoint(part) and not body_word_at_end(v, part))
 
 
 def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
@@ -339,8 +409,9 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     suffix = last[len(bare) :]
     if len(suffix) >= 2 and ends_with_body(v, suffix):
         return suffix
-    m = v.end_re.search(without_alternative(last))
-    return last[m.start() :] if m and m.start() > 0 else None
+    core = without_alternative(last)
+    start = len(core) - len(body_word_at_end(v, core))
+    return last[start:] if start < len(core) and start > 0 else None
 
 
 def strip_unbalanced(part: str) -> str:
@@ -382,8 +453,10 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     groups: list[list[str]] = []  # the names of one list item: one, or several joined by 和
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
-        piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
-        for part in _LIST_SEPARATOR_RUN.split(piece):
+        if "、" in piece:
+            piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
+        parts = _LIST_SEPARATOR_RUN.split(piece) if not _LIST_SEPARATOR_CHARS.isdisjoint(piece) else [piece]
+        for part in parts:
             part = part.replace("\0", "、")
             part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
             for label in v.labels:
@@ -422,8 +495,8 @@ def _unfinished(v: BodyLexicon, item: str) -> bool:
 
 def _serves_before(v: BodyLexicon, chunk: str) -> bool:
     """An office of the bodies written before it, broken off by a cell wrap (县委县政府 督查室)."""
-    m = v.end_re.search(chunk)
-    return bool(m and v.tokens[m.group()].word in v.joint_units and chunk[0] not in PLACE_LEVELS
+    found = body_word_at_end(v, chunk)
+    return bool(found and v.tokens[found].word in v.joint_units and chunk[0] not in PLACE_LEVELS
                 and not chunk.startswith(v.level_prefixes))
 
 

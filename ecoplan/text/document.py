@@ -108,12 +108,25 @@ class Document:
         a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
         return b > a and self.raw[a:b].isspace()
 
+    def joined_within(self, start: int, end: int) -> bool:
+        """Whether text[start:end] joins input that is not contiguous (a space, a gloss or a line break was
+        dropped inside it): the cheap test before `space_gaps`, which is empty otherwise."""
+        k = bisect_right(self._clean_starts, start)
+        return k < len(self._clean_starts) and self._clean_starts[k] < end
+
     def space_gaps(self, start: int, end: int) -> Iterator[int]:
         """Indices in (start, end) of text right after dropped input whitespace, in order."""
-        k = bisect_right(self._clean_starts, start)
-        while k < len(self._clean_starts) and self._clean_starts[k] < end:
-            if self.space_dropped_before(self._clean_starts[k]):
-                yield self._clean_starts[k]
+        clean_starts, raw_starts, raw = self._clean_starts, self._raw_starts, self.raw
+        k = max(bisect_right(clean_starts, start), 1)  # text[0] has nothing dropped before it
+        last = min(end, len(self.text))
+        while k < len(clean_starts) and clean_starts[k] < last:
+            # space_dropped_before(index) without its two bisections: text[index - 1] ends run
+            # k - 1, text[index] starts run k, and the input between them is what was dropped.
+            index = clean_starts[k]
+            a = raw_starts[k - 1] + (index - clean_starts[k - 1])
+            b = raw_starts[k]
+            if b > a and raw[a:b].isspace():
+                yield index
             k += 1
 
     def as_written(self, start: int, end: int) -> str:
@@ -128,3 +141,7 @@ class Document:
     def lineno(self, index: int) -> int:
         """1-based input line of the character at `index` of `text`."""
         return bisect_right(self._raw_line_starts, self.to_raw(index))
+
+    def raw_lineno(self, offset: int) -> int:
+        """1-based input line of the character at `offset` of the decoded input (a `span` start)."""
+        return bisect_right(self._raw_line_starts, offset)

@@ -71,9 +71,12 @@ BOOK_TITLE_MARKS = "《》"
 # Marks that open and close 《…》 titles and “…” quotations.
 TITLE_QUOTE_MARKS = '《》“”"＂'
 # A document number: the issuer's abbreviation, 〔year〕 and a serial (粤府〔2018〕128号,
-# 川委厅〔〕92号 with its year lost); nothing in it names an actor.
+# 川委厅〔〕92号 with its year lost); nothing in it names an actor. A text without
+# the serial's mark holds none.
+DOCUMENT_NUMBER_MARK = "号"
 RE_DOCUMENT_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,8}+(?:[〔［\[]\s*+\d{0,4}+\s*+[〕］\]]|[（(]\d{4}[）)])\s*+\d{1,4}+\s*+号"
+    r"[\u4e00-\u9fff]{1,8}+(?:[〔［\[]\s*+\d{0,4}+\s*+[〕］\]]|[（(]\d{4}[）)])\s*+\d{1,4}+\s*+"
+    + DOCUMENT_NUMBER_MARK
 )
 # Dashes between two ends of a range or a span of years.
 RANGE_DASHES = "-—–~～"

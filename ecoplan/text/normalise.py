@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from itertools import accumulate
 
@@ -173,19 +173,17 @@ def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
     return "".join(parts), pieces, True, 0, False, tuple(ranges)
 
 
-def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of content[left:right] to drop, in order: artefact spaces and pinyin glosses.
 
     A space next to a gloss is judged as if the gloss were not there (到 (dào) 2025 年).
     """
     if not glosses:
-        yield from _artefact_spaces(content, left, right)
-        return
+        return _artefact_spaces(content, left, right)
     kept = content
     for a, b in glosses:
         kept = kept[:a] + "\u4e00" * (b - a) + kept[b:]  # stand-in ideographs keep the length
-    spans = sorted([*(g for g in glosses if left <= g[0] and g[1] <= right), *_artefact_spaces(kept, left, right)])
-    yield from spans
+    return sorted([*(g for g in glosses if left <= g[0] and g[1] <= right), *_artefact_spaces(kept, left, right)])
 
 
 def _lead_tabs(content: str, first: int) -> int:
@@ -198,25 +196,27 @@ def _lead_tabs(content: str, first: int) -> int:
     return tabs
 
 
-def _artefact_spaces(content: str, left: int, right: int) -> Iterator[tuple[int, int]]:
+def _artefact_spaces(content: str, left: int, right: int) -> list[tuple[int, int]]:
     """Spans of RE_ARTEFACT_SPACE.finditer(content, left, right), found run by run.
 
     The pattern itself is never compiled: its [WIDE] classes cost `re` ~4 ms at
     import, and most lines hold no space at all after their indentation.
     """
+    spans: list[tuple[int, int]] = []
     for run in RE_SPACE_RUN.finditer(content, left, right):
         a, b = run.span()
         # Both alternatives take the run to its end (possessive), one when a wide
         # character precedes it, the other when one (or %‰℃) follows it.
         if (a > 0 and _is_wide(content[a - 1])) or (b < right and (_is_wide(content[b]) or content[b] in "%‰℃")):
-            yield a, b
+            spans.append((a, b))
             continue
         # Failing at the run's start, the first alternative can still match
         # later, right after a wide space (U+3000) inside the run.
         for p in range(a + 1, b):
             if _is_wide(content[p - 1]):
-                yield p, b
+                spans.append((p, b))
                 break
+    return spans
 
 
 # _is_wide as a table lookup: `re` spends ~3 ms at import enumerating the code
@@ -259,8 +259,8 @@ def _runs_on(
 # Line breaks other than LF: a text without any (most) is split into lines by str.split.
 RE_RARE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 RE_LINE_BREAK_KEPT = re.compile(f"({RE_LINE_BREAK.pattern})")
-# A line holding none of these, not a page number and not in a table, is kept as it is:
-# no indentation, bullet, table tab, artefact space or pinyin gloss to take out.
+# A line holding none of these after its indentation, not a page number and not in a table,
+# is kept as it is: no bullet, table tab, artefact space or pinyin gloss to take out.
 RE_NEEDS_CLEANING = re.compile(f"[{_SPACE}\t(（]")
 # The characters a page number line (RE_PAGE_NUMBER) without padding can start with, besides a digit.
 _PAGE_NUMBER_FIRST = "-—–－第"
@@ -315,15 +315,27 @@ def normalise(raw: str) -> Document:
 
     blank = False
     for content, start, lineno in zip(contents, starts, linenos, strict=False):
-        if not content:
-            if table_open:
-                spaced.cells(raw, start, start, content)
-                table_open = bool(spaced.columns or spaced.one_ascii_space)
-            blank = True
-            continue
-        if (table_open or RE_NEEDS_CLEANING.search(content) is not None
-                or ((content[0] in _PAGE_NUMBER_FIRST or content[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
-                or (chunks and lineno - 1 in chunks)):
+        # Most lines need at most their indentation taken off: no space, tab or pinyin
+        # gloss after it, no page number, not in a table. They spare the cleaning calls.
+        text = content.lstrip(PADDING)
+        kept_as_is = False
+        if not (table_open or (chunks and lineno - 1 in chunks)):
+            if not text:
+                blank = True
+                continue
+            care = RE_NEEDS_CLEANING.search(text)
+            kept_as_is = (
+                care is None
+                or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None and not gloss_spans(text))
+            ) and not ((text[0] in _PAGE_NUMBER_FIRST or text[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
+        if kept_as_is:
+            left = len(content) - len(text)
+            text_start = start + left
+            pieces = None  # one piece: text_start, len(text)
+            is_table = cut = False
+            lead_tabs = content.count("\t", 0, left) if left else 0  # the indentation is all padding
+            cells_in_text = ()
+        else:
             end = start + len(content)
             cells = spaced.cells(raw, start, end, content)
             table_open = bool(spaced.columns or spaced.one_ascii_space)
@@ -338,12 +350,6 @@ def normalise(raw: str) -> Document:
                 else:
                     blank = True
                 continue
-        else:
-            text = content
-            pieces = None  # one piece: the whole line
-            is_table = cut = False
-            lead_tabs = 0
-            cells_in_text = ()
         after_blank, blank = blank, False
 
         glue = False
@@ -385,11 +391,11 @@ def normalise(raw: str) -> Document:
         # The offset map: a new run wherever the text skips input characters.
         parts.append(text)
         if pieces is None:
-            if start != raw_end:
+            if text_start != raw_end:
                 clean_starts.append(length)
-                raw_starts.append(start)
+                raw_starts.append(text_start)
             length += len(text)
-            raw_end = start + len(text)
+            raw_end = text_start + len(text)
         else:
             for raw_start, n in pieces:
                 if raw_start != raw_end:

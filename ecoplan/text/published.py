@@ -153,6 +153,8 @@ class SpacedTable:
         is too common in prose to split any other line on. Each space separates, so
         two in a row stand around an empty cell, as with one no-break space.
         """
+        if not self.one_ascii_space and not _first_cell_is_header_word(raw, start, end):
+            return None  # what follows needs every cell to be one: most lines fail on the first
         cells = _split(raw, start, end, True, plain=True)
         if self.one_ascii_space:
             if len(cells) >= 2:
@@ -222,6 +224,16 @@ def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = Fal
         pos = m.end()
     cells.append((pos, b))
     return cells
+
+
+def _first_cell_is_header_word(raw: str, start: int, end: int) -> bool:
+    """Whether raw[start:end], split at every space as `_split(..., plain=True)` splits it,
+    has a second cell and a first cell that is a header word."""
+    a = start
+    while a < end and raw[a] in PADDING:
+        a += 1
+    gap = _RE_CELL_GAP_PLAIN.search(raw, a, end)
+    return gap is not None and _is_header_word(raw[a : gap.start()])
 
 
 def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
