@@ -59,6 +59,8 @@ _LEGACY_ENCODINGS = frozenset({"gb18030", "utf-16"})
 _RE_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # An explicitly named FIFO is read like a file, but only once a writer opens it;
 # without one in this many seconds the input is reported, never waited on forever.
+# Characters of text encoded at a time to hash it.
+_HASH_SLICE = 1 << 20
 FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
 
 
@@ -78,7 +80,12 @@ class SourceText:
 
     @property
     def text_sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        # Encoded a slice at a time: the whole text as UTF-8 at once would cost more
+        # than the input file (an astral character is one index, never split).
+        digest = hashlib.sha256()
+        for start in range(0, len(self.text), _HASH_SLICE):
+            digest.update(self.text[start : start + _HASH_SLICE].encode("utf-8"))
+        return digest.hexdigest()
 
 
 def read_bytes(path: str) -> bytes:
