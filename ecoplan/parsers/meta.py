@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
+from itertools import accumulate, compress, pairwise
 from typing import TypeVar
 
 from ecoplan.schema import Meta
 from ecoplan.text.document import Document
-from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, PLACE_SUFFIXES, RANGE_DASHES, is_han
+from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, LINE_BREAKS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import FOLD_TABLE, fold
 from ecoplan.text.published import gloss_spans
@@ -57,6 +58,8 @@ _NAME_MAX = 40
 # Metadata stands in the page head (labels, notice, signature, title) and foot (signature,
 # page labels); lines beyond a few hundred characters are running text.
 _HEAD_LINES, _FOOT_LINES, _LINE_MAX = 120, 40, 1000
+# A text longer than this is split from its ends only, a chunk at a time (growing).
+_SPLIT_CHUNK = 1 << 15
 # Where a plan without a title says which province it serves: the preamble and the first headings.
 _OPENING_LINES = 12
 
@@ -82,7 +85,7 @@ class _Vocab:
     label: re.Pattern[str]
     issuer_ranks: tuple[SourceRank, ...]
     date_ranks: tuple[SourceRank, ...]
-    junk: tuple[str, ...]
+    junk: re.Pattern[str]
     region_suffix: re.Pattern[str]
     region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
@@ -128,7 +131,7 @@ def _vocab() -> _Vocab:
         label=re.compile(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[{_LABEL_SEPARATORS}]++"),
         issuer_ranks=tuple(v.issuer_sources),
         date_ranks=tuple(v.date_sources),
-        junk=tuple(v.junk_markers),
+        junk=re.compile(alternation(v.junk_markers)),
         region_suffix=re.compile(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
         region_not_place=re.compile(alternation(v.region_not_place_words)),
@@ -164,23 +167,19 @@ def _raw_forms(chars: str) -> str:
     return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
 
 
-# A character every label line holds.
-RE_LABEL_HINT = re.compile(f"[{re.escape(_raw_forms(_LABEL_SEPARATORS))}]")
+# What a label line holds.
+_LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 
 
 class _FrontLine:
-    """A non-blank physical line of the page head or foot, cleaned when first read.
-
-    Most lines only have to be passed over (a body paragraph between the header and the
-    signature): a raw-text test (see _Lines.may_hold) tells them apart before any cleaning.
-    """
+    """A non-blank physical line of the page head or foot, cleaned when first read."""
 
     __slots__ = ("_line", "index", "raw")
 
-    def __init__(self, raw: str, index: int, line: _Text | None = None) -> None:
+    def __init__(self, raw: str, index: int) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
         self.index = index  # 0-based physical line of the input
-        self._line = line
+        self._line: _Text | None = None
 
     @property
     def line(self) -> _Text:
@@ -206,30 +205,118 @@ def _clean(text: str, folded: str) -> _Text:
     return _Text("".join(text[i] for i in keep), "".join(folded[i] for i in keep))
 
 
-def _line(raw: str, index: int) -> _FrontLine | None:
-    raw = raw[:_LINE_MAX]
+def _is_blank(raw: str) -> bool:
+    """Whether nothing of the line is left once cleaned (see _clean)."""
     stripped = raw.strip()
     if not stripped:
-        return None
+        return True
     if stripped[0] not in _PLACEHOLDER_CHARS:
-        # The first character that is not a space is kept (a gloss follows an ideograph): not blank.
-        return _FrontLine(raw, index)
-    cleaned = _clean(raw, fold(raw))
-    return _FrontLine(raw, index, cleaned) if cleaned.key else None
+        # The first character that is not a space is kept (a gloss follows an ideograph).
+        return False
+    return not _clean(raw, fold(raw)).key
 
 
-@dataclass(frozen=True)
 class _Lines:
-    """The lines metadata reads (see _lines), and whether raw-text tests on them are exact."""
+    """The non-blank physical lines of the page head and foot (see _lines), each made a
+    _FrontLine, and cleaned, only when read.
 
-    lines: list[_FrontLine]
-    # No character the fold turns into another ideograph: a folded line holds a character
-    # exactly when its raw line holds it or a full-width form of it.
-    plain: bool
+    Most lines only have to be passed over (a body paragraph between the header and the
+    signature): `holding` finds the few that matter on the raw text, before any cleaning.
+    """
 
-    def may_hold(self, fl: _FrontLine, hint: re.Pattern[str]) -> bool:
-        """Whether the folded line may match what `hint` (on the raw line, classes built with _raw_forms) needs."""
-        return not self.plain or hint.search(fl.raw) is not None
+    __slots__ = ("_made", "_scan", "indices", "raws")
+
+    def __init__(self, raws: list[str], indices: list[int]) -> None:
+        self.raws = raws  # as in the input
+        self.indices = indices
+        self._made: list[_FrontLine | None] = [None] * len(raws)
+        self._scan: _Scan | None = None
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+    def __getitem__(self, k: int) -> _FrontLine:
+        made = self._made[k]
+        if made is None:
+            made = self._made[k] = _FrontLine(self.raws[k], self.indices[k])
+        return made
+
+    def head(self, count: int) -> list[_FrontLine]:
+        return [self[k] for k in range(min(count, len(self)))]
+
+    def holding(self, *char_sets: str) -> list[int]:
+        """Positions, in order, of the lines whose folded text may hold a character of each
+        set (sets built with _raw_forms); every line when that cannot be told from the raw text."""
+        if self._scan is None:
+            self._scan = _Scan(self.raws)
+        if not self._scan.plain:
+            return list(range(len(self)))
+        found: set[int] | None = None
+        for chars in char_sets:
+            lines = self._scan.holding(chars)
+            found = lines if found is None else found & lines
+        return sorted(found or ())
+
+
+class _Scan:
+    """The lines joined, to find characters in them at C speed."""
+
+    __slots__ = ("plain", "starts", "text")
+
+    def __init__(self, raws: list[str]) -> None:
+        self.text = "\n".join(raws)
+        # Offset of each line in `text`, and one past the end.
+        self.starts = [0, *accumulate(map((1).__add__, map(len, raws)))]
+        # No character the fold turns into another ideograph: a folded line holds a character
+        # exactly when its raw line holds it or a full-width form of it.
+        self.plain = not has_traditional(self.text)
+
+    def holding(self, chars: str) -> set[int]:
+        """Positions of the lines holding a character of `chars`."""
+        text, starts, last = self.text, self.starts, len(self.starts) - 2
+        found = set()
+        for c in chars:
+            pos = text.find(c)
+            while pos >= 0:
+                k = bisect_right(starts, pos) - 1
+                found.add(k)
+                pos = text.find(c, starts[k + 1]) if k < last else -1
+        return found
+
+
+def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int]]:
+    """The first _HEAD_LINES physical lines, the last _FOOT_LINES after them (lines as
+    str.splitlines gives them), and the number of lines between, or their span in `raw`
+    to count them should that number matter: a long text is not split whole.
+    """
+    if len(raw) <= _SPLIT_CHUNK:
+        physical = raw.splitlines()
+        foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
+        return physical[:_HEAD_LINES], physical[foot:], foot - min(_HEAD_LINES, len(physical))
+    size = _SPLIT_CHUNK
+    while len(head := raw[:size].splitlines(keepends=True)) <= _HEAD_LINES and size < len(raw):
+        size *= 4
+    if len(head) <= _HEAD_LINES:  # the whole text, in at most _HEAD_LINES lines
+        return [line.rstrip(LINE_BREAKS) for line in head], [], 0
+    # A line starts after the first _HEAD_LINES: they are whole, line breaks too.
+    head = head[:_HEAD_LINES]
+    head_end = sum(map(len, head))
+    size = _SPLIT_CHUNK
+    while True:
+        start = max(head_end, len(raw) - size)
+        tail = raw[start:].splitlines(keepends=True)
+        if start == head_end or len(tail) > _FOOT_LINES:
+            break
+        size *= 4
+    between = 0
+    if start > head_end:
+        tail = tail[1:]  # cut, or the \n of a \r\n the cut split
+    foot = tail[-_FOOT_LINES:]
+    foot_start = len(raw) - sum(map(len, foot))
+    if start == head_end:
+        between = len(tail) - len(foot)
+    lines = [line.rstrip(LINE_BREAKS) for line in head + foot]
+    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], between if start == head_end else (head_end, foot_start)
 
 
 def _lines(doc: Document) -> _Lines:
@@ -239,17 +326,30 @@ def _lines(doc: Document) -> _Lines:
     between blank lines), so it works on the lines as the input breaks them, not on
     logical lines that may glue a header block together.
     """
-    physical = doc.raw.splitlines()
-    foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
-    numbered = [*enumerate(physical[:_HEAD_LINES]), *enumerate(physical[foot:], foot)]
-    lines = [fl for i, raw in numbered if (fl := _line(raw, i))]
-    return _Lines(lines, not has_traditional("\n".join(fl.raw for fl in lines)))
+    head, foot, between = _head_and_foot(doc.raw)
+    raws = head + foot
+    if max(map(len, raws), default=0) > _LINE_MAX:
+        # Lines beyond a few hundred characters are running text: only their start is read.
+        raws = [raw[:_LINE_MAX] for raw in raws]
+    # Blank once cleaned: only whitespace, or (rare) placeholders and whitespace.
+    kept = [*compress(range(len(raws)), map(str.strip, raws))]
+    whole = "".join(raws)
+    if any(c in whole for c in _PLACEHOLDER_CHARS):
+        kept = [k for k in kept if not _is_blank(raws[k])]
+    if isinstance(between, tuple):
+        # A foot line's number matters only once the front reaches the foot, after fewer than
+        # _FRONT_LINES head lines (see _front, _signature): the lines between are counted then.
+        start, end = between
+        between = len(doc.raw[start:end].splitlines()) if bisect_left(kept, len(head)) < _FRONT_LINES else 0
+    first_foot = len(head) + between
+    return _Lines([raws[k] for k in kept], [k if k < len(head) else first_foot + k - len(head) for k in kept])
 
 
-def _front(lines: list[_FrontLine]) -> list[_FrontLine]:
+def _front(lines: _Lines) -> list[_FrontLine]:
     """Lines before the body starts (the first structural marker)."""
     out = []
-    for line in lines:
+    for k in range(len(lines)):
+        line = lines[k]
         if match_marker(line.line.key) or len(out) >= _FRONT_LINES:
             break
         out.append(line)
@@ -415,7 +515,7 @@ def _title_parts_above(front: list[_FrontLine], k: int) -> list[_FrontLine]:
             or _date_only(text)
             or RE_DOC_NUMBER.search(text)
             or RE_QUALIFIER_LINE.match(text)
-            or any(j in above.raw for j in vocab.junk)
+            or vocab.junk.search(above.raw)
         ):
             break
         parts.insert(0, above)
@@ -429,7 +529,7 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
     out: list[_Text] = []
     for k, fl in enumerate(front):
         key = fl.line.key
-        if any(j in fl.raw for j in vocab.junk) or _notice(fl.line) or vocab.headline.match(key):
+        if vocab.junk.search(fl.raw) or _notice(fl.line) or vocab.headline.match(key):
             continue  # a headline (某市印发某方案) reports the plan; its own heading follows
         if not _is_heading(key):
             chunk = _head_chunk(fl)
@@ -479,8 +579,8 @@ RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
 # A month of issue without its day, as cover pages write it under the body's name.
 RE_CN_MONTH_ONLY = re.compile(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
 RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
-# What every date above holds: 年, then 月 (DATE_CORE and a month of issue write both).
-RE_DATE_HINT = re.compile(f"[{_raw_forms('年')}].*[{_raw_forms('月')}]")
+# What every date above holds: 年 and 月 (DATE_CORE and a month of issue write both).
+_DATE_HINT = (_raw_forms("年"), _raw_forms("月"))
 
 
 def _date(m: re.Match[str]) -> dt.date | None:
@@ -511,6 +611,10 @@ def _body_name(text: _Text) -> _Text | None:
     return None
 
 
+def _body_above(page: _Lines, k: int) -> _Text | None:
+    return _body_name(page[k - 1].line) if k > 0 else None
+
+
 def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | None]:
     """Signer and date of the first signature block: a body line, then a date written out.
 
@@ -519,20 +623,20 @@ def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | No
     page gives the body over a month without its day (二〇二一年十二月): a signer only.
     """
     cover: _Text | None = None
-    lines = page.lines
-    for k, fl in enumerate(lines):
-        if not page.may_hold(fl, RE_DATE_HINT):
-            continue  # no date on the line: nothing below applies to it
-        above = _body_name(lines[k - 1].line) if k > 0 else None
-        if cover is None and above and RE_CN_MONTH_ONLY.match(fl.line.key):
+    # A line without a date is passed over by every test below.
+    for k in page.holding(*_DATE_HINT):
+        fl = page[k]
+        if cover is None and RE_CN_MONTH_ONLY.match(fl.line.key) and (above := _body_above(page, k)):
             cover = above
             continue
         date = _date_only(fl.line.key)
         if date:
+            above = _body_above(page, k)
             if above or fl.index < front_end:
                 return above or cover, date
             continue
-        m = RE_SIGNED_DATE.match(fl.line.key)
+        # A date written out ends with 日: the lazy body of RE_SIGNED_DATE costs a try at every character.
+        m = RE_SIGNED_DATE.match(fl.line.key) if fl.line.key.endswith("日") else None
         if m:
             body = _body_name(fl.line.cut(0, m.end("body")))
             if body and (date := _date(m)):
@@ -583,9 +687,8 @@ def _labelled_values(lines: _Lines, page: Mapping[str, str]) -> list[_Labelled]:
     """
     vocab = _vocab()
     out = []
-    for fl in lines.lines:
-        if not lines.may_hold(fl, RE_LABEL_HINT):
-            continue  # no label ends on the line
+    for k in lines.holding(_LABEL_HINT):
+        fl = lines[k]
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
             end = nxt.start() if nxt else len(fl.line.key)
@@ -637,13 +740,19 @@ def _first_by_rank(
 # --- region and year ---------------------------------------------------------------------
 
 
+# Years before the place in a title (2021年度, 2021-2025年).
+RE_TITLE_YEARS = re.compile(r"\d{4}+(?:[-—～~至]\d{4}+)?年度?")
+# A run of ideographs.
+RE_HAN_RUN = re.compile(r"[\u4e00-\u9fff]*")
+
+
 def _place_at_start(name: _Text) -> str | None:
     """The place name a title or a body name starts with (湖州市, 杭州市拱墅区, XX縣, 广西)."""
     vocab = _vocab()
     for prefix in vocab.title_prefixes:
         if name.key.startswith(prefix):
             name = name.cut(len(prefix))
-    year = re.match(r"\d{4}+(?:[-—～~至]\d{4}+)?年度?", name.key)
+    year = RE_TITLE_YEARS.match(name.key)
     if year:
         name = name.cut(year.end())
     key = name.key
@@ -683,10 +792,8 @@ def _owner_place(title: _Text, lines: _Lines) -> str | None:
     owner = title.key[: body.end()]
     named = re.compile(f"(?<![\u4e00-\u9fff])(?P<place>{vocab.placeholder_names}|[\u4e00-\u9fff]{{2,4}}?)"
                        f"{re.escape(owner)}")
-    hint = re.compile(f"[{re.escape(_raw_forms(owner[-1]))}]")
-    for fl in lines.lines:
-        if not lines.may_hold(fl, hint):
-            continue
+    for k in lines.holding(_raw_forms(owner[-1])):
+        fl = lines[k]
         m = named.search(fl.line.key)
         if m:
             return fl.line.text[m.start("place") : m.end("place") + 1]
@@ -705,7 +812,7 @@ def _province_served(lines: list[_FrontLine]) -> str | None:
     for fl in lines:
         key = fl.line.key
         for m in vocab.province.finditer(key):
-            run = re.match(r"[\u4e00-\u9fff]*", key[m.end() :])
+            run = RE_HAN_RUN.match(key, m.end())
             tail = run.group(0) if run else ""
             if _bracket_depth(key, m.start()) or vocab.region_suffix.search(tail) or vocab.issuer_word.search(tail):
                 continue
@@ -728,7 +835,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     """
     vocab = _vocab()
     everything = _lines(doc)
-    front = _front(everything.lines)
+    front = _front(everything)
     title = _title(front, page or {})
     labelled = _labelled_values(everything, page or {})
     front_end = front[-1].index + 1 if front else 0
@@ -744,7 +851,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
         region = _owner_place(title, everything)
     if region is None and title is None:
         # No title to name the area: the province the opening paragraphs serve, if only one.
-        region = _province_served(everything.lines[:_OPENING_LINES])
+        region = _province_served(everything.head(_OPENING_LINES))
     title_text = title.text if title else None
     return Meta(
         title=title_text,
@@ -763,7 +870,7 @@ def parse_plan_year(doc: Document, meta: Meta) -> int | None:
     """
     if meta.year is not None:
         return meta.year
-    for fl in _front(_lines(doc).lines):
+    for fl in _front(_lines(doc)):
         m = _vocab().working_year.search(fl.line.key)
         if m:
             return int(m["y"])

@@ -34,6 +34,7 @@ from ecoplan.text.clauses import (
     clauses,
     distribute_shared_head,
     ends_with_connector,
+    sentence_start,
     split_spans,
     strip_connector_end,
     top_level_index,
@@ -86,6 +87,7 @@ RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
 CELL_SENTENCES = 10_000
 # The longest quoted name (slogan) whose number is no target: “六个百分之百”.
 QUOTED_NAME_MAX = 12
+RE_QUOTE_OPEN = re.compile(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
@@ -102,6 +104,7 @@ class _Rules:
     change: dict[str, str]
     baseline: re.Pattern[str]
     count_verbs: frozenset[str]
+    count_verb_words: tuple[str, ...]  # the same, for str.endswith
     measure: tuple[str, ...]
     past: tuple[str, ...]
     counters: frozenset[str]
@@ -145,6 +148,7 @@ def rules() -> _Rules:
         change=dict(v.change),
         baseline=baseline,
         count_verbs=frozenset(v.count_verbs),
+        count_verb_words=tuple(v.count_verbs),
         measure=tuple(v.measure_suffixes),
         past=tuple(v.past_markers),
         counters=frozenset(load("units").counters),
@@ -220,7 +224,7 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
         if q.kind == "chinese" and q.unit != "%":
             # A Chinese numeral counts only right after a count verb (开展一次);
             # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
-            if not any(fold.startswith(v, q.start - len(v)) for v in r.count_verbs if q.start >= len(v)):
+            if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
         item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), q_prev_end=prev_end)
@@ -387,9 +391,17 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 if cell.end > cell.start
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
+            found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
         else:
-            line_clauses = clauses(fold, line.start, line.end)
-        found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            # Only the clauses from the sentence of the first number to the clause of
+            # the last: the others hold no number, and every state restarts with a sentence.
+            first, last = scan.extent()
+            line_clauses = clauses(fold, sentence_start(fold, line.start, first), line.end, until=last)
+            within = scan.split_within([(cs, ce) for cs, ce, _ in line_clauses])
+            if within is None:  # a match across clauses: each clause of the line is read on its own
+                line_clauses = clauses(fold, line.start, line.end)
+                within = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            found = within
         prev_sentence = -1
         sent_start = line.start
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
@@ -504,7 +516,7 @@ def _read_group(
         after_op = item.after_op or shared_after
         if item.q.kind == "roman" and not _class_is_target(r, fold, reading, first, item):
             continue
-        within = any(fold.startswith(w, item.after_end - len(w)) for w in r.within)
+        within = fold.endswith(r.within, 0, item.after_end)
         if item.after_op in (">=", "<=") and item.follower != "end" and not within:
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
@@ -655,6 +667,8 @@ def _target(
 
 def _in_quoted_name(fold: str, line_start: int, start: int, end: int) -> bool:
     """Whether fold[start:end] stands inside a short quoted name on its line (“六个百分之百”)."""
+    if not RE_QUOTE_OPEN.search(fold, max(line_start, start - QUOTED_NAME_MAX), start):
+        return False  # no quote opens near enough before the number for a name to hold it
     before = fold[line_start:start]
     opened = -1
     for open_q, close_q in zip(QUOTE_OPEN, QUOTE_CLOSE, strict=True):
@@ -677,6 +691,9 @@ def _unit_as_written(doc: Document, q: Quantity) -> str:
     """
     if q.kind == "roman":
         return q.unit
+    unit_start = q.end - len(q.unit)
+    if unit_start >= q.start and doc.fold.startswith(q.unit, unit_start) and doc.text.startswith(q.unit, unit_start):
+        return q.unit  # written as read, right before the end: what the search below finds
     end, left = q.end, len(q.unit)
     start = end
     while left and start > q.start:

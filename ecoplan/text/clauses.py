@@ -40,8 +40,11 @@ _PLACE_ENDS = frozenset(ACTOR_PLACE_SUFFIXES + "镇乡村")
 _AREA_ENDS = frozenset(SETTLEMENT_ENDS) - _PLACE_ENDS
 
 
-def clauses(fold: str, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(clause start, clause end, sentence index) for fold[start:end], brackets respected."""
+def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[tuple[int, int, int]]:
+    """(clause start, clause end, sentence index) for fold[start:end], brackets respected.
+
+    With `until`, only the clauses that start before it (a caller that needs no more).
+    """
     out: list[tuple[int, int, int]] = []
     depth = 0
     clause_start = start
@@ -65,12 +68,28 @@ def clauses(fold: str, start: int, end: int) -> list[tuple[int, int, int]]:
                 continue  # a thousands separator
             out.append((clause_start, i, sentence))
             clause_start = i + 1
+        else:
+            continue
+        if until is not None and clause_start >= until:
+            return [c for c in out if c[1] > c[0]]
     out.append((clause_start, end, sentence))
     return [c for c in out if c[1] > c[0]]
 
 
+def sentence_start(fold: str, start: int, pos: int) -> int:
+    """Start of the sentence of fold[start:] that holds fold[pos].
+
+    A sentence end closes every bracket, so the clauses of fold[start:end] from
+    there on are those of fold[sentence_start(...):end] (sentences counted anew).
+    """
+    last_end = max(fold.rfind(ch, start, pos) for ch in _SENTENCE_END)
+    return last_end + 1 if last_end >= 0 else start
+
+
 def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
     """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
+    if all(fold.find(ch, start, end) < 0 for ch in chars):
+        return -1
     depth = 0
     for i in range(start, end):
         ch = fold[i]
@@ -104,6 +123,8 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
 
 def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
     """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
+    if not any(ch in text for ch in separators):
+        return [(0, len(text))] if text else []
     spans: list[tuple[int, int]] = []
     depth = 0
     start = 0
