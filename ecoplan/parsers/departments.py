@@ -36,6 +36,7 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -106,22 +107,36 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
+# Characters of text (rounded up to a line end) scanned for body words at a time.
+_WORDS_SLICE = 1 << 20
+
+
 class _BodyWords:
     """The body words of one document, found in one scan (body_words_in) and handed out by line."""
 
     def __init__(self, v: BodyLexicon, text: str) -> None:
-        self.spans = body_words_in(v, text)
-        self.starts = [start for start, _ in self.spans]
+        # Starts and ends as machine integers, found a slice of whole lines at a time: no body
+        # word holds a line break, so the words of a slice are the text's; the whole text at
+        # once (reversed, and its words as tuples) cost more than the text on long inputs.
+        self.starts: array[int] = array("q")
+        self.ends: array[int] = array("q")
+        lo = 0
+        while lo < len(text):
+            hi = text.find("\n", lo + _WORDS_SLICE) + 1 or len(text)
+            for start, end in body_words_in(v, text[lo:hi]):
+                self.starts.append(lo + start)
+                self.ends.append(lo + end)
+            lo = hi
 
     def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """The body words `v.token_re.finditer(text, lo, hi)` yields."""
-        spans = self.spans
-        i = bisect_left(self.starts, lo)
-        j = bisect_left(self.starts, hi, i)
-        if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
+        starts, ends = self.starts, self.ends
+        i = bisect_left(starts, lo)
+        j = bisect_left(starts, hi, i)
+        if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in v.token_re.finditer(text, lo, hi)]
-        return spans[i:j]
+        return list(zip(starts[i:j], ends[i:j], strict=True))
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],

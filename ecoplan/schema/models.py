@@ -58,11 +58,20 @@ class _Item:
     model_fields: ClassVar[dict[str, FieldInfo]]  # by name, in order (set by _item)
     _adapter: ClassVar[TypeAdapter[Any] | None] = None
 
+    @classmethod
+    def model_validate(cls, data: Any) -> Any:
+        """An item (with its children) from plain data, validated."""
+        return cls._type_adapter().validate_python(data)
+
     def model_dump(self, **options: Any) -> dict[str, Any]:
-        cls = type(self)
-        if cls.__dict__.get("_adapter") is None:
-            cls._adapter = TypeAdapter(cls)
-        return cls._adapter.dump_python(self, **options)
+        return self._type_adapter().dump_python(self, **options)
+
+    @classmethod
+    def _type_adapter(cls) -> TypeAdapter[Any]:
+        adapter = cls.__dict__.get("_adapter")
+        if adapter is None:  # made on first use: start-up does not pay for it
+            adapter = cls._adapter = TypeAdapter(cls)
+        return adapter
 
 
 def _item(cls: type[_T]) -> type[_T]:
