@@ -17,7 +17,7 @@ from functools import cache
 from itertools import accumulate
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block
+from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
@@ -490,7 +490,7 @@ def _blocks(text: str, folded: str, lines: list[_Line]) -> tuple[Block, ...]:
         # Most lines start with no marker character: spare them the call.
         marker = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
         if is_table:
-            cells = tuple(Cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+            cells = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
             append(new_block("table_row", start, end, lineno, marker, cells))
             continue
         kind: BlockKind = "paragraph"
@@ -525,7 +525,7 @@ def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
             a += 1
         while b > a and text[b - 1] in PADDING:
             b -= 1
-        out.append(Cell(a, b))
+        out.append(new_cell(a, b))
         if k < 0:
             return tuple(out)
         pos = k + 1
