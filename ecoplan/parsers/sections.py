@@ -407,14 +407,23 @@ def _find_inline(
     return items
 
 
-def _to_data(doc: Document, node: _Node) -> dict[str, Any]:
+def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dict[str, Any]:
     """The fields of a node's Section, its children's as data too: pydantic validates a whole
-    tree of data in one call for half what it costs to validate each Section on its own."""
+    tree of data in one call for half what it costs to validate each Section on its own.
+
+    The node's inline enumerations are carved out first (none inside an inline item:
+    `inline_starts` is None for those), in the same walk of the tree.
+    """
+    inline_nodes = _carve_inline(doc, node, inline_starts) if inline_starts is not None else []
     segments = node.segments
     # Segments are in text order: the last one ends last.
     end = segments[-1][1] if segments and segments[-1][1] > node.head_end else node.head_end
     text = doc.text
     span = doc.span(node.start, end)
+    children = [_to_data(doc, child, inline_starts) for child in node.children]
+    if inline_nodes:
+        # Inline items sit inside the parent's own text, which comes before its line-start children.
+        children[:0] = [_to_data(doc, item, None) for item in inline_nodes]
     return {
         "marker": node.marker,
         "style": node.style,
@@ -424,17 +433,15 @@ def _to_data(doc: Document, node: _Node) -> dict[str, Any]:
         "text": "\n".join([text[a:b] for a, b in segments if b > a]),
         "line": doc.raw_lineno(span[0]),  # span[0] is where text[node.start] stands in the input
         "span": span,
-        "children": [_to_data(doc, child) for child in node.children],
+        "children": children,
     }
 
 
-def _attach_inline(doc: Document, node: _Node, inline_starts: list[int]) -> None:
-    """Carve inline enumerations out of a section's own body and hang them below it."""
-    for child in node.children:
-        _attach_inline(doc, child, inline_starts)
+def _carve_inline(doc: Document, node: _Node, inline_starts: list[int]) -> list[_Node]:
+    """Carve inline enumerations out of a section's own body; the nodes that go below it, first."""
     items = _find_inline(doc.text, doc.fold, node.segments, inline_starts)
     if not items:
-        return
+        return []
     kept: list[tuple[int, int]] = []
     # Items come in text order, so each segment's items are one slice, found by
     # bisection rather than by testing every item against every segment.
@@ -447,20 +454,16 @@ def _attach_inline(doc: Document, node: _Node, inline_starts: list[int]) -> None
             pos = max(pos, item.end)
         if pos < b:
             kept.append((pos, b))
-    inline_nodes = [
+    node.segments = kept
+    return [
         _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title, item.end,
               [(item.start + len(item.marker), item.end)])
         for item in items
     ]
-    # Inline items sit inside the parent's own text, which comes before its line-start children.
-    node.children = inline_nodes + node.children
-    node.segments = kept
 
 
 def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
     inline_starts = _inline_starts(_rules(), doc.fold)
-    for root in roots:
-        _attach_inline(doc, root, inline_starts)
-    return [Section.model_validate(_to_data(doc, root)) for root in roots]
+    return [Section.model_validate(_to_data(doc, root, inline_starts)) for root in roots]
