@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ecoplan.errors import DecodeError, InputError
@@ -53,10 +54,19 @@ def _class_of(odd: list[tuple[int, int]]) -> re.Pattern[str]:
 
 
 _RE_ODD = _class_of(_ODD)
-_RE_ODD_LEGACY = _class_of(_ODD + _PRIVATE_USE)
 _LEGACY_ENCODINGS = frozenset({"gb18030", "utf-16"})
 # CJK ideographs: any Chinese text decoded from GB18030 has some.
-_RE_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+@cache
+def _legacy_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(an odd character, a CJK ideograph) for text decoded from a legacy encoding.
+
+    Compiled on the first such input: `re` spends milliseconds on their wide
+    character ranges, which UTF-8 input (nearly all of it) never needs.
+    """
+    return _class_of(_ODD + _PRIVATE_USE), re.compile(f"[{_CJK}]")
 # An explicitly named FIFO is read like a file, but only once a writer opens it;
 # without one in this many seconds the input is reported, never waited on forever.
 FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
@@ -131,7 +141,7 @@ def _looks_binary(text: str, encoding: str) -> bool:
     if not sample:
         return False
     legacy = encoding in _LEGACY_ENCODINGS
-    odd = len((_RE_ODD_LEGACY if legacy else _RE_ODD).findall(sample))
+    odd = len((_legacy_patterns()[0] if legacy else _RE_ODD).findall(sample))
     # A legacy decoding of a few bytes has no room for "a trace": one odd character is junk.
     least = 1 if legacy and len(sample) < _SHORT else _MIN_ODD
     return odd >= least and odd / len(sample) > _MAX_ODD_SHARE
@@ -157,7 +167,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             continue
         if _looks_binary(text, encoding):
             break
-        if encoding == "gb18030" and not _RE_CJK.search(text):
+        if encoding == "gb18030" and not _legacy_patterns()[1].search(text):
             # Bytes that are not UTF-8 and hold no Chinese character as GB18030:
             # a few random bytes, or text in some other encoding. Not a plan.
             break
