@@ -273,7 +273,8 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
     # Output files (not stdout, not jsonl) are written by the pool workers themselves.
     targets = None if outputs.to_stdout or fmt == "jsonl" else [outputs.target(n) for n in range(len(items))]
     try:
-        with click.progressbar(length=len(items), label="Parsing", file=sys.stderr, hidden=not show_progress) as bar, \
+        with (click.progressbar(length=len(items), label="Parsing", file=sys.stderr) if show_progress
+              else _NoProgress()) as bar, \
                 closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl",
                             targets=targets)) as results:
             # yaml and json outputs converted in this process are streamed from the
@@ -324,6 +325,19 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
         sys.exit(2)
     if log.counts["failed"]:
         sys.exit(1)
+
+
+class _NoProgress:
+    """Stands in for click's progress bar when none is shown (its module is not even imported)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, steps: int) -> None:
+        pass
 
 
 def _write_report(path: str, log: Any, complete: bool, seconds: float) -> None:
