@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -30,8 +29,7 @@ import yaml
 _NOT_PRINTABLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff"
 
 
-@dataclass(frozen=True)
-class _Patterns:
+class _Patterns(NamedTuple):
     one_line: re.Pattern[str]  # printable, no line break
     literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
     plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain

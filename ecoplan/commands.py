@@ -245,9 +245,7 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
 
 def _skip_existing(items: list[Any], outputs: Any) -> list[Any]:
     """Mark inputs whose output file exists as skipped: written atomically, an existing one is complete."""
-    from dataclasses import replace
-
-    return [replace(item, error=f"{item.name}: skipped (output {outputs.target(n)} exists)", skipped=True)
+    return [item._replace(error=f"{item.name}: skipped (output {outputs.target(n)} exists)", skipped=True)
             if item.error is None and os.path.exists(outputs.target(n)) else item
             for n, item in enumerate(items)]
 
