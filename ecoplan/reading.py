@@ -67,6 +67,8 @@ def _legacy_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     character ranges, which UTF-8 input (nearly all of it) never needs.
     """
     return _class_of(_ODD + _PRIVATE_USE), re.compile(f"[{_CJK}]")
+# Characters of text encoded at a time to hash it.
+_HASH_SLICE = 1 << 20
 # An explicitly named FIFO is read like a file, but only once a writer opens it;
 # without one in this many seconds the input is reported, never waited on forever.
 FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
@@ -85,10 +87,19 @@ class SourceText:
     reader_version: str = ""
     warnings: tuple[str, ...] = ()  # one-line notes for the user about what could not be read
     meta: dict[str, str] = field(default_factory=dict)  # metadata the publisher stated outside the text
+    # text_sha256 when reading knows it already: the text is the input bytes decoded as UTF-8, whole.
+    known_text_sha256: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text_sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if self.known_text_sha256 is not None:
+            return self.known_text_sha256
+        # Encoded a slice at a time: the whole text as UTF-8 at once would cost more
+        # than the input file (an astral character is one index, never split).
+        digest = hashlib.sha256()
+        for start in range(0, len(self.text), _HASH_SLICE):
+            digest.update(self.text[start : start + _HASH_SLICE].encode("utf-8"))
+        return digest.hexdigest()
 
 
 def read_bytes(path: str) -> bytes:
@@ -207,8 +218,11 @@ def source_from_bytes(data: bytes, path: str) -> SourceText:
                           sha256=sha256, format=fmt, reader=extracted.reader, reader_version=extracted.reader_version,
                           warnings=extracted.warnings, meta=extracted.meta)
     text, encoding = decode(data, name)
+    # UTF-8 without a BOM encodes back to the very input, unless a cut-short last character was
+    # dropped (see _decode_whole), which needs a last byte beyond ASCII.
+    same_bytes = encoding == "utf-8" and data[-1:] < b"\x80"
     return SourceText(path=None if path == STDIN else path, text=text, encoding=encoding, sha256=sha256,
-                      reader_version=_own_version())
+                      reader_version=_own_version(), known_text_sha256=sha256 if same_bytes else None)
 
 
 def read_source(path: str) -> SourceText:
