@@ -105,7 +105,7 @@ _POST = _Groups._fields.index("post") + 1
 @dataclass(frozen=True)
 class _Rules:
     pattern: regex.Pattern[str]
-    anchor: re.Pattern[str]  # a character every match holds: text without one is not scanned
+    anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned
     # The characters a match can be made of (None when that could be any), and
     # how many a match holds at least.
     inside: frozenset[str] | None
@@ -158,17 +158,19 @@ def _rules() -> _Rules:
     )
     units = alternation(v.counted_units)
     post_not = alternation(v.not_after_before_suffix)
-    # Every match holds 年 (after a year) or the last character of a word it requires: a
-    # five-year plan, a recurring or relative year, a year end, a half, the quarter or month word.
-    required = [*v.five_year_plans, *v.recurring, *v.relative_years, *year_ends, *v.halves, *v.month_word]
-    anchors = {"年", v.quarter_word[-1]} | {word[-1] for word in required}
+    # Every match holds 年 (after a year) or a word it requires: a five-year plan, a
+    # recurring or relative year, a year end, a half, the quarter or month word. A word
+    # that holds another (每年 holds 年) is found by that one.
+    required = {"年", v.quarter_word, *v.five_year_plans, *v.recurring, *v.relative_years, *year_ends,
+                *v.halves, *v.month_word}
+    anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=lambda w: (-len(w), w))
     inside, min_width = _alphabet(pattern)
     compiled = regex.compile(pattern)
     if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
         pattern=compiled,
-        anchor=re.compile("[" + re.escape("".join(sorted(anchors))) + "]"),
+        anchor=re.compile("|".join(map(re.escape, anchors))),
         inside=None if inside is None else frozenset(inside),
         min_width=min_width,
         not_before=tuple(v.not_before),
@@ -511,7 +513,11 @@ class DeadlineScope:
         if not governing:
             return heads
         lines = self.doc.lines
-        for i, line in enumerate(lines):
+        # Only a line where a deadline starts can open with one.
+        line_starts = [line.start for line in lines]
+        holding = sorted({k for d in governing if (k := bisect_right(line_starts, d.start) - 1) >= 0})
+        for i in holding:
+            line = lines[i]
             d = self._head_deadline(line)
             if d is None:
                 continue
