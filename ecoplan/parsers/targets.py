@@ -408,6 +408,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         prev_sentence = -1
         sent_start = line.start
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
+        unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
             if sentence != prev_sentence:
                 subject_prev = ""
@@ -415,12 +416,18 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
                 sent_start = cs
-            elif r.inline_item.match(fold, cs, ce):
-                # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
-                # deadline inside one does not govern the next.
-                sent_start = cs
+                unread = []
+            else:
+                unread.append((cs, ce))
             if not quantities:
                 continue
+            # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
+            # deadline inside one does not govern the next. Only the latest one counts.
+            for item_start, item_end in reversed(unread):
+                if r.inline_item.match(fold, item_start, item_end):
+                    sent_start = item_start
+                    break
+            unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
                 continue
