@@ -207,6 +207,8 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
         tree = sre_parser.parse(regex.sub(r"\(\?P<\w+>", "(?:", pattern))
     except re.error:
         return None, 0
+    if tree.state.flags & re.IGNORECASE:
+        return None, 0  # a letter would also match its other case
     chars: set[str] = set()
 
     def walk(items: sre_parser.SubPattern | list[tuple[object, object]]) -> bool:
@@ -222,7 +224,7 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
                     elif not (kind is _OP.CATEGORY and value is _OP.CATEGORY_DIGIT):
                         return False
             elif op is _OP.SUBPATTERN:
-                if not walk(av[3]):
+                if av[1] & re.IGNORECASE or not walk(av[3]):
                     return False
             elif op is _OP.BRANCH:
                 if not all(walk(branch) for branch in av[1]):
