@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ecoplan.errors import DecodeError, InputError
@@ -53,10 +54,19 @@ def _class_of(odd: list[tuple[int, int]]) -> re.Pattern[str]:
 
 
 _RE_ODD = _class_of(_ODD)
-_RE_ODD_LEGACY = _class_of(_ODD + _PRIVATE_USE)
 _LEGACY_ENCODINGS = frozenset({"gb18030", "utf-16"})
 # CJK ideographs: any Chinese text decoded from GB18030 has some.
-_RE_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+@cache
+def _legacy_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(an odd character, a CJK ideograph) for text decoded from a legacy encoding.
+
+    Compiled on the first such input: `re` spends milliseconds on their wide
+    character ranges, which UTF-8 input (nearly all of it) never needs.
+    """
+    return _class_of(_ODD + _PRIVATE_USE), re.compile(f"[{_CJK}]")
 # An explicitly named FIFO is read like a file, but only once a writer opens it;
 # without one in this many seconds the input is reported, never waited on forever.
 FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
@@ -75,9 +85,13 @@ class SourceText:
     reader_version: str = ""
     warnings: tuple[str, ...] = ()  # one-line notes for the user about what could not be read
     meta: dict[str, str] = field(default_factory=dict)  # metadata the publisher stated outside the text
+    # text_sha256 when reading knows it already: the text is the input bytes decoded as UTF-8, whole.
+    known_text_sha256: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text_sha256(self) -> str:
+        if self.known_text_sha256 is not None:
+            return self.known_text_sha256
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
@@ -131,7 +145,7 @@ def _looks_binary(text: str, encoding: str) -> bool:
     if not sample:
         return False
     legacy = encoding in _LEGACY_ENCODINGS
-    odd = len((_RE_ODD_LEGACY if legacy else _RE_ODD).findall(sample))
+    odd = len((_legacy_patterns()[0] if legacy else _RE_ODD).findall(sample))
     # A legacy decoding of a few bytes has no room for "a trace": one odd character is junk.
     least = 1 if legacy and len(sample) < _SHORT else _MIN_ODD
     return odd >= least and odd / len(sample) > _MAX_ODD_SHARE
@@ -157,7 +171,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             continue
         if _looks_binary(text, encoding):
             break
-        if encoding == "gb18030" and not _RE_CJK.search(text):
+        if encoding == "gb18030" and not _legacy_patterns()[1].search(text):
             # Bytes that are not UTF-8 and hold no Chinese character as GB18030:
             # a few random bytes, or text in some other encoding. Not a plan.
             break
@@ -197,8 +211,11 @@ def source_from_bytes(data: bytes, path: str) -> SourceText:
                           sha256=sha256, format=fmt, reader=extracted.reader, reader_version=extracted.reader_version,
                           warnings=extracted.warnings, meta=extracted.meta)
     text, encoding = decode(data, name)
+    # UTF-8 without a BOM encodes back to the very input, unless a cut-short last character was
+    # dropped (see _decode_whole), which needs a last byte beyond ASCII.
+    same_bytes = encoding == "utf-8" and data[-1:] < b"\x80"
     return SourceText(path=None if path == STDIN else path, text=text, encoding=encoding, sha256=sha256,
-                      reader_version=_own_version())
+                      reader_version=_own_version(), known_text_sha256=sha256 if same_bytes else None)
 
 
 def read_source(path: str) -> SourceText:

@@ -36,6 +36,7 @@ given back in the characters of the input.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,13 +52,14 @@ from ecoplan.text.bodies import (
     BodyToken,
     as_written,
     body_lexicon,
+    body_token,
     body_words_in,
     ends_with_body,
     is_place,
     joined_right,
+    places_in,
     shared_suffix,
     split_names,
-    token_ok,
 )
 from ecoplan.text.clauses import quoted_spans
 from ecoplan.text.document import Block, Document
@@ -72,21 +74,24 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.normalise import fold
 
 _MAX_NAME = 32
+_PLACE_SUFFIX = re.compile("[" + re.escape(PLACE_SUFFIXES) + "]")
+_PROSE_MARK = re.compile("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
-_ALTERNATIVE_OPENERS = "（("
-_ALTERNATIVE_AFTER = regex.compile(r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[）)]")
+_ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
+_ALTERNATIVE_AFTER = regex.compile(
+    r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
 
 
 # ---------------------------------------------------------------------------
 # Finding names in running text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     name: str  # as found on the fold
     start: int  # index into Document.text
@@ -106,18 +111,42 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
+class _LineGaps:
+    """Where the input had layout whitespace inside one line, read from the document on first need."""
+
+    __slots__ = ("doc", "gaps", "hi", "lo")
+
+    def __init__(self, doc: Document, lo: int, hi: int) -> None:
+        self.doc, self.lo, self.hi = doc, lo, hi
+        self.gaps: set[int] | None = None
+
+    def __call__(self, i: int) -> bool:
+        if self.gaps is None:
+            self.gaps = set(self.doc.space_gaps(self.lo, self.hi))
+        return i in self.gaps
+
+
 class _BodyWords:
     """The body words of one document, found in one scan (body_words_in) and handed out by line."""
 
     def __init__(self, v: BodyLexicon, text: str) -> None:
         self.spans = body_words_in(v, text)
         self.starts = [start for start, _ in self.spans]
+        self.cursor = 0  # the first word of the last range asked for: ranges come in order
 
     def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """The body words `v.token_re.finditer(text, lo, hi)` yields."""
-        spans = self.spans
-        i = bisect_left(self.starts, lo)
-        j = bisect_left(self.starts, hi, i)
+        spans, starts = self.spans, self.starts
+        i = self.cursor
+        if i and starts[i - 1] >= lo:
+            i = bisect_left(starts, lo)  # a range before the last one
+        n = len(starts)
+        while i < n and starts[i] < lo:
+            i += 1
+        j = i
+        while j < n and starts[j] < hi:
+            j += 1
+        self.cursor = i
         if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
             # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in v.token_re.finditer(text, lo, hi)]
@@ -136,8 +165,8 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     for start, end in words:
         if skip and any(a < end and start < b for a, b in skip):
             continue
-        if token_ok(v, text, start, end):
-            matches.append((start, end, v.tokens[text[start:end]]))
+        if token := body_token(v, text, start, end):
+            matches.append((start, end, token))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}
@@ -146,6 +175,9 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         mention = _extend(v, text, lo, ts, te, token, ends, spaced)
         if mention:
             found.append(mention)
+    if len(found) < 2:
+        out.extend(found)  # nothing to sort, nest or join
+        return
     # A name inside a longer one (市政府 in 市政府督查部门) is part of it.
     found.sort(key=lambda m: (m.start, -m.end))
     kept: list[_Mention] = []
@@ -185,11 +217,15 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     boundary: str | None = None
     joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
     stop_before, stop_at = _step_marks()
+    stop_last_chars = v.stop_last_chars
     while start > lo:
         ch = text[start - 1]
         if ("\u4e00" <= ch <= "\u9fff" and ch not in stop_before and text[start] not in stop_at
                 and start not in ends and te - start <= _MAX_NAME):
-            start -= 1  # most of a modifier: a Han character none of the checks below stops at
+            # Most of a modifier: a Han character none of the checks below stops at but a stop word's end.
+            if ch in stop_last_chars and (boundary := _stop_before(v, text, start, lo)):
+                break
+            start -= 1
             continue
         if te - start > _MAX_NAME:
             return None
@@ -261,15 +297,14 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             return None
     if te < len(text) and text[te] in COLONS and any(lab.match(name + text[te]) for lab in v.labels):
         return None  # 牵头单位：… is a label
-    generic = name.startswith((*v.level_prefixes, *v.generic_prefixes))
-    if boundary in v.creation and not generic:
-        return None  # 成立工作专班, 建立…中心: set up by the plan
+    if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
+        return None  # 成立工作专班, 建立…中心: set up by the plan; a generic name (有关部门) is kept
     for verb in v.inner_creation:
         if name.startswith(verb) and len(name) - len(verb) > te - ts:
             return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
-    if not v.role_label_ends.isdisjoint(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
+    if v.any_role_label.search(name) and (sum(name.count(label) for label in v.role_labels) > 1 or (
             name.endswith(v.role_labels) and text.startswith(v.role_labels, te))):
         return None  # 牵头单位配合单位完成时限: header cells run together
     end = _alternative_end(v, text, te)
@@ -278,11 +313,11 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
 
 @cache
 def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
-    """What may stop _extend's walk to the left: the character before the name so far (a
-    bracket, a quotation, 其, a joiner, the end of a stop word) and its first one (a place
-    level or 各 after a layout space, a level prefix)."""
+    """What may stop _extend's walk to the left, but for a stop word: the character before the
+    name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
+    after a layout space, a level prefix)."""
     v = body_lexicon()
-    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners | v.stop_last_chars
+    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
     return before, at
 
@@ -332,10 +367,8 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
-    """Places named as the subject of a clause (瓦房店市、庄河市力争…)."""
-    if not v.place_hint.search(text, lo, hi):
-        return
-    for m in v.place_re.finditer(text, lo, hi):
+    """Places named as the subject of a clause (瓦房店市、庄河市力争…), in a line v.place_hint finds."""
+    for m in places_in(v, text, lo, hi):
         pos = m.start(1)
         for place in m.group(1).split("、"):
             level = place.startswith(v.level_prefixes)  # 各市, 各设区市: the level of places acting
@@ -387,27 +420,33 @@ def _find(doc: Document) -> list[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _BodyWords(v, text)
     known_names: dict[str, bool] = {}
+    list_items: dict[str, tuple[list[str], bool]] = {}
     out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
             for cell in line.cells:
-                if cell.end > cell.start and not _scan_cell(v, text, cell.start, cell.end, out, known_names):
-                    _scan_line(v, text, cell.start, cell.end, words.within(v, text, cell.start, cell.end), out)
+                lo, hi = cell.start, cell.end
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
+                    _scan_line(v, text, lo, hi, words.within(v, text, lo, hi), out)
             continue
-        line_words = words.within(v, text, line.start, line.end)
-        if not line_words and not v.place_hint.search(text, line.start, line.end):
-            continue  # neither a body word nor a place before an actor verb: nothing to find
-        if (line.kind == "label_line" or v.navigation.search(text, line.start, line.end)
-                or _is_title_line(v, text, line)):
-            continue  # 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
-        before = len(out)
-        # Where the input had layout whitespace inside the line: most lines have none.
-        gaps = set(doc.space_gaps(line.start, line.end)) if line_words else None
-        _scan_line(v, text, line.start, line.end, line_words, out, gaps.__contains__ if gaps else None)
-        for mention in out[before:]:
-            if text[mention.start - 1 : mention.start] == "、":
-                _distribute(v, text, line.start, mention, out)
-        _scan_places(v, text, line.start, line.end, out)
+        lo, hi = line.start, line.end
+        line_words = words.within(v, text, lo, hi)
+        # A place before an actor verb: a line without one cannot match the slower place_re.
+        places = v.place_hint.search(text, lo, hi) is not None
+        if not line_words and not places:
+            continue  # nothing to find
+        found: list[_Mention] = []
+        if line_words:
+            _scan_line(v, text, lo, hi, line_words, found, _LineGaps(doc, lo, hi))
+            for mention in found[:]:
+                if text[mention.start - 1 : mention.start] == "、":
+                    _distribute(v, text, lo, mention, found)
+        if places:
+            _scan_places(v, text, lo, hi, found)
+        # Asked only of a line that names something (most lines name nothing):
+        if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
+                          or _is_title_line(v, text, line)):
+            out.extend(found)  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
     return out
 
 
@@ -417,20 +456,26 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
         return False
     if is_place(v, name):
         return True
+    if name[-1:] not in v.last_chars and not name.endswith(_ALTERNATIVE_CLOSERS):
+        return False  # a name ends with its body word or the bracketed alternative after it
     found: list[_Mention] = []
     _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
     return any(m.start == 0 and m.end == len(name) for m in found)
 
 
-def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool]) -> bool:
+def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
+               items: dict[str, tuple[list[str], bool]]) -> bool:
     """A table cell that is a list of names (the 责任单位 column): take it whole.
 
-    `known` holds the document's names already judged by _is_name: a 责任单位 column repeats them.
+    A 责任单位 column repeats its bodies: `known` holds the document's names already judged
+    by _is_name, `items` its list items already read by split_names.
     """
     cell = text[lo:hi].strip()
-    if not cell or len(cell) > 400 or any(ch in cell for ch in "。：:") or cell[0].isdigit():
+    if not cell or len(cell) > 400 or _PROSE_MARK.search(cell) or cell[0].isdigit():
         return False
-    names = split_names(cell)
+    if not v.last_char.search(cell) and not _PLACE_SUFFIX.search(cell):
+        return False  # every name holds the end of a body word or is a place: this cell names nothing
+    names = split_names(cell, items=items)
     if not names:
         return False
     for name in names:

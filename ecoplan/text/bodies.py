@@ -10,6 +10,7 @@ departments parser's work; reading responsibility clauses is the tasks parser's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,9 +28,10 @@ from ecoplan.text.lexicon import (
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
-_LIST_SEPARATOR_CHARS = frozenset(LIST_SEPARATORS + "\n")  # a piece without one is one part
+_LIST_SEPARATOR_CHAR = re.compile("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
+_CLAUSE_BREAKS = "\n" + CLAUSE_PUNCT  # what a clause starts right after (or the start of the text)
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
 BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
 _BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
@@ -68,7 +70,9 @@ class BodyLexicon:
     reversed_token_re: re.Pattern[str]
     longest_token: int
     last_chars: frozenset[str]  # the characters body words end with
+    last_char: re.Pattern[str]  # one of them
     token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
+    inner_ends: dict[str, tuple[int, ...]]  # body word -> distances from its end of the last_chars inside it
     tokens: dict[str, BodyToken]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
@@ -87,6 +91,7 @@ class BodyLexicon:
     creation: frozenset[str]
     inner_creation: tuple[str, ...]
     place_re: regex.Pattern[str]
+    clause_break: re.Pattern[str]  # place_re can match only right after one (see places_in)
     # A place suffix right before an actor verb: a line without one cannot
     # match place_re, and the cheap search spares most lines the slow pattern.
     place_hint: re.Pattern[str]
@@ -101,7 +106,7 @@ class BodyLexicon:
     level_qualifiers: tuple[str, ...]
     not_actor_after: tuple[str, ...]
     role_labels: tuple[str, ...]
-    role_label_ends: frozenset[str]  # a name holding none of these characters holds no role label
+    any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
     document_words: tuple[str, ...]
@@ -167,6 +172,7 @@ def body_lexicon() -> BodyLexicon:
         if rule.modifier_ends:
             modifier_ends[word] = rule.modifier_ends
     body_words = _trie_alt(list(tokens))
+    last_chars = frozenset(word[-1] for word in tokens)
     actor_verbs = data.actor_verbs
     stop = frozenset(data.stop) | frozenset(data.creation)
     place_suffix = ACTOR_PLACE_SUFFIXES
@@ -178,8 +184,10 @@ def body_lexicon() -> BodyLexicon:
         token_re=re.compile(body_words),
         reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
         longest_token=max(map(len, tokens)),
-        last_chars=frozenset(word[-1] for word in tokens),
+        last_chars=last_chars,
+        last_char=re.compile("[" + re.escape("".join(sorted(last_chars))) + "]"),
         token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
+        inner_ends={word: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
@@ -198,10 +206,11 @@ def body_lexicon() -> BodyLexicon:
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
         place_re=regex.compile(
-            rf"(?:(?<=^|[\n{regex.escape(CLAUSE_PUNCT)}])|^)"
+            rf"(?:(?<=^|[{regex.escape(_CLAUSE_BREAKS)}])|^)"
             rf"((?:{place}、)*{place})"
             rf"(?=(?:{place_verbs}))"
         ),
+        clause_break=re.compile("[" + re.escape(_CLAUSE_BREAKS) + "]"),
         place_hint=re.compile(rf"[{place_suffix}](?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(regex.compile(p) for p in data.trailing),
@@ -215,7 +224,7 @@ def body_lexicon() -> BodyLexicon:
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
         role_labels=tuple(data.role_labels),
-        role_label_ends=frozenset(label[-1] for label in data.role_labels),
+        any_role_label=re.compile(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
         navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
@@ -233,22 +242,22 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     """
     n = len(text)
     backwards = text[::-1]
-    last_chars = v.last_chars
     reversed_token_re = v.reversed_token_re
     suffixes = v.token_suffixes
+    inner_ends = v.inner_ends
+    # Ends come right to left (the backward scan, and inside a word its inner ends
+    # nearest the end first): the first end noted for a start is its farthest.
     farthest: dict[int, int] = {}  # start -> end of the longest body word starting there
     for m in reversed_token_re.finditer(backwards):
-        start, end = n - m.end(), n - m.start()
-        for k in suffixes[text[start:end]]:
-            if farthest.get(end - k, -1) < end:
-                farthest[end - k] = end
+        end = n - m.start()
+        word = m.group()[::-1]
+        for k in suffixes[word]:
+            farthest.setdefault(end - k, end)
         # The backward scan went on after this word: words ending inside it are looked up one by one.
-        for inner in range(start, end - 1):
-            if text[inner] in last_chars and (found := reversed_token_re.match(backwards, n - inner - 1)):
-                inner_end = inner + 1
-                for k in suffixes[text[inner_end - found.end() + found.start() : inner_end]]:
-                    if farthest.get(inner_end - k, -1) < inner_end:
-                        farthest[inner_end - k] = inner_end
+        for offset in inner_ends[word]:
+            if found := reversed_token_re.match(backwards, m.start() + offset):
+                for k in suffixes[found.group()[::-1]]:
+                    farthest.setdefault(end - offset - k, end - offset)
     spans: list[tuple[int, int]] = []
     pos = 0
     for start in sorted(farthest):
@@ -258,17 +267,44 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Match[str]]:
+    """The matches of `v.place_re.finditer(text, lo, hi)`, tried only where a clause starts.
+
+    place_re opens with a look behind for a clause break that holds at few positions; the
+    `regex` engine tries it at every one, which costs a long line more than the rest.
+    """
+    pos = lo
+    while pos < hi:
+        if pos == 0:
+            start = 0
+        elif found := v.clause_break.search(text, pos - 1, hi - 1):
+            start = found.end()
+        else:
+            return
+        m = v.place_re.match(text, start, hi)
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = start + 1
+
+
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
     """Whether the token at text[start:end] is a body word and not part of a common word."""
+    return body_token(v, text, start, end) is not None
+
+
+def body_token(v: BodyLexicon, text: str, start: int, end: int) -> BodyToken | None:
+    """The token at text[start:end] if it is a body word and not part of a common word."""
     token = v.tokens[text[start:end]]
     before = v.not_before.get(token.word)
     if before and start > 0 and text[start - 1] in before:
         # 产业集团 and the like: two-character exclusions
-        return False
+        return None
     if before and start > 1 and text[start - 2 : start] in before:
-        return False
+        return None
     after = v.not_after.get(token.word)
-    return not (after and end < len(text) and text[end] in after)
+    return None if after and end < len(text) and text[end] in after else token
 
 
 # ---------------------------------------------------------------------------
@@ -425,7 +461,7 @@ def strip_unbalanced(part: str) -> str:
     return part
 
 
-def split_names(cell: str, *, cut: bool = False) -> list[str]:
+def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str], bool]] | None = None) -> list[str]:
     """Split a list of body names (a 责任单位 cell, a 牵头单位：… clause) into names.
 
     Splits at 、，；, at 和/及 only between two body names, drops trailing
@@ -435,7 +471,8 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     (各县（市、区）党委和人民政府); an item before such a pair shares both suffixes.
     With `cut` (the list runs into the end of the text) a last item that is no
     body name is a fragment: it and the items waiting for its suffix are dropped
-    (…示范区、高 keeps nothing of 示范区、高).
+    (…示范区、高 keeps nothing of 示范区、高). `items`, if given, keeps each list item's
+    names for the next cell of the same document: a 责任单位 column repeats its bodies.
     """
     v = body_lexicon()
     text = cell.strip()
@@ -450,25 +487,26 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
             joined[-1] += chunk
         else:
             joined.append(chunk)
-    groups: list[list[str]] = []  # the names of one list item: one, or several joined by 和
+    # The names of each list item (one, or several joined by 和), and whether it waits for
+    # the suffix of a later item (a bare name or a place: 临汾、侯马经济开发区管委会).
+    groups: list[tuple[list[str], bool]] = []
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
         if "、" in piece:
             piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
-        parts = _LIST_SEPARATOR_RUN.split(piece) if not _LIST_SEPARATOR_CHARS.isdisjoint(piece) else [piece]
+        parts = _LIST_SEPARATOR_RUN.split(piece) if _LIST_SEPARATOR_CHAR.search(piece) else [piece]
         for part in parts:
-            part = part.replace("\0", "、")
-            part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
-            for label in v.labels:
-                part = label.sub("", part)
-            if part:
-                group = [p for p in _split_joined(v, part) if p]
-                if group:
-                    groups.append(group)
+            item = items.get(part) if items is not None else None
+            if item is None:
+                item = _read_item(v, part)
+                if items is not None:
+                    items[part] = item
+            if item[0]:
+                groups.append(item)
     names: list[str] = []
     pending: list[str] = []  # items waiting for the name whose suffix they share
-    for group in groups:
-        if len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0])):
+    for group, waits in groups:
+        if waits:
             pending.append(group[0])
             continue
         for item in pending:
@@ -485,6 +523,17 @@ def split_names(cell: str, *, cut: bool = False) -> list[str]:
     return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
 
 
+
+
+def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
+    """The names of one list item (what trails it dropped, split at 和/及 between two names)
+    and whether it waits for a later item's suffix: one name, no body word or a place."""
+    part = part.replace("\0", "、")
+    part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
+    for label in v.labels:
+        part = label.sub("", part)
+    group = [p for p in _split_joined(v, part) if p] if part else []
+    return group, len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0]))
 
 
 def _unfinished(v: BodyLexicon, item: str) -> bool:

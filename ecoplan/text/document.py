@@ -9,8 +9,8 @@ both); `to_raw`/`span`/`lineno` turn any index back into the decoded input.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -108,11 +108,10 @@ class Document:
         a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
         return b > a and self.raw[a:b].isspace()
 
-    def joined_within(self, start: int, end: int) -> bool:
-        """Whether text[start:end] joins input that is not contiguous (a space, a gloss or a line break was
-        dropped inside it): the cheap test before `space_gaps`, which is empty otherwise."""
-        k = bisect_right(self._clean_starts, start)
-        return k < len(self._clean_starts) and self._clean_starts[k] < end
+    def joins(self, start: int, end: int) -> Sequence[int]:
+        """Indices in (start, end) where text joins input that is not contiguous (a space, a gloss or a
+        line break was dropped before text[index]), in order: where `space_gaps` looks, found without it."""
+        return self._clean_starts[bisect_right(self._clean_starts, start) : bisect_left(self._clean_starts, end)]
 
     def space_gaps(self, start: int, end: int) -> Iterator[int]:
         """Indices in (start, end) of text right after dropped input whitespace, in order."""

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
-from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -78,31 +77,22 @@ def gloss_spans(line: str) -> list[tuple[int, int]]:
     return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
 
 
-def chunk_marker_lines(raw: str, line_break: re.Pattern[str]) -> dict[int, tuple[int, bool]]:
-    """Physical lines of `raw` (0-based index, lines split by `line_break`) that open with a
-    page-chunk marker -> (the marker's end in `raw`, whether the line continues a cut sentence).
+def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
+    """Physical lines (`lines`, starting at `starts` in the input) that open with a page-chunk marker:
+    0-based index -> (the marker's end in the input, whether the line continues a cut sentence).
 
     The markers count 1、2、3、… at line starts, and every one after the first
     opens a line that continues a sentence cut at the end of a long line: a
     numbered list starts its items afresh, a sharing site cuts anywhere.
     """
-    candidates: list[tuple[int, int, int]] = []  # (line index, number, marker end)
-    first = RE_CHUNK_MARKER.match(raw)
-    if first:
-        candidates.append((0, int(first[1]), first.end()))
-    # One scan for markers right after a line break, instead of a match tried on every line.
-    after_break = [m for m in RE_CHUNK_MARKER_AFTER_BREAK.finditer(raw) if m.start() + 1 == m.start(1)]
-    if len(candidates) + len(after_break) < 2:
+    # A first-character test before the pattern: most lines start with neither padding nor a digit.
+    candidates = [
+        (index, int(m[1]), starts[index] + m.end())
+        for index, line in enumerate(lines)
+        if line and (line[0] in PADDING or line[0].isdecimal()) and (m := RE_CHUNK_MARKER.match(line))
+    ]
+    if len(candidates) < 2:
         return {}
-    starts, ends = array("q", [0]), array("q")
-    for m in line_break.finditer(raw):
-        ends.append(m.start())
-        starts.append(m.end())
-    ends.append(len(raw))
-    for m in after_break:
-        index = bisect_right(starts, m.start(1)) - 1
-        if starts[index] == m.start(1):
-            candidates.append((index, int(m[2]), m.end()))
     rules = _rules()
     out: dict[int, tuple[int, bool]] = {}
     k = 0
@@ -110,17 +100,17 @@ def chunk_marker_lines(raw: str, line_break: re.Pattern[str]) -> dict[int, tuple
         run = [candidates[k]]
         while k + len(run) < len(candidates) and candidates[k + len(run)][1] == run[-1][1] + 1:
             run.append(candidates[k + len(run)])
-        if len(run) >= 2 and all(_follows_cut_line(raw, starts, ends, i, rules.min_cut) for i, _, _ in run[1:]):
-            out.update((i, (end, k > 0 and _follows_cut_line(raw, starts, ends, i, rules.min_cut)))
+        if len(run) >= 2 and all(_follows_cut_line(lines, i, rules.min_cut) for i, _, _ in run[1:]):
+            out.update((i, (end, k > 0 and _follows_cut_line(lines, i, rules.min_cut)))
                        for k, (i, _, end) in enumerate(run))
         k += len(run)
     return out
 
 
-def _follows_cut_line(raw: str, starts: array[int], ends: array[int], index: int, min_cut: int) -> bool:
+def _follows_cut_line(lines: Sequence[str], index: int, min_cut: int) -> bool:
     """Whether the last non-blank line before line `index` was cut mid-sentence."""
     for j in range(index - 1, -1, -1):
-        line = raw[starts[j] : ends[j]].strip(PADDING)
+        line = lines[j].strip(PADDING)
         if line:
             return len(line) >= min_cut and line[-1] not in _COMPLETE_LINE_ENDS
     return False
@@ -153,7 +143,7 @@ class SpacedTable:
         is too common in prose to split any other line on. Each space separates, so
         two in a row stand around an empty cell, as with one no-break space.
         """
-        if not self.one_ascii_space and not _first_cell_is_header_word(raw, start, end):
+        if not self.one_ascii_space and not _first_cell_is_header_word(line.lstrip(PADDING)):
             return None  # what follows needs every cell to be one: most lines fail on the first
         cells = _split(raw, start, end, True, plain=True)
         if self.one_ascii_space:
@@ -169,15 +159,17 @@ class SpacedTable:
     def cells(self, raw: str, start: int, end: int, line: str) -> list[tuple[int, int]] | None:
         """Cell ranges (into `raw`) of `line` = raw[start:end] when it is a header or a row, else None."""
         # Substring tests first: most lines hold no gap at all, and `in` costs far less than a regex.
-        if ("\u3000" in line or "\u00a0" in line or "  " in line) and line.strip(PADDING):
+        # A gap comes after the text has begun: its characters are in `rest`.
+        rest = line.lstrip(PADDING)
+        if rest and ("\u3000" in rest or "\u00a0" in rest or "  " in rest):
             gap = _RE_INNER_GAP.search(raw, start, end)
         else:
             gap = None
-        if self.one_ascii_space or (gap is None and not self.columns and " " in line.strip(PADDING)):
+        if self.one_ascii_space or (gap is None and not self.columns and " " in rest.rstrip(PADDING)):
             return self._ascii_cells(raw, start, end, line)
         if gap is None:
             # No gap after the text has begun: one cell at most (an indented line) or a blank line.
-            if self.columns and line.strip(PADDING):
+            if self.columns and rest:
                 self.columns = 0
             return None
         if self.columns:
@@ -226,14 +218,11 @@ def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = Fal
     return cells
 
 
-def _first_cell_is_header_word(raw: str, start: int, end: int) -> bool:
-    """Whether raw[start:end], split at every space as `_split(..., plain=True)` splits it,
-    has a second cell and a first cell that is a header word."""
-    a = start
-    while a < end and raw[a] in PADDING:
-        a += 1
-    gap = _RE_CELL_GAP_PLAIN.search(raw, a, end)
-    return gap is not None and _is_header_word(raw[a : gap.start()])
+def _first_cell_is_header_word(rest: str) -> bool:
+    """Whether a line (`rest`: its text from the first character that is not padding), split at
+    every space as `_split(..., plain=True)` splits it, has a second cell and a header word first."""
+    gap = _RE_CELL_GAP_PLAIN.search(rest)
+    return gap is not None and _is_header_word(rest[: gap.start()])
 
 
 def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
