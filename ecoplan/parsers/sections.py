@@ -122,6 +122,10 @@ class _Piece(NamedTuple):
     flattened: bool  # its block holds flattened headings: a heading's title ends at a dropped space
 
 
+# A piece made without the Python-level __new__ of a named tuple: one is made per line.
+_new_tuple = tuple.__new__
+
+
 def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, int]:
     """Title of a heading whose text runs over text[start:end]; returns (title, end of title).
 
@@ -309,7 +313,7 @@ def _build(doc: Document) -> list[_Node]:
             if first < last or folded.find(" ", start, end) >= 0:
                 pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
-                pieces.append(_Piece(start, end, kind, line.marker, False, False))
+                pieces.append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
     continued = _continued(pieces)
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
     for k, (start, end, kind, marker, mid_line, flattened) in enumerate(pieces):
@@ -318,7 +322,7 @@ def _build(doc: Document) -> list[_Node]:
         body_start = start
         depth = None
         if marker is not None:
-            if _is_contents(roots, marker):
+            if marker.number == 1 and _is_contents(roots, marker):
                 roots, stack, last_seen, fragment = [], [], {}, False
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.

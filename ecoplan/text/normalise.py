@@ -387,14 +387,15 @@ def normalise(raw: str) -> Document:
                     blank = True
                 continue
         after_blank, blank = blank, False
+        n = len(text)
 
         glue = False
         if building and not first_is_table and not is_table:
             if cut:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-            elif (last_char not in _TERMINAL and (_is_wide(last_char) or _is_wide(text[0]))
-                  and line_length >= _CUT_LINE_MIN_LENGTH):
+            elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
+                  and (_is_wide(last_char) or _is_wide(text[0]))):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
@@ -403,7 +404,7 @@ def normalise(raw: str) -> Document:
                 glue = has_prose_mark and _runs_on(text, after_blank, has_stop, has_sentence_mark, head, first_text)
         if glue:
             unscanned.append(text)
-            line_length += len(text)
+            line_length += n
             if len(head) < _BLOCK_START_REACH:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
@@ -419,7 +420,7 @@ def normalise(raw: str) -> Document:
             first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
             first_text = text
             head = text[:_BLOCK_START_REACH]
-            line_length = len(text)
+            line_length = n
             unscanned = [text]
             has_stop = has_prose_mark = has_sentence_mark = False
         last_char = text[-1]
@@ -430,8 +431,8 @@ def normalise(raw: str) -> Document:
             if text_start != raw_end:
                 clean_starts.append(length)
                 raw_starts.append(text_start)
-            length += len(text)
-            raw_end = text_start + len(text)
+            length += n
+            raw_end = text_start + n
         else:
             for raw_start, n in pieces:
                 if raw_start != raw_end:
