@@ -254,18 +254,19 @@ def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
             and all(not r.segments and not r.children for r in roots))
 
 
-def _continued(pieces: list[_Piece]) -> list[bool]:
-    """For each piece, whether the next heading of its style in the text counts on from it (6. then 7.)."""
-    out = [False] * len(pieces)
-    last: dict[str, int] = {}
-    for k in range(len(pieces) - 1, -1, -1):
-        marker = pieces[k].marker
-        if marker is None:
-            continue
-        nxt = last.get(marker.style)
-        out[k] = nxt is not None and pieces[nxt].marker is not None and pieces[nxt].marker.number == marker.number + 1
-        last[marker.style] = k
-    return out
+def _counts_on(pieces: list[_Piece], k: int) -> bool:
+    """Whether the next heading of pieces[k]'s style in the text counts on from it (6. then 7.).
+
+    Asked only while no section is open (the first headings, mostly), so looked up then:
+    a scan stops at the next heading of the style, so no piece is passed more than once a style.
+    """
+    marker = pieces[k].marker
+    assert marker is not None
+    for j in range(k + 1, len(pieces)):
+        nxt = pieces[j].marker
+        if nxt is not None and nxt.style == marker.style:
+            return nxt.number == marker.number + 1
+    return False
 
 
 def _contents_entries(pieces: list[_Piece], contents_at: list[int]) -> set[int]:
@@ -314,7 +315,6 @@ def _build(doc: Document) -> list[_Node]:
                 pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
                 pieces.append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
-    continued = _continued(pieces)
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
     for k, (start, end, kind, marker, mid_line, flattened) in enumerate(pieces):
         if k in contents:
@@ -326,7 +326,7 @@ def _build(doc: Document) -> list[_Node]:
                 roots, stack, last_seen, fragment = [], [], {}, False
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
-            fragment_start = not mid_line and (fragment if roots else continued[k])
+            fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
             depth = _accepts(rules, stack, last_seen, marker, fragment_start)
         if marker is not None and depth is not None:
             if not roots and marker.number > 1 and marker.style not in ("dash", "decimal"):
