@@ -14,7 +14,8 @@ import re
 from array import array
 from collections.abc import Iterable
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
@@ -303,9 +304,14 @@ def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], 
     Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
     the other breaks (form feed, U+2028 …) still end a line for the rules.
     """
-    if not any(ch in raw for ch in _RARE_BREAKS):
+    for rare in _RARE_BREAKS:
+        if rare in raw:
+            break
+    else:
         contents = raw.split("\n")
-        starts = array("q", accumulate((len(c) + 1 for c in contents), initial=0))
+        # Line k starts after the k lines before it and their k line breaks (map/accumulate
+        # run in C: no Python step per line).
+        starts = array("q", map(add, accumulate(map(len, contents), initial=0), count()))
         del starts[-1]
         return contents, starts, range(1, len(contents) + 1), starts
     pieces = RE_LINE_BREAK_KEPT.split(raw)
