@@ -32,9 +32,10 @@ from ecoplan.text.lexicon import (
     SENTENCE_ENDS,
     TITLE_ENDS,
     TITLE_TRIM,
+    attachment_words,
     squash,
 )
-from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_attachment, match_marker
+from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, match_marker
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import load
 
@@ -99,16 +100,9 @@ class _Node:
     start: int  # index in doc.text of the marker
     title: str
     head_end: int  # index in doc.text just past the title
-    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices
+    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices, in order
     children: list[_Node] = field(default_factory=list)
     path: tuple[int, ...] = ()  # a decimal heading's numbers
-
-    def add_body(self, a: int, b: int) -> None:
-        """Append text[a:b] to the own body, joined to the last segment when they touch."""
-        if self.segments and self.segments[-1][1] == a:
-            self.segments[-1] = (self.segments[-1][0], b)
-        else:
-            self.segments.append((a, b))
 
 
 class _Piece(NamedTuple):
@@ -303,18 +297,20 @@ def _build(doc: Document) -> list[_Node]:
     pieces: list[_Piece] = []
     contents_at: list[int] = []  # where a 目录 line stood, as an index into pieces
     all_joins = doc.joins(0, len(text))  # each line's share is found by bisection
+    attachments = attachment_words()
+    append, find = pieces.append, folded.find
     for line in doc.lines:
         kind = line.kind
-        if kind == "toc_entry" and line.marker is None:
-            contents_at.append(len(pieces))
-        elif kind not in _NOT_STRUCTURE:
+        if kind not in _NOT_STRUCTURE:
             start, end = line.start, line.end
             first = bisect_right(all_joins, start)
             last = bisect_left(all_joins, end, first)
-            if first < last or folded.find(" ", start, end) >= 0:
+            if first < last or find(" ", start, end) >= 0:
                 pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
-                pieces.append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
+                append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
+        elif kind == "toc_entry" and line.marker is None:
+            contents_at.append(len(pieces))
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
     for k, (start, end, kind, marker, mid_line, flattened) in enumerate(pieces):
         if k in contents:
@@ -346,7 +342,7 @@ def _build(doc: Document) -> list[_Node]:
             body_start = title_end
         elif mid_line:
             pass  # a flattened marker out of sequence: the text runs on
-        elif is_attachment(folded, start, end):
+        elif folded.startswith(attachments, start, end):  # is_attachment, with its words fetched once
             in_attachment = True
         elif kind == "date_line":
             # The signature block closes the body: drop the issuer line just before the date.
@@ -354,7 +350,12 @@ def _build(doc: Document) -> list[_Node]:
             if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):
                 stack[-1].segments.pop()
         if stack and not in_attachment and body_start < end:
-            stack[-1].add_body(body_start, end)
+            # _Node.add_body, inlined: one call per line of body.
+            segments = stack[-1].segments
+            if segments and segments[-1][1] == body_start:
+                segments[-1] = (segments[-1][0], end)
+            else:
+                segments.append((body_start, end))
     return roots
 
 
