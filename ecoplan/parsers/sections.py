@@ -157,7 +157,8 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
     # (end of the text before the space, start of the text after it): spaces normalise dropped
     # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`). Only
     # those before a character a marker starts with can cut: the others are skipped unread.
-    gaps = [(pos, pos) for pos in joins if folded[pos] in MARKER_FIRST and doc.space_dropped_before(pos)]
+    # Whether a join is a dropped space is asked last, of the few before a marker.
+    gaps = [(pos, pos) for pos in joins if folded[pos] in MARKER_FIRST]
     if folded.find(" ", start, end) >= 0:
         kept = [m.span() for m in RE_KEPT_SPACE.finditer(folded, start, end) if folded[m.end()] in MARKER_FIRST]
         gaps = sorted([*gaps, *kept], key=lambda gap: gap[1])
@@ -167,6 +168,8 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
         marker = match_marker(folded, pos, line.end)
         if marker is None or marker.style == "dash":
             continue  # a dash inside a sentence is punctuation
+        if before == pos and not doc.space_dropped_before(pos):
+            continue  # a join (before == pos) where no whitespace was dropped: a gloss, a page-chunk marker
         after_title = head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before)
         if folded[before - 1] in _SENTENCE_CLOSE or after_title:
             cuts.append((pos, marker))
@@ -368,9 +371,7 @@ class _InlineItem:
     title: str
 
 
-def _find_inline(
-    text: str, folded: str, segments: list[tuple[int, int]], inline_starts: list[int]
-) -> list[_InlineItem]:
+def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list[_InlineItem]:
     """Inline enumeration items within the given body segments of one section.
 
     A run starts at 一是/一要, continues across the section's paragraphs while
@@ -378,12 +379,6 @@ def _find_inline(
     least two items, or as one item that opens a paragraph or follows a colon
     (一是… cut off before its 二是 by the end of an excerpt).
     """
-    if not segments:
-        return []
-    # No inline marker can start anywhere from the first segment to the end of the last.
-    k = bisect_left(inline_starts, segments[0][0])
-    if k == len(inline_starts) or inline_starts[k] >= segments[-1][1]:
-        return []
     rules = _rules()
     pattern = rules.inline
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
@@ -419,8 +414,14 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
     The node's inline enumerations are carved out first (none inside an inline item:
     `inline_starts` is None for those), in the same walk of the tree.
     """
-    inline_nodes = _carve_inline(doc, node, inline_starts) if inline_starts is not None else []
     segments = node.segments
+    inline_nodes = []
+    if inline_starts is not None and segments:
+        # No inline marker can start anywhere from the first segment to the end of the last: most sections.
+        k = bisect_left(inline_starts, segments[0][0])
+        if k < len(inline_starts) and inline_starts[k] < segments[-1][1]:
+            inline_nodes = _carve_inline(doc, node)
+            segments = node.segments
     # Segments are in text order: the last one ends last.
     end = segments[-1][1] if segments and segments[-1][1] > node.head_end else node.head_end
     text = doc.text
@@ -442,9 +443,9 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
     }
 
 
-def _carve_inline(doc: Document, node: _Node, inline_starts: list[int]) -> list[_Node]:
+def _carve_inline(doc: Document, node: _Node) -> list[_Node]:
     """Carve inline enumerations out of a section's own body; the nodes that go below it, first."""
-    items = _find_inline(doc.text, doc.fold, node.segments, inline_starts)
+    items = _find_inline(doc.text, doc.fold, node.segments)
     if not items:
         return []
     kept: list[tuple[int, int]] = []
