@@ -81,9 +81,10 @@ class BodyLexicon:
     not_modifier: dict[str, tuple[str, ...]]
     modifier_ends: dict[str, str]  # word -> what a modifier outside its `after` list must end with
     stop: frozenset[str]
-    stop_lengths: tuple[int, ...]
     stop_chars: frozenset[str]
     stop_last_chars: frozenset[str]  # the characters stop words and stop characters end with
+    # Each of them -> the lengths of the stop words ending with it, longest first (1: itself).
+    stop_lengths_by_last: dict[str, tuple[int, ...]]
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
     # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
@@ -198,9 +199,12 @@ def body_lexicon() -> BodyLexicon:
         not_modifier=not_modifier,
         modifier_ends=modifier_ends,
         stop=stop,
-        stop_lengths=tuple(sorted({len(w) for w in stop if len(w) > 1}, reverse=True)),
         stop_chars=frozenset(data.stop_chars),
         stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
+        stop_lengths_by_last={
+            last: tuple(sorted({len(w) for w in (*stop, *data.stop_chars) if w[-1] == last and len(w) > 1},
+                               reverse=True)) + ((1,) if last in stop or last in data.stop_chars else ())
+            for last in {word[-1] for word in (*stop, *data.stop_chars)}},
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
         split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
@@ -557,7 +561,10 @@ def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
     """The names of one list item (what trails it dropped, split at 和/及 between two names)
     and whether it waits for a later item's suffix: one name, no body word or a place."""
     part = part.replace("\0", "、")
-    part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
+    stripped = strip_trailing(v, part.strip())
+    part = strip_unbalanced(stripped.strip(" \t"))
+    if part != stripped:  # what strip_trailing left it leaves as it is
+        part = strip_trailing(v, part)
     for label in v.labels:
         part = label.sub("", part)
     group = [p for p in _split_joined(v, part) if p] if part else []
