@@ -313,8 +313,10 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Mat
             start = found.end()
         else:
             return
-        m = v.place_re.match(text, start, hi)
-        if m:
+        # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
+        found = v.clause_break.search(text, start, hi)
+        if v.place_hint.search(text, start, found.start() if found else hi) and (
+                m := v.place_re.match(text, start, hi)):
             yield m
             pos = m.end()
         else:
