@@ -66,11 +66,22 @@ def initial_state(doc: Document, page: Mapping[str, str] | None = None) -> dict[
     return {"doc": doc, "page": dict(page or {})}
 
 
+# For each stage, the state keys that no later stage needs and no Plan holds: dropped once it
+# has run (a stage's helper data, such as the deadlines' scope, can weigh tens of MB).
+_SPENT_AFTER: tuple[tuple[str, ...], ...] = tuple(
+    tuple(key for key in dict.fromkeys((*stage.needs, *stage.assigns))
+          if key not in PLAN_KEYS and key != "doc" and not any(key in later.needs for later in STAGES[n + 1 :]))
+    for n, stage in enumerate(STAGES)
+)
+
+
 def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Every stage over a normalised document, in order; the state they assigned."""
+    """Every stage over a normalised document, in order; the state they assigned (what a Plan holds, and the doc)."""
     state = initial_state(doc, page)
-    for stage in STAGES:
+    for stage, spent in zip(STAGES, _SPENT_AFTER, strict=True):
         stage.apply(state)
+        for key in spent:
+            del state[key]
     return state
 
 

@@ -37,8 +37,9 @@ given back in the characters of the input.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -125,17 +126,33 @@ class _LineGaps:
         return i in self.gaps
 
 
+# Characters of text (rounded up to a line end) scanned at a time.
+_SCAN_SLICE = 1 << 20
+
+
 class _Found:
     """The matches of one pattern over a whole document, found in one scan and handed out by
     line: `pattern.finditer(text, lo, hi)` for ranges that come in order."""
 
-    def __init__(self, pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> None:
-        self.pattern, self.text, self.spans = pattern, text, spans
-        self.starts = [start for start, _ in spans]
+    def __init__(self, pattern: re.Pattern[str], text: str,
+                 find: Callable[[str], Iterable[tuple[int, int]]]) -> None:
+        self.pattern, self.text = pattern, text
+        # Starts and ends as machine integers, found a slice of whole lines at a time: no match
+        # holds a line break, so the matches of a slice are the text's; the whole text at
+        # once (reversed, and its words as tuples) peaked at some 60 MB on a 50 MB plan.
+        self.starts: array[int] = array("q")
+        self.ends: array[int] = array("q")
+        lo = 0
+        while lo < len(text):
+            hi = text.find("\n", lo + _SCAN_SLICE) + 1 or len(text)
+            for start, end in find(text[lo:hi]):
+                self.starts.append(lo + start)
+                self.ends.append(lo + end)
+            lo = hi
         self.cursor = 0  # the first match of the last range asked for
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        spans, starts = self.spans, self.starts
+        starts, ends = self.starts, self.ends
         i = self.cursor
         if i and starts[i - 1] >= lo:
             i = bisect_left(starts, lo)  # a range before the last one
@@ -146,10 +163,10 @@ class _Found:
         while j < n and starts[j] < hi:
             j += 1
         self.cursor = i
-        if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
+        if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
-        return spans[i:j]
+        return list(zip(starts[i:j], ends[i:j], strict=True))
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
@@ -420,21 +437,27 @@ def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
     return content.endswith(v.document_words) and not any(ch in content for ch in "，,。；;：:！!？?")
 
 
-def _find(doc: Document) -> list[_Mention]:
+def _find(doc: Document) -> Iterator[_Mention]:
+    """Every mention of a body, line by line in text order.
+
+    A generator: the mentions of a long plan, held all at once, cost more than
+    the departments they rank (some 28 MB on a 50 MB plan).
+    """
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
-    words = _Found(v.token_re, text, body_words_in(v, text))
+    words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
-    place_hints = _Found(v.place_hint, text, [m.span() for m in v.place_hint.finditer(text)])
+    place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
-    out: list[_Mention] = []
     for line in doc.lines:
         if line.is_table:
+            out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
                 if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
+            yield from out
             continue
         lo, hi = line.start, line.end
         line_words = words.within(lo, hi)
@@ -452,8 +475,7 @@ def _find(doc: Document) -> list[_Mention]:
         # Asked only of a line that names something (most lines name nothing):
         if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
                           or _is_title_line(v, text, line)):
-            out.extend(found)  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
-    return out
+            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a title: the page and its issuer, no actor
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import accumulate, compress, pairwise
 from typing import TypeVar
 
@@ -174,12 +174,19 @@ _LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 class _FrontLine:
     """A non-blank physical line of the page head or foot, cleaned when first read."""
 
-    __slots__ = ("_line", "index", "raw")
+    __slots__ = ("_index", "_line", "raw")
 
-    def __init__(self, raw: str, index: int) -> None:
+    def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
-        self.index = index  # 0-based physical line of the input
+        self._index = index  # a foot line's number is found when first asked for (see _Lines.number)
         self._line: _Text | None = None
+
+    @property
+    def index(self) -> int:
+        """0-based physical line of the input."""
+        if not isinstance(self._index, int):
+            self._index = self._index()
+        return self._index
 
     @property
     def line(self) -> _Text:
@@ -224,11 +231,16 @@ class _Lines:
     signature): `holding` finds the few that matter on the raw text, before any cleaning.
     """
 
-    __slots__ = ("_made", "_scan", "indices", "raws")
+    __slots__ = ("_between", "_made", "_raw", "_scan", "head_lines", "places", "raws")
 
-    def __init__(self, raws: list[str], indices: list[int]) -> None:
+    def __init__(
+        self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int]
+    ) -> None:
         self.raws = raws  # as in the input
-        self.indices = indices
+        self.places = places  # of each line among the head and foot lines, blank ones too
+        self.head_lines = head_lines  # physical lines in the head; the foot follows, `between` lines further
+        self._raw = raw
+        self._between = between  # the number, or the span in `raw` of the lines between head and foot
         self._made: list[_FrontLine | None] = [None] * len(raws)
         self._scan: _Scan | None = None
 
@@ -238,8 +250,25 @@ class _Lines:
     def __getitem__(self, k: int) -> _FrontLine:
         made = self._made[k]
         if made is None:
-            made = self._made[k] = _FrontLine(self.raws[k], self.indices[k])
+            place = self.places[k]
+            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot_number, place))
+            self._made[k] = made
         return made
+
+    def _foot_number(self, place: int) -> int:
+        if isinstance(self._between, tuple):
+            # Counted only when asked for: the front reaches the foot (fewer than _FRONT_LINES lines
+            # in the head), or a foot line is compared with a line beyond the head (see stands_before).
+            start, end = self._between
+            breaks = sum(self._raw.count(c, start, end) for c in LINE_BREAKS) - self._raw.count("\r\n", start, end)
+            self._between = breaks  # whole lines: one break each, \r\n one break
+        return place + self._between
+
+    def stands_before(self, k: int, end: int) -> bool:
+        """Whether line k stands before physical line `end` (a foot line stands after the head)."""
+        if self.places[k] >= self.head_lines and end <= self.head_lines:
+            return False
+        return self[k].index < end
 
     def head(self, count: int) -> list[_FrontLine]:
         return [self[k] for k in range(min(count, len(self)))]
@@ -336,13 +365,7 @@ def _lines(doc: Document) -> _Lines:
     whole = "".join(raws)
     if any(c in whole for c in _PLACEHOLDER_CHARS):
         kept = [k for k in kept if not _is_blank(raws[k])]
-    if isinstance(between, tuple):
-        # A foot line's number matters only once the front reaches the foot, after fewer than
-        # _FRONT_LINES head lines (see _front, _signature): the lines between are counted then.
-        start, end = between
-        between = len(doc.raw[start:end].splitlines()) if bisect_left(kept, len(head)) < _FRONT_LINES else 0
-    first_foot = len(head) + between
-    return _Lines([raws[k] for k in kept], [k if k < len(head) else first_foot + k - len(head) for k in kept])
+    return _Lines(doc.raw, [raws[k] for k in kept], kept, len(head), between)
 
 
 def _front(lines: _Lines) -> list[_FrontLine]:
@@ -632,7 +655,7 @@ def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | No
         date = _date_only(fl.line.key)
         if date:
             above = _body_above(page, k)
-            if above or fl.index < front_end:
+            if above or page.stands_before(k, front_end):
                 return above or cover, date
             continue
         # A date written out ends with 日: the lazy body of RE_SIGNED_DATE costs a try at every character.

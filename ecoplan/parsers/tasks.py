@@ -651,9 +651,11 @@ def _is_measure(doc: Document, line: Block) -> bool:
 
 def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
     """Style of the first heading marker at the start of a line from lines[k] on."""
-    for line in lines[k:]:
-        if line.marker is not None and line.marker.style != "dash":
-            return line.marker.style
+    # By index, not over lines[k:]: slicing copies the rest of the document on every call.
+    for j in range(k, len(lines)):
+        marker = lines[j].marker
+        if marker is not None and marker.style != "dash":
+            return marker.style
     return None
 
 
