@@ -69,13 +69,16 @@ class _Vocab:
     title_end: re.Pattern[str]
     continuation: tuple[str, ...]
     notice: re.Pattern[str]
+    notice_needs: re.Pattern[str]  # what every notice holds: one search, where `notice` tries every start
     notice_open: re.Pattern[str]
     consultation: re.Pattern[str]
     quoted_then_verb: re.Pattern[str]
     verb_then_quoted: re.Pattern[str]
     verb_then_name: re.Pattern[str]
     headline: re.Pattern[str]
+    headline_needs: re.Pattern[str]  # a wrapper verb
     file_name: re.Pattern[str]
+    file_name_needs: re.Pattern[str]
     title_labels: frozenset[str]
     title_label: re.Pattern[str]
     attachment: re.Pattern[str]
@@ -108,6 +111,7 @@ def _vocab() -> _Vocab:
         continuation=tuple(v.title_continuations),
         # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
         notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
+        notice_needs=re.compile(f"的(?:{nouns})"),
         notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
         consultation=re.compile(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
         quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
@@ -117,10 +121,12 @@ def _vocab() -> _Vocab:
         headline=re.compile(
             f"^[^《》]{{1,30}}?(?:{alternation(v.issuer_suffixes)}|{suffixes})(?:{verbs})[^《》]{{4,}}$"
         ),
+        headline_needs=re.compile(verbs),
         file_name=re.compile(
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
+        file_name_needs=re.compile(f"\\.(?:{alternation(v.file_suffixes)})", re.IGNORECASE),
         title_labels=frozenset(v.title_labels),
         title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
         attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
@@ -407,7 +413,7 @@ def _plan_name(name: _Text) -> _Text | None:
 
 def _notice(line: _Text) -> tuple[_Text, _Text] | None:
     """(issuer part, plan name) of a covering-notice title line (…关于印发《X》的通知)."""
-    if RE_PROSE.search(line.key):
+    if RE_PROSE.search(line.key) or not _vocab().notice_needs.search(line.key):
         return None
     m = _vocab().notice.search(line.key)
     if not m:
@@ -445,7 +451,7 @@ def _wrapper_name(line: _Text) -> _Name | None:
         inner = _notice(value)
         name = inner[1] if inner else _plan_name(value)
         return _Name(name, True) if name else None
-    m = vocab.file_name.search(line.key)
+    m = vocab.file_name.search(line.key) if vocab.file_name_needs.search(line.key) else None
     if m and (name := _plan_name(line.cut(m.start("x"), m.end("x")))):
         return _Name(name, True)
     prose = bool(RE_PROSE.search(line.key))
@@ -552,7 +558,8 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
     out: list[_Text] = []
     for k, fl in enumerate(front):
         key = fl.line.key
-        if vocab.junk.search(fl.raw) or _notice(fl.line) or vocab.headline.match(key):
+        headline = vocab.headline_needs.search(key) and vocab.headline.match(key)
+        if vocab.junk.search(fl.raw) or _notice(fl.line) or headline:
             continue  # a headline (某市印发某方案) reports the plan; its own heading follows
         if not _is_heading(key):
             chunk = _head_chunk(fl)
