@@ -173,7 +173,7 @@ def _raw_forms(chars: str) -> str:
     return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
 
 
-# What a label line holds.
+# What a label line holds: a separator, as the raw line writes it.
 _LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 
 
@@ -184,7 +184,7 @@ class _FrontLine:
 
     def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
-        self._index = index  # a foot line's number is found when first asked for (see _Lines.number)
+        self._index = index  # a foot line's number is found when first asked for (see _Lines._foot_number)
         self._line: _Text | None = None
 
     @property
