@@ -343,15 +343,13 @@ def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int
         if start == head_end or len(tail) > _FOOT_LINES:
             break
         size *= 4
-    between = 0
     if start > head_end:
         tail = tail[1:]  # cut, or the \n of a \r\n the cut split
     foot = tail[-_FOOT_LINES:]
-    foot_start = len(raw) - sum(map(len, foot))
-    if start == head_end:
-        between = len(tail) - len(foot)
     lines = [line.rstrip(LINE_BREAKS) for line in head + foot]
-    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], between if start == head_end else (head_end, foot_start)
+    if start == head_end:  # the tail is every line after the head
+        return lines[:_HEAD_LINES], lines[_HEAD_LINES:], len(tail) - len(foot)
+    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], (head_end, len(raw) - sum(map(len, foot)))
 
 
 def _lines(doc: Document) -> _Lines:
