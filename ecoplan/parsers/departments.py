@@ -166,7 +166,9 @@ class _Found:
         if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
-        return list(zip(starts[i:j], ends[i:j], strict=True))
+        if j == i:
+            return []  # most ranges
+        return [(starts[k], ends[k]) for k in range(i, j)]
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
