@@ -314,9 +314,15 @@ class _Cell:
     pieces: list[tuple[int, int]] = field(default_factory=list)  # doc.text ranges, stripped
 
     def text(self, doc: Document) -> str:
+        if len(self.pieces) == 1:  # most cells: one slice, no join
+            a, b = self.pieces[0]
+            return doc.text[a:b]
         return "".join(doc.text[a:b] for a, b in self.pieces)
 
     def fold(self, doc: Document) -> str:
+        if len(self.pieces) == 1:
+            a, b = self.pieces[0]
+            return doc.fold[a:b]
         return "".join(doc.fold[a:b] for a, b in self.pieces)
 
     def extend(self, other: _Cell) -> None:
@@ -570,8 +576,6 @@ def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
-    if rules.lead_header.search(doc.fold, line.start, line.end) is None:
-        return None  # most lines: no lead column word, so no header run
     hits = [m.group() for m in rules.header_search.finditer(doc.fold, line.start, line.end)]
     roles = {rules.header_exact[h] for h in hits}
     if len(hits) < 3 or not {"text", "lead"} <= roles:
@@ -903,7 +907,11 @@ def parse_tasks(doc: Document) -> list[Task]:
             flush()
             table = None
         # prose
-        if (stream := _stream_at(rules, doc, lines, i)) is not None:
+        # Most lines hold no lead column word, so no header run of a flattened table.
+        if (
+            rules.lead_header.search(doc.fold, line.start, line.end) is not None
+            and (stream := _stream_at(rules, doc, lines, i)) is not None
+        ):
             found, stream_end = stream
             tasks.extend(found)
             item, item_task = None, None
