@@ -500,11 +500,9 @@ def _spaced_tokens(doc: Document, start: int, end: int) -> list[tuple[int, int]]
     table whose rows were run together into prose (PDF text layers)."""
     out: list[tuple[int, int]] = []
     a = start
-    for i in range(start + 1, end):
-        lo, hi = doc.to_raw(i - 1), doc.to_raw(i)
-        if hi - lo > 1 and doc.raw[lo + 1 : hi].isspace():
-            out.append((a, i))
-            a = i
+    for i in doc.space_gaps(start, end):
+        out.append((a, i))
+        a = i
     out.append((a, end))
     return [(x, y) for x, y in out if y > x]
 
