@@ -102,7 +102,7 @@ _YEAR = _Groups._fields.index("y") + 1
 _POST = _Groups._fields.index("post") + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rules:
     pattern: regex.Pattern[str]
     anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned

@@ -94,7 +94,7 @@ UNIT_LIST_REACH = 40
 RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rules:
     before: re.Pattern[str]
     before_ops: dict[str, str]
@@ -176,7 +176,7 @@ def rules() -> _Rules:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One number of a clause and what surrounds it (indices into Document.text)."""
 
@@ -263,7 +263,7 @@ def _inside_bracket(fold: str, start: int, end: int) -> bool:
     return fold.count("(", start, end) > fold.count(")", start, end)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Reading:
     comparator: str | None  # operator from the word before, None when bare
     word: str | None

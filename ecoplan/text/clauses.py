@@ -124,7 +124,7 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
 
 def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
     """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
-    if not any(ch in text for ch in separators):
+    if not any(map(text.__contains__, separators)):
         return [(0, len(text))] if text else []
     spans: list[tuple[int, int]] = []
     depth = 0

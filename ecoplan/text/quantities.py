@@ -106,7 +106,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Gates:
     """For each pattern family, a short pattern every one of its matches holds.
 
@@ -177,7 +177,7 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Patterns:
     arabic: re.Pattern[str]
     listed: re.Pattern[str]
