@@ -12,8 +12,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import parse_deadlines
 from ecoplan.parsers.departments import parse_departments
@@ -27,8 +26,7 @@ from ecoplan.text.document import Document
 from ecoplan.text.normalise import normalise
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):  # not a frozen dataclass: ten times cheaper to make at every start
     name: str
     run: Callable[..., Any]
     needs: tuple[str, ...]  # keys of the state passed to `run`, in order

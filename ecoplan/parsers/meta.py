@@ -173,7 +173,7 @@ def _raw_forms(chars: str) -> str:
     return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
 
 
-# What a label line holds.
+# What a label line holds: a separator, as the raw line writes it.
 _LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 
 
@@ -184,7 +184,7 @@ class _FrontLine:
 
     def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
-        self._index = index  # a foot line's number is found when first asked for (see _Lines.number)
+        self._index = index  # a foot line's number is found when first asked for (see _FootNumbers)
         self._line: _Text | None = None
 
     @property
@@ -357,15 +357,13 @@ def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int
         if start == head_end or len(tail) > _FOOT_LINES:
             break
         size *= 4
-    between = 0
     if start > head_end:
         tail = tail[1:]  # cut, or the \n of a \r\n the cut split
     foot = tail[-_FOOT_LINES:]
-    foot_start = len(raw) - sum(map(len, foot))
-    if start == head_end:
-        between = len(tail) - len(foot)
     lines = [line.rstrip(LINE_BREAKS) for line in head + foot]
-    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], between if start == head_end else (head_end, foot_start)
+    if start == head_end:  # the tail is every line after the head
+        return lines[:_HEAD_LINES], lines[_HEAD_LINES:], len(tail) - len(foot)
+    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], (head_end, len(raw) - sum(map(len, foot)))
 
 
 def _lines(doc: Document) -> _Lines:

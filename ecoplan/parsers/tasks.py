@@ -23,6 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -57,6 +58,10 @@ _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
+# Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
+_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
+_RE_OPEN = re.compile(char_class(OPEN_ANY))
+_RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
@@ -75,6 +80,8 @@ _PROSE_MARKS = "。.,;、:"
 _GARBLED_SHARE = 10
 # A heading alone on its line is a short title, not a paragraph.
 _HEADING_MAX = 40
+# Marks inside a line that make it a sentence or a label, not a bare title.
+_NOT_IN_HEADING = frozenset("。，,；;：:")
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,9 @@ class _Rules:
     lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
-    label_at_start: regex.Pattern[str]
+    label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
-    bracket: regex.Pattern[str]
+    bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
     verb_at_end: regex.Pattern[str]
@@ -114,12 +121,12 @@ def _rules() -> _Rules:
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
-        label_at_start=regex.compile(
-            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
+        label_at_start=re.compile(
+            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
-        bracket=regex.compile(
+        bracket=re.compile(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
@@ -500,7 +507,7 @@ def _spaced_tokens(doc: Document, start: int, end: int) -> list[tuple[int, int]]
     table whose rows were run together into prose (PDF text layers)."""
     out: list[tuple[int, int]] = []
     a = start
-    for i in doc.space_gaps(start, end):
+    for i in doc.space_gaps(start, end):  # only where the offset map has a seam, not per character
         out.append((a, i))
         a = i
     out.append((a, end))
@@ -530,18 +537,25 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     """Tasks of a flattened table: each run of department cells gives its roles to the
     measure cells right before it; short cells in between (完成时间) belong to no one."""
     out: list[Task] = []
+    known: dict[int, bool] = {}  # token index -> whether a department cell: a token is asked up to three times
+
+    def body(k: int) -> bool:
+        if k not in known:
+            known[k] = _body_cell(doc, tokens, k)
+        return known[k]
+
     k = 0
     while k < len(tokens):
         run_end = k
-        while run_end < len(tokens) and _body_cell(doc, tokens, run_end):
+        while run_end < len(tokens) and body(run_end):
             run_end += 1
         if run_end == k:
             k += 1
             continue
         first = k - 1
-        while first - 1 >= 0 and _prose_like(doc, *tokens[first - 1]) and not _body_cell(doc, tokens, first - 1):
+        while first - 1 >= 0 and _prose_like(doc, *tokens[first - 1]) and not body(first - 1):
             first -= 1
-        if first >= 0 and not _body_cell(doc, tokens, first):
+        if first >= 0 and not body(first):
             a, b = tokens[first][0], tokens[k - 1][1]
             names = " ".join(doc.fold[x:y] for x, y in tokens[k:run_end])
             lead = [as_written(n, doc.fold, doc.text, tokens[k][0], tokens[run_end - 1][1]) for n in split_names(names)]
@@ -635,7 +649,7 @@ def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | N
         return None
     a, b = _strip(doc, marker.end, line.end)
     title = doc.fold[a:b].rstrip("。.")
-    if not title or len(title) > _HEADING_MAX or any(ch in title for ch in "。，,；;：:"):
+    if not title or len(title) > _HEADING_MAX or not _NOT_IN_HEADING.isdisjoint(title):
         return None
     return marker.style, (a, b)
 
@@ -669,7 +683,7 @@ def _task_text(
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: bool) -> list[Task]:
+                  first_leads: Callable[[], bool]) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -689,7 +703,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             rng, text = _task_text(doc, rng, heading if seg == line.start else None)
             out.append(_task(doc, rng, text, None, *_convention(roles, first_leads)))
 
-    for m in rules.bracket.finditer(fold, line.start, line.end):
+    for m in _role_brackets(rules, fold, line.start, line.end):
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
@@ -719,6 +733,19 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         if roles is not None:
             add(tail.start(), roles)
     return out
+
+
+def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The bracket pattern's matches in fold[start:end], or none when no role word stands
+    between the first opening and the last closing bracket: no bracket's content could then
+    hold one, and most lines with a role word state it after the item, unbracketed."""
+    first_open = _RE_OPEN.search(fold, start, end)
+    if first_open is None:
+        return iter(())
+    to_last_close = _RE_TO_LAST_CLOSE.match(fold, first_open.end(), end)
+    if to_last_close is None or rules.role_hint.search(fold, first_open.end(), to_last_close.end() - 1) is None:
+        return iter(())
+    return rules.bracket.finditer(fold, start, end)
 
 
 def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
@@ -771,20 +798,21 @@ def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int
 def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
     """Index of the outermost bracket in fold[start:end] that never closes."""
     opened: list[int] = []
-    for i in range(start, end):
-        ch = fold[i]
-        if ch in OPEN_ANY:
-            opened.append(i)
-        elif ch in CLOSE_ANY and opened:
+    for m in _RE_BRACKET_CHAR.finditer(fold, start, end):  # the brackets only, not every character
+        if m.group() in OPEN_ANY:
+            opened.append(m.start())
+        elif opened:
             opened.pop()
     return opened[0] if opened else None
 
 
-def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[list[str], list[str]]:
+def _convention(
+    roles: tuple[list[str], list[str]], first_leads: Callable[[], bool]
+) -> tuple[list[str], list[str]]:
     """The document's convention `排在首位的为牵头单位` (spec §6): a list given without
     support roles has its first name lead and the rest support."""
     lead, support = roles
-    if first_leads and not support and len(lead) > 1:
+    if not support and len(lead) > 1 and first_leads():
         return lead[:1], lead[1:]
     return roles
 
@@ -809,7 +837,14 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_before: list[tuple[int, int]] = []  # earlier paragraphs of `item`'s measure
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
-    first_leads = bool(rules.convention.search(doc.fold))
+    convention_stated: list[bool] = []
+
+    def first_leads() -> bool:
+        """Whether the document states the convention: searched once, and only for a
+        document with a list that it would split (most have none)."""
+        if not convention_stated:
+            convention_stated.append(bool(rules.convention.search(doc.fold)))
+        return convention_stated[0]
 
     def heading_belongs(k: int, style: str | None) -> bool:
         """A heading belongs to the measure below it unless its section holds sub-items

@@ -3,9 +3,11 @@
 Every extracted item carries `line` (1-based line of the input file) and
 `span` ([start, end) character offsets into the decoded input), such that the
 input's slice, whitespace removed, contains the item's text.
-"""
 
-from __future__ import annotations
+Annotations are evaluated as the classes are made (no `from __future__ import
+annotations`): pydantic would otherwise compile each one from its string at
+every start.
+"""
 
 import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
@@ -123,7 +125,7 @@ class Section(_Item):
     text: str = Field(description="the section's own body, without its children")
     line: Line
     span: Span
-    children: list[Section] = Field(default_factory=list)
+    children: list["Section"] = Field(default_factory=list)
 
 
 @_item

@@ -94,7 +94,13 @@ class Document:
         if end <= start:
             pos = self.to_raw(start)
             return pos, pos
-        return self.to_raw(start), self.to_raw(end - 1) + 1
+        # to_raw of both ends, inlined: every located item asks for its span.
+        clean_starts, raw_starts = self._clean_starts, self._raw_starts
+        k = bisect_right(clean_starts, start) - 1
+        first = 0 if k < 0 else raw_starts[k] + (start - clean_starts[k])
+        last = end - 1
+        k = bisect_right(clean_starts, last, k if k > 0 else 0) - 1
+        return first, (0 if k < 0 else raw_starts[k] + (last - clean_starts[k])) + 1
 
     def space_dropped_before(self, index: int) -> bool:
         """Whether input whitespace (a layout space, a flattened line break) was dropped right before text[index]."""

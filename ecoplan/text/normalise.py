@@ -14,7 +14,8 @@ import re
 from array import array
 from collections.abc import Iterable
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
@@ -303,9 +304,14 @@ def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], 
     Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
     the other breaks (form feed, U+2028 …) still end a line for the rules.
     """
-    if not any(ch in raw for ch in _RARE_BREAKS):
+    for rare in _RARE_BREAKS:
+        if rare in raw:
+            break
+    else:
         contents = raw.split("\n")
-        starts = array("q", accumulate((len(c) + 1 for c in contents), initial=0))
+        # Line k starts after the k lines before it and their k line breaks (map/accumulate
+        # run in C: no Python step per line).
+        starts = array("q", map(add, accumulate(map(len, contents), initial=0), count()))
         del starts[-1]
         return contents, starts, range(1, len(contents) + 1), starts
     pieces = RE_LINE_BREAK_KEPT.split(raw)
@@ -387,14 +393,15 @@ def normalise(raw: str) -> Document:
                     blank = True
                 continue
         after_blank, blank = blank, False
+        n = len(text)
 
         glue = False
         if building and not first_is_table and not is_table:
             if cut:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-            elif (last_char not in _TERMINAL and (_is_wide(last_char) or _is_wide(text[0]))
-                  and line_length >= _CUT_LINE_MIN_LENGTH):
+            elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
+                  and (_is_wide(last_char) or _is_wide(text[0]))):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
@@ -403,7 +410,7 @@ def normalise(raw: str) -> Document:
                 glue = has_prose_mark and _runs_on(text, after_blank, has_stop, has_sentence_mark, head, first_text)
         if glue:
             unscanned.append(text)
-            line_length += len(text)
+            line_length += n
             if len(head) < _BLOCK_START_REACH:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
@@ -419,7 +426,7 @@ def normalise(raw: str) -> Document:
             first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
             first_text = text
             head = text[:_BLOCK_START_REACH]
-            line_length = len(text)
+            line_length = n
             unscanned = [text]
             has_stop = has_prose_mark = has_sentence_mark = False
         last_char = text[-1]
@@ -430,8 +437,8 @@ def normalise(raw: str) -> Document:
             if text_start != raw_end:
                 clean_starts.append(length)
                 raw_starts.append(text_start)
-            length += len(text)
-            raw_end = text_start + len(text)
+            length += n
+            raw_end = text_start + n
         else:
             for raw_start, n in pieces:
                 if raw_start != raw_end:
