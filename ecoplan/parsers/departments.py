@@ -170,6 +170,20 @@ class _Found:
             return []  # most ranges
         return [(starts[k], ends[k]) for k in range(i, j)]
 
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
+        starts, ends = self.starts, self.ends
+        i = self.cursor
+        if i and starts[i - 1] >= lo:
+            i = bisect_left(starts, lo)  # a range before the last one
+        n = len(starts)
+        while i < n and starts[i] < lo:
+            i += 1
+        self.cursor = i
+        if (i and ends[i - 1] > lo) or (i < n and starts[i] < hi and ends[i] > hi):
+            return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
+        return i < n and starts[i] < hi
+
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
                spaced: Callable[[int], bool] | None = None) -> None:
@@ -463,7 +477,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
             continue
         lo, hi = line.start, line.end
         line_words = words.within(lo, hi)
-        places = bool(place_hints.within(lo, hi))
+        places = place_hints.any_within(lo, hi)
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []

@@ -184,7 +184,7 @@ class _FrontLine:
 
     def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
-        self._index = index  # a foot line's number is found when first asked for (see _Lines._foot_number)
+        self._index = index  # a foot line's number is found when first asked for (see _FootNumbers)
         self._line: _Text | None = None
 
     @property
@@ -229,6 +229,30 @@ def _is_blank(raw: str) -> bool:
     return not _clean(raw, fold(raw)).key
 
 
+class _FootNumbers:
+    """The input line numbers of foot lines, from the number of lines between head and foot.
+
+    Apart from _Lines, which holds the foot lines: a foot line asking _Lines itself would
+    make a reference cycle, which (the cyclic collector is paused while a document is
+    parsed) would keep the whole input alive to the end of the parse.
+    """
+
+    __slots__ = ("_between", "_raw")
+
+    def __init__(self, raw: str, between: int | tuple[int, int]) -> None:
+        self._raw = raw
+        self._between = between  # the number, or the span in `raw` of the lines between head and foot
+
+    def number(self, place: int) -> int:
+        if isinstance(self._between, tuple):
+            # Counted only when asked for: the front reaches the foot (fewer than _FRONT_LINES lines
+            # in the head), or a foot line is compared with a line beyond the head (see stands_before).
+            start, end = self._between
+            breaks = sum(self._raw.count(c, start, end) for c in LINE_BREAKS) - self._raw.count("\r\n", start, end)
+            self._between = breaks  # whole lines: one break each, \r\n one break
+        return place + self._between
+
+
 class _Lines:
     """The non-blank physical lines of the page head and foot (see _lines), each made a
     _FrontLine, and cleaned, only when read.
@@ -237,7 +261,7 @@ class _Lines:
     signature): `holding` finds the few that matter on the raw text, before any cleaning.
     """
 
-    __slots__ = ("_between", "_made", "_raw", "_scan", "head_lines", "places", "raws")
+    __slots__ = ("_foot", "_made", "_scan", "head_lines", "places", "raws")
 
     def __init__(
         self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int]
@@ -245,8 +269,7 @@ class _Lines:
         self.raws = raws  # as in the input
         self.places = places  # of each line among the head and foot lines, blank ones too
         self.head_lines = head_lines  # physical lines in the head; the foot follows, `between` lines further
-        self._raw = raw
-        self._between = between  # the number, or the span in `raw` of the lines between head and foot
+        self._foot = _FootNumbers(raw, between)
         self._made: list[_FrontLine | None] = [None] * len(raws)
         self._scan: _Scan | None = None
 
@@ -257,18 +280,9 @@ class _Lines:
         made = self._made[k]
         if made is None:
             place = self.places[k]
-            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot_number, place))
+            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot.number, place))
             self._made[k] = made
         return made
-
-    def _foot_number(self, place: int) -> int:
-        if isinstance(self._between, tuple):
-            # Counted only when asked for: the front reaches the foot (fewer than _FRONT_LINES lines
-            # in the head), or a foot line is compared with a line beyond the head (see stands_before).
-            start, end = self._between
-            breaks = sum(self._raw.count(c, start, end) for c in LINE_BREAKS) - self._raw.count("\r\n", start, end)
-            self._between = breaks  # whole lines: one break each, \r\n one break
-        return place + self._between
 
     def stands_before(self, k: int, end: int) -> bool:
         """Whether line k stands before physical line `end` (a foot line stands after the head)."""
