@@ -62,6 +62,8 @@ _TRIM = _WS + ",，;；。、:："
 _RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
 _RE_OPEN = re.compile(char_class(OPEN_ANY))
 _RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
+_RE_PAREN_CHAR = re.compile(char_class(OPEN_PARENS + CLOSE_PARENS))
+_RE_SENTENCE_CUT_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY + "。"))
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
@@ -171,10 +173,11 @@ def _drop_remarks(text: str) -> str:
     out: list[str] = []
     opened: list[int] = []  # start of each open bracket, in `text`
     keep_from = 0
-    for i, ch in enumerate(text):
-        if ch in OPEN_PARENS:
+    for m in _RE_PAREN_CHAR.finditer(text):  # the brackets only, not every character
+        i = m.start()
+        if m.group() in OPEN_PARENS:
             opened.append(i)
-        elif ch in CLOSE_PARENS and opened:
+        elif opened:
             start = opened.pop()
             if not opened and not RE_ALTERNATIVE.fullmatch(text, start, i + 1):
                 out.append(text[keep_from:start])
@@ -188,12 +191,13 @@ def _sentences(text: str) -> list[str]:
     out: list[str] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    for m in _RE_SENTENCE_CUT_CHAR.finditer(text):  # brackets and 。 only, not every character
+        ch, i = m.group(), m.start()
         if ch in OPEN_ANY:
             depth += 1
         elif ch in CLOSE_ANY:
             depth = max(depth - 1, 0)
-        elif ch == "。" and depth == 0:
+        elif depth == 0:
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
