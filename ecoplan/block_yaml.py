@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -30,8 +29,7 @@ import yaml
 _NOT_PRINTABLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff"
 
 
-@dataclass(frozen=True)
-class _Patterns:
+class _Patterns(NamedTuple):
     one_line: re.Pattern[str]  # printable, no line break
     literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
     plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain
@@ -168,13 +166,14 @@ def _plain_at_sight(value: str) -> bool:
             and len(value) < _MAX_LINE)
 
 
-# Each key as it starts a line at an indent (`    title:`), by indent.
-_HEADS: dict[int, dict[str, str]] = {}
+# Each key as it starts a line at an indent (`    title:`), by indent; and as the first key of
+# an item, where the line already stands at that column (`- title:`).
+_HEADS: dict[int, dict[str, tuple[str, str]]] = {}
 
 
-def _head(key: str, indent: int) -> str:
+def _head(key: str, indent: int) -> tuple[str, str]:
     heads = _HEADS.setdefault(indent, {})
-    head = heads[key] = " " * indent + _key(key)
+    head = heads[key] = (_key(key), " " * indent + _key(key))
     return head
 
 
@@ -183,25 +182,26 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
     heads = _HEADS.get(indent) or {}
     first = True
     for key, value in data.items():
-        head = heads.get(key) or _head(key, indent)
+        pair = heads.get(key) or _head(key, indent)
         if first:
-            head = head[indent:]
+            head = pair[0]
             first = False
+        else:
+            head = pair[1]
         kind = type(value)
-        # The common cases first, key and scalar on one line: a string, an integer, a span.
+        # The common cases first, key and scalar on one line: a string (plain on
+        # sight: see `_plain_at_sight`, inlined here), an integer, null, a span.
         if kind is str:
-            if value and _plain_at_sight(value):
+            if (value and not (value[0] in _INDICATORS or (value[0] in _RESOLVERS and value.isascii()))
+                    and value.isprintable() and ": " not in value and " #" not in value
+                    and value[-1] not in ": " and len(value) < _MAX_LINE):
                 out.append(f"{head} {value}\n")
             else:
                 out.append(head + _string(value, indent + 2))
         elif kind is int:
             out.append(f"{head} {value}\n")
-        elif isinstance(value, dict):
-            if value:
-                out.append(head + "\n" + " " * (indent + 2))
-                mapping(value, indent + 2, out)
-            else:
-                out.append(head + " {}\n")
+        elif value is None:
+            out.append(head + " null\n")
         elif isinstance(value, list):
             if not value:
                 out.append(head + " []\n")
@@ -210,6 +210,12 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
             else:
                 out.append(head + "\n")
                 sequence(value, indent, out)  # a block sequence under a key is not indented
+        elif isinstance(value, dict):
+            if value:
+                out.append(head + "\n" + " " * (indent + 2))
+                mapping(value, indent + 2, out)
+            else:
+                out.append(head + " {}\n")
         else:
             out.append(head + scalar(value, indent + 2))
 

@@ -10,6 +10,7 @@ and usage errors stay fast.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -18,10 +19,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TextIO, TypeVar
 
-import click
+# Python's cyclic collector finds nothing to free among the tens of thousands of
+# objects imports make, but scans them again and again as they pile up (~5 ms of
+# a one-plan run). It is off while this module and then a command's modules are
+# imported, and what they made is then moved out of its sight (`_imports_done`).
+_COLLECTING = gc.isenabled()
+gc.disable()
 
-from ecoplan.errors import EcoplanError, InputError, StdoutClosed, StdoutError, UsageError
-from ecoplan.interrupts import ENDING_SIGNALS, Terminated, exit_status, terminate_as_exception
+import click  # noqa: E402
+
+from ecoplan.errors import EcoplanError, InputError, StdoutClosed, StdoutError, UsageError  # noqa: E402
+from ecoplan.interrupts import ENDING_SIGNALS, Terminated, exit_status, terminate_as_exception  # noqa: E402
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +38,15 @@ class _Group(click.Group):
     """One-line errors in the `ecoplan: ...` form and the documented exit statuses, never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        global _COLLECTING
+        _COLLECTING = gc.isenabled() or _COLLECTING
+        gc.disable()
+        try:
+            self._main(*args, **kwargs)
+        finally:
+            _imports_done()
+
+    def _main(self, *args: Any, **kwargs: Any) -> None:
         kwargs["standalone_mode"] = False
         try:
             status = super().main(*args, **kwargs)
@@ -76,6 +93,20 @@ class _Group(click.Group):
                 raise
             _error(f"internal error ({type(exc).__name__}: {exc}); rerun with ECOPLAN_DEBUG=1 for details")
             ctx.exit(1)
+
+
+_FROZEN = False
+
+
+def _imports_done() -> None:
+    """The collector back on (if it was on), with what the imports made out of its sight (once a process)."""
+    global _COLLECTING, _FROZEN
+    if _COLLECTING:
+        if not _FROZEN:
+            gc.freeze()
+            _FROZEN = True
+        gc.enable()
+        _COLLECTING = False
 
 
 # What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head -1` gives.
@@ -245,9 +276,7 @@ def parse(inputs: tuple[str, ...], output: str | None, fmt: str, jobs: int | Non
 
 def _skip_existing(items: list[Any], outputs: Any) -> list[Any]:
     """Mark inputs whose output file exists as skipped: written atomically, an existing one is complete."""
-    from dataclasses import replace
-
-    return [replace(item, error=f"{item.name}: skipped (output {outputs.target(n)} exists)", skipped=True)
+    return [item._replace(error=f"{item.name}: skipped (output {outputs.target(n)} exists)", skipped=True)
             if item.error is None and os.path.exists(outputs.target(n)) else item
             for n, item in enumerate(items)]
 
@@ -258,11 +287,13 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
     import time
     from contextlib import closing
 
+    import ecoplan.pipeline  # noqa: F401  (the parsers, imported before the collector is back: _COLLECTING)
     from ecoplan.batch import run
     from ecoplan.destinations import RunReport
     from ecoplan.reading import STDIN
     from ecoplan.writing import write_data, write_output
 
+    _imports_done()
     started = time.monotonic()
     log = RunReport()
     unreadable = False
@@ -273,7 +304,8 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
     # Output files (not stdout, not jsonl) are written by the pool workers themselves.
     targets = None if outputs.to_stdout or fmt == "jsonl" else [outputs.target(n) for n in range(len(items))]
     try:
-        with click.progressbar(length=len(items), label="Parsing", file=sys.stderr, hidden=not show_progress) as bar, \
+        with (click.progressbar(length=len(items), label="Parsing", file=sys.stderr) if show_progress
+              else _NoProgress()) as bar, \
                 closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl",
                             targets=targets)) as results:
             # yaml and json outputs converted in this process are streamed from the
@@ -326,6 +358,19 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
         sys.exit(1)
 
 
+class _NoProgress:
+    """Stands in for click's progress bar when none is shown (its module is not even imported)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, steps: int) -> None:
+        pass
+
+
 def _write_report(path: str, log: Any, complete: bool, seconds: float) -> None:
     import json
 
@@ -352,6 +397,7 @@ def text(input_file: str) -> None:
     """
     from ecoplan.reading import read_source
 
+    _imports_done()
     try:
         source = read_source(input_file)
     except EcoplanError as exc:
@@ -390,6 +436,7 @@ def validate(inputs: tuple[str, ...], source: str | None, fmt: str, strict: bool
 
     from ecoplan.validate import Issue, Report, format_report, validate_file
 
+    _imports_done()
     reports: list[Report] = []
     unreadable = 0
     for path in inputs:
@@ -461,6 +508,7 @@ def export(inputs: tuple[str, ...], output: str, fmt: str, excel: bool) -> None:
     """
     from ecoplan.export import run
 
+    _imports_done()
     sys.exit(run(inputs, output, fmt, excel))
 
 
@@ -485,4 +533,9 @@ def review(inputs: tuple[str, ...], output: str) -> None:
     """
     from ecoplan.review import run
 
+    _imports_done()
     sys.exit(run(inputs, output))
+
+
+if _COLLECTING:
+    gc.enable()  # imported, not run: the collector as it was (main turns it off again)

@@ -9,7 +9,6 @@ FIFO. Missing folders on the way are created.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecoplan.batch import Input
@@ -18,14 +17,14 @@ from ecoplan.reading import STDIN
 from ecoplan.writing import EXTENSIONS, output_problem
 
 
-@dataclass
 class Outputs:
     """Where each input's output goes."""
 
-    to_stdout: bool  # everything on stdout (one input, or jsonl)
-    file: str | None = None  # one output file: one input, or jsonl
-    folder: Path | None = None  # one output per input below it
-    targets: dict[int, Path] = field(default_factory=dict)  # input index -> its file below `folder`
+    def __init__(self, to_stdout: bool, file: str | None = None, folder: Path | None = None) -> None:
+        self.to_stdout = to_stdout  # everything on stdout (one input, or jsonl)
+        self.file = file  # one output file: one input, or jsonl
+        self.folder = folder  # one output per input below it
+        self.targets: dict[int, Path] = {}  # input index -> its file below `folder`
 
     def target(self, n: int) -> str | None:
         """The output file of input `n` (None: stdout)."""
@@ -101,12 +100,12 @@ def _checked_file(output: str, ids: dict[tuple[int, int], str]) -> str:
     return output
 
 
-@dataclass
 class RunReport:
     """What `--report FILE` records: each input, where it went, its status, error and time."""
 
-    entries: list[dict[str, object]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "failed": 0, "skipped": 0})
+    def __init__(self) -> None:
+        self.entries: list[dict[str, object]] = []
+        self.counts: dict[str, int] = {"parsed": 0, "failed": 0, "skipped": 0}
 
     def add(self, item: Input, output: str | None, status: str, error: str | None = None,
             seconds: float = 0.0) -> None:

@@ -13,7 +13,6 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from types import FrameType
 
 try:
@@ -83,13 +82,13 @@ def _raising_handler(signum: int) -> object:
     return signal.default_int_handler if signum == signal.SIGINT else _raise_terminated
 
 
-@dataclass
 class Deferral:
     """What `deferred` holds back: the signal mask before it, and the signals seen meanwhile."""
 
-    previous_mask: set[int]
-    held: dict[int, object] = field(default_factory=dict)  # signal -> the raising handler it replaces
-    pending: list[int] = field(default_factory=list)
+    def __init__(self, previous_mask: set[int]) -> None:
+        self.previous_mask = previous_mask
+        self.held: dict[int, object] = {}  # signal -> the raising handler it replaces
+        self.pending: list[int] = []
 
     def record(self, signum: int, frame: FrameType | None) -> None:
         self.pending.append(signum)

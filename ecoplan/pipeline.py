@@ -12,8 +12,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import parse_deadlines
 from ecoplan.parsers.departments import parse_departments
@@ -27,12 +26,12 @@ from ecoplan.text.document import Document
 from ecoplan.text.normalise import normalise
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):  # not a frozen dataclass: ten times cheaper to make at every start
     name: str
     run: Callable[..., Any]
     needs: tuple[str, ...]  # keys of the state passed to `run`, in order
     assigns: tuple[str, ...]  # keys `run` returns (a tuple when more than one)
+    reads_input: bool = False  # reads the decoded input itself (doc.raw), not only the normalised text
 
     def apply(self, state: dict[str, Any]) -> None:
         """Run the stage on `state` and store what it assigns."""
@@ -44,9 +43,10 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("meta", parse_meta, needs=("doc", "page"), assigns=("meta",)),
+    # Metadata reads the page head and foot as the input lays them out (reads_input).
+    Stage("meta", parse_meta, needs=("doc", "page"), assigns=("meta",), reads_input=True),
     # The year 年底前 / 9月底前 fall in: the title's year, else the preamble's working year.
-    Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",)),
+    Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",), reads_input=True),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
     Stage("deadlines", parse_deadlines, needs=("doc", "plan_year"), assigns=("deadlines", "deadline_scope")),
     Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),
@@ -66,11 +66,31 @@ def initial_state(doc: Document, page: Mapping[str, str] | None = None) -> dict[
     return {"doc": doc, "page": dict(page or {})}
 
 
-def run_stages(doc: Document, page: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Every stage over a normalised document, in order; the state they assigned."""
+# For each stage, the state keys that no later stage needs and no Plan holds: dropped once it
+# has run (a stage's helper data, such as the deadlines' scope, can weigh tens of MB).
+_SPENT_AFTER: tuple[tuple[str, ...], ...] = tuple(
+    tuple(key for key in dict.fromkeys((*stage.needs, *stage.assigns))
+          if key not in PLAN_KEYS and key != "doc" and not any(key in later.needs for later in STAGES[n + 1 :]))
+    for n, stage in enumerate(STAGES)
+)
+
+
+# How many stages read the decoded input: after them, a pipeline that owns the document lets it go.
+_INPUT_READERS = max((n + 1 for n, stage in enumerate(STAGES) if stage.reads_input), default=0)
+
+
+def run_stages(doc: Document, page: Mapping[str, str] | None = None, release_input: bool = False) -> dict[str, Any]:
+    """Every stage over a normalised document, in order; the state they assigned (what a Plan holds, and the doc).
+
+    With `release_input`, the document's decoded input is let go once no later stage reads it.
+    """
     state = initial_state(doc, page)
-    for stage in STAGES:
+    for n, (stage, spent) in enumerate(zip(STAGES, _SPENT_AFTER, strict=True), 1):
         stage.apply(state)
+        for key in spent:
+            del state[key]
+        if release_input and n == _INPUT_READERS:
+            doc.release_input()
     return state
 
 
@@ -85,14 +105,23 @@ def parse_document(doc: Document, source: Source, page: Mapping[str, str] | None
 
 
 def parse_source(source: SourceText) -> Plan:
+    """Parse a read source into a validated Plan.
+
+    The decoded input is as big as the normalised text: a caller that hands `source`
+    over as a temporary (`parse_source(read_source(path))`) lets it be freed once the
+    stages that read it are done, as the document is this function's own.
+    """
     with _cyclic_gc_paused():
-        doc = normalise(source.text)
         # What the publisher stated outside the text (a web page's <meta> tags) ranks among the
         # metadata sources by its name, in the one order vocab/metadata.yaml keeps.
-        return parse_document(doc, Source(
+        page = source.meta
+        info = Source(
             path=source.path, sha256=source.sha256, encoding=source.encoding,
             format=source.format,  # type: ignore[arg-type]
-            reader=source.reader, reader_version=source.reader_version, text_sha256=source.text_sha256), source.meta)
+            reader=source.reader, reader_version=source.reader_version, text_sha256=source.text_sha256)
+        doc = normalise(source.text)
+        del source
+        return build_plan(run_stages(doc, page, release_input=True), info)
 
 
 @contextmanager

@@ -67,6 +67,8 @@ def _legacy_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     character ranges, which UTF-8 input (nearly all of it) never needs.
     """
     return _class_of(_ODD + _PRIVATE_USE), re.compile(f"[{_CJK}]")
+# Characters of text encoded at a time to hash it.
+_HASH_SLICE = 1 << 20
 # An explicitly named FIFO is read like a file, but only once a writer opens it;
 # without one in this many seconds the input is reported, never waited on forever.
 FIFO_WAIT_SECONDS = float(os.environ.get("ECOPLAN_FIFO_WAIT", "10"))
@@ -92,7 +94,12 @@ class SourceText:
     def text_sha256(self) -> str:
         if self.known_text_sha256 is not None:
             return self.known_text_sha256
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        # Encoded a slice at a time: the whole text as UTF-8 at once would cost more
+        # than the input file (an astral character is one index, never split).
+        digest = hashlib.sha256()
+        for start in range(0, len(self.text), _HASH_SLICE):
+            digest.update(self.text[start : start + _HASH_SLICE].encode("utf-8"))
+        return digest.hexdigest()
 
 
 def read_bytes(path: str) -> bytes:

@@ -147,10 +147,9 @@ def _json_compatible_floats(data: dict[str, Any]) -> bool:
 def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
     """JSON of a mapping, exactly as json.dumps(ensure_ascii=False, allow_nan=False) writes it, in pieces.
 
-    pydantic-core's encoder (Rust) writes each top-level value, or each item of
-    a top-level list, about 5 times faster than json's indenting encoder (which
-    is pure Python); pieces are re-indented to their depth, which is safe as
-    JSON strings hold no raw line break. Only one piece is in memory at a time.
+    pydantic-core's encoder (Rust) writes each value about 5 times faster than
+    json's indenting encoder (which is pure Python); pieces are re-indented to
+    their depth, which is safe as JSON strings hold no raw line break.
     """
     if not _json_compatible_floats(data):
         import json
@@ -162,20 +161,70 @@ def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
     if not indent or not data:
         yield to_json(data, indent=indent).decode()
         return
-    pad = " " * indent
-    item_break = b"\n" + (pad * 2).encode()
-    last = len(data) - 1
-    for n, (key, value) in enumerate(data.items()):
-        head = ("{\n" if n == 0 else "") + pad + to_json(key).decode() + ": "
-        tail = "\n}" if n == last else ",\n"
-        if isinstance(value, list) and value:
-            yield head + "[\n"
-            for k, item in enumerate(value):
-                text = to_json(item, indent=indent).replace(b"\n", item_break).decode()
-                yield pad * 2 + text + (",\n" if k < len(value) - 1 else "\n")
-            yield pad + "]" + tail
-        else:
-            yield head + to_json(value, indent=indent).replace(b"\n", b"\n" + pad.encode()).decode() + tail
+    yield from _indented(data, indent, 0)
+
+
+def _holds_items(value: Any) -> bool:
+    """A non-empty list of mappings (a Plan's items, a section's children): written item by item."""
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+
+
+def _streamed(value: Any) -> bool:
+    """Whether `value` is written in pieces: a list of items, or a mapping that holds one."""
+    return _holds_items(value) or (isinstance(value, dict) and any(_holds_items(v) for v in value.values()))
+
+
+def _one_piece(value: Any, indent: int, pad: bytes) -> str:
+    """`value` as indented JSON in one piece, its lines after the first indented by `pad`."""
+    text = to_json(value, indent=indent)
+    return (text.replace(b"\n", b"\n" + pad) if pad else text).decode()
+
+
+def _indented(value: Any, indent: int, depth: int) -> Iterator[str]:
+    """`value` as indented JSON whose first line starts at `depth` levels, in pieces.
+
+    Lists of items are written one item at a time, and so are the mappings
+    holding them, down to any depth: a section's subtree can be most of a plan,
+    and its JSON in one piece (bytes, re-indented, decoded) would cost several
+    times the size of the output.
+    """
+    pad = " " * (indent * depth)
+    inner = pad + " " * indent
+    if _holds_items(value):
+        yield "[\n"
+        last = len(value) - 1
+        inner_pad = inner.encode()
+        for k, item in enumerate(value):
+            sep = ",\n" if k < last else "\n"
+            if _streamed(item):
+                yield inner
+                yield from _indented(item, indent, depth + 1)
+                yield sep
+            else:
+                yield inner + _one_piece(item, indent, inner_pad) + sep
+        yield pad + "]"
+    elif _streamed(value):
+        yield "{\n"
+        last = len(value) - 1
+        plain: dict[str, Any] = {}  # members written together, up to one that holds items
+        for n, (key, item) in enumerate(value.items()):
+            items = _holds_items(item)
+            if not items:
+                plain[key] = item
+                if n < last:
+                    continue
+            if plain:
+                # The members of {…} without its braces ("{\n" and "\n}"), one level deeper than the braces.
+                members = to_json(plain, indent=indent)[2:-2].replace(b"\n", b"\n" + pad.encode()).decode()
+                yield pad + members + (",\n" if n < last or items else "\n")
+                plain = {}
+            if items:
+                yield inner + to_json(key).decode() + ": "
+                yield from _indented(item, indent, depth + 1)
+                yield ",\n" if n < last else "\n"
+        yield pad + "}"
+    else:
+        yield _one_piece(value, indent, pad.encode())
 
 
 def write_data(fh: TextIO, data: dict[str, Any], fmt: str) -> None:

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.parsers.deadlines import deadline_models, find_deadlines
+from ecoplan.parsers.deadlines import _line_matches, _matches, _rules, deadline_models, find_deadlines
 from ecoplan.provenance import line_at, line_starts, span_holds
 from ecoplan.text.normalise import normalise
 
@@ -70,3 +70,14 @@ def test_never_raises_on_arbitrary_text(raw: str) -> None:
     doc = normalise(raw)
     for model in deadline_models(doc, find_deadlines(doc, 2024)):
         assert span_holds(raw, model.span, model.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PLAN_BITS, max_size=40))
+def test_scanning_runs_around_anchors_finds_what_scanning_lines_finds(bits: list[str]) -> None:
+    """The scan limited to runs of date characters around an anchor word is a speed-up only."""
+    fold = normalise("".join(bits)).fold
+    rules = _rules()
+    assert rules.inside is not None  # the pattern's characters could be read off it
+    runs = [(m.span(), m.group()) for m in _matches(rules, fold)]
+    assert runs == [(m.span(), m.group()) for m in _line_matches(rules, fold)]

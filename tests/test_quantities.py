@@ -4,9 +4,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecoplan.text.normalise import fold
-from ecoplan.text.quantities import cn_int, cn_value, find_quantities
+from ecoplan.text.quantities import (
+    ARABIC,
+    CHINESE,
+    PERCENT_CN,
+    ROMAN_CLASS,
+    _finish,
+    _raw,
+    cn_int,
+    cn_value,
+    find_quantities,
+    patterns,
+    scan_lines,
+)
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "numbers_cases.yaml").read_text(encoding="utf-8"))
 
@@ -55,3 +69,29 @@ def test_no_catastrophic_backtracking(no_hang) -> None:
 )
 def test_cn_int(numeral: str, value: int | None) -> None:
     assert cn_int(numeral) == value
+
+
+NUMBER_BITS = st.sampled_from(
+    [*"1 25 3.5 1,200 ０ 一 十 二十 百分之 I III Ⅳ V类 类 万 亿 % 个 家 吨 微克/立方米 吨每日 蒸吨/小时 千瓦".split(),
+     *"、 和 及 ~ - 至 到 第 年 约 左右 以上 PM2.5 CO2 劣 达到 ， 。".split(), " ", "\n"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NUMBER_BITS, max_size=40))
+def test_gated_scan_finds_what_every_pattern_finds(bits: list[str]) -> None:
+    """Running a pattern family only where its gate matches is a speed-up only."""
+    text = fold("".join(bits))
+    lines, start = [], 0
+    for line in text.split("\n"):
+        lines.append((start, start + len(line)))
+        start += len(line) + 1
+    p = patterns()
+    scanned = dict(scan_lines(text, lines))
+    for k, (a, b) in enumerate(lines):
+        spans: list[tuple[int, int]] = []
+        every = _raw(text, a, b, p, spans, ARABIC | PERCENT_CN | CHINESE | ROMAN_CLASS)
+        scan = scanned.get(k)
+        assert (scan.found if scan else []) == every
+        assert sorted(scan.spans if scan else []) == sorted(spans)
+        assert find_quantities(text, a, b) == _finish(text, every, p, b)

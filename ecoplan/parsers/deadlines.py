@@ -106,10 +106,11 @@ _YEAR = _Groups._fields.index("y") + 1
 _POST = _Groups._fields.index("post") + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rules:
     pattern: regex.Pattern[str]
-    anchor: re.Pattern[str]  # a character every match holds: text without one is not scanned
+    anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned
+    anchor_words: dict[str, tuple[str, ...]]  # the same words by their first character
     # The characters a match can be made of (None when that could be any), and
     # how many a match holds at least.
     inside: frozenset[str] | None
@@ -163,17 +164,20 @@ def _rules() -> _Rules:
     )
     units = alternation(v.counted_units)
     post_not = alternation(v.not_after_before_suffix)
-    # Every match holds 年 (after a year) or the last character of a word it requires: a
-    # five-year plan, a recurring or relative year, a year end, a half, the quarter or month word.
-    required = [*v.five_year_plans, *v.recurring, *v.relative_years, *year_ends, *v.halves, *v.month_word]
-    anchors = {"年", v.quarter_word[-1]} | {word[-1] for word in required}
+    # Every match holds 年 (after a year) or a word it requires: a five-year plan, a
+    # recurring or relative year, a year end, a half, the quarter or month word. A word
+    # that holds another (每年 holds 年) is found by that one.
+    required = {"年", v.quarter_word, *v.five_year_plans, *v.recurring, *v.relative_years, *year_ends,
+                *v.halves, *v.month_word}
+    anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=lambda w: (-len(w), w))
     inside, min_width = _alphabet(pattern)
     compiled = regex.compile(pattern)
     if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
         pattern=compiled,
-        anchor=re.compile("[" + re.escape("".join(sorted(anchors))) + "]"),
+        anchor=re.compile("|".join(map(re.escape, anchors))),
+        anchor_words={first: tuple(w for w in anchors if w[0] == first) for first in sorted({w[0] for w in anchors})},
         inside=None if inside is None else frozenset(inside),
         min_width=min_width,
         not_before=tuple(v.not_before),
@@ -208,6 +212,8 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
         tree = sre_parser.parse(regex.sub(r"\(\?P<\w+>", "(?:", pattern))
     except re.error:
         return None, 0
+    if tree.state.flags & re.IGNORECASE:
+        return None, 0  # a letter would also match its other case
     chars: set[str] = set()
 
     def walk(items: sre_parser.SubPattern | list[tuple[object, object]]) -> bool:
@@ -223,7 +229,7 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
                     elif not (kind is _OP.CATEGORY and value is _OP.CATEGORY_DIGIT):
                         return False
             elif op is _OP.SUBPATTERN:
-                if not walk(av[3]):
+                if av[1] & re.IGNORECASE or not walk(av[3]):
                     return False
             elif op is _OP.BRANCH:
                 if not all(walk(branch) for branch in av[1]):
@@ -337,13 +343,13 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
     # The stretch to scan: runs, and what lies between runs that are close.
     first, last = 0, -1
     end = 0
-    for hit in rules.anchor.finditer(fold):
-        if hit.start() < end:
+    for anchor in _anchor_starts(rules, fold):
+        if anchor < end:
             continue  # in the run just found
-        start = hit.start()
+        start = anchor
         while start and _may_be_inside(inside, fold[start - 1]):
             start -= 1
-        end = hit.end()
+        end = anchor + 1
         while end < size and _may_be_inside(inside, fold[end]):
             end += 1
         if end - start < rules.min_width:
@@ -355,6 +361,20 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         last = end
     if last >= 0:
         yield from pattern.finditer(fold, first, last)
+
+
+def _anchor_starts(rules: _Rules, fold: str) -> list[int]:
+    """Where an anchor word starts in `fold`, in order. A few str.find passes, one per
+    first character, cost less than a regex scan that tests each character against a set."""
+    starts: list[int] = []
+    for first, words in rules.anchor_words.items():
+        i = fold.find(first)
+        while i >= 0:
+            if fold.startswith(words, i):
+                starts.append(i)
+            i = fold.find(first, i + 1)
+    starts.sort()
+    return starts
 
 
 def _line_matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
@@ -528,7 +548,11 @@ class DeadlineScope:
         if not governing:
             return heads
         lines = self.doc.lines
-        for i, line in enumerate(lines):
+        # Only a line where a deadline starts can open with one.
+        line_starts = [line.start for line in lines]
+        holding = sorted({k for d in governing if (k := bisect_right(line_starts, d.start) - 1) >= 0})
+        for i in holding:
+            line = lines[i]
             d = self._head_deadline(line)
             if d is None:
                 continue

@@ -37,8 +37,9 @@ given back in the characters of the input.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -103,14 +104,13 @@ class _Mention:
 
 def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     """The stop word ending at `pos`, if any."""
-    if text[pos - 1] not in v.stop_last_chars:
-        return None  # most characters end no stop word: no need to try each length
-    for k in v.stop_lengths:
+    ch = text[pos - 1]
+    # Only the lengths of the stop words ending with this character (most end none), longest first.
+    for k in v.stop_lengths_by_last.get(ch, ()):
+        if k == 1:
+            return ch
         if pos - k >= floor and text[pos - k : pos] in v.stop:
             return text[pos - k : pos]
-    ch = text[pos - 1]
-    if ch in v.stop_chars or ch in v.stop:
-        return ch
     return None
 
 
@@ -129,17 +129,33 @@ class _LineGaps:
         return i in self.gaps
 
 
-class _BodyWords:
-    """The body words of one document, found in one scan (body_words_in) and handed out by line."""
+# Characters of text (rounded up to a line end) scanned at a time.
+_SCAN_SLICE = 1 << 20
 
-    def __init__(self, v: BodyLexicon, text: str) -> None:
-        self.spans = body_words_in(v, text)
-        self.starts = [start for start, _ in self.spans]
-        self.cursor = 0  # the first word of the last range asked for: ranges come in order
 
-    def within(self, v: BodyLexicon, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-        """The body words `v.token_re.finditer(text, lo, hi)` yields."""
-        spans, starts = self.spans, self.starts
+class _Found:
+    """The matches of one pattern over a whole document, found in one scan and handed out by
+    line: `pattern.finditer(text, lo, hi)` for ranges that come in order."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str,
+                 find: Callable[[str], Iterable[tuple[int, int]]]) -> None:
+        self.pattern, self.text = pattern, text
+        # Starts and ends as machine integers, found a slice of whole lines at a time: no match
+        # holds a line break, so the matches of a slice are the text's; the whole text at
+        # once (reversed, and its words as tuples) peaked at some 60 MB on a 50 MB plan.
+        self.starts: array[int] = array("q")
+        self.ends: array[int] = array("q")
+        lo = 0
+        while lo < len(text):
+            hi = text.find("\n", lo + _SCAN_SLICE) + 1 or len(text)
+            for start, end in find(text[lo:hi]):
+                self.starts.append(lo + start)
+                self.ends.append(lo + end)
+            lo = hi
+        self.cursor = 0  # the first match of the last range asked for
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
         i = self.cursor
         if i and starts[i - 1] >= lo:
             i = bisect_left(starts, lo)  # a range before the last one
@@ -150,10 +166,26 @@ class _BodyWords:
         while j < n and starts[j] < hi:
             j += 1
         self.cursor = i
-        if (i and spans[i - 1][1] > lo) or (j > i and spans[j - 1][1] > hi):
-            # A word of the whole text runs over an edge of the range: the range alone may read otherwise.
-            return [m.span() for m in v.token_re.finditer(text, lo, hi)]
-        return spans[i:j]
+        if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
+            # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
+            return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
+        if j == i:
+            return []  # most ranges
+        return [(starts[k], ends[k]) for k in range(i, j)]
+
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
+        starts, ends = self.starts, self.ends
+        i = self.cursor
+        if i and starts[i - 1] >= lo:
+            i = bisect_left(starts, lo)  # a range before the last one
+        n = len(starts)
+        while i < n and starts[i] < lo:
+            i += 1
+        self.cursor = i
+        if (i and ends[i - 1] > lo) or (i < n and starts[i] < hi and ends[i] > hi):
+            return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
+        return i < n and starts[i] < hi
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
@@ -302,9 +334,10 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         return None  # 牵头单位：… is a label
     if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
         return None  # 成立工作专班, 建立…中心: set up by the plan; a generic name (有关部门) is kept
-    for verb in v.inner_creation:
-        if name.startswith(verb) and len(name) - len(verb) > te - ts:
-            return None  # 建设全国碳市场辽宁服务中心
+    if name.startswith(v.inner_creation):
+        for verb in v.inner_creation:
+            if name.startswith(verb) and len(name) - len(verb) > te - ts:
+                return None  # 建设全国碳市场辽宁服务中心
     if text.startswith(v.not_actor_after, te):
         return None
     if v.any_role_label.search(name):
@@ -312,7 +345,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if (role is not None and name.removesuffix(role) not in v.level_prefixes) or sum(
                 name.count(label) for label in v.role_labels) > 1:
             return None  # 各项任务责任单位, 牵头单位配合单位完成时限: a role, header cells; 各责任单位 acts
-    end = _alternative_end(v, text, te)
+    end = te if te >= len(text) or text[te] not in _ALTERNATIVE_OPENERS else _alternative_end(v, text, te)
     return _Mention(text[start:end], start, end)
 
 
@@ -366,7 +399,8 @@ def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: 
 def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
     """Whether the Han run ending at `pos` is a place, which split_names also treats as a name."""
     k = pos
-    while k > lo and pos - k < _MAX_NAME and is_han(text[k - 1]) and text[k - 1] not in v.joiners:
+    while k > lo and pos - k < _MAX_NAME and ("\u4e00" <= (ch := text[k - 1]) <= "\u9fff" or is_han(ch)) and (
+            ch not in v.joiners):
         k -= 1
     return is_place(v, text[k:pos])
 
@@ -393,7 +427,11 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
     heads: list[tuple[int, str]] = []
     while end - 1 > lo and text[end - 1] == "、":
         start = end - 1
-        while start > lo and is_han(text[start - 1]) and not _stop_before(v, text, start, lo):
+        while start > lo:
+            ch = text[start - 1]
+            if not ("\u4e00" <= ch <= "\u9fff" or is_han(ch)) or (
+                    ch in v.stop_last_chars and _stop_before(v, text, start, lo)):
+                break
             start -= 1
         bare = text[start : end - 1]
         if "各" in bare[1:]:
@@ -401,7 +439,7 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
             bare = text[start : end - 1]
         # An item ending in a place word may be long (东山经济技术开发区、…管理区管委会).
         longest = _BARE_PLACE_ITEM if bare[-1:] in PLACE_LEVELS else _BARE_ITEM
-        if (not (2 <= len(bare) <= longest) or v.token_re.search(bare)
+        if (not (2 <= len(bare) <= longest) or v.reversed_token_re.search(bare[::-1])
                 or (ends_with_body(v, bare) and not is_place(v, bare))):
             break
         heads.append((start, bare))
@@ -424,25 +462,32 @@ def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
     return content.endswith(v.document_words) and not any(ch in content for ch in "，,。；;：:！!？?")
 
 
-def _find(doc: Document) -> list[_Mention]:
+def _find(doc: Document) -> Iterator[_Mention]:
+    """Every mention of a body, line by line in text order.
+
+    A generator: the mentions of a long plan, held all at once, cost more than
+    the departments they rank (some 28 MB on a 50 MB plan).
+    """
     v = body_lexicon()
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
-    words = _BodyWords(v, text)
+    words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
+    # A place before an actor verb: a line without one cannot match the slower place_re.
+    place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
-    out: list[_Mention] = []
     lines = doc.lines
     for i, line in enumerate(lines):
         if line.is_table:
+            out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
                 if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
-                    _scan_line(v, text, lo, hi, words.within(v, text, lo, hi), out)
+                    _scan_line(v, text, lo, hi, words.within(lo, hi), out)
+            yield from out
             continue
         lo, hi = line.start, line.end
-        line_words = words.within(v, text, lo, hi)
-        # A place before an actor verb: a line without one cannot match the slower place_re.
-        places = v.place_hint.search(text, lo, hi) is not None
+        line_words = words.within(lo, hi)
+        places = place_hints.any_within(lo, hi)
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
@@ -457,8 +502,7 @@ def _find(doc: Document) -> list[_Mention]:
         if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
                           or _is_title_line(v, text, line)
                           or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))):
-            out.extend(found)  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page, no actor
-    return out
+            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page, no actor
 
 
 def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import accumulate, compress, pairwise
 from typing import TypeVar
 
@@ -69,13 +69,16 @@ class _Vocab:
     title_end: re.Pattern[str]
     continuation: tuple[str, ...]
     notice: re.Pattern[str]
+    notice_needs: re.Pattern[str]  # what every notice holds: one search, where `notice` tries every start
     notice_open: re.Pattern[str]
     consultation: re.Pattern[str]
     quoted_then_verb: re.Pattern[str]
     verb_then_quoted: re.Pattern[str]
     verb_then_name: re.Pattern[str]
     headline: re.Pattern[str]
+    headline_needs: re.Pattern[str]  # a wrapper verb
     file_name: re.Pattern[str]
+    file_name_needs: re.Pattern[str]
     title_labels: frozenset[str]
     title_label: re.Pattern[str]
     attachment: re.Pattern[str]
@@ -108,6 +111,7 @@ def _vocab() -> _Vocab:
         continuation=tuple(v.title_continuations),
         # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
         notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
+        notice_needs=re.compile(f"的(?:{nouns})"),
         notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
         consultation=re.compile(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
         quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
@@ -117,10 +121,12 @@ def _vocab() -> _Vocab:
         headline=re.compile(
             f"^[^《》]{{1,30}}?(?:{alternation(v.issuer_suffixes)}|{suffixes})(?:{verbs})[^《》]{{4,}}$"
         ),
+        headline_needs=re.compile(verbs),
         file_name=re.compile(
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
+        file_name_needs=re.compile(f"\\.(?:{alternation(v.file_suffixes)})", re.IGNORECASE),
         title_labels=frozenset(v.title_labels),
         title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
         attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
@@ -167,19 +173,26 @@ def _raw_forms(chars: str) -> str:
     return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
 
 
-# What a label line holds.
+# What a label line holds: a separator, as the raw line writes it.
 _LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 
 
 class _FrontLine:
     """A non-blank physical line of the page head or foot, cleaned when first read."""
 
-    __slots__ = ("_line", "index", "raw")
+    __slots__ = ("_index", "_line", "raw")
 
-    def __init__(self, raw: str, index: int) -> None:
+    def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
-        self.index = index  # 0-based physical line of the input
+        self._index = index  # a foot line's number is found when first asked for (see _FootNumbers)
         self._line: _Text | None = None
+
+    @property
+    def index(self) -> int:
+        """0-based physical line of the input."""
+        if not isinstance(self._index, int):
+            self._index = self._index()
+        return self._index
 
     @property
     def line(self) -> _Text:
@@ -216,6 +229,30 @@ def _is_blank(raw: str) -> bool:
     return not _clean(raw, fold(raw)).key
 
 
+class _FootNumbers:
+    """The input line numbers of foot lines, from the number of lines between head and foot.
+
+    Apart from _Lines, which holds the foot lines: a foot line asking _Lines itself would
+    make a reference cycle, which (the cyclic collector is paused while a document is
+    parsed) would keep the whole input alive to the end of the parse.
+    """
+
+    __slots__ = ("_between", "_raw")
+
+    def __init__(self, raw: str, between: int | tuple[int, int]) -> None:
+        self._raw = raw
+        self._between = between  # the number, or the span in `raw` of the lines between head and foot
+
+    def number(self, place: int) -> int:
+        if isinstance(self._between, tuple):
+            # Counted only when asked for: the front reaches the foot (fewer than _FRONT_LINES lines
+            # in the head), or a foot line is compared with a line beyond the head (see stands_before).
+            start, end = self._between
+            breaks = sum(self._raw.count(c, start, end) for c in LINE_BREAKS) - self._raw.count("\r\n", start, end)
+            self._between = breaks  # whole lines: one break each, \r\n one break
+        return place + self._between
+
+
 class _Lines:
     """The non-blank physical lines of the page head and foot (see _lines), each made a
     _FrontLine, and cleaned, only when read.
@@ -224,11 +261,15 @@ class _Lines:
     signature): `holding` finds the few that matter on the raw text, before any cleaning.
     """
 
-    __slots__ = ("_made", "_scan", "indices", "raws")
+    __slots__ = ("_foot", "_made", "_scan", "head_lines", "places", "raws")
 
-    def __init__(self, raws: list[str], indices: list[int]) -> None:
+    def __init__(
+        self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int]
+    ) -> None:
         self.raws = raws  # as in the input
-        self.indices = indices
+        self.places = places  # of each line among the head and foot lines, blank ones too
+        self.head_lines = head_lines  # physical lines in the head; the foot follows, `between` lines further
+        self._foot = _FootNumbers(raw, between)
         self._made: list[_FrontLine | None] = [None] * len(raws)
         self._scan: _Scan | None = None
 
@@ -238,8 +279,16 @@ class _Lines:
     def __getitem__(self, k: int) -> _FrontLine:
         made = self._made[k]
         if made is None:
-            made = self._made[k] = _FrontLine(self.raws[k], self.indices[k])
+            place = self.places[k]
+            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot.number, place))
+            self._made[k] = made
         return made
+
+    def stands_before(self, k: int, end: int) -> bool:
+        """Whether line k stands before physical line `end` (a foot line stands after the head)."""
+        if self.places[k] >= self.head_lines and end <= self.head_lines:
+            return False
+        return self[k].index < end
 
     def head(self, count: int) -> list[_FrontLine]:
         return [self[k] for k in range(min(count, len(self)))]
@@ -308,15 +357,13 @@ def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int
         if start == head_end or len(tail) > _FOOT_LINES:
             break
         size *= 4
-    between = 0
     if start > head_end:
         tail = tail[1:]  # cut, or the \n of a \r\n the cut split
     foot = tail[-_FOOT_LINES:]
-    foot_start = len(raw) - sum(map(len, foot))
-    if start == head_end:
-        between = len(tail) - len(foot)
     lines = [line.rstrip(LINE_BREAKS) for line in head + foot]
-    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], between if start == head_end else (head_end, foot_start)
+    if start == head_end:  # the tail is every line after the head
+        return lines[:_HEAD_LINES], lines[_HEAD_LINES:], len(tail) - len(foot)
+    return lines[:_HEAD_LINES], lines[_HEAD_LINES:], (head_end, len(raw) - sum(map(len, foot)))
 
 
 def _lines(doc: Document) -> _Lines:
@@ -336,13 +383,7 @@ def _lines(doc: Document) -> _Lines:
     whole = "".join(raws)
     if any(c in whole for c in _PLACEHOLDER_CHARS):
         kept = [k for k in kept if not _is_blank(raws[k])]
-    if isinstance(between, tuple):
-        # A foot line's number matters only once the front reaches the foot, after fewer than
-        # _FRONT_LINES head lines (see _front, _signature): the lines between are counted then.
-        start, end = between
-        between = len(doc.raw[start:end].splitlines()) if bisect_left(kept, len(head)) < _FRONT_LINES else 0
-    first_foot = len(head) + between
-    return _Lines([raws[k] for k in kept], [k if k < len(head) else first_foot + k - len(head) for k in kept])
+    return _Lines(doc.raw, [raws[k] for k in kept], kept, len(head), between)
 
 
 def _front(lines: _Lines) -> list[_FrontLine]:
@@ -384,7 +425,7 @@ def _plan_name(name: _Text) -> _Text | None:
 
 def _notice(line: _Text) -> tuple[_Text, _Text] | None:
     """(issuer part, plan name) of a covering-notice title line (…关于印发《X》的通知)."""
-    if RE_PROSE.search(line.key):
+    if RE_PROSE.search(line.key) or not _vocab().notice_needs.search(line.key):
         return None
     m = _vocab().notice.search(line.key)
     if not m:
@@ -422,7 +463,7 @@ def _wrapper_name(line: _Text) -> _Name | None:
         inner = _notice(value)
         name = inner[1] if inner else _plan_name(value)
         return _Name(name, True) if name else None
-    m = vocab.file_name.search(line.key)
+    m = vocab.file_name.search(line.key) if vocab.file_name_needs.search(line.key) else None
     if m and (name := _plan_name(line.cut(m.start("x"), m.end("x")))):
         return _Name(name, True)
     prose = bool(RE_PROSE.search(line.key))
@@ -529,7 +570,8 @@ def _headings(front: list[_FrontLine]) -> list[_Text]:
     out: list[_Text] = []
     for k, fl in enumerate(front):
         key = fl.line.key
-        if vocab.junk.search(fl.raw) or _notice(fl.line) or vocab.headline.match(key):
+        headline = vocab.headline_needs.search(key) and vocab.headline.match(key)
+        if vocab.junk.search(fl.raw) or _notice(fl.line) or headline:
             continue  # a headline (某市印发某方案) reports the plan; its own heading follows
         if not _is_heading(key):
             chunk = _head_chunk(fl)
@@ -632,7 +674,7 @@ def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | No
         date = _date_only(fl.line.key)
         if date:
             above = _body_above(page, k)
-            if above or fl.index < front_end:
+            if above or page.stands_before(k, front_end):
                 return above or cover, date
             continue
         # A date written out ends with 日: the lazy body of RE_SIGNED_DATE costs a try at every character.

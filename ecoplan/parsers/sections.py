@@ -32,9 +32,10 @@ from ecoplan.text.lexicon import (
     SENTENCE_ENDS,
     TITLE_ENDS,
     TITLE_TRIM,
+    attachment_words,
     squash,
 )
-from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_attachment, match_marker
+from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, match_marker
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import load
 
@@ -104,16 +105,9 @@ class _Node:
     start: int  # index in doc.text of the marker
     title: str
     head_end: int  # index in doc.text just past the title
-    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices
+    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices, in order
     children: list[_Node] = field(default_factory=list)
     path: tuple[int, ...] = ()  # a decimal heading's numbers
-
-    def add_body(self, a: int, b: int) -> None:
-        """Append text[a:b] to the own body, joined to the last segment when they touch."""
-        if self.segments and self.segments[-1][1] == a:
-            self.segments[-1] = (self.segments[-1][0], b)
-        else:
-            self.segments.append((a, b))
 
 
 class _Piece(NamedTuple):
@@ -127,18 +121,29 @@ class _Piece(NamedTuple):
     flattened: bool  # its block holds flattened headings: a heading's title ends at a dropped space
 
 
+# A piece made without the Python-level __new__ of a named tuple: one is made per line.
+_new_tuple = tuple.__new__
+
+
 def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, int]:
     """Title of a heading whose text runs over text[start:end]; returns (title, end of title).
 
     In flattened text the line breaks survive only as spaces, so a title also ends at one.
     """
-    m = RE_TITLE_END.search(doc.text, start, end)
-    stop, title_end = (m.start(), m.end()) if m else (end, end)
+    # The first of the title ends, by substring searches: each stops at the one found before it,
+    # and a search for one character scans far faster than a character class.
+    text = doc.text
+    stop = end
+    for mark in TITLE_ENDS:
+        found = text.find(mark, start, stop)
+        if found >= 0:
+            stop = found
+    title_end = stop + 1 if stop < end else end
     if flattened:
         gap = next(doc.space_gaps(start, stop), None)
         if gap is not None:
             stop = title_end = gap
-    return squash(doc.text[start:stop]).strip(TITLE_TRIM), title_end
+    return squash(text[start:stop]).strip(TITLE_TRIM), title_end
 
 
 def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
@@ -157,7 +162,8 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
     # (end of the text before the space, start of the text after it): spaces normalise dropped
     # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`). Only
     # those before a character a marker starts with can cut: the others are skipped unread.
-    gaps = [(pos, pos) for pos in joins if folded[pos] in MARKER_FIRST and doc.space_dropped_before(pos)]
+    # Whether a join is a dropped space is asked last, of the few before a marker.
+    gaps = [(pos, pos) for pos in joins if folded[pos] in MARKER_FIRST]
     if folded.find(" ", start, end) >= 0:
         kept = [m.span() for m in RE_KEPT_SPACE.finditer(folded, start, end) if folded[m.end()] in MARKER_FIRST]
         gaps = sorted([*gaps, *kept], key=lambda gap: gap[1])
@@ -167,6 +173,8 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
         marker = match_marker(folded, pos, line.end)
         if marker is None or marker.style == "dash":
             continue  # a dash inside a sentence is punctuation
+        if before == pos and not doc.space_dropped_before(pos):
+            continue  # a join (before == pos) where no whitespace was dropped: a gloss, a page-chunk marker
         after_title = head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before)
         if folded[before - 1] in _SENTENCE_CLOSE or after_title:
             cuts.append((pos, marker))
@@ -248,18 +256,19 @@ def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
             and all(not r.segments and not r.children for r in roots))
 
 
-def _continued(pieces: list[_Piece]) -> list[bool]:
-    """For each piece, whether the next heading of its style in the text counts on from it (6. then 7.)."""
-    out = [False] * len(pieces)
-    last: dict[str, int] = {}
-    for k in range(len(pieces) - 1, -1, -1):
-        marker = pieces[k].marker
-        if marker is None:
-            continue
-        nxt = last.get(marker.style)
-        out[k] = nxt is not None and pieces[nxt].marker is not None and pieces[nxt].marker.number == marker.number + 1
-        last[marker.style] = k
-    return out
+def _counts_on(pieces: list[_Piece], k: int) -> bool:
+    """Whether the next heading of pieces[k]'s style in the text counts on from it (6. then 7.).
+
+    Asked only while no section is open (the first headings, mostly), so looked up then:
+    a scan stops at the next heading of the style, so no piece is passed more than once a style.
+    """
+    marker = pieces[k].marker
+    assert marker is not None
+    for j in range(k + 1, len(pieces)):
+        nxt = pieces[j].marker
+        if nxt is not None and nxt.style == marker.style:
+            return nxt.number == marker.number + 1
+    return False
 
 
 def _contents_entries(pieces: list[_Piece], contents_at: list[int]) -> set[int]:
@@ -295,18 +304,21 @@ def _build(doc: Document) -> list[_Node]:
     fragment = False  # the text starts inside a plan: its first heading counts on from an earlier one
     pieces: list[_Piece] = []
     contents_at: list[int] = []  # where a 目录 line stood, as an index into pieces
+    all_joins = doc.joins(0, len(text))  # each line's share is found by bisection
+    attachments = attachment_words()
+    append, find = pieces.append, folded.find
     for line in doc.lines:
         kind = line.kind
-        if kind == "toc_entry" and line.marker is None:
-            contents_at.append(len(pieces))
-        elif kind not in _NOT_STRUCTURE:
+        if kind not in _NOT_STRUCTURE:
             start, end = line.start, line.end
-            joins = doc.joins(start, end)
-            if joins or folded.find(" ", start, end) >= 0:
-                pieces.extend(_pieces(doc, line, joins))
+            first = bisect_right(all_joins, start)
+            last = bisect_left(all_joins, end, first)
+            if first < last or find(" ", start, end) >= 0:
+                pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
-                pieces.append(_Piece(start, end, kind, line.marker, False, False))
-    continued = _continued(pieces)
+                append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
+        elif kind == "toc_entry" and line.marker is None:
+            contents_at.append(len(pieces))
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
     for k, (start, end, kind, marker, mid_line, flattened) in enumerate(pieces):
         if k in contents:
@@ -314,11 +326,11 @@ def _build(doc: Document) -> list[_Node]:
         body_start = start
         depth = None
         if marker is not None:
-            if _is_contents(roots, marker):
+            if marker.number == 1 and _is_contents(roots, marker):
                 roots, stack, last_seen, fragment = [], [], {}, False
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
-            fragment_start = not mid_line and (fragment if roots else continued[k])
+            fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
             depth = _accepts(rules, stack, last_seen, marker, fragment_start)
         if marker is not None and depth is not None:
             if not roots and marker.number > 1 and marker.style not in ("dash", "decimal"):
@@ -338,7 +350,7 @@ def _build(doc: Document) -> list[_Node]:
             body_start = title_end
         elif mid_line:
             pass  # a flattened marker out of sequence: the text runs on
-        elif is_attachment(folded, start, end):
+        elif folded.startswith(attachments, start, end):  # is_attachment, with its words fetched once
             in_attachment = True
         elif kind == "date_line":
             # The signature block closes the body: drop the issuer line just before the date.
@@ -346,7 +358,12 @@ def _build(doc: Document) -> list[_Node]:
             if stack and stack[-1].segments and _is_signature(text, stack[-1].segments[-1]):
                 stack[-1].segments.pop()
         if stack and not in_attachment and body_start < end:
-            stack[-1].add_body(body_start, end)
+            # _Node.add_body, inlined: one call per line of body.
+            segments = stack[-1].segments
+            if segments and segments[-1][1] == body_start:
+                segments[-1] = (segments[-1][0], end)
+            else:
+                segments.append((body_start, end))
     return roots
 
 
@@ -359,9 +376,7 @@ class _InlineItem:
     title: str
 
 
-def _find_inline(
-    text: str, folded: str, segments: list[tuple[int, int]], inline_starts: list[int]
-) -> list[_InlineItem]:
+def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list[_InlineItem]:
     """Inline enumeration items within the given body segments of one section.
 
     A run starts at 一是/一要, continues across the section's paragraphs while
@@ -369,12 +384,6 @@ def _find_inline(
     least two items, or as one item that opens a paragraph or follows a colon
     (一是… cut off before its 二是 by the end of an excerpt).
     """
-    if not segments:
-        return []
-    # No inline marker can start anywhere from the first segment to the end of the last.
-    k = bisect_left(inline_starts, segments[0][0])
-    if k == len(inline_starts) or inline_starts[k] >= segments[-1][1]:
-        return []
     rules = _rules()
     pattern = rules.inline
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
@@ -407,14 +416,29 @@ def _find_inline(
     return items
 
 
-def _to_data(doc: Document, node: _Node) -> dict[str, Any]:
+def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dict[str, Any]:
     """The fields of a node's Section, its children's as data too: pydantic validates a whole
-    tree of data in one call for half what it costs to validate each Section on its own."""
+    tree of data in one call for half what it costs to validate each Section on its own.
+
+    The node's inline enumerations are carved out first (none inside an inline item:
+    `inline_starts` is None for those), in the same walk of the tree.
+    """
     segments = node.segments
+    inline_nodes = []
+    if inline_starts is not None and segments:
+        # No inline marker can start anywhere from the first segment to the end of the last: most sections.
+        k = bisect_left(inline_starts, segments[0][0])
+        if k < len(inline_starts) and inline_starts[k] < segments[-1][1]:
+            inline_nodes = _carve_inline(doc, node)
+            segments = node.segments
     # Segments are in text order: the last one ends last.
     end = segments[-1][1] if segments and segments[-1][1] > node.head_end else node.head_end
     text = doc.text
     span = doc.span(node.start, end)
+    children = [_to_data(doc, child, inline_starts) for child in node.children]
+    if inline_nodes:
+        # Inline items sit inside the parent's own text, which comes before its line-start children.
+        children[:0] = [_to_data(doc, item, None) for item in inline_nodes]
     return {
         "marker": node.marker,
         "style": node.style,
@@ -424,17 +448,15 @@ def _to_data(doc: Document, node: _Node) -> dict[str, Any]:
         "text": "\n".join([text[a:b] for a, b in segments if b > a]),
         "line": doc.raw_lineno(span[0]),  # span[0] is where text[node.start] stands in the input
         "span": span,
-        "children": [_to_data(doc, child) for child in node.children],
+        "children": children,
     }
 
 
-def _attach_inline(doc: Document, node: _Node, inline_starts: list[int]) -> None:
-    """Carve inline enumerations out of a section's own body and hang them below it."""
-    for child in node.children:
-        _attach_inline(doc, child, inline_starts)
-    items = _find_inline(doc.text, doc.fold, node.segments, inline_starts)
+def _carve_inline(doc: Document, node: _Node) -> list[_Node]:
+    """Carve inline enumerations out of a section's own body; the nodes that go below it, first."""
+    items = _find_inline(doc.text, doc.fold, node.segments)
     if not items:
-        return
+        return []
     kept: list[tuple[int, int]] = []
     # Items come in text order, so each segment's items are one slice, found by
     # bisection rather than by testing every item against every segment.
@@ -447,20 +469,16 @@ def _attach_inline(doc: Document, node: _Node, inline_starts: list[int]) -> None
             pos = max(pos, item.end)
         if pos < b:
             kept.append((pos, b))
-    inline_nodes = [
+    node.segments = kept
+    return [
         _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title, item.end,
               [(item.start + len(item.marker), item.end)])
         for item in items
     ]
-    # Inline items sit inside the parent's own text, which comes before its line-start children.
-    node.children = inline_nodes + node.children
-    node.segments = kept
 
 
 def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
     inline_starts = _inline_starts(_rules(), doc.fold)
-    for root in roots:
-        _attach_inline(doc, root, inline_starts)
-    return [Section.model_validate(_to_data(doc, root)) for root in roots]
+    return [Section.model_validate(_to_data(doc, root, inline_starts)) for root in roots]

@@ -95,7 +95,7 @@ UNIT_LIST_REACH = 40
 RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rules:
     before: re.Pattern[str]
     before_ops: dict[str, str]
@@ -177,7 +177,7 @@ def rules() -> _Rules:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One number of a clause and what surrounds it (indices into Document.text)."""
 
@@ -264,7 +264,7 @@ def _inside_bracket(fold: str, start: int, end: int) -> bool:
     return fold.count("(", start, end) > fold.count(")", start, end)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Reading:
     comparator: str | None  # operator from the word before, None when bare
     word: str | None
@@ -290,22 +290,25 @@ def _read_head(
         joined = best is not None and best.end() + 1 == m.start() and fold[best.end()] == EITHER
         either = best if joined else None
         best = m
-    reading = _Reading(None, None, he, he, None, None, he)
+    op: str | None = None
+    word: str | None = None
+    word_start = word_end = subject_end = he
     if best is not None:
-        word = best.group()
-        gap = squash(fold[best.end() : he])
+        best_start, best_end = best.span()
+        found = best.group()
+        gap = squash(fold[best_end:he])
         gap_len = len(gap)
-        if skip is not None and skip[0] >= best.end():
+        if skip is not None and skip[0] >= best_end:
             # A qualifying number between verb and number does not count as distance.
             gap_len -= len(squash(fold[skip[0] : skip[1]]))
         reach = COMPARATOR_REACH
-        if word in r.count_verbs:
+        if found in r.count_verbs:
             reach = CLOSING_COUNT_VERB_REACH if closes else COUNT_VERB_REACH
-        past = fold[max(hs, best.start() - 2) : best.start()].endswith(r.past)
+        past = fold[max(hs, best_start - 2) : best_start].endswith(r.past)
         # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
         inside = bool(gap) and gap.endswith(r.measure)
         if gap_len <= reach and not past and not inside:
-            op = r.before_ops[word]
+            op = r.before_ops[found]
             if either is not None:
                 # 达到或超过90%: reaching counts too, so the bound is not strict.
                 both = {op, r.before_ops[either.group()]}
@@ -313,25 +316,25 @@ def _read_head(
                     op = ">="
                 elif both <= {"<", "<=", "="} and both & {"<", "<="}:
                     op = "<="
-            subject_end = either.start() if either is not None else best.start()
-            reading = _Reading(op, word, best.start(), best.end(), None, None, subject_end)
+            word, word_start, word_end = found, best_start, best_end
+            subject_end = either.start() if either is not None else best_start
     hedge = r.hedges.search(fold, hs, he)
-    reading.hedge = hedge.group() if hedge else None
     base = None
-    for m in r.baseline.finditer(fold, hs, reading.word_start if reading.word else he):
+    for m in r.baseline.finditer(fold, hs, word_start):
         base = m
-    if reading.word in r.change:
-        reading.change = r.change[reading.word]
+    change = r.change.get(word) if word is not None else None
+    baseline_year = None
     if base is not None:
-        reading.baseline_year = int(base["year"]) if base["year"] else None  # 较上年: no year written
-        reading.subject_end = base.start()
-        if reading.change is None:
-            between = fold[base.end() : reading.word_start if reading.word else he]
+        baseline_year = int(base["year"]) if base["year"] else None  # 较上年: no year written
+        subject_end = base.start()
+        if change is None:
+            between = fold[base.end() : word_start]
             for w, direction in r.change.items():
                 if w in between:  # 较2020年下降比例达到18%
-                    reading.change = direction
+                    change = direction
                     break
-    return reading
+    hedge_word = hedge.group() if hedge else None
+    return _Reading(op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word)
 
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
@@ -417,6 +420,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         sent_start = line.start
         looks_back = False
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
+        unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
             if sentence != prev_sentence:
                 subject_prev = ""
@@ -425,12 +429,18 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 prev_sentence = sentence
                 sent_start = cs
                 looks_back = scope.looks_back(cs, line.end)
-            elif r.inline_item.match(fold, cs, ce):
-                # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
-                # deadline inside one does not govern the next.
-                sent_start = cs
+                unread = []
+            else:
+                unread.append((cs, ce))
             if not quantities:
                 continue
+            # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
+            # deadline inside one does not govern the next. Only the latest one counts.
+            for item_start, item_end in reversed(unread):
+                if r.inline_item.match(fold, item_start, item_end):
+                    sent_start = item_start
+                    break
+            unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
                 continue

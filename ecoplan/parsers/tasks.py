@@ -23,7 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -59,6 +59,12 @@ _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
+# Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
+_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
+_RE_OPEN = re.compile(char_class(OPEN_ANY))
+_RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
+_RE_PAREN_CHAR = re.compile(char_class(OPEN_PARENS + CLOSE_PARENS))
+_RE_SENTENCE_CUT_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY + "。"))
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
@@ -77,6 +83,8 @@ _PROSE_MARKS = "。.,;、:"
 _GARBLED_SHARE = 10
 # A heading alone on its line is a short title, not a paragraph.
 _HEADING_MAX = 40
+# Marks inside a line that make it a sentence or a label, not a bare title.
+_NOT_IN_HEADING = frozenset("。，,；;：:")
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,9 @@ class _Rules:
     lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
-    label_at_start: regex.Pattern[str]
+    label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
-    bracket: regex.Pattern[str]
+    bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
     verb_at_end: regex.Pattern[str]
@@ -116,12 +124,12 @@ def _rules() -> _Rules:
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
-        label_at_start=regex.compile(
-            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{regex.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
+        label_at_start=re.compile(
+            rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
         label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
-        bracket=regex.compile(
+        bracket=re.compile(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
@@ -166,10 +174,11 @@ def _drop_remarks(text: str) -> str:
     out: list[str] = []
     opened: list[int] = []  # start of each open bracket, in `text`
     keep_from = 0
-    for i, ch in enumerate(text):
-        if ch in OPEN_PARENS:
+    for m in _RE_PAREN_CHAR.finditer(text):  # the brackets only, not every character
+        i = m.start()
+        if m.group() in OPEN_PARENS:
             opened.append(i)
-        elif ch in CLOSE_PARENS and opened:
+        elif opened:
             start = opened.pop()
             if not opened and not RE_ALTERNATIVE.fullmatch(text, start, i + 1):
                 out.append(text[keep_from:start])
@@ -183,12 +192,13 @@ def _sentences(text: str) -> list[str]:
     out: list[str] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    for m in _RE_SENTENCE_CUT_CHAR.finditer(text):  # brackets and 。 only, not every character
+        ch, i = m.group(), m.start()
         if ch in OPEN_ANY:
             depth += 1
         elif ch in CLOSE_ANY:
             depth = max(depth - 1, 0)
-        elif ch == "。" and depth == 0:
+        elif depth == 0:
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
@@ -309,9 +319,15 @@ class _Cell:
     pieces: list[tuple[int, int]] = field(default_factory=list)  # doc.text ranges, stripped
 
     def text(self, doc: Document) -> str:
+        if len(self.pieces) == 1:  # most cells: one slice, no join
+            a, b = self.pieces[0]
+            return doc.text[a:b]
         return "".join(doc.text[a:b] for a, b in self.pieces)
 
     def fold(self, doc: Document) -> str:
+        if len(self.pieces) == 1:
+            a, b = self.pieces[0]
+            return doc.fold[a:b]
         return "".join(doc.fold[a:b] for a, b in self.pieces)
 
     def extend(self, other: _Cell) -> None:
@@ -504,11 +520,9 @@ def _spaced_tokens(doc: Document, start: int, end: int) -> list[tuple[int, int]]
     table whose rows were run together into prose (PDF text layers)."""
     out: list[tuple[int, int]] = []
     a = start
-    for i in range(start + 1, end):
-        lo, hi = doc.to_raw(i - 1), doc.to_raw(i)
-        if hi - lo > 1 and doc.raw[lo + 1 : hi].isspace():
-            out.append((a, i))
-            a = i
+    for i in doc.space_gaps(start, end):  # only where the offset map has a seam, not per character
+        out.append((a, i))
+        a = i
     out.append((a, end))
     return [(x, y) for x, y in out if y > x]
 
@@ -536,18 +550,25 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     """Tasks of a flattened table: each run of department cells gives its roles to the
     measure cells right before it; short cells in between (完成时间) belong to no one."""
     out: list[Task] = []
+    known: dict[int, bool] = {}  # token index -> whether a department cell: a token is asked up to three times
+
+    def body(k: int) -> bool:
+        if k not in known:
+            known[k] = _body_cell(doc, tokens, k)
+        return known[k]
+
     k = 0
     while k < len(tokens):
         run_end = k
-        while run_end < len(tokens) and _body_cell(doc, tokens, run_end):
+        while run_end < len(tokens) and body(run_end):
             run_end += 1
         if run_end == k:
             k += 1
             continue
         first = k - 1
-        while first - 1 >= 0 and _prose_like(doc, *tokens[first - 1]) and not _body_cell(doc, tokens, first - 1):
+        while first - 1 >= 0 and _prose_like(doc, *tokens[first - 1]) and not body(first - 1):
             first -= 1
-        if first >= 0 and not _body_cell(doc, tokens, first):
+        if first >= 0 and not body(first):
             a, b = tokens[first][0], tokens[k - 1][1]
             names = " ".join(doc.fold[x:y] for x, y in tokens[k:run_end])
             lead = [as_written(n, doc.fold, doc.text, tokens[k][0], tokens[run_end - 1][1]) for n in split_names(names)]
@@ -562,8 +583,6 @@ def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
-    if rules.lead_header.search(doc.fold, line.start, line.end) is None:
-        return None  # most lines: no lead column word, so no header run
     hits = [m.group() for m in rules.header_search.finditer(doc.fold, line.start, line.end)]
     roles = {rules.header_exact[h] for h in hits}
     if len(hits) < 3 or not {"text", "lead"} <= roles:
@@ -647,7 +666,7 @@ def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | N
         return None
     a, b = _strip(doc, marker.end, line.end)
     title = doc.fold[a:b].rstrip("。.")
-    if not title or len(title) > _HEADING_MAX or any(ch in title for ch in "。，,；;：:"):
+    if not title or len(title) > _HEADING_MAX or not _NOT_IN_HEADING.isdisjoint(title):
         return None
     return marker.style, (a, b)
 
@@ -661,9 +680,11 @@ def _is_measure(doc: Document, line: Block) -> bool:
 
 def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
     """Style of the first heading marker at the start of a line from lines[k] on."""
-    for line in lines[k:]:
-        if line.marker is not None and line.marker.style != "dash":
-            return line.marker.style
+    # By index, not over lines[k:]: slicing copies the rest of the document on every call.
+    for j in range(k, len(lines)):
+        marker = lines[j].marker
+        if marker is not None and marker.style != "dash":
+            return marker.style
     return None
 
 
@@ -679,7 +700,7 @@ def _task_text(
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: bool) -> list[Task]:
+                  first_leads: Callable[[], bool]) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -699,7 +720,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             rng, text = _task_text(doc, rng, heading if seg == line.start else None)
             out.append(_task(doc, rng, text, None, *_convention(roles, first_leads)))
 
-    for m in rules.bracket.finditer(fold, line.start, line.end):
+    for m in _role_brackets(rules, fold, line.start, line.end):
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
@@ -729,6 +750,19 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         if roles is not None:
             add(tail.start(), roles)
     return out
+
+
+def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The bracket pattern's matches in fold[start:end], or none when no role word stands
+    between the first opening and the last closing bracket: no bracket's content could then
+    hold one, and most lines with a role word state it after the item, unbracketed."""
+    first_open = _RE_OPEN.search(fold, start, end)
+    if first_open is None:
+        return iter(())
+    to_last_close = _RE_TO_LAST_CLOSE.match(fold, first_open.end(), end)
+    if to_last_close is None or rules.role_hint.search(fold, first_open.end(), to_last_close.end() - 1) is None:
+        return iter(())
+    return rules.bracket.finditer(fold, start, end)
 
 
 def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
@@ -781,11 +815,10 @@ def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int
 def _unclosed_bracket(fold: str, start: int, end: int) -> int | None:
     """Index of the outermost bracket in fold[start:end] that never closes."""
     opened: list[int] = []
-    for i in range(start, end):
-        ch = fold[i]
-        if ch in OPEN_ANY:
-            opened.append(i)
-        elif ch in CLOSE_ANY and opened:
+    for m in _RE_BRACKET_CHAR.finditer(fold, start, end):  # the brackets only, not every character
+        if m.group() in OPEN_ANY:
+            opened.append(m.start())
+        elif opened:
             opened.pop()
     return opened[0] if opened else None
 
@@ -802,11 +835,13 @@ def _role_bracket_line(doc: Document, rules: _Rules, line: Block) -> bool:
             and rules.role_hint.search(fold, m.start("c"), m.end("c")) is not None)
 
 
-def _convention(roles: tuple[list[str], list[str]], first_leads: bool) -> tuple[list[str], list[str]]:
+def _convention(
+    roles: tuple[list[str], list[str]], first_leads: Callable[[], bool]
+) -> tuple[list[str], list[str]]:
     """The document's convention `排在首位的为牵头单位` (spec §6): a list given without
     support roles has its first name lead and the rest support."""
     lead, support = roles
-    if first_leads and not support and len(lead) > 1:
+    if not support and len(lead) > 1 and first_leads():
         return lead[:1], lead[1:]
     return roles
 
@@ -861,7 +896,14 @@ def parse_tasks(doc: Document) -> list[Task]:
 
     def deeper(style: str, than: str) -> bool:
         return styles_seen.get(style, len(styles_seen)) > styles_seen.get(than, len(styles_seen))
-    first_leads = bool(rules.convention.search(doc.fold))
+    convention_stated: list[bool] = []
+
+    def first_leads() -> bool:
+        """Whether the document states the convention: searched once, and only for a
+        document with a list that it would split (most have none)."""
+        if not convention_stated:
+            convention_stated.append(bool(rules.convention.search(doc.fold)))
+        return convention_stated[0]
 
     def heading_belongs(k: int, style: str | None) -> bool:
         """A heading belongs to the measure below it unless its section holds sub-items
@@ -923,7 +965,11 @@ def parse_tasks(doc: Document) -> list[Task]:
             flush()
             table = None
         # prose
-        if (stream := _stream_at(rules, doc, lines, i)) is not None:
+        # Most lines hold no lead column word, so no header run of a flattened table.
+        if (
+            rules.lead_header.search(doc.fold, line.start, line.end) is not None
+            and (stream := _stream_at(rules, doc, lines, i)) is not None
+        ):
             found, stream_end = stream
             tasks.extend(found)
             item, item_task = None, None

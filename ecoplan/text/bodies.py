@@ -71,17 +71,20 @@ class BodyLexicon:
     longest_token: int
     last_chars: frozenset[str]  # the characters body words end with
     last_char: re.Pattern[str]  # one of them
-    token_suffixes: dict[str, tuple[int, ...]]  # body word -> lengths of the body words it ends with, itself too
-    inner_ends: dict[str, tuple[int, ...]]  # body word -> distances from its end of the last_chars inside it
+    # Keyed by a body word spelt backwards: the lengths of the body words it ends with (itself
+    # too), and the distances from its end of the last_chars inside it.
+    backward_suffixes: dict[str, tuple[int, ...]]
+    backward_inner_ends: dict[str, tuple[int, ...]]
     tokens: dict[str, BodyToken]
     not_before: dict[str, frozenset[str]]
     not_after: dict[str, frozenset[str]]
     not_modifier: dict[str, tuple[str, ...]]
     modifier_ends: dict[str, str]  # word -> what a modifier outside its `after` list must end with
     stop: frozenset[str]
-    stop_lengths: tuple[int, ...]
     stop_chars: frozenset[str]
     stop_last_chars: frozenset[str]  # the characters stop words and stop characters end with
+    # Each of them -> the lengths of the stop words ending with it, longest first (1: itself).
+    stop_lengths_by_last: dict[str, tuple[int, ...]]
     joiners: frozenset[str]
     level_prefixes: tuple[str, ...]
     # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
@@ -189,17 +192,22 @@ def body_lexicon() -> BodyLexicon:
         longest_token=max(map(len, tokens)),
         last_chars=last_chars,
         last_char=re.compile("[" + re.escape("".join(sorted(last_chars))) + "]"),
-        token_suffixes={word: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
-        inner_ends={word: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
+        backward_suffixes={
+            word[::-1]: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
+        backward_inner_ends={
+            word[::-1]: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
         tokens=tokens,
         not_before={k: frozenset(v) for k, v in data.not_before.items()},
         not_after={k: frozenset(v) for k, v in data.not_after.items()},
         not_modifier=not_modifier,
         modifier_ends=modifier_ends,
         stop=stop,
-        stop_lengths=tuple(sorted({len(w) for w in stop if len(w) > 1}, reverse=True)),
         stop_chars=frozenset(data.stop_chars),
         stop_last_chars=frozenset(word[-1] for word in (*stop, *data.stop_chars)),
+        stop_lengths_by_last={
+            last: tuple(sorted({len(w) for w in (*stop, *data.stop_chars) if w[-1] == last and len(w) > 1},
+                               reverse=True)) + ((1,) if last in stop or last in data.stop_chars else ())
+            for last in {word[-1] for word in (*stop, *data.stop_chars)}},
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
         split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
@@ -248,21 +256,45 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     n = len(text)
     backwards = text[::-1]
     reversed_token_re = v.reversed_token_re
-    suffixes = v.token_suffixes
-    inner_ends = v.inner_ends
-    # Ends come right to left (the backward scan, and inside a word its inner ends
-    # nearest the end first): the first end noted for a start is its farthest.
-    farthest: dict[int, int] = {}  # start -> end of the longest body word starting there
+    suffixes = v.backward_suffixes
+    inner_ends = v.backward_inner_ends
+    spans: list[tuple[int, int]] = []  # right to left
+    # Most found words stand alone: the words ending inside one start inside it. Where one
+    # starts before (各街道 in 各街道办事处), the words reaching into each other make a
+    # cluster, read by the rule above: ends come right to left (the backward scan, and inside
+    # a word its inner ends nearest the end first), so the first end noted for a start is
+    # its farthest.
+    farthest: dict[int, int] = {}  # the open cluster: start -> end of the longest body word starting there
+    cluster_start = 0  # the leftmost start in the open cluster
     for m in reversed_token_re.finditer(backwards):
-        end = n - m.start()
-        word = m.group()[::-1]
+        start, end = n - m.end(), n - m.start()
+        word = m.group()
+        if farthest and end <= cluster_start:
+            spans.extend(reversed(_leftmost_longest(farthest)))
+            farthest = {}
+        leftmost = start
+        inner_words = []
+        for offset in inner_ends[word]:
+            if inner := reversed_token_re.match(backwards, m.start() + offset):
+                inner_words.append((end - offset, inner.group()))
+                leftmost = min(leftmost, n - inner.end())
+        if not farthest and leftmost == start:
+            spans.append((start, end))
+            continue
+        cluster_start = min(cluster_start, leftmost) if farthest else leftmost
         for k in suffixes[word]:
             farthest.setdefault(end - k, end)
-        # The backward scan went on after this word: words ending inside it are looked up one by one.
-        for offset in inner_ends[word]:
-            if found := reversed_token_re.match(backwards, m.start() + offset):
-                for k in suffixes[found.group()[::-1]]:
-                    farthest.setdefault(end - offset - k, end - offset)
+        for inner_end, inner_word in inner_words:
+            for k in suffixes[inner_word]:
+                farthest.setdefault(inner_end - k, inner_end)
+    if farthest:
+        spans.extend(reversed(_leftmost_longest(farthest)))
+    spans.reverse()
+    return spans
+
+
+def _leftmost_longest(farthest: dict[int, int]) -> list[tuple[int, int]]:
+    """From the left, the longest word at the first start, then the next start after its end."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for start in sorted(farthest):
@@ -286,8 +318,10 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Mat
             start = found.end()
         else:
             return
-        m = v.place_re.match(text, start, hi)
-        if m:
+        # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
+        found = v.clause_break.search(text, start, hi)
+        if v.place_hint.search(text, start, found.start() if found else hi) and (
+                m := v.place_re.match(text, start, hi)):
             yield m
             pos = m.end()
         else:
@@ -540,7 +574,10 @@ def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
     """The names of one list item (what trails it dropped, split at 和/及 between two names)
     and whether it waits for a later item's suffix: one name, no body word or a place."""
     part = part.replace("\0", "、")
-    part = strip_trailing(v, strip_unbalanced(strip_trailing(v, part.strip()).strip(" \t")))
+    stripped = strip_trailing(v, part.strip())
+    part = strip_unbalanced(stripped.strip(" \t"))
+    if part != stripped:  # what strip_trailing left it leaves as it is
+        part = strip_trailing(v, part)
     for label in v.labels:
         part = label.sub("", part)
     group = [p for p in _split_joined(v, part) if p] if part else []

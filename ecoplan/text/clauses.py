@@ -8,6 +8,7 @@ text at punctuation uses these functions.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from ecoplan.text.lexicon import (
     ACTOR_PLACE_SUFFIXES,
@@ -82,7 +83,7 @@ def sentence_start(fold: str, start: int, pos: int) -> int:
     A sentence end closes every bracket, so the clauses of fold[start:end] from
     there on are those of fold[sentence_start(...):end] (sentences counted anew).
     """
-    last_end = max(fold.rfind(ch, start, pos) for ch in _SENTENCE_END)
+    last_end = max(map(fold.rfind, _SENTENCE_END, repeat(start), repeat(pos)))
     return last_end + 1 if last_end >= 0 else start
 
 
@@ -123,7 +124,7 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
 
 def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
     """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
-    if not any(ch in text for ch in separators):
+    if not any(map(text.__contains__, separators)):
         return [(0, len(text))] if text else []
     spans: list[tuple[int, int]] = []
     depth = 0

@@ -12,27 +12,27 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ecoplan.text.markers import MarkerMatch
 
 BlockKind = Literal["heading", "paragraph", "table_row", "date_line", "label_line", "toc_entry", "page_artefact"]
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+# Cell and Block are named tuples: immutable like frozen dataclasses, and made several
+# times faster (normalise makes one Block per line and one Cell per table cell).
+class Cell(NamedTuple):
     """One cell of a table row: Document.text[start:end], padding stripped (start == end when empty)."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One logical line of the document, typed once by normalise.
 
     A physical line, or several glued across a page break. `start`/`end` index
-    Document.text (text[end] is "\\n" or the end); a page artefact was dropped
+    Document.text (text[end] is "\n" or the end); a page artefact was dropped
     from the text, so its range is empty and `lineno` says where it stood.
     """
 
@@ -49,34 +49,26 @@ class Block:
         return self.kind == "table_row"
 
 
-# A frozen dataclass's __init__ sets each field through object.__setattr__ (~0.8 µs a
-# Block); normalise makes one Block per line, so it fills the slots through their
-# descriptors instead, which costs half as much and makes the same immutable Block.
-# tests/test_normalise.py checks that new_block fills every field.
-_set_kind, _set_start, _set_end, _set_lineno, _set_marker, _set_cells, _set_lead_tabs = (
-    getattr(Block, name).__set__ for name in ("kind", "start", "end", "lineno", "marker", "cells", "lead_tabs")
-)
+_new_tuple = tuple.__new__
 
 
 def new_block(
     kind: BlockKind, start: int, end: int, lineno: int, marker: MarkerMatch | None = None,
     cells: tuple[Cell, ...] = (), lead_tabs: int = 0,
 ) -> Block:
-    """Block(kind, start, end, lineno, marker, cells, lead_tabs), made faster."""
-    block = object.__new__(Block)
-    _set_kind(block, kind)
-    _set_start(block, start)
-    _set_end(block, end)
-    _set_lineno(block, lineno)
-    _set_marker(block, marker)
-    _set_cells(block, cells)
-    _set_lead_tabs(block, lead_tabs)
-    return block
+    """Block(kind, start, end, lineno, marker, cells, lead_tabs) without the Python-level __new__ of a named
+    tuple: normalise makes one per line. tests/test_normalise.py checks that it fills every field."""
+    return _new_tuple(Block, (kind, start, end, lineno, marker, cells, lead_tabs))  # type: ignore[arg-type]
+
+
+def new_cell(start: int, end: int) -> Cell:
+    """Cell(start, end), made as new_block makes a Block."""
+    return _new_tuple(Cell, (start, end))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class Document:
-    raw: str
+    raw: str  # the decoded input; None once let go (release_input)
     text: str
     fold: str
     blocks: tuple[Block, ...]  # every block in input order, page artefacts included
@@ -86,6 +78,9 @@ class Document:
     _clean_starts: array[int] = field(repr=False, hash=False)
     _raw_starts: array[int] = field(repr=False, hash=False)
     _raw_line_starts: array[int] = field(repr=False, hash=False)
+    # Per run of the offset map: whether the input dropped right before it is whitespace
+    # (see _space_flags); made on first use, and before the input is released.
+    _space_before: bytearray | None = field(default=None, repr=False, hash=False, compare=False)
 
     def to_raw(self, index: int) -> int:
         """Offset in the decoded input of the character at `index` of `text`."""
@@ -99,14 +94,36 @@ class Document:
         if end <= start:
             pos = self.to_raw(start)
             return pos, pos
-        return self.to_raw(start), self.to_raw(end - 1) + 1
+        # to_raw of both ends, inlined: every located item asks for its span.
+        clean_starts, raw_starts = self._clean_starts, self._raw_starts
+        k = bisect_right(clean_starts, start) - 1
+        first = 0 if k < 0 else raw_starts[k] + (start - clean_starts[k])
+        last = end - 1
+        k = bisect_right(clean_starts, last, k if k > 0 else 0) - 1
+        return first, (0 if k < 0 else raw_starts[k] + (last - clean_starts[k])) + 1
 
     def space_dropped_before(self, index: int) -> bool:
         """Whether input whitespace (a layout space, a flattened line break) was dropped right before text[index]."""
         if index <= 0 or index >= len(self.text):
             return False
-        a, b = self.to_raw(index - 1) + 1, self.to_raw(index)
-        return b > a and self.raw[a:b].isspace()
+        # Input is dropped only between two runs of the offset map: before a run's first character.
+        k = bisect_right(self._clean_starts, index) - 1
+        return k > 0 and self._clean_starts[k] == index and self._spaces()[k] == 1
+
+    def release_input(self) -> None:
+        """Let the decoded input go, for a pipeline whose remaining stages do not read it: on
+        long inputs it weighs as much as the text. Spans, line numbers and the whitespace
+        questions are still answered, from the offset map; `raw` is None from then on, so
+        that a stage reading it after all fails loudly rather than reading nothing."""
+        self._spaces()
+        object.__setattr__(self, "raw", None)
+
+    def _spaces(self) -> bytearray:
+        spaces = self._space_before
+        if spaces is None:
+            spaces = _space_flags(self.raw, self._clean_starts, self._raw_starts)
+            object.__setattr__(self, "_space_before", spaces)
+        return spaces
 
     def joins(self, start: int, end: int) -> Sequence[int]:
         """Indices in (start, end) where text joins input that is not contiguous (a space, a gloss or a
@@ -115,17 +132,12 @@ class Document:
 
     def space_gaps(self, start: int, end: int) -> Iterator[int]:
         """Indices in (start, end) of text right after dropped input whitespace, in order."""
-        clean_starts, raw_starts, raw = self._clean_starts, self._raw_starts, self.raw
+        clean_starts, spaces = self._clean_starts, self._spaces()
         k = max(bisect_right(clean_starts, start), 1)  # text[0] has nothing dropped before it
         last = min(end, len(self.text))
         while k < len(clean_starts) and clean_starts[k] < last:
-            # space_dropped_before(index) without its two bisections: text[index - 1] ends run
-            # k - 1, text[index] starts run k, and the input between them is what was dropped.
-            index = clean_starts[k]
-            a = raw_starts[k - 1] + (index - clean_starts[k - 1])
-            b = raw_starts[k]
-            if b > a and raw[a:b].isspace():
-                yield index
+            if spaces[k]:
+                yield clean_starts[k]
             k += 1
 
     def as_written(self, start: int, end: int) -> str:
@@ -144,3 +156,16 @@ class Document:
     def raw_lineno(self, offset: int) -> int:
         """1-based input line of the character at `offset` of the decoded input (a `span` start)."""
         return bisect_right(self._raw_line_starts, offset)
+
+
+def _space_flags(raw: str, clean_starts: array[int], raw_starts: array[int]) -> bytearray:
+    """For each run k of the offset map, 1 when the input between run k - 1 and run k is
+    whitespace: space_dropped_before(index) for index = clean_starts[k], since text[index - 1]
+    ends run k - 1 and text[index] starts run k."""
+    flags = bytearray(len(clean_starts))
+    for k in range(1, len(clean_starts)):
+        a = raw_starts[k - 1] + (clean_starts[k] - clean_starts[k - 1])
+        b = raw_starts[k]
+        if b > a and raw[a:b].isspace():
+            flags[k] = 1
+    return flags

@@ -14,10 +14,11 @@ import re
 from array import array
 from collections.abc import Iterable
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block
+from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
@@ -75,8 +76,6 @@ RE_FOLDABLE = re.compile("([\uff01-\uff5e\u3000\u00a0])")
 _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = re.compile(f"[{_SPACE}\t]")
-# A space that may be an artefact inside a line (tabs inside a line separate cells and stay).
-RE_SPACE_CHAR = re.compile(f"[{_SPACE}]")
 _PADDING_TAB = _SPACE + "\t"
 
 
@@ -118,7 +117,7 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     if RE_PAGE_NUMBER.match(content):
         return _PAGE_ARTEFACT
     glosses = gloss_spans(content)
-    if chunk_end < 0 and not glosses and not RE_ANY_SPACE.search(content):
+    if chunk_end < 0 and not glosses and not _holds_space_or_tab(content):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
@@ -129,14 +128,19 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     right = len(content.rstrip(_PADDING_TAB))
     if right <= left:
         return "", [], is_table, 0, cut, ()
-    if not glosses and RE_SPACE_CHAR.search(content, left, right) is None:
-        # Only indentation, a bullet or trailing padding to take off: one run is kept.
-        return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
+    if glosses:
+        dropped = _dropped(content, left, right, glosses)
+    else:
+        runs = _space_runs(content, left, right)
+        if not runs:
+            # Only indentation, a bullet or trailing padding to take off: one run is kept.
+            return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
+        dropped = _artefact_spaces(content, right, runs)
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
     decimal = RE_DECIMAL_HEADING.match(content, left, right) if "1" <= content[left] <= "9" else None
-    for a, b in _dropped(content, left, right, glosses):
+    for a, b in dropped:
         if decimal and a == decimal.end(1):
             a += 1  # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it
         if a > pos:
@@ -164,7 +168,7 @@ def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
             length += 1
         cell_start = length
         pos = a
-        for x, y in _artefact_spaces(raw, a, b):
+        for x, y in _artefact_spaces(raw, b, _space_runs(raw, a, b)):
             if x > pos:
                 pieces.append((pos, x - pos))
                 parts.append(raw[pos:x])
@@ -183,34 +187,57 @@ def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]
 
     A space next to a gloss is judged as if the gloss were not there (到 (dào) 2025 年).
     """
-    if not glosses:
-        return _artefact_spaces(content, left, right)
     kept = content
     for a, b in glosses:
         kept = kept[:a] + "\u4e00" * (b - a) + kept[b:]  # stand-in ideographs keep the length
-    return sorted([*(g for g in glosses if left <= g[0] and g[1] <= right), *_artefact_spaces(kept, left, right)])
+    spaces = _artefact_spaces(kept, right, _space_runs(kept, left, right))
+    return sorted([*(g for g in glosses if left <= g[0] and g[1] <= right), *spaces])
 
 
 def _lead_tabs(content: str, first: int) -> int:
     """Tabs in the run of padding right before content[first]: empty cells before a row's only cell."""
-    tabs = 0
-    pos = first - 1
-    while pos >= 0 and content[pos] in PADDING:
-        tabs += content[pos] == "\t"
-        pos -= 1
-    return tabs
+    before = content[:first]
+    padding = first - len(before.rstrip(PADDING))
+    return before.count("\t", first - padding) if padding else 0
 
 
-def _artefact_spaces(content: str, left: int, right: int) -> list[tuple[int, int]]:
-    """Spans of RE_ARTEFACT_SPACE.finditer(content, left, right), found run by run.
+def _holds_space_or_tab(content: str) -> bool:
+    """RE_ANY_SPACE.search(content) is not None. Every character of its class but the space is
+    unprintable: isprintable and a substring test say no for most lines, faster than the scan."""
+    if content.isprintable():
+        return " " in content
+    return RE_ANY_SPACE.search(content) is not None
+
+
+def _space_runs(content: str, left: int, right: int) -> list[tuple[int, int]]:
+    """Spans of RE_SPACE_RUN.finditer(content, left, right): the runs of spaces in a stretch of a line.
+
+    In a printable stretch the only space is U+0020 (the others are unprintable): found by substring
+    searches, many times faster than the pattern's scan.
+    """
+    if not content[left:right].isprintable():
+        return [m.span() for m in RE_SPACE_RUN.finditer(content, left, right)]
+    runs: list[tuple[int, int]] = []
+    a = content.find(" ", left, right)
+    while a >= 0:
+        b = a + 1
+        while b < right and content[b] == " ":
+            b += 1
+        runs.append((a, b))
+        a = content.find(" ", b, right)
+    return runs
+
+
+def _artefact_spaces(content: str, right: int, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of RE_ARTEFACT_SPACE.finditer(content, left, right), found run by run in `runs`,
+    _space_runs(content, left, right).
 
     The pattern itself is never compiled: its [WIDE] classes cost `re` ~4 ms at
     import, and most lines hold no space at all after their indentation.
     """
     spans: list[tuple[int, int]] = []
     wide, limit = _WIDE_TABLE, _WIDE_LIMIT  # _is_wide, inlined: a line may hold many runs
-    for run in RE_SPACE_RUN.finditer(content, left, right):
-        a, b = run.span()
+    for a, b in runs:
         # Both alternatives take the run to its end (possessive), one when a wide
         # character precedes it, the other when one (or %‰℃) follows it.
         if a > 0 and (c := ord(content[a - 1])) < limit and wide[c]:
@@ -283,9 +310,14 @@ def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], 
     Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
     the other breaks (form feed, U+2028 …) still end a line for the rules.
     """
-    if not any(ch in raw for ch in _RARE_BREAKS):
+    for rare in _RARE_BREAKS:
+        if rare in raw:
+            break
+    else:
         contents = raw.split("\n")
-        starts = array("q", accumulate((len(c) + 1 for c in contents), initial=0))
+        # Line k starts after the k lines before it and their k line breaks (map/accumulate
+        # run in C: no Python step per line).
+        starts = array("q", map(add, accumulate(map(len, contents), initial=0), count()))
         del starts[-1]
         return contents, starts, range(1, len(contents) + 1), starts
     pieces = RE_LINE_BREAK_KEPT.split(raw)
@@ -380,14 +412,15 @@ def normalise(raw: str) -> Document:
         elif len(head_lines) < _HEAD_LINES:
             head_lines.append(squash(text))
         after_blank, blank = blank, False
+        n = len(text)
 
         glue = False
         if building and not first_is_table and not is_table:
             if cut:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-            elif (last_char not in _TERMINAL and (_is_wide(last_char) or _is_wide(text[0]))
-                  and line_length >= _CUT_LINE_MIN_LENGTH):
+            elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
+                  and (_is_wide(last_char) or _is_wide(text[0]))):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
@@ -397,7 +430,7 @@ def normalise(raw: str) -> Document:
                                                      line_length)
         if glue:
             unscanned.append(text)
-            line_length += len(text)
+            line_length += n
             if len(head) < _BLOCK_START_REACH:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
@@ -413,7 +446,7 @@ def normalise(raw: str) -> Document:
             first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
             first_text = text
             head = text[:_BLOCK_START_REACH]
-            line_length = len(text)
+            line_length = n
             unscanned = [text]
             has_stop = has_prose_mark = has_sentence_mark = False
         last_char = text[-1]
@@ -424,8 +457,8 @@ def normalise(raw: str) -> Document:
             if text_start != raw_end:
                 clean_starts.append(length)
                 raw_starts.append(text_start)
-            length += len(text)
-            raw_end = text_start + len(text)
+            length += n
+            raw_end = text_start + n
         else:
             for raw_start, n in pieces:
                 if raw_start != raw_end:
@@ -484,7 +517,7 @@ def _blocks(text: str, folded: str, lines: list[_Line]) -> tuple[Block, ...]:
         # Most lines start with no marker character: spare them the call.
         marker = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
         if is_table:
-            cells = tuple(Cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+            cells = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
             append(new_block("table_row", start, end, lineno, marker, cells))
             continue
         kind: BlockKind = "paragraph"
@@ -519,7 +552,7 @@ def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
             a += 1
         while b > a and text[b - 1] in PADDING:
             b -= 1
-        out.append(Cell(a, b))
+        out.append(new_cell(a, b))
         if k < 0:
             return tuple(out)
         pos = k + 1

@@ -80,6 +80,8 @@ _CN_VALUES = CN_VALUES
 _CN_POWERS = CN_POWER_VALUES
 # The pattern families, as bits: which of them can match in a stretch of text.
 ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
+# The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
+_FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
 class Quantity(NamedTuple):
@@ -104,7 +106,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Gates:
     """For each pattern family, a short pattern every one of its matches holds.
 
@@ -122,6 +124,10 @@ class _Gates:
     percent_cn: re.Pattern[str]  # 百分之
     chinese: re.Pattern[str]  # a Chinese numeral, then the first character of a counter
     roman: re.Pattern[str]  # the last character of a Roman numeral, maybe a space, then a class unit's first
+    # The arabic, chinese and roman gates in one pass: which one matched is the
+    # name of the empty group it ends with. No character can match two of them:
+    # what stands before the unit (a digit, a Chinese or a Roman numeral) differs.
+    numbered: re.Pattern[str]
 
     def by_family(self) -> tuple[tuple[int, re.Pattern[str]], ...]:
         return (ARABIC, self.arabic), (PERCENT_CN, self.percent_cn), (CHINESE, self.chinese), (ROMAN_CLASS, self.roman)
@@ -150,6 +156,16 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
     # The prefix written as its first character and a lookahead: the gate then
     # opens with a character class too, and prefixes never hide one another.
     percent = "|".join(f"{re.escape(w[0])}(?={re.escape(w[1:]).replace('/', PER)})" for w in v.percent_prefix)
+    cn_chars = CN_DIGIT + CN_UNIT
+    roman_chars = "".join(token[-1] for token in ROMAN_VALUES)
+    if set(cn_chars) & set(roman_chars) or any(ch.isdecimal() for ch in cn_chars + roman_chars):
+        raise ValueError("a numeral character of two kinds: the gates cannot share one pass")
+    keys = _first_chars([*v.surfaces(), *v.multipliers, *v.counters, *v.class_units])
+    numbered = (
+        rf"[{keys}](?:(?:(?<=\d[{unit_first}])|(?<=\d\x20[{unit_first}]))(?P<arabic>)"
+        rf"|(?<=[{CN_DIGIT}{CN_UNIT}][{counter_first}])(?P<chinese>)"
+        rf"|(?:(?<=[{roman_last}][{class_first}])|(?<=[{roman_last}]\x20[{class_first}]))(?P<roman>))"
+    )
     return _Gates(
         arabic=re.compile(rf"[{unit_first}](?:(?<=\d.)|(?<=\d\x20.))"),
         listed=re.compile(rf"[{LIST_MARKS}](?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"),
@@ -157,10 +173,11 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
         percent_cn=re.compile(percent),
         chinese=re.compile(rf"[{counter_first}](?<=[{CN_DIGIT}{CN_UNIT}].)"),
         roman=re.compile(rf"[{class_first}](?:(?<=[{roman_last}].)|(?<=[{roman_last}]\x20.))"),
+        numbered=re.compile(numbered),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Patterns:
     arabic: re.Pattern[str]
     listed: re.Pattern[str]
@@ -364,11 +381,11 @@ def scan_lines(fold: str, lines: Sequence[tuple[int, int]]) -> Iterator[tuple[in
     p = patterns()
     starts = [a for a, _ in lines]
     families: dict[int, int] = {}
-    for family, gate in p.gates.by_family():
+    for gate in p.gates.numbered, p.gates.percent_cn:
         for m in gate.finditer(fold):
             k = bisect_right(starts, m.start()) - 1
             if k >= 0 and m.start() < lines[k][1]:
-                families[k] = families.get(k, 0) | family
+                families[k] = families.get(k, 0) | _FAMILY_OF_GATE[m.lastgroup]
     for k in sorted(families):
         start, end = lines[k]
         spans: list[tuple[int, int]] = []
@@ -451,7 +468,8 @@ def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: in
 
     A hedge never moves a quantity's start or end, so it is attached to the kept ones only.
     """
-    found.sort(key=lambda item: (item[0].start, -item[0].end))
+    if len(found) > 1:
+        found.sort(key=lambda item: (item[0].start, -item[0].end))
     out: list[Quantity] = []
     last_end = -1
     for q, hedged in found:
