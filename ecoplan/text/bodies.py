@@ -320,7 +320,12 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Mat
             return
         # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
         found = v.clause_break.search(text, start, hi)
-        if v.place_hint.search(text, start, found.start() if found else hi) and (
+        stop = found.start() if found else hi
+        if found and text[stop] == ")" and "(" in text[start:stop]:
+            # A bracket of alternatives closes inside the subject (各县(市、区)要…): read on past it.
+            found = v.clause_break.search(text, stop + 1, hi)
+            stop = found.start() if found else hi
+        if v.place_hint.search(text, start, stop) and (
                 m := v.place_re.match(text, start, hi)):
             yield m
             pos = m.end()
