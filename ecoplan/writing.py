@@ -158,10 +158,20 @@ def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
                                    separators=None if indent else (",", ":"))
         yield from encoder.iterencode(data)
         return
-    if not indent or not data:
+    if not indent or not data or _items_count(data) <= _WHOLE_JSON_ITEMS:
+        # One call for a plan of ordinary size (the same bytes, half the time of pieces).
         yield to_json(data, indent=indent).decode()
         return
     yield from _indented(data, indent, 0)
+
+
+# Up to this many top-level items a plan's JSON is written in one piece; a bigger one (a
+# document of tens of MB) in pieces, so its output is never held twice over.
+_WHOLE_JSON_ITEMS = 5000
+
+
+def _items_count(data: dict[str, Any]) -> int:
+    return sum(len(value) for value in data.values() if isinstance(value, list))
 
 
 def _holds_items(value: Any) -> bool:
