@@ -1,4 +1,5 @@
-"""JSON output is written by pydantic-core in pieces, byte for byte as Python's json module writes it.
+"""JSON output is written by pydantic-core (in one piece, or in pieces for a big plan), byte for
+byte as Python's json module writes it.
 
 Generated plan-shaped data: strings with escapes, control and non-BMP
 characters; targets' and percentages' values over the whole float range
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ecoplan import writing
 from ecoplan.writing import dumps_data
 
 texts = st.text(max_size=10) | st.sampled_from(["", "\"\\/", "\x00\x1f\x7f", "\u2028", "𠀀年", "</script>"])
@@ -33,8 +35,18 @@ plans = st.fixed_dictionaries({
 })
 
 
-@given(plans)
-def test_json_and_jsonl_are_what_the_json_module_writes(data: dict) -> None:
+@pytest.mark.parametrize("whole_items", [writing._WHOLE_JSON_ITEMS, 0], ids=["one-piece", "pieces"])
+@given(data=plans)
+def test_json_and_jsonl_are_what_the_json_module_writes(whole_items: int, data: dict) -> None:
+    # whole_items 0: every plan takes the path of a big one, written item by item
+    writing._WHOLE_JSON_ITEMS, saved = whole_items, writing._WHOLE_JSON_ITEMS
+    try:
+        _check_against_json_module(data)
+    finally:
+        writing._WHOLE_JSON_ITEMS = saved
+
+
+def _check_against_json_module(data: dict) -> None:
     for fmt, options in (("json", {"indent": 2}), ("jsonl", {"separators": (",", ":")})):
         try:
             expected = json.dumps(data, ensure_ascii=False, allow_nan=False, **options) + "\n"
