@@ -115,6 +115,12 @@ class Meta(_Model):
     region: str | None = None
 
 
+
+def _no_items() -> list[Any]:
+    """An empty list, as the default of a list field. A Python function rather than `list`:
+    pydantic reads a default factory's signature, and a builtin's costs a tokenizer at start."""
+    return []
+
 @_item
 class Section(_Item):
     marker: str = Field(description="the marker as written, e.g. 一、 （一） 1． 一是")
@@ -125,7 +131,7 @@ class Section(_Item):
     text: str = Field(description="the section's own body, without its children")
     line: Line
     span: Span
-    children: list["Section"] = Field(default_factory=list)
+    children: list["Section"] = Field(default_factory=_no_items)
 
 
 @_item
@@ -184,8 +190,8 @@ class Department(_Item):
 class Task(_Item):
     text: str
     goal: str | None = None
-    lead: list[str] = Field(default_factory=list)
-    support: list[str] = Field(default_factory=list)
+    lead: list[str] = Field(default_factory=_no_items)
+    support: list[str] = Field(default_factory=_no_items)
     line: Line
     span: Span
 
@@ -194,9 +200,9 @@ class Plan(_Model):
     schema_version: str = SCHEMA_VERSION
     source: Source
     meta: Meta
-    sections: list[Section] = Field(default_factory=list)
-    targets: list[Target] = Field(default_factory=list)
-    percentages: list[Percentage] = Field(default_factory=list)
-    deadlines: list[Deadline] = Field(default_factory=list)
-    departments: list[Department] = Field(default_factory=list)
-    tasks: list[Task] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=_no_items)
+    targets: list[Target] = Field(default_factory=_no_items)
+    percentages: list[Percentage] = Field(default_factory=_no_items)
+    deadlines: list[Deadline] = Field(default_factory=_no_items)
+    departments: list[Department] = Field(default_factory=_no_items)
+    tasks: list[Task] = Field(default_factory=_no_items)
