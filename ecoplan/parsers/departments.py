@@ -337,7 +337,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     if name.startswith(v.inner_creation):
         for verb in v.inner_creation:
             if name.startswith(verb) and len(name) - len(verb) > te - ts:
-                return None  # 建设全国碳市场辽宁服务中心
+                return None  # 建设某省区域交易服务中心: a centre the plan sets up
     if text.startswith(v.not_actor_after, te):
         return None
     if v.any_role_label.search(name):
