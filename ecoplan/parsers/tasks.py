@@ -849,7 +849,7 @@ def _convention(
 # ---------------------------------------------------------------- driver
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenItem:
     """An item none of whose lines has given a task yet, with everything written under it.
 
@@ -976,7 +976,8 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.clear()
             continue
         at_end = i == len(lines) - 1
-        if rules.label_at_start.match(doc.fold, line.start, line.end) or _role_bracket_line(doc, rules, line):
+        if rules.label_at_start.match(doc.fold, line.start, line.end) or (
+                doc.fold[line.start : line.start + 1] in OPEN_ANY and _role_bracket_line(doc, rules, line)):
             bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
