@@ -930,6 +930,9 @@ def parse_tasks(doc: Document) -> list[Task]:
             continue
         if line.is_table:
             open_items.clear()
+            # A heading joins the paragraph right below it, not one past a table row: the
+            # task's text would not be one run of the input.
+            heading, heading_style = None, None
             cells = _cells(line)
             header = _header(rules, doc, cells)
             if header is not None:
