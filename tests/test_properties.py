@@ -124,6 +124,9 @@ def plan_texts(draw: st.DrawFn) -> str:
 # clause; the task's text joined heading and paragraph across the row, which its span cannot hold.
 @example("第一章总体要求\n到2025年底，全市PM2.5年均浓度控制在35微克/立方米以下\t达到85%以上\n"
          "到2025年底，空气质量优良天数比率达到85%以上，牵头单位：市生态环境局；配合单位：市发展改革委。")
+# And a heading ending in a colon joined to its paragraph: the text dropped the colon its span held.
+@example("第一章总体要求：\n到2025年底，全市PM2.5年均浓度控制在35微克/立方米以下。\n"
+         "牵头单位：市生态环境局；配合单位：市发展改革委。")
 def test_generated_plan_text_keeps_the_contract(text: str) -> None:
     assert_contract(text)
 

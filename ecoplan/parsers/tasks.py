@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 import regex
 
@@ -59,6 +60,8 @@ _CLAUSE_SEP = regex.compile(r"[,，;；]")
 # any other bracket there is a remark (（排在首位者牵头，下同）).
 RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
+# What _item_range drops from an item's end.
+_ITEM_SEPARATORS = ",，;；、:："
 # Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
 _RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
 _RE_OPEN = re.compile(char_class(OPEN_ANY))
@@ -696,7 +699,18 @@ def _task_text(
     joined to it (spec §6: `（一）X。` then the paragraph gives `X。…`), and the earlier
     paragraphs of the same item."""
     parts = [*([heading] if heading is not None and not before else []), *(before or []), rng]
-    return (parts[0][0], rng[1]), "".join(doc.text[a:b] for a, b in parts)
+    text = doc.text
+    # An earlier part keeps the separators it ended with (总体要求：), which its range had dropped:
+    # the task's span runs over them, and its text must read as the span does.
+    joined = [text[a:_past_separators(text, b, c)] for (a, b), (c, _) in pairwise(parts)]
+    return (parts[0][0], rng[1]), "".join([*joined, text[rng[0] : rng[1]]])
+
+
+def _past_separators(text: str, end: int, limit: int) -> int:
+    """`end` moved past the separators (，；：、) right after it, up to `limit`."""
+    while end < limit and text[end] in _ITEM_SEPARATORS:
+        end += 1
+    return end
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
