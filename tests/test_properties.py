@@ -127,6 +127,9 @@ def plan_texts(draw: st.DrawFn) -> str:
 # And a heading ending in a colon joined to its paragraph: the text dropped the colon its span held.
 @example("第一章总体要求：\n到2025年底，全市PM2.5年均浓度控制在35微克/立方米以下。\n"
          "牵头单位：市生态环境局；配合单位：市发展改革委。")
+# And an item's paragraph continued past a table row.
+@example("——总体要求\n到2025年底，全市PM2.5年均浓度控制在35微克/立方米以下\t达到85%以上\n一是总体要求。\n"
+         "牵头单位：市生态环境局；配合单位：市发展改革委。")
 def test_generated_plan_text_keeps_the_contract(text: str) -> None:
     assert_contract(text)
 

@@ -947,6 +947,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             # A heading joins the paragraph right below it, not one past a table row: the
             # task's text would not be one run of the input.
             heading, heading_style = None, None
+            item_open, item_before = False, []  # nor does an item's paragraph continue past one
             cells = _cells(line)
             header = _header(rules, doc, cells)
             if header is not None:
