@@ -541,6 +541,10 @@ def _read_group(
         reading = count_before
     word = reading.word
     is_count_verb = word is not None and word in r.count_verbs and word not in r.change
+    # 完成不少于10家单位的排查: a bound on a count verb's number keeps the verb's licence for a
+    # number followed by a noun (the bound still gives the comparator).
+    counts = is_count_verb or (word is not None and reading.comparator is not None
+                               and fold.endswith(r.count_verb_words, first.head_start, reading.word_start))
     # 以上 after the last number of a list applies to each (95%、90%和75%以上).
     shared_after = group[-1].after_op
     bare = word is None and _is_measure_end(r, fold, first.head_start, first.q.start)
@@ -561,9 +565,9 @@ def _read_group(
                 continue
         if is_count_verb and fold[max(first.head_start, item.q.start - 4) : item.q.start].endswith(r.population):
             continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
-        if item.follower == "of" and not is_count_verb:
+        if item.follower == "of" and not counts:
             continue  # 排放量大于1吨的企业
-        if item.follower == "noun" and not is_count_verb and item.q.kind != "roman":
+        if item.follower == "noun" and not counts and item.q.kind != "roman":
             continue
         if item.q.kind == "roman":
             # A lower class is cleaner water: reaching a class is "at most" it (spec 3).
@@ -581,11 +585,12 @@ def _read_group(
     if word is None:
         subject = _clean(doc, r, first.head_start, first.q.start, scope)
         indicators = [subject + _tail(doc, r, it) for it, *_ in out]
-    elif is_count_verb:
+    elif counts:
         # The verb is part of what is counted (累计119个示范小区, 新增装机); only
         # plain 完成/实现 are cut, as lead words.
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.word_start, scope)
-        head = _clean(doc, r, first.head_start, first.q.start, scope)
+        # With a bound on the verb (完成不少于10家), the bound is no part of what is counted.
+        head = _clean(doc, r, first.head_start, first.q.start if is_count_verb else reading.word_start, scope)
         tails = [_tail(doc, r, it) for it, *_ in out]
         for i, (it, *_) in enumerate(out[:-1]):
             if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:
