@@ -154,18 +154,25 @@ class _Found:
             lo = hi
         self.cursor = 0  # the first match of the last range asked for
 
-    def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        starts, ends = self.starts, self.ends
+    def _seek(self, lo: int) -> int:
+        """Index of the first match starting at `lo` or after; the cursor moves there."""
+        starts = self.starts
         i = self.cursor
         if i and starts[i - 1] >= lo:
             i = bisect_left(starts, lo)  # a range before the last one
         n = len(starts)
         while i < n and starts[i] < lo:
             i += 1
+        self.cursor = i
+        return i
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
+        i = self._seek(lo)
+        n = len(starts)
         j = i
         while j < n and starts[j] < hi:
             j += 1
-        self.cursor = i
         if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
@@ -176,13 +183,8 @@ class _Found:
     def any_within(self, lo: int, hi: int) -> bool:
         """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
         starts, ends = self.starts, self.ends
-        i = self.cursor
-        if i and starts[i - 1] >= lo:
-            i = bisect_left(starts, lo)  # a range before the last one
+        i = self._seek(lo)
         n = len(starts)
-        while i < n and starts[i] < lo:
-            i += 1
-        self.cursor = i
         if (i and ends[i - 1] > lo) or (i < n and starts[i] < hi and ends[i] > hi):
             return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
         return i < n and starts[i] < hi

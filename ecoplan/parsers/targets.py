@@ -479,7 +479,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
-                        # 某市城区PM2.5浓度下降10%,优良天数比率达到85%: the same area.
+                        # 某市城区PM2.5浓度下降10%,空气质量优良率达到85%: the same area.
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))

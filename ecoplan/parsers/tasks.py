@@ -656,7 +656,7 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     marker = match_marker(doc.fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
-    while b > a and doc.text[b - 1] in ",，;；、:：":
+    while b > a and doc.text[b - 1] in _ITEM_SEPARATORS:
         b -= 1
     return (a, b) if b > a else None
 
