@@ -76,6 +76,10 @@ RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
 RE_YEAR_HEAD = re.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = regex.compile("[。:]")
+# A time-limit label: a deadline column's header word with up to this many characters before it (整改时限).
+FIELD_LABEL_PREFIX = 4
+# The deadline of a time-limit field starts this close after its label.
+FIELD_VALUE_REACH = 12
 RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 
@@ -489,6 +493,7 @@ class DeadlineScope:
         self.matches = sorted(matches, key=lambda d: d.start)
         self.starts = [d.start for d in self.matches]
         self._heads = self._paragraph_heads()
+        self._fields = self._field_records()
 
     def cut_before(self, a: int, b: int) -> int:
         """`a` moved past every deadline that starts in text[a:b] (to the end of the last one, at most `b`)."""
@@ -521,7 +526,67 @@ class DeadlineScope:
             return head[0].date
         if line.is_table:
             return self._row_deadline(line, pos)
-        return None
+        return self._fields.get(line_index)
+
+    def _field_records(self) -> dict[int, str]:
+        """Line index -> date of the labelled time limit (整改时限：…) of the record the line is in.
+
+        A record written as fields (责任单位：…, 整改时限：…, 整改目标：…) is a task table's row
+        in prose: its time limit governs the record's targets as a 完成时限 cell governs a row.
+        A field inside an item's paragraph (…。完成时限：6月底前。) covers that item; one on a
+        line of its own covers the heading above it, or, when it follows a list of sub-items
+        and no sibling comes after it, their parent.
+        """
+        if not self.matches:
+            return {}
+        lines, fold = self.doc.lines, self.doc.fold
+        first_of_style: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            if line.marker is not None:
+                first_of_style.setdefault(line.marker.style, i)
+        rules = _field_rules()
+        out: dict[int, str] = {}
+        for i, line in enumerate(lines):
+            if line.is_table or not rules.label_char.search(fold, line.start, line.end):
+                continue
+            field = rules.label.search(fold, line.start, line.end)
+            if field is None:
+                continue
+            k = bisect_left(self.starts, field.end())
+            if k == len(self.matches) or self.matches[k].start >= min(field.end() + FIELD_VALUE_REACH, line.end):
+                continue
+            date = self.matches[k].date
+            h = i
+            while h >= 0 and lines[h].marker is None:
+                h -= 1
+            if h < 0:
+                continue
+            if fold[line.start : field.start()].strip():
+                record = range(h, i + 1)  # inside the item's paragraph
+            else:
+                record = range(self._record_head(h, i, first_of_style), len(lines))
+            head_style = lines[record.start].marker.style  # type: ignore[union-attr]
+            upper = {s for s, first in first_of_style.items() if first < first_of_style[head_style]}
+            for j in record:
+                if j > i and (m := lines[j].marker) is not None and (m.style == head_style or m.style in upper):
+                    break  # the next record (or a higher heading) begins
+                out.setdefault(j, date)
+        return out
+
+    def _record_head(self, h: int, field_line: int, first_of_style: dict[str, int]) -> int:
+        """The heading whose record a field line after heading line `h` belongs to."""
+        lines = self.doc.lines
+        style = lines[h].marker.style  # type: ignore[union-attr]
+        nxt = next((j for j in range(field_line + 1, len(lines)) if lines[j].marker is not None), None)
+        if nxt is not None and lines[nxt].marker.style == style:  # type: ignore[union-attr]
+            return h  # a sibling follows: each item has fields of its own
+        p, siblings = h - 1, 0
+        while p >= 0 and ((m := lines[p].marker) is None or m.style == style):
+            siblings += m is not None
+            p -= 1
+        if p >= 0 and siblings and first_of_style[lines[p].marker.style] < first_of_style[style]:  # type: ignore[union-attr]
+            return p  # after the last of a list of sub-items: the parent's field
+        return h
 
     def _head_deadline(self, line: Block) -> DeadlineMatch | None:
         """A deadline that opens the paragraph (到2025年,…), after any list marker."""
@@ -551,11 +616,12 @@ class DeadlineScope:
         # Only a line where a deadline starts can open with one.
         line_starts = [line.start for line in lines]
         holding = sorted({k for d in governing if (k := bisect_right(line_starts, d.start) - 1) >= 0})
+        field = _field_rules().label
         for i in holding:
             line = lines[i]
             d = self._head_deadline(line)
-            if d is None:
-                continue
+            if d is None or field.match(self.doc.fold, line.start, line.end):
+                continue  # a time-limit field's scope is its record's (_field_records)
             heads[i] = (d, line.end)
             own_style = line.marker.style if line.marker else None
             list_style: str | None = None
@@ -593,6 +659,21 @@ class DeadlineScope:
                 return d.date
             k += 1
         return None
+
+
+class _FieldRules(NamedTuple):
+    label: re.Pattern[str]
+    label_char: re.Pattern[str]  # a line without one of these characters holds no label
+
+
+@cache
+def _field_rules() -> _FieldRules:
+    """A time-limit label (整改时限：, 完成时限：): a task table's deadline column as a field,
+    at the start of a line or of a sentence."""
+    words = load("tables").header["deadline"]
+    label = (rf"(?:^|(?<=[{re.escape(SENTENCE_ENDS)};]))\s*+"
+             rf"[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}?(?:{alternation(words)})[ ]*+:")
+    return _FieldRules(re.compile(label, re.M), re.compile("[" + "".join(sorted({w[-1] for w in words})) + "]"))
 
 
 def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline], DeadlineScope]:
