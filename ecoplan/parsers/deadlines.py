@@ -80,6 +80,10 @@ RE_RUN_IN_STOP = regex.compile("[。:]")
 FIELD_LABEL_PREFIX = 4
 # The deadline of a time-limit field starts this close after its label.
 FIELD_VALUE_REACH = 12
+# A label opens a line (after its indent) within this many characters.
+FIELD_LINE_REACH = 20
+# A label may open a sentence inside an item's paragraph: after one of these.
+FIELD_AFTER = SENTENCE_ENDS + ";"
 RE_LABEL_STOP = regex.compile(":")
 RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
 
@@ -539,21 +543,19 @@ class DeadlineScope:
         """
         if not self.matches:
             return {}
-        lines, fold = self.doc.lines, self.doc.fold
-        first_of_style: dict[str, int] = {}
-        for i, line in enumerate(lines):
-            if line.marker is not None:
-                first_of_style.setdefault(line.marker.style, i)
         rules = _field_rules()
+        lines, fold = self.doc.lines, self.doc.fold
         out: dict[int, str] = {}
-        for i, line in enumerate(lines):
-            if line.is_table or not rules.label_char.search(fold, line.start, line.end):
+        first_of_style: dict[str, int] = {}
+        for hit in rules.word.finditer(fold):  # one scan of the text: labels are rare
+            i = bisect_right(lines, hit.start(), key=_block_start) - 1
+            if i < 0 or lines[i].is_table or hit.start() >= lines[i].end:
                 continue
-            field = rules.label.search(fold, line.start, line.end)
-            if field is None:
-                continue
-            k = bisect_left(self.starts, field.end())
-            if k == len(self.matches) or self.matches[k].start >= min(field.end() + FIELD_VALUE_REACH, line.end):
+            line = lines[i]
+            label_start = _label_start(fold, line.start, hit.start())
+            k = bisect_left(self.starts, hit.end())
+            if label_start is None or k == len(self.matches) or \
+                    self.matches[k].start >= min(hit.end() + FIELD_VALUE_REACH, line.end):
                 continue
             date = self.matches[k].date
             h = i
@@ -561,7 +563,11 @@ class DeadlineScope:
                 h -= 1
             if h < 0:
                 continue
-            if fold[line.start : field.start()].strip():
+            if not first_of_style:
+                for n, other in enumerate(lines):
+                    if other.marker is not None:
+                        first_of_style.setdefault(other.marker.style, n)
+            if fold[line.start : label_start].strip():
                 record = range(h, i + 1)  # inside the item's paragraph
             else:
                 record = range(self._record_head(h, i, first_of_style), len(lines))
@@ -616,11 +622,10 @@ class DeadlineScope:
         # Only a line where a deadline starts can open with one.
         line_starts = [line.start for line in lines]
         holding = sorted({k for d in governing if (k := bisect_right(line_starts, d.start) - 1) >= 0})
-        field = _field_rules().label
         for i in holding:
             line = lines[i]
             d = self._head_deadline(line)
-            if d is None or field.match(self.doc.fold, line.start, line.end):
+            if d is None or _is_field_line(self.doc.fold, line):
                 continue  # a time-limit field's scope is its record's (_field_records)
             heads[i] = (d, line.end)
             own_style = line.marker.style if line.marker else None
@@ -662,18 +667,35 @@ class DeadlineScope:
 
 
 class _FieldRules(NamedTuple):
-    label: re.Pattern[str]
-    label_char: re.Pattern[str]  # a line without one of these characters holds no label
+    word: re.Pattern[str]  # a time-limit word and its colon
+    prefix: re.Pattern[str]  # what may stand before the word in the label (整改)
 
 
 @cache
 def _field_rules() -> _FieldRules:
-    """A time-limit label (整改时限：, 完成时限：): a task table's deadline column as a field,
-    at the start of a line or of a sentence."""
+    """A time-limit label (整改时限：, 完成时限：): a task table's deadline column header as a field."""
     words = load("tables").header["deadline"]
-    label = (rf"(?:^|(?<=[{re.escape(SENTENCE_ENDS)};]))\s*+"
-             rf"[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}?(?:{alternation(words)})[ ]*+:")
-    return _FieldRules(re.compile(label, re.M), re.compile("[" + "".join(sorted({w[-1] for w in words})) + "]"))
+    return _FieldRules(re.compile(rf"(?:{alternation(words)})[ ]*+:"),
+                       re.compile(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
+
+
+def _label_start(fold: str, line_start: int, word_start: int) -> int | None:
+    """Where the label whose time-limit word starts at `word_start` starts, if it opens the line or a
+    sentence (完成时限：…, …。整改时限：…); None for the word inside prose."""
+    sentence = max(line_start, *(fold.rfind(end, line_start, word_start) + 1 for end in FIELD_AFTER))
+    if _field_rules().prefix.fullmatch(fold, sentence, word_start) is None:
+        return None
+    return sentence
+
+
+def _is_field_line(fold: str, line: Block) -> bool:
+    """Whether the line opens with a time-limit label."""
+    hit = _field_rules().word.search(fold, line.start, min(line.end, line.start + FIELD_LINE_REACH))
+    return hit is not None and _label_start(fold, line.start, hit.start()) == line.start
+
+
+def _block_start(block: Block) -> int:
+    return block.start
 
 
 def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline], DeadlineScope]:
