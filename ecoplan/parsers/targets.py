@@ -75,6 +75,13 @@ COMPARATOR_REACH = 4
 MAX_CLAUSE = 200
 # An indicator this short (覆盖率, 比例) names a rate of the subject before it.
 SHORT_INDICATOR = 3
+# An indicator starting with an action word (登记率, 排查点位) this long may name the
+# action of the clause before it; the object it takes from there is at most this long.
+ACTION_WORD = 2
+MAX_ACTION_OBJECT = 24
+# …when what follows the action word is a measure or a counted noun (率, 完成率, 企业),
+# not an object of its own (淘汰国三及以下柴油货车).
+ACTION_MEASURE = 3
 # A head carried over qualifying numbers inside a bracket reaches back no
 # further than this (keeps the pass linear on a run of brackets).
 MAX_CHAINED_HEAD = 80
@@ -127,6 +134,7 @@ class _Rules:
     lead_noise: re.Pattern[str]
     inline_item: re.Pattern[str]
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
+    action_opener: re.Pattern[str]  # one or more action words, lead words between them
 
 
 @cache
@@ -174,6 +182,8 @@ def rules() -> _Rules:
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
         inline_item=re.compile(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        action_opener=re.compile(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
+                                 rf"(?:{alternation(v.action_openers)})++"),
     )
 
 
@@ -421,7 +431,9 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         looks_back = False
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
+        clause_before: tuple[int, int] | None = None
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
+            clause_before, this_clause = (clause_before if sentence == prev_sentence else None), (cs, ce)
             if sentence != prev_sentence:
                 subject_prev = ""
                 area: str | None = None  # the named area the sentence's first target speaks of
@@ -433,16 +445,19 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             else:
                 unread.append((cs, ce))
             if not quantities:
+                clause_before = this_clause
                 continue
             # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
             # deadline inside one does not govern the next. Only the latest one counts.
             for item_start, item_end in reversed(unread):
                 if r.inline_item.match(fold, item_start, item_end):
                     sent_start = item_start
+                    subject_prev = ""  # nor does its subject name a bare rate in the next
                     break
             unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
+                clause_before = this_clause
                 continue
             emitted: set[int] = set()
             rejected_head: int | None = None
@@ -476,6 +491,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
+                    if clause_before is not None:
+                        indicator = _action_object(doc, r, scope, clause_before, indicator) + indicator
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -486,6 +503,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     emitted.add(id(item))
                 if subject:
                     subject_prev = subject
+            clause_before = this_clause
             for item in items:
                 if item.q.unit == "%" and id(item) not in emitted:
                     reading = _read_head(doc, r, item.head_start, item.q.start)
@@ -494,6 +512,33 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     for row in table_rows[next_row:]:
         targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
     return targets, percentages
+
+
+def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str) -> str:
+    """The object of the action the clause before names, when the indicator starts with that action; else "".
+
+    开展某类设备编码登记，登记率达到95%: the clause opens on an action word and ends on
+    the word the indicator starts with (登记), so the rate is that of 某类设备编码登记.
+    """
+    word = fold(indicator[:ACTION_WORD])
+    if len(word) < ACTION_WORD or not word.isalpha() or len(indicator) - ACTION_WORD > ACTION_MEASURE:
+        return ""
+    start = scope.cut_before(*clause)  # no deadline (6月底前完成…)
+    end = clause[1]
+    fold_text = doc.fold[start:end].rstrip()
+    if fold_text.endswith(tuple(QUOTE_CLOSE)):  # …登记“回头看”: a quoted name of the campaign
+        opened = max(fold_text.rfind(q) for q in QUOTE_OPEN)
+        fold_text = fold_text[:opened].rstrip() if opened > 0 else fold_text
+    if not fold_text.endswith(word):
+        return ""
+    marker = match_marker(fold_text)
+    opener = r.action_opener.match(fold_text, marker.end if marker is not None else 0)
+    if opener is None:
+        return ""
+    obj = squash(doc.text[start + opener.end() : start + len(fold_text) - len(word)])
+    if not 2 <= len(obj) <= MAX_ACTION_OBJECT or any(ch in PHRASE_END for ch in obj) or indicator.startswith(obj):
+        return ""
+    return obj
 
 
 def _area(r: _Rules, indicator: str) -> str:
