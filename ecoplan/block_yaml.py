@@ -23,6 +23,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ecoplan.text.patterns import lazy_re
+
 # PyYAML's printable characters with allow_unicode are all but these (its line
 # breaks \x85 \u2028 \u2029 among them): a string holding one is written
 # double-quoted. A negated class of the few compiles far faster than the many.
@@ -35,36 +37,40 @@ class _Patterns(NamedTuple):
     one_line: re.Pattern[str]  # printable, no line break
     literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
     plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain
-    # By first character: whether one of PyYAML's resolvers reads the string as another type.
-    claimed: dict[str, Callable[[str], re.Match[str] | None]]
+    # By first character: matches where one of PyYAML's resolvers reads a string as another type.
+    claimed: dict[str, re.Pattern[str]]
 
 
 @cache
 def _patterns() -> _Patterns:
     """Compiled at the first YAML output, not at every start (JSON never needs them)."""
     return _Patterns(
-        one_line=re.compile(f"[^{_NOT_PRINTABLE}\n]++"),
-        literal=re.compile(f"[^{_NOT_PRINTABLE}]++"),
+        one_line=lazy_re(f"[^{_NOT_PRINTABLE}\n]++"),
+        literal=lazy_re(f"[^{_NOT_PRINTABLE}]++"),
         # PyYAML's analyze_scalar allows a printable one-line string plain in a block
         # context when no document marker or indicator comes first (`-`, `?`, `:` only
         # before a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
         # space at either end. One pattern checks the characters and the shape at once.
-        plain=re.compile(f"(?!---|\\.\\.\\.)(?![{re.escape(_NEVER_PLAIN_FIRST)}])(?![-?:](?: |$))"
-                         f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
+        plain=lazy_re(f"(?!---|\\.\\.\\.)(?![{re.escape(_NEVER_PLAIN_FIRST)}])(?![-?:](?: |$))"
+                      f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
         claimed={first: _any_match(regexps) for first, regexps in _RESOLVERS.items()},
     )
 
 
-def _any_match(regexps: tuple[re.Pattern[str], ...]) -> Callable[[str], re.Match[str] | None]:
-    """The match of one pattern that matches where any of `regexps` does: one call instead of
-    several (a date is tried as a float, an integer and a timestamp)."""
-    if len(regexps) == 1:
-        return regexps[0].match
-    flags = {regexp.flags for regexp in regexps}
-    if len(flags) > 1:  # not PyYAML's (each of a character's resolvers is verbose): try them in turn
-        return lambda value: next((m for regexp in regexps if (m := regexp.match(value))), None)
+def _any_match(regexps: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern that matches where any of `regexps` does: one call instead of several (a
+    date is tried as a float, an integer and a timestamp). Each keeps its flags (PyYAML writes
+    most verbose), scoped to its own group."""
+    def scoped(regexp: re.Pattern[str]) -> str:
+        letters = "".join(letter for flag, letter in _SCOPED_FLAGS if regexp.flags & flag)
+        return f"(?{letters}:{regexp.pattern})"
+
     # The last added first: for a digit that is the timestamp, and a date is what plans hold most.
-    return re.compile("|".join(f"(?:{regexp.pattern})" for regexp in reversed(regexps)), flags.pop()).match
+    return lazy_re("|".join(map(scoped, reversed(regexps))))
+
+
+# The flags a group can set for itself, and their letters.
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
 
 
 # PyYAML's implicit resolvers (SafeDumper's), by the first character of the plain scalars they claim.
@@ -107,7 +113,7 @@ def _string(value: str, indent: int) -> str:
         # Plain, unless PyYAML's rules forbid it or one of its resolvers would read it as
         # another type (null, 1.5, yes, a date …). Tested in the order that settles the
         # strings which reach here most often soonest: a date, a comparator, a % unit.
-        if first not in _NEVER_PLAIN_FIRST and not ((claimed := patterns.claimed.get(first)) and claimed(value)):
+        if first not in _NEVER_PLAIN_FIRST and not ((claimed := patterns.claimed.get(first)) and claimed.match(value)):
             if patterns.plain(value) is not None:
                 return f" {value}\n"
         if patterns.one_line.fullmatch(value) is None:

@@ -45,6 +45,7 @@ from ecoplan.text.lexicon import (
     YEAR_MIN,
 )
 from ecoplan.text.markers import match_marker
+from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import DeadlinesVocab, alternation, load
 
@@ -61,10 +62,10 @@ class DeadlineMatch(NamedTuple):
 
 _CN_YEAR_DIGIT = CN_YEAR_DIGITS
 # A sentence ends here; a year written earlier in it no longer frames what follows.
-_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
+_SENTENCE_END = lazy_regex("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
 # A year or a month right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年,
 # 5月至9月: a season of work, not a limit).
-_SPAN_BEFORE = regex.compile(
+_SPAN_BEFORE = lazy_regex(
     r"(?:(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?|\d{1,2}+月份?)[ ]*+[" + regex.escape(RANGE_DASHES)
     + r"至到]?[ ]*+$"
 )
@@ -74,8 +75,8 @@ _TITLE_REACH = 80
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
-RE_YEAR_HEAD = re.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
-RE_RUN_IN_STOP = regex.compile("[。:]")
+RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
+RE_RUN_IN_STOP = lazy_regex("[。:]")
 # A time-limit label: a deadline column's header word with up to this many characters before it (整改时限).
 FIELD_LABEL_PREFIX = 4
 # The deadline of a time-limit field starts this close after its label.
@@ -84,8 +85,8 @@ FIELD_VALUE_REACH = 12
 FIELD_LINE_REACH = 20
 # A label may open a sentence inside an item's paragraph: after one of these.
 FIELD_AFTER = SENTENCE_ENDS + ";"
-RE_LABEL_STOP = regex.compile(":")
-RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
+RE_LABEL_STOP = lazy_regex(":")
+RE_PROSE = lazy_regex("[" + regex.escape(PROSE_MARKS) + "]")
 
 
 class _Groups(NamedTuple):
@@ -184,14 +185,14 @@ def _rules() -> _Rules:
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
         pattern=compiled,
-        anchor=re.compile("|".join(map(re.escape, anchors))),
+        anchor=lazy_re("|".join(map(re.escape, anchors))),
         anchor_words={first: tuple(w for w in anchors if w[0] == first) for first in sorted({w[0] for w in anchors})},
         inside=None if inside is None else frozenset(inside),
         min_width=min_width,
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
-        post_not_followed=regex.compile(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
+        post_not_followed=lazy_regex(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
         month_part=dict(v.month_part),
         halves=dict(v.halves),
         quarters=dict(v.quarters),
@@ -675,8 +676,8 @@ class _FieldRules(NamedTuple):
 def _field_rules() -> _FieldRules:
     """A time-limit label (整改时限：, 完成时限：): a task table's deadline column header as a field."""
     words = load("tables").header["deadline"]
-    return _FieldRules(re.compile(rf"(?:{alternation(words)})[ ]*+:"),
-                       re.compile(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
+    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"),
+                       lazy_re(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
 
 
 def _label_start(fold: str, line_start: int, word_start: int) -> int | None:

@@ -56,6 +56,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, scan_lines, unit_name
 from ecoplan.vocab import alternation, load
 
@@ -86,20 +87,20 @@ ACTION_MEASURE = 3
 # further than this (keeps the pass linear on a run of brackets).
 MAX_CHAINED_HEAD = 80
 # A bare year at the head of an indicator (2025年全市PM2.5浓度): a time frame, not part of it.
-RE_BARE_YEAR = re.compile(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
-RE_DIGIT = re.compile(r"\d")
+RE_BARE_YEAR = lazy_re(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
+RE_DIGIT = lazy_re(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
-RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
-RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
+RE_CODE = lazy_re(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
+RE_GLUED_CODES = lazy_re(rf"(?:{RE_CODE.pattern}){{2,}}+")
 # Sentence numbers kept apart per table cell (no cell holds this many sentences).
 CELL_SENTENCES = 10_000
 # The longest quoted name (slogan) whose number is no target: “六个百分之百”.
 QUOTED_NAME_MAX = 12
-RE_QUOTE_OPEN = re.compile(f"[{re.escape(QUOTE_OPEN)}]")
+RE_QUOTE_OPEN = lazy_re(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
-RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
+RE_PAREN_AFTER = lazy_re(r"\([^(),;。]{1,16}+\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +145,14 @@ def rules() -> _Rules:
     # A count verb reads as "=" unless `before` gives it an operator of its own.
     before_ops = {w: "=" for w in v.count_verbs} | dict(v.before)
     base = v.baseline
-    baseline = re.compile(
+    baseline = lazy_re(
         rf"(?:{alternation(base['before'])})于?\x20?+(?:(?P<year>\d{{4}}+)\x20?+年(?:底|末)?|{alternation(base['relative'])})"
         rf"(?:{alternation(base['after'])})?"
     )
     return _Rules(
-        before=re.compile(alternation(list(before_ops))),
+        before=lazy_re(alternation(list(before_ops))),
         before_ops=before_ops,
-        after=re.compile(alternation(list(v.after))),
+        after=lazy_re(alternation(list(v.after))),
         after_ops=dict(v.after),
         strict=frozenset(v.strict),
         change=dict(v.change),
@@ -164,13 +165,13 @@ def rules() -> _Rules:
         multipliers="".join(load("units").multipliers),
         within=tuple(v.within),
         class_nouns=frozenset(v.class_nouns),
-        hedges=re.compile(alternation(v.qualifiers)),
-        lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
-        trail=re.compile(rf"(?:{alternation(v.trail_words)})++$"),
+        hedges=lazy_re(alternation(v.qualifiers)),
+        lead=lazy_re(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
+        trail=lazy_re(rf"(?:{alternation(v.trail_words)})++$"),
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
-        area=re.compile(
+        area=lazy_re(
             rf"(?!{alternation(v.area_not_first)})[\u4e00-\u9fff]{{1,8}}?(?<!城)[{ACTOR_PLACE_SUFFIXES}]"
             rf"(?:及[\u4e00-\u9fff]{{1,6}}?(?:{alternation(v.area_suffixes)}))?"
         ),
@@ -178,11 +179,11 @@ def rules() -> _Rules:
         area_generic=tuple(v.area_generic),
         frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
-        lead_noise=re.compile(
+        lead_noise=lazy_re(
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
-        inline_item=re.compile(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
-        action_opener=re.compile(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
+        inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
 
