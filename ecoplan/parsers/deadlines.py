@@ -19,7 +19,6 @@ import calendar
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -47,6 +46,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import DeadlinesVocab, alternation, load
 
 
@@ -118,7 +118,7 @@ _YEAR = _Groups._fields.index("y") + 1
 _POST = _Groups._fields.index("post") + 1
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Rules:
     pattern: regex.Pattern[str]
     anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned
