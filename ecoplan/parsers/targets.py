@@ -191,6 +191,7 @@ class _Item:
     joined: bool = False  # right after the number before: two counts of one noun (5家11条生产线)
     q_prev_end: int = -1  # where the text after the number before ends
     skip: tuple[int, int] | None = None  # a qualifying number inside the head (淘汰35蒸吨/小时以下燃煤锅炉120台)
+    emitted: bool = False  # a target was made of it (else a percentage is reported)
 
 
 def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
@@ -387,7 +388,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     next_row = 0
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
-    for li, scan in scan_lines(fold, [(line.start, line.end) for line in lines]):
+    for li, scan in scan_lines(fold, lines):
         while next_row < len(table_rows) and table_rows[next_row].line_index < li:
             row = table_rows[next_row]
             targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
@@ -405,20 +406,21 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 if cell.end > cell.start
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
-            found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            found = scan.split(line_clauses)
         else:
             # Only the clauses from the sentence of the first number to the clause of
             # the last: the others hold no number, and every state restarts with a sentence.
             first, last = scan.extent()
             line_clauses = clauses(fold, sentence_start(fold, line.start, first), line.end, until=last)
-            within = scan.split_within([(cs, ce) for cs, ce, _ in line_clauses])
+            within = scan.split_within(line_clauses)
             if within is None:  # a match across clauses: each clause of the line is read on its own
                 line_clauses = clauses(fold, line.start, line.end)
-                within = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+                within = scan.split(line_clauses)
             found = within
         prev_sentence = -1
-        sent_start = line.start
-        looks_back = False
+        sent_start = sent_first = line.start
+        looks_back: bool | None = None
+        quoted: bool | None = None  # whether the line opens a quote anywhere: only then can a name hold a number
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
@@ -427,8 +429,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
-                sent_start = cs
-                looks_back = scope.looks_back(cs, line.end)
+                sent_start = sent_first = cs
+                looks_back = None  # read when the sentence has a target to judge: most have none
                 unread = []
             else:
                 unread.append((cs, ce))
@@ -444,7 +446,6 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             items = _items(doc, r, cs, ce, quantities)
             if not items:
                 continue
-            emitted: set[int] = set()
             rejected_head: int | None = None
             rejected_q = -1
             count_before: _Reading | None = None  # the count verb of the group before, for a list after it
@@ -469,10 +470,14 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     or first.q.start - first.head_start > MAX_CHAINED_HEAD
                 ):
                     rejected_head = None
+                if found and looks_back is None:
+                    looks_back = scope.looks_back(sent_first, line.end)
                 for item, indicator, reading, op in found:
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment
-                    if _in_quoted_name(fold, line.start, item.q.start, item.q.end):
+                    if quoted is None:
+                        quoted = RE_QUOTE_OPEN.search(fold, line.start, line.end) is not None
+                    if quoted and _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
@@ -483,11 +488,11 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
-                    emitted.add(id(item))
+                    item.emitted = True
                 if subject:
                     subject_prev = subject
             for item in items:
-                if item.q.unit == "%" and id(item) not in emitted:
+                if not item.emitted and item.q.unit == "%":
                     reading = _read_head(doc, r, item.head_start, item.q.start)
                     op = _operator(r, reading, item.after_op)
                     percentages.append(_percentage(doc, item, op, cs, ce))
@@ -690,6 +695,7 @@ def _target(
 ) -> Target:
     text, a, b = _clause_text(doc, cs, ce, item)
     hedge = item.q.approx or reading.hedge
+    span = doc.span(a, b)
     return Target(
         indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
         comparator=op,  # type: ignore[arg-type]
@@ -701,8 +707,8 @@ def _target(
         deadline=deadline,
         qualifier=hedge,
         text=text,
-        line=doc.lineno(a),
-        span=doc.span(a, b),
+        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        span=span,
     )
 
 
@@ -778,12 +784,13 @@ def _unit_as_written(doc: Document, q: Quantity) -> str:
 
 def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:
     text, a, b = _clause_text(doc, cs, ce, item)
+    span = doc.span(a, b)
     return Percentage(
         value=item.q.value,
         comparator=op,  # type: ignore[arg-type]
         text=text,
-        line=doc.lineno(a),
-        span=doc.span(a, b),
+        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        span=span,
     )
 
 

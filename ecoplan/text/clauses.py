@@ -42,7 +42,7 @@ _AREA_ENDS = frozenset(SETTLEMENT_ENDS) - _PLACE_ENDS
 
 
 def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[tuple[int, int, int]]:
-    """(clause start, clause end, sentence index) for fold[start:end], brackets respected.
+    """(clause start, clause end, sentence index) for fold[start:end], brackets respected; none empty.
 
     With `until`, only the clauses that start before it (a caller that needs no more).
     """
@@ -50,31 +50,37 @@ def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[t
     depth = 0
     clause_start = start
     sentence = 0
+    # Marks by how often plans write them: a clause end first, brackets last.
     for m in RE_PUNCT.finditer(fold, start, end):
         ch = m.group()
-        i = m.start()
-        if ch in _OPENERS:
-            depth += 1
-            continue
-        if ch in _CLOSERS:
-            depth = max(depth - 1, 0)
-            continue
-        if ch in _SENTENCE_END:
-            out.append((clause_start, i, sentence))
+        if ch in _CLAUSE_END:
+            if depth:
+                continue
+            i = m.start()
+            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
+                continue  # a thousands separator
+            if i > clause_start:
+                out.append((clause_start, i, sentence))
+            clause_start = i + 1
+        elif ch in _SENTENCE_END:
+            i = m.start()
+            if i > clause_start:
+                out.append((clause_start, i, sentence))
             clause_start = i + 1
             sentence += 1
             depth = 0
-        elif ch in _CLAUSE_END and depth == 0:
-            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
-                continue  # a thousands separator
-            out.append((clause_start, i, sentence))
-            clause_start = i + 1
+        elif ch in _OPENERS:
+            depth += 1
+            continue
         else:
+            if depth and ch in _CLOSERS:
+                depth -= 1
             continue
         if until is not None and clause_start >= until:
-            return [c for c in out if c[1] > c[0]]
-    out.append((clause_start, end, sentence))
-    return [c for c in out if c[1] > c[0]]
+            return out
+    if end > clause_start:
+        out.append((clause_start, end, sentence))
+    return out
 
 
 def sentence_start(fold: str, start: int, pos: int) -> int:
