@@ -92,7 +92,8 @@ RE_QUOTE_OPEN = re.compile(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
-RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
+PAREN_AFTER_OPEN = "("
+RE_PAREN_AFTER = re.compile(rf"{re.escape(PAREN_AFTER_OPEN)}[^(),;。]{{1,16}}+\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class _Rules:
     hedges: re.Pattern[str]
     lead: re.Pattern[str]
     trail: re.Pattern[str]
+    trail_words: tuple[str, ...]  # the same, for str.endswith: most indicators end in none
     respectively: tuple[str, ...]
     shared_heads: tuple[str, ...]
     population: tuple[str, ...]
@@ -159,6 +161,7 @@ def rules() -> _Rules:
         hedges=re.compile(alternation(v.qualifiers)),
         lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
         trail=re.compile(rf"(?:{alternation(v.trail_words)})++$"),
+        trail_words=tuple(v.trail_words),
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
@@ -197,7 +200,7 @@ class _Item:
 def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
     fold = doc.fold
     pos = q.approx_end or q.end
-    paren = RE_PAREN_AFTER.match(fold, pos, clause_end)
+    paren = RE_PAREN_AFTER.match(fold, pos, clause_end) if fold.startswith(PAREN_AFTER_OPEN, pos) else None
     probe = paren.end() if paren else pos
     m = r.after.match(fold, probe, clause_end)
     if m:
@@ -305,10 +308,10 @@ def _read_head(
         reach = COMPARATOR_REACH
         if found in r.count_verbs:
             reach = CLOSING_COUNT_VERB_REACH if closes else COUNT_VERB_REACH
-        past = fold[max(hs, best_start - 2) : best_start].endswith(r.past)
-        # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
-        inside = bool(gap) and gap.endswith(r.measure)
-        if gap_len <= reach and not past and not inside:
+        # Too far; the word sits inside the indicator noun (达标率100%, 新增装机224万千瓦); or the
+        # thing was done before (已达到): no comparator, each test made only when the one before passed.
+        if (gap_len <= reach and not (gap and gap.endswith(r.measure))
+                and not fold.endswith(r.past, max(hs, best_start - 2), best_start)):
             op = r.before_ops[found]
             if either is not None:
                 # 达到或超过90%: reaching counts too, so the bound is not strict.
@@ -368,7 +371,8 @@ def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) 
         if not m.end():
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
-    m = r.trail.search(fold_text)
+    # A run of trail words ends in one: only then is the search (tried at every position) worth it.
+    m = r.trail.search(fold_text) if fold_text.endswith(r.trail_words) else None
     if m:
         text, fold_text = text[: m.start()], fold_text[: m.start()]
     text, fold_text = text.strip(",，、"), fold_text.strip(",，、")
@@ -619,39 +623,49 @@ def _read_group(
         indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
         respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
         spans = split_spans(subject_fold)
-        if respectively and len(out) > 1 and len(spans) != len(out):
-            # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
-            by_comma = split_spans(subject_fold, "、")
-            spans = by_comma if len(by_comma) == len(out) else spans
-        parts = [subject[a:b] for a, b in spans]
-        parts_fold = [subject_fold[a:b] for a, b in spans]
-        glued = RE_GLUED_CODES.match(subject_fold) if len(parts) == 1 else None
-        if respectively and glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
-            # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
-            indicators = [code + subject[glued.end() :] for code in codes]
-        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
-            indicators = parts  # 单位产值能耗、单位产值用水量: each names its own noun
-        elif respectively and len(out) > 1 and len(parts) == len(out):
-            indicators, owners = distribute_shared_head(
-                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
-            )
-        elif respectively and len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
-            # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
-            # a later list in the sentence goes over the same subjects.
-            indicators = [owner + subject for owner in owners]
-        elif respectively and len(out) == 1 and len(parts) > 1:
-            # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
-            indicators, owners = distribute_shared_head(
-                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
-            )
-            out = out * len(parts)
-        elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts_fold):
-            # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
-            item, _, rd, op = out[0]
-            out = [(item, "", rd, op) for _ in parts]
-            indicators = parts
+        if respectively:
+            indicators, owners, out = _respectively(r, subject, subject_fold, spans, indicators, owners, out)
+        elif len(out) == 1 and len(spans) > 1:
+            parts_fold = [subject_fold[a:b] for a, b in spans]
+            if all(p.endswith(r.measure) for p in parts_fold):
+                # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
+                item, _, rd, op = out[0]
+                out = [(item, "", rd, op) for _ in spans]
+                indicators = [subject[a:b] for a, b in spans]
     result = [(it, ind, rd, op) for (it, _, rd, op), ind in zip(out, indicators, strict=True)]
     return result, subject, owners
+
+
+def _respectively(
+    r: _Rules, subject: str, subject_fold: str, spans: list[tuple[int, int]], indicators: list[str],
+    owners: list[str], out: list[tuple[_Item, str, _Reading, str]],
+) -> tuple[list[str], list[str], list[tuple[_Item, str, _Reading, str]]]:
+    """The indicators of a group whose subject goes on with 分别 (依次): one for each number, as the
+    list of subjects before it pairs up with the numbers; with the subjects such a list names
+    (`owners`) and the group's targets (one number may hold for each subject)."""
+    if len(out) > 1 and len(spans) != len(out):
+        # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
+        by_comma = split_spans(subject_fold, "、")
+        spans = by_comma if len(by_comma) == len(out) else spans
+    parts = [subject[a:b] for a, b in spans]
+    parts_fold = [subject_fold[a:b] for a, b in spans]
+    glued = RE_GLUED_CODES.match(subject_fold) if len(parts) == 1 else None
+    if glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
+        # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
+        indicators = [code + subject[glued.end() :] for code in codes]
+    elif len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
+        indicators = parts  # 单位产值能耗、单位产值用水量: each names its own noun
+    elif len(out) > 1 and len(parts) == len(out):
+        indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold)
+    elif len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
+        # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
+        # a later list in the sentence goes over the same subjects.
+        indicators = [owner + subject for owner in owners]
+    elif len(out) == 1 and len(parts) > 1:
+        # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
+        indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold)
+        out = out * len(parts)
+    return indicators, owners, out
 
 
 def _complete(parts: list[str]) -> bool:

@@ -8,7 +8,6 @@ text at punctuation uses these functions.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 from ecoplan.text.lexicon import (
     ACTOR_PLACE_SUFFIXES,
@@ -24,11 +23,14 @@ from ecoplan.text.lexicon import (
 
 # A table cell ends a sentence too. Matched on folded text.
 _SENTENCE_END = frozenset(SENTENCE_ENDS + "\t")
+# The same in the order the lexicon lists them (the full stop, most used, first).
+_SENTENCE_ENDS_BY_USE = tuple(SENTENCE_ENDS + "\t")
 _CLAUSE_END = frozenset(CLAUSE_ENDS)
 # Quotation marks neither open nor close a bracket level: a stray “ must not
 # swallow the rest of the line.
 _OPENERS = frozenset(OPEN_BRACKETS_FOLDED) - {"“"}
 _CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
+RE_OPENER = re.compile("[" + re.escape("".join(sorted(_OPENERS))) + "]")
 RE_PUNCT = re.compile("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
                                       + CLOSE_BRACKETS_FOLDED) + "]")
 _QUOTE_MARKS = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
@@ -89,14 +91,20 @@ def sentence_start(fold: str, start: int, pos: int) -> int:
     A sentence end closes every bracket, so the clauses of fold[start:end] from
     there on are those of fold[sentence_start(...):end] (sentences counted anew).
     """
-    last_end = max(map(fold.rfind, _SENTENCE_END, repeat(start), repeat(pos)))
+    last_end = -1
+    for end_mark in _SENTENCE_ENDS_BY_USE:
+        # Each later mark is looked for only after the last one found: less text read backwards.
+        at = fold.rfind(end_mark, max(start, last_end + 1), pos)
+        if at >= 0:
+            last_end = at
     return last_end + 1 if last_end >= 0 else start
 
 
 def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
     """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
-    if all(fold.find(ch, start, end) < 0 for ch in chars):
-        return -1
+    first = min((i for ch in chars if (i := fold.find(ch, start, end)) >= 0), default=-1)
+    if first < 0 or not RE_OPENER.search(fold, start, first):
+        return first  # none, or the first stands before any bracket opens
     depth = 0
     for i in range(start, end):
         ch = fold[i]

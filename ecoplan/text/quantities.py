@@ -82,6 +82,8 @@ _CN_POWERS = CN_POWER_VALUES
 # The pattern families, as bits: which of them can match in a stretch of text.
 ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 # The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
+# Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
+_NUMBER_CHARS = frozenset(" ,.")
 _START_OF, _END = itemgetter(0), itemgetter(1)  # of a (start, end, …) tuple
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
@@ -401,16 +403,37 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     """
     p = patterns()
     families: dict[int, int] = {}
+    first_unit: dict[int, int] = {}  # line -> where the arabic gate first matched in it (a unit after a digit)
     for gate in p.gates.numbered, p.gates.percent_cn:
         for m in gate.finditer(fold):
             at = m.start()
             k = bisect_right(lines, at, key=_START) - 1
             if k >= 0 and at < lines[k].end:
-                families[k] = families.get(k, 0) | _FAMILY_OF_GATE[m.lastgroup]
+                family = _FAMILY_OF_GATE[m.lastgroup]
+                families[k] = families.get(k, 0) | family
+                if family == ARABIC and k not in first_unit:
+                    first_unit[k] = at
     for k in sorted(families):
         line = lines[k]
         spans: list[tuple[int, int]] = []
-        yield k, QuantityScan(fold, _raw(fold, line.start, line.end, p, spans, families[k]), spans)
+        unit_at = first_unit.get(k)
+        arabic_from = None if unit_at is None else _number_start(fold, line.start, unit_at)
+        yield k, QuantityScan(fold, _raw(fold, line.start, line.end, p, spans, families[k], arabic_from), spans)
+
+
+def _number_start(fold: str, start: int, unit_at: int) -> int:
+    """Where the characters a number is written with (digits, a stray space, a thousands
+    comma, a decimal point) run back to from fold[unit_at], not before `start`.
+
+    With fold[unit_at] the first unit the arabic gate found in fold[start:], no arabic
+    match starts before this: every match is a number then its unit, and the unit
+    starts where the gate matches; a unit after fold[unit_at] has its number after it,
+    or that number runs through fold[unit_at] and so back to here.
+    """
+    at = unit_at
+    while at > start and (fold[at - 1] in _NUMBER_CHARS or fold[at - 1].isdecimal()):
+        at -= 1
+    return at
 
 
 def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
@@ -423,16 +446,23 @@ def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
 
 
 def _raw(
-    fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int
+    fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int,
+    arabic_from: int | None = None,
 ) -> list[tuple[Quantity, bool]]:
     """Every match of every pattern in fold[start:end], with whether it takes hedges.
 
     Only the `families` given are run (the others' gates do not match there).
     The span of every match, kept or not, goes to `spans` when given.
+    `arabic_from` is where the number before the first unit the arabic gate found
+    can start at the earliest (see `_number_start`): no arabic match starts before
+    it, nor a range or list mark stands before it, so those scans begin there.
     """
     found: list[tuple[Quantity, bool]] = []
     arabic = families & ARABIC
-    for m in p.range.finditer(fold, start, end) if arabic and p.gates.range.search(fold, start, end) else ():
+    arabic_from = start if arabic_from is None else arabic_from
+    marks_from = max(start, arabic_from - 1)  # the mark of a range or list stands right before its last number
+    ranged = arabic and p.gates.range.search(fold, marks_from, end)
+    for m in p.range.finditer(fold, start, end) if ranged else ():
         if spans is not None:
             spans.append(m.span())
         lo = m.start("lo")
@@ -445,14 +475,14 @@ def _raw(
         found.append((Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"), False))
         found.append((Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"),
                       False))
-    for m in p.arabic.finditer(fold, start, end) if arabic else ():
+    for m in p.arabic.finditer(fold, arabic_from, end) if arabic else ():
         if spans is not None:
             spans.append(m.span())
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
         found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
-    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, start, end) else ():
+    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
         if spans is not None:
             spans.append(m.span())
         if m.start() > 0 and fold[m.start() - 1] == ORDINAL_BEFORE:
