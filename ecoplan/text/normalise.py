@@ -19,6 +19,7 @@ from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
+from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
@@ -477,7 +478,7 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    typed = _blocks(text, folded, lines)
+    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines))
     blocks = typed
     if artefacts:
         pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
