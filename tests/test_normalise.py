@@ -7,7 +7,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.text.document import Block, new_block
+import ecoplan.text.normalise as normalise_module
+from ecoplan.pipeline import parse_text
+from ecoplan.text.document import Block, BlockColumns, Cell, offset_array
+from ecoplan.text.markers import MarkerMatch
 from ecoplan.text.normalise import fold, normalise
 
 
@@ -52,12 +55,37 @@ def test_clean_lines(raw: str, expected: list[str]) -> None:
     assert lines_of(raw) == expected
 
 
-def test_new_block_fills_every_field_as_the_constructor_does() -> None:
-    values = {name: f"{name}-value" for name in Block._fields}
-    made = new_block(**values)  # type: ignore[arg-type]
-    assert made == Block(**values)  # type: ignore[arg-type]
-    assert [getattr(made, name) for name in values] == list(values.values())
-    assert type(made) is Block
+def test_block_columns_read_as_the_blocks_they_store() -> None:
+    blocks = [
+        Block("heading", 0, 5, 1, MarkerMatch("cn-dun", 1, 2)),
+        Block("table_row", 6, 12, 3, None, (Cell(6, 8), Cell(9, 12))),
+        Block("paragraph", 13, 20, 4, None, (), 2),
+    ]
+    columns = BlockColumns([b.kind for b in blocks], *(offset_array(100) for _ in range(3)),
+                           [b.marker for b in blocks], [b.cells for b in blocks], offset_array(100))
+    for b in blocks:
+        for column, value in ((columns.starts, b.start), (columns.ends, b.end), (columns.linenos, b.lineno),
+                              (columns.lead_tabs, b.lead_tabs)):
+            column.append(value)
+    assert list(columns) == blocks
+    assert all(type(b) is Block for b in columns)
+    assert [columns[k] for k in range(-3, 3)] == blocks + blocks
+    assert columns[1:] == tuple(blocks[1:])
+    assert len(columns) == 3
+
+
+def test_a_long_document_keeps_its_blocks_as_columns_and_reads_the_same(
+    monkeypatch: pytest.MonkeyPatch, seed_texts: dict[str, str]
+) -> None:
+    # Every plan taken as long: its blocks are read from columns, and the parse is the same.
+    text = "\n".join(seed_texts.values())
+    as_objects = normalise(text)
+    expected = parse_text(text).model_dump()
+    monkeypatch.setattr(normalise_module, "_BLOCK_OBJECTS_MAX", 0)
+    as_columns = normalise(text)
+    assert isinstance(as_columns.lines, BlockColumns) and isinstance(as_objects.lines, tuple)
+    assert list(as_columns.lines) == list(as_objects.lines)
+    assert parse_text(text).model_dump() == expected
 
 
 def test_fold_keeps_length_and_folds_full_width() -> None:
