@@ -23,6 +23,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ecoplan.text.patterns import lazy_re
+
 # PyYAML's printable characters with allow_unicode are all but these (its line
 # breaks \x85 \u2028 \u2029 among them): a string holding one is written
 # double-quoted. A negated class of the few compiles far faster than the many.
@@ -39,13 +41,13 @@ class _Patterns(NamedTuple):
 def _patterns() -> _Patterns:
     """Compiled at the first YAML output, not at every start (JSON never needs them)."""
     return _Patterns(
-        one_line=re.compile(f"[^{_NOT_PRINTABLE}\n]++"),
-        literal=re.compile(f"[^{_NOT_PRINTABLE}]++"),
+        one_line=lazy_re(f"[^{_NOT_PRINTABLE}\n]++"),
+        literal=lazy_re(f"[^{_NOT_PRINTABLE}]++"),
         # PyYAML's analyze_scalar allows a printable one-line string plain in a block
         # context when no document marker or indicator comes first (`-`, `?`, `:` only
         # before a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
         # space at either end. One pattern checks the characters and the shape at once.
-        plain=re.compile(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))"
+        plain=lazy_re(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))"
                          f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
     )
 

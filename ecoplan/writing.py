@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -287,6 +286,9 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
+    # Imported here: it costs ~4 ms (random, shutil), which output to stdout never needs.
+    import tempfile
+
     with deferred() as deferral:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -43,8 +43,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-import regex
-
 from ecoplan.schema import Department, Task
 from ecoplan.text.bodies import (
     BRACKET_BEFORE,
@@ -74,12 +72,13 @@ from ecoplan.text.lexicon import (
     is_han,
 )
 from ecoplan.text.normalise import fold
+from ecoplan.text.patterns import lazy_re, lazy_regex
 
 _MAX_NAME = 32
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
-_PLACE_SUFFIX = re.compile("[" + re.escape(PLACE_SUFFIXES) + "]")
-_PROSE_MARK = re.compile("[。：:]")  # a cell holding one is a sentence or a label, no list of names
+_PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
+_PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -87,7 +86,7 @@ _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
 _ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
-_ALTERNATIVE_AFTER = regex.compile(
+_ALTERNATIVE_AFTER = lazy_regex(
     r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
 
 
@@ -408,7 +407,7 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 
 # A 、 between places, not one inside a bracket of alternatives (各县(市、区)).
-RE_LIST_COMMA_OUTSIDE_BRACKETS = re.compile(r"、(?![^()]*\))")
+RE_LIST_COMMA_OUTSIDE_BRACKETS = lazy_re(r"、(?![^()]*\))")
 
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:

@@ -36,17 +36,18 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, match_marker
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import load
 
-RE_PROSE_MARK = re.compile(f"[{PROSE_MARKS}]")
+RE_PROSE_MARK = lazy_re(f"[{PROSE_MARKS}]")
 _SIGNATURE_MAX = 40
 # The title ends at the first full stop or semicolon (spec: 。 ； or end of line).
-RE_TITLE_END = re.compile(f"[{TITLE_ENDS}]")
+RE_TITLE_END = lazy_re(f"[{TITLE_ENDS}]")
 # Where a lone 一是 opens an item: a paragraph start (or a colon introducing the list).
 _LONE_INLINE_AFTER = "\n:："
 # A space the text kept inside a line (on folded text).
-RE_KEPT_SPACE = re.compile(r"\x20++")
+RE_KEPT_SPACE = lazy_re(r"\x20++")
 # Blocks that are never part of the section tree.
 _NOT_STRUCTURE = ("table_row", "toc_entry")
 # A heading flattened into a line follows the end of a sentence, a closing bracket (a responsibility
@@ -75,11 +76,11 @@ def _rules() -> _Rules:
     # A first item may also follow its subject (各部门一要…；二要…): group `free`, counted only
     # with a second item after it.
     not_after = re.escape(vocab.inline_not_after)
-    inline = re.compile(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])"
+    inline = lazy_re(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])"
                         f"|(?<![{not_after}\\n{boundary}])(?P<free>一)(?P<free_verb>[{verbs}])")
     # The same numerals and verbs, written to start with a character class: `re` scans a
     # text for one several times faster than for a group.
-    marker = re.compile(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
+    marker = lazy_re(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
     return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
                   frozenset(vocab.lone_inline_markers), marker, "\n" + vocab.inline_boundary)
 

@@ -48,37 +48,38 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import match_marker
+from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
 _OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
-RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
+RE_SEQ = lazy_regex(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
 
-_CLAUSE_SEP = regex.compile(r"[,，;；]")
+_CLAUSE_SEP = lazy_regex(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
 # any other bracket there is a remark (（排在首位者牵头，下同）).
-RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
+RE_ALTERNATIVE = lazy_regex(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
 # What _item_range drops from an item's end.
 _ITEM_SEPARATORS = ",，;；、:："
 # Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
-_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
-_RE_OPEN = re.compile(char_class(OPEN_ANY))
-_RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
-_RE_PAREN_CHAR = re.compile(char_class(OPEN_PARENS + CLOSE_PARENS))
-_RE_SENTENCE_CUT_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY + "。"))
+_RE_BRACKET_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY))
+_RE_OPEN = lazy_re(char_class(OPEN_ANY))
+_RE_TO_LAST_CLOSE = lazy_re(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
+_RE_PAREN_CHAR = lazy_re(char_class(OPEN_PARENS + CLOSE_PARENS))
+_RE_SENTENCE_CUT_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY + "。"))
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
-RE_SENTENCE_END = re.compile(r"[。；;!！?？][ ]*+")
+RE_SENTENCE_END = lazy_re(r"[。；;!！?？][ ]*+")
 # Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
 # (an item that follows a responsibility clause starts at the clause's end anyway).
 INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
 # The word that opens a clause of roles at the head of an item (由A统筹，B负责，…).
 _HEAD_CLAUSE_OPEN = "由"
 # A clause at the head of an item, with the comma that ends it.
-RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
+RE_HEAD_CLAUSE = lazy_regex(r"[^,;。]++[,;]?")
 # A cell of a flattened table this long, or holding one of these marks, is a measure.
 _PROSE_CELL = 15
 _PROSE_MARKS = "。.,;、:"
@@ -122,33 +123,33 @@ def _rules() -> _Rules:
     any_label = alternation([*labels, *v.other_labels])
     return _Rules(
         header_exact=header_exact,
-        header_search=re.compile(alternation(list(header_exact))),
-        lead_header=re.compile(alternation(v.header["lead"])),
+        header_search=lazy_re(alternation(list(header_exact))),
+        lead_header=lazy_re(alternation(v.header["lead"])),
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
-        label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
-        label_at_start=re.compile(
+        label=lazy_regex(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
+        label_at_start=lazy_re(
             rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
-        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line=lazy_regex(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
-        bracket=re.compile(
+        bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
         ),
-        role_hint=re.compile(f"{label_alt}|{alternation(list(verbs))}"),
+        role_hint=lazy_re(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
-        verb_at_end=regex.compile(
+        verb_at_end=lazy_regex(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
         ),
-        convention=regex.compile("|".join(v.first_is_lead) or "(?!)"),
-        noise_at_end=regex.compile(rf"(?:{alternation(v.name_noise)})$"),
+        convention=lazy_regex("|".join(v.first_is_lead) or "(?!)"),
+        noise_at_end=lazy_regex(rf"(?:{alternation(v.name_noise)})$"),
         max_name_length=v.max_name_length,
         # Lines that never continue a table cell: attachments, captions (表1), notes.
-        lead_mark=regex.compile(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
+        lead_mark=lazy_regex(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
         name_leads=tuple(v.name_leads),
-        not_cell_wrap=regex.compile(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
+        not_cell_wrap=lazy_regex(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
     )
 
 
@@ -628,7 +629,7 @@ def _body_cell(doc: Document, tokens: list[tuple[int, int]], k: int) -> bool:
 # Marks that end an item's line as written (a heading, a sentence, a label before its value).
 _ITEM_LINE_END = "。；;.!！?？:：)）〕]】"
 # A comma or enumeration comma: the line is running prose, not a bare heading.
-RE_PROSE_MARK_IN_ITEM = re.compile("[,，、]")
+RE_PROSE_MARK_IN_ITEM = lazy_re("[,，、]")
 
 
 def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
