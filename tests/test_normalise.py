@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import ecoplan.text.normalise as normalise_module
 from ecoplan.pipeline import parse_text
-from ecoplan.text.document import Block, BlockColumns, Cell, offset_array
+from ecoplan.text.document import Block, BlockColumns, Cell, new_block
 from ecoplan.text.markers import MarkerMatch
 from ecoplan.text.normalise import fold, normalise
 
@@ -55,18 +55,21 @@ def test_clean_lines(raw: str, expected: list[str]) -> None:
     assert lines_of(raw) == expected
 
 
+def test_new_block_fills_every_field_as_the_constructor_does() -> None:
+    values = {name: f"{name}-value" for name in Block._fields}
+    made = new_block(**values)  # type: ignore[arg-type]
+    assert made == Block(**values)  # type: ignore[arg-type]
+    assert [getattr(made, name) for name in values] == list(values.values())
+    assert type(made) is Block
+
+
 def test_block_columns_read_as_the_blocks_they_store() -> None:
     blocks = [
         Block("heading", 0, 5, 1, MarkerMatch("cn-dun", 1, 2)),
         Block("table_row", 6, 12, 3, None, (Cell(6, 8), Cell(9, 12))),
         Block("paragraph", 13, 20, 4, None, (), 2),
     ]
-    columns = BlockColumns([b.kind for b in blocks], *(offset_array(100) for _ in range(3)),
-                           [b.marker for b in blocks], [b.cells for b in blocks], offset_array(100))
-    for b in blocks:
-        for column, value in ((columns.starts, b.start), (columns.ends, b.end), (columns.linenos, b.lineno),
-                              (columns.lead_tabs, b.lead_tabs)):
-            column.append(value)
+    columns = BlockColumns.of(blocks, 100)
     assert list(columns) == blocks
     assert all(type(b) is Block for b in columns)
     assert [columns[k] for k in range(-3, 3)] == blocks + blocks
@@ -135,3 +138,13 @@ def test_blocks_are_typed(case: dict) -> None:
             start, end = doc.span(cell.start, cell.end)
             assert "".join(case["req"][start:end].split()) == "".join(doc.text[cell.start : cell.end].split())
     assert [b for b in doc.blocks if b.kind != "page_artefact"] == list(doc.lines)
+
+
+@pytest.mark.parametrize("case", BLOCK_CASES, ids=[c["name"] for c in BLOCK_CASES])
+def test_blocks_kept_as_columns_are_the_same(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    as_objects = normalise(case["req"])
+    monkeypatch.setattr(normalise_module, "_BLOCK_OBJECTS_MAX", 0)
+    as_columns = normalise(case["req"])
+    assert isinstance(as_columns.lines, BlockColumns) or not as_columns.lines
+    assert list(as_columns.lines) == list(as_objects.lines)
+    assert as_columns.blocks == as_objects.blocks

@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import attrgetter
 from typing import Literal, NamedTuple, overload
 
 from ecoplan.text.markers import MarkerMatch
@@ -53,8 +54,17 @@ class Block(NamedTuple):
 _new_tuple = tuple.__new__
 
 
+def new_block(
+    kind: BlockKind, start: int, end: int, lineno: int, marker: MarkerMatch | None = None,
+    cells: tuple[Cell, ...] = (), lead_tabs: int = 0,
+) -> Block:
+    """Block(kind, start, end, lineno, marker, cells, lead_tabs) without the Python-level __new__ of a named
+    tuple. tests/test_normalise.py checks that it fills every field."""
+    return _new_tuple(Block, (kind, start, end, lineno, marker, cells, lead_tabs))  # type: ignore[arg-type]
+
+
 def new_cell(start: int, end: int) -> Cell:
-    """Cell(start, end) without the Python-level __new__ of a named tuple: normalise makes one per table cell."""
+    """Cell(start, end), made as new_block makes a Block: normalise makes one per table cell."""
     return _new_tuple(Cell, (start, end))  # type: ignore[arg-type]
 
 
@@ -84,6 +94,15 @@ class BlockColumns(Sequence[Block]):
         self.markers = markers
         self.cells = cells
         self.lead_tabs = lead_tabs
+
+    @classmethod
+    def of(cls, blocks: Sequence[Block], limit: int) -> BlockColumns:
+        """The columns of `blocks`, whose offsets and line numbers are below `limit`."""
+        starts, ends, linenos, lead_tabs = (offset_array(limit) for _ in range(4))
+        for column, name in ((starts, "start"), (ends, "end"), (linenos, "lineno"), (lead_tabs, "lead_tabs")):
+            column.extend(map(attrgetter(name), blocks))
+        return cls([b.kind for b in blocks], starts, ends, linenos, [b.marker for b in blocks],
+                   [b.cells for b in blocks], lead_tabs)
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -19,6 +19,7 @@ from operator import add, itemgetter
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, new_cell, offset_array
+from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
@@ -481,13 +482,17 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    columns = _blocks(text, folded, lines, len(raw))
+    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines, len(raw)))
     del lines
+    if len(typed) <= _BLOCK_OBJECTS_MAX:
+        typed = tuple(typed)
+    elif not isinstance(typed, BlockColumns):
+        typed = BlockColumns.of(typed, len(raw))  # tables were regrouped: back to columns
     return Document(
         raw=raw,
         text=text,
         fold=folded,
-        lines=columns if len(columns) > _BLOCK_OBJECTS_MAX else tuple(columns),
+        lines=typed,
         page_artefacts=tuple(Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts),
         _clean_starts=clean_starts,
         _raw_starts=raw_starts,
