@@ -86,6 +86,8 @@ _TITLE_LINE = 60
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
+# What opens a new name right after a layout space.
+_SPACE_OPENERS = frozenset(PLACE_LEVELS + "各")
 _ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
 _ALTERNATIVE_AFTER = regex.compile(
     r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
@@ -112,21 +114,6 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
         if pos - k >= floor and text[pos - k : pos] in v.stop:
             return text[pos - k : pos]
     return None
-
-
-class _LineGaps:
-    """Where the input had layout whitespace inside one line, read from the document on first need."""
-
-    __slots__ = ("doc", "gaps", "hi", "lo")
-
-    def __init__(self, doc: Document, lo: int, hi: int) -> None:
-        self.doc, self.lo, self.hi = doc, lo, hi
-        self.gaps: set[int] | None = None
-
-    def __call__(self, i: int) -> bool:
-        if self.gaps is None:
-            self.gaps = set(self.doc.space_gaps(self.lo, self.hi))
-        return i in self.gaps
 
 
 # Characters of text (rounded up to a line end) scanned at a time.
@@ -179,6 +166,13 @@ class _Found:
         if j == i:
             return []  # most ranges
         return [(starts[k], ends[k]) for k in range(i, j)]
+
+    def idle(self, lo: int, hi: int) -> bool:
+        """Whether `within(lo, hi)` is surely empty, told from the cursor without moving it: no
+        match ahead starts before `hi` and none before the cursor runs past `lo`. Most lines hold
+        no match; the next range that holds one seeks as usual."""
+        i = self.cursor
+        return (i == len(self.starts) or self.starts[i] >= hi) and (not i or self.ends[i - 1] <= lo)
 
     def any_within(self, lo: int, hi: int) -> bool:
         """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
@@ -285,7 +279,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
                                                                or not text[k - 1].isalnum()):
                 start = k  # xx市生态环境局: a place name masked by the publisher
             break
-        if spaced is not None and text[start] in PLACE_LEVELS + "各" and start < ts and spaced(start):
+        if spaced is not None and text[start] in _SPACE_OPENERS and start < ts and spaced(start):
             break  # 年底前 市生态环境局: a layout space before a place word starts a new name
         partial = text[start:te]
         if partial.startswith(v.level_prefixes) and not (token.relational and start in ends):
@@ -475,6 +469,9 @@ def _find(doc: Document) -> Iterator[_Mention]:
     words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
     place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
+    # Whether the input had layout whitespace right before an index (年底前 市生态环境局): asked
+    # only inside a line, where it is what the line's space gaps would tell.
+    spaced = doc.space_dropped_before
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
     lines = doc.lines
@@ -488,13 +485,15 @@ def _find(doc: Document) -> Iterator[_Mention]:
             yield from out
             continue
         lo, hi = line.start, line.end
+        if words.idle(lo, hi) and place_hints.idle(lo, hi):
+            continue  # nothing to find: most lines
         line_words = words.within(lo, hi)
         places = place_hints.any_within(lo, hi)
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
         if line_words:
-            _scan_line(v, text, lo, hi, line_words, found, _LineGaps(doc, lo, hi))
+            _scan_line(v, text, lo, hi, line_words, found, spaced)
             for mention in found[:]:
                 if text[mention.start - 1 : mention.start] == "、":
                     _distribute(v, text, lo, mention, found)
@@ -598,7 +597,7 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
         entry = order.get(name)
         if entry is None:
             span = doc.span(m.start, m.end)
-            order[name] = [span[0], 1, doc.lineno(m.start), span]
+            order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]  # lineno(m.start), its span known
         else:
             entry[1] += 1
     for task in tasks:
@@ -608,7 +607,7 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
             found = _locate(doc, name)
             if found is not None:
                 span = doc.span(*found)
-                order[name] = [span[0], 1, doc.lineno(found[0]), span]
+                order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]
             else:
                 order[name] = [task.span[0], 1, task.line, tuple(task.span)]
     ranked = sorted(order.items(), key=lambda item: item[1][0])
