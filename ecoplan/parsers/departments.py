@@ -71,6 +71,7 @@ from ecoplan.text.lexicon import (
     PLACE_SUFFIXES,
     PROSE_MARKS,
     RE_DOCUMENT_NUMBER,
+    TITLE_QUOTE_MARKS,
     is_han,
 )
 from ecoplan.text.normalise import fold
@@ -79,6 +80,7 @@ _MAX_NAME = 32
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
 _PLACE_SUFFIX = re.compile("[" + re.escape(PLACE_SUFFIXES) + "]")
+_QUOTE_MARK = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")  # what quoted_spans reads
 _PROSE_MARK = re.compile("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
@@ -189,7 +191,8 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
     if not words:
         return
-    skip = quoted_spans(text, lo, hi)
+    # Most lines quote nothing: one search spares them the walk over quotation marks.
+    skip = quoted_spans(text, lo, hi) if _QUOTE_MARK.search(text, lo, hi) else []
     if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
@@ -592,12 +595,19 @@ def _pieces(fold_text: str, name: str, start: int, end: int) -> tuple[int, int] 
 def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
     """Unique body names in order of first mention, with mention counts."""
     order: dict[str, list] = {}  # name -> [raw_start, mentions, line, span]
+    fold, text = doc.fold, doc.text
     for m in _find(doc):
-        name = as_written(m.name, doc.fold, doc.text, m.start, m.end)
+        name, start, end = m.name, m.start, m.end
+        if fold is not text:  # a text with nothing to fold is its own fold: the name is as written
+            # Most names are the text of their range: as_written would find them there first.
+            if end - start == len(name) and fold.startswith(name, start):
+                name = text[start:end]
+            else:
+                name = as_written(name, fold, text, start, end)
         entry = order.get(name)
         if entry is None:
-            span = doc.span(m.start, m.end)
-            order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]  # lineno(m.start), its span known
+            span = doc.span(start, end)
+            order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]  # lineno(start), its span known
         else:
             entry[1] += 1
     for task in tasks:
