@@ -137,9 +137,9 @@ class _Found:
         lo = 0
         while lo < len(text):
             hi = text.find("\n", lo + _SCAN_SLICE) + 1 or len(text)
-            for start, end in find(text[lo:hi]):
-                self.starts.append(lo + start)
-                self.ends.append(lo + end)
+            spans = list(find(text[lo:hi]))
+            self.starts.extend([start + lo for start, _ in spans])  # a list in one call: no append per match
+            self.ends.extend([end + lo for _, end in spans])
             lo = hi
         self.cursor = 0  # the first match of the last range asked for
 
@@ -309,10 +309,10 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if boundary or (ch in v.level_prepositions and text[start] in PLACE_LEVELS):
             break
         start -= 1
+    if not token.min_len <= te - start <= _MAX_NAME:
+        return None
     name = text[start:te]
     modifier = text[start:ts]
-    if len(name) < token.min_len or len(name) > _MAX_NAME:
-        return None
     if token.bounded:
         bounded = te >= len(text) or bool(v.name_end.match(text, te))
         if token.any_modifier and (len(modifier.rsplit("各", 1)[-1].removeprefix("级")) < 2 or not bounded):
@@ -329,7 +329,8 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         banned = v.not_modifier.get(token.word, ())
         if modifier in banned or any(len(b) > 1 and modifier.endswith(b) for b in banned):
             return None
-    if te < len(text) and text[te] in COLONS and any(lab.match(name + text[te]) for lab in v.labels):
+    after = text[te] if te < len(text) else ""  # the character after the name
+    if after and after in COLONS and any(lab.match(name + after) for lab in v.labels):
         return None  # 牵头单位：… is a label
     if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
         return None  # 成立工作专班, 建立…中心: set up by the plan; a generic name (有关部门) is kept
@@ -344,8 +345,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if (role is not None and name.removesuffix(role) not in v.level_prefixes) or sum(
                 name.count(label) for label in v.role_labels) > 1:
             return None  # 各项任务责任单位, 牵头单位配合单位完成时限: a role, header cells; 各责任单位 acts
-    end = te if te >= len(text) or text[te] not in _ALTERNATIVE_OPENERS else _alternative_end(v, text, te)
-    return _Mention(text[start:end], start, end)
+    if after and after in _ALTERNATIVE_OPENERS and (end := _alternative_end(v, text, te)) > te:
+        return _Mention(text[start:end], start, end)
+    return _Mention(name, start, te)  # most names: no bracketed alternative after them
 
 
 @cache
@@ -483,7 +485,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
             out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
-                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items) and not words.idle(lo, hi):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
             yield from out
             continue
