@@ -623,4 +623,5 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
             else:
                 order[name] = [task.span[0], 1, task.line, tuple(task.span)]
     ranked = sorted(order.items(), key=lambda item: item[1][0])
-    return [Department(name=name, mentions=n, line=line, span=span) for name, (_, n, line, span) in ranked]
+    return Department.validate_all(
+        [{"name": name, "mentions": n, "line": line, "span": span} for name, (_, n, line, span) in ranked])
