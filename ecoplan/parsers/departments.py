@@ -527,7 +527,10 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
         return False  # a name ends with its body word or the bracketed alternative after it
     found: list[_Mention] = []
     _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
-    return any(m.start == 0 and m.end == len(name) for m in found)
+    for m in found:
+        if m.start == 0 and m.end == len(name):
+            return True
+    return False
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
