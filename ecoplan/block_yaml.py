@@ -23,31 +23,54 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ecoplan.text.patterns import lazy_re
+
 # PyYAML's printable characters with allow_unicode are all but these (its line
 # breaks \x85 \u2028 \u2029 among them): a string holding one is written
 # double-quoted. A negated class of the few compiles far faster than the many.
 _NOT_PRINTABLE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff"
+# Indicators no plain scalar starts with (nor a space): a string starting with one is never plain.
+_NEVER_PLAIN_FIRST = "#,[]{}&*!|>'\"%@` "
 
 
 class _Patterns(NamedTuple):
     one_line: re.Pattern[str]  # printable, no line break
     literal: re.Pattern[str]  # printable and line breaks: a literal block (`|`) may hold it
     plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain
+    # By first character: matches where one of PyYAML's resolvers reads a string as another type.
+    claimed: dict[str, re.Pattern[str]]
 
 
 @cache
 def _patterns() -> _Patterns:
     """Compiled at the first YAML output, not at every start (JSON never needs them)."""
     return _Patterns(
-        one_line=re.compile(f"[^{_NOT_PRINTABLE}\n]++"),
-        literal=re.compile(f"[^{_NOT_PRINTABLE}]++"),
+        one_line=lazy_re(f"[^{_NOT_PRINTABLE}\n]++"),
+        literal=lazy_re(f"[^{_NOT_PRINTABLE}]++"),
         # PyYAML's analyze_scalar allows a printable one-line string plain in a block
         # context when no document marker or indicator comes first (`-`, `?`, `:` only
         # before a space or the end), it holds no `: ` or ` #`, no `:` at the end and no
         # space at either end. One pattern checks the characters and the shape at once.
-        plain=re.compile(r"(?!---|\.\.\.)(?![#,\[\]{}&*!|>'\"%@` ])(?![-?:](?: |$))"
-                         f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
+        plain=lazy_re(f"(?!---|\\.\\.\\.)(?![{re.escape(_NEVER_PLAIN_FIRST)}])(?![-?:](?: |$))"
+                      f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
+        claimed={first: _any_match(regexps) for first, regexps in _RESOLVERS.items()},
     )
+
+
+def _any_match(regexps: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern that matches where any of `regexps` does: one call instead of several (a
+    date is tried as a float, an integer and a timestamp). Each keeps its flags (PyYAML writes
+    most verbose), scoped to its own group."""
+    def scoped(regexp: re.Pattern[str]) -> str:
+        letters = "".join(letter for flag, letter in _SCOPED_FLAGS if regexp.flags & flag)
+        return f"(?{letters}:{regexp.pattern})"
+
+    # The last added first: for a digit that is the timestamp, and a date is what plans hold most.
+    return lazy_re("|".join(map(scoped, reversed(regexps))))
+
+
+# The flags a group can set for itself, and their letters.
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
 
 
 # PyYAML's implicit resolvers (SafeDumper's), by the first character of the plain scalars they claim.
@@ -86,12 +109,14 @@ def _string(value: str, indent: int) -> str:
         if len(value) >= _MAX_LINE:
             raise Unsupported("folded string")
         patterns = _patterns()
-        if patterns.plain(value) is not None:
-            # Plain unless one of PyYAML's resolvers would read it as another type (null, 1.5, yes …).
-            resolvers = _RESOLVERS.get(value[0])
-            if resolvers is None or not any(r.match(value) for r in resolvers):
+        first = value[0]
+        # Plain, unless PyYAML's rules forbid it or one of its resolvers would read it as
+        # another type (null, 1.5, yes, a date …). Tested in the order that settles the
+        # strings which reach here most often soonest: a date, a comparator, a % unit.
+        if first not in _NEVER_PLAIN_FIRST and not ((claimed := patterns.claimed.get(first)) and claimed.match(value)):
+            if patterns.plain(value) is not None:
                 return f" {value}\n"
-        elif patterns.one_line.fullmatch(value) is None:
+        if patterns.one_line.fullmatch(value) is None:
             raise Unsupported("double-quoted string")
         return " '" + value.replace("'", "''") + "'\n"
     # Multi-line strings are literal blocks (writing.py's representer asks for `|`).
@@ -166,28 +191,21 @@ def _plain_at_sight(value: str) -> bool:
             and len(value) < _MAX_LINE)
 
 
-# Each key as it starts a line at an indent (`    title:`), by indent; and as the first key of
-# an item, where the line already stands at that column (`- title:`).
-_HEADS: dict[int, dict[str, tuple[str, str]]] = {}
+# Each key as it starts a line at an indent (`    title:`), by indent.
+_HEADS: dict[int, dict[str, str]] = {}
 
 
-def _head(key: str, indent: int) -> tuple[str, str]:
-    heads = _HEADS.setdefault(indent, {})
-    head = heads[key] = (_key(key), " " * indent + _key(key))
+def _head(key: str, indent: int) -> str:
+    head = _HEADS.setdefault(indent, {})[key] = " " * indent + _key(key)
     return head
 
 
 def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
     """A non-empty block mapping whose first key goes where the line already stands (column `indent`)."""
     heads = _HEADS.get(indent) or {}
-    first = True
+    first = len(out)
     for key, value in data.items():
-        pair = heads.get(key) or _head(key, indent)
-        if first:
-            head = pair[0]
-            first = False
-        else:
-            head = pair[1]
+        head = heads.get(key) or _head(key, indent)
         kind = type(value)
         # The common cases first, key and scalar on one line: a string (plain on
         # sight: see `_plain_at_sight`, inlined here), an integer, null, a span.
@@ -206,7 +224,10 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
             if not value:
                 out.append(head + " []\n")
             elif key == "span":  # writing.py writes every span as a flow pair
-                out.append(head + _span(value))
+                if len(value) == 2 and type(start := value[0]) is int and type(end := value[1]) is int:
+                    out.append(f"{head} [{start}, {end}]\n")
+                else:
+                    out.append(head + _span(value))
             else:
                 out.append(head + "\n")
                 sequence(value, indent, out)  # a block sequence under a key is not indented
@@ -218,6 +239,9 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
                 out.append(head + " {}\n")
         else:
             out.append(head + scalar(value, indent + 2))
+    if indent:
+        # Every key was written at its column, the first too: it goes where the line stands.
+        out[first] = out[first][indent:]
 
 
 def sequence(items: list[Any], indent: int, out: list[str]) -> None:

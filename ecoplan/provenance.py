@@ -19,13 +19,14 @@ source slice too.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
-RE_LINE_END = re.compile(r"\r\n|\r|\n")
+from ecoplan.text.patterns import lazy_re
+
+RE_LINE_END = lazy_re(r"\r\n|\r|\n")
 ZERO_WIDTH_SPACES = "\u200b\ufeff"
-_RE_NOT_TEXT = re.compile(rf"[\s{ZERO_WIDTH_SPACES}]+")
+_RE_NOT_TEXT = lazy_re(rf"[\s{ZERO_WIDTH_SPACES}]+")
 
 
 def line_starts(text: str) -> list[int]:

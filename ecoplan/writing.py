@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -90,22 +89,52 @@ def _yaml(data: Any) -> str:
 
 
 def _piece(data: dict[str, Any] | list[Any]) -> str:
-    """One piece of YAML (a mapping, or a list of one item): block_yaml's, or PyYAML's when it declines."""
-    out: list[str] = []
+    """One piece of YAML (a mapping, or a list of items): block_yaml's, or PyYAML's when it declines."""
     try:
-        if isinstance(data, dict):
-            block_yaml.mapping(data, 0, out)
-        else:
-            block_yaml.sequence(data, 0, out)
+        return _block_piece(data)
     except block_yaml.Unsupported:
         return _yaml(_flow_spans(data))
-    if out[-1].startswith((" |+", " |2+")):
-        out.append(_END_MARKER)  # a document ending in a `|+` block is open-ended
+
+
+def _block_piece(data: dict[str, Any] | list[Any]) -> str:
+    """One piece of YAML as block_yaml writes it; raises block_yaml.Unsupported where it declines."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        block_yaml.mapping(data, 0, out)
+    else:
+        block_yaml.sequence(data, 0, out)
+    # A document ending in a `|+` block is open-ended. The last line break written is
+    # that block's when its fragment (`key: |+` or `- |+`, then the block) has lines
+    # after its first; a plain or quoted scalar's fragment is one line.
+    head, _, body = out[-1].partition("\n")
+    if body and head.endswith((" |+", " |2+")):
+        out.append(_END_MARKER)
     return "".join(out)
 
 
+# Items of a top-level list written as one piece: a piece costs a call of the emitter and a
+# join, which a run of items shares, and a run of a few hundred items is small beside a
+# long document's output.
+_ITEMS_PER_PIECE = 200
+
+
+def _list_pieces(key: str, items: list[Any]) -> Iterator[str]:
+    """The pieces of a top-level list: its key with the first run of items, then the other runs.
+
+    A run the emitter declines is written item by item, so that PyYAML writes only
+    the items it must (each as a list of one).
+    """
+    for start in range(0, len(items), _ITEMS_PER_PIECE):
+        run = items[start : start + _ITEMS_PER_PIECE]
+        try:
+            yield _block_piece({key: run} if start == 0 else run)
+        except block_yaml.Unsupported:
+            yield _piece({key: run[:1]} if start == 0 else run[:1])
+            yield from (_piece([item]) for item in run[1:])
+
+
 def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
-    """The YAML of a mapping in pieces (one per top-level key, one per item of a list value).
+    """The YAML of a mapping in pieces (one per top-level key, one per run of items of a list value).
 
     Pieces concatenate to the YAML of the whole mapping (a block sequence under
     a top-level key is not indented, so an item is written as at top level),
@@ -117,7 +146,7 @@ def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
     held: str | None = None  # each piece waits for the next, to know whether it is the last
     for key, value in data.items():
         if key != "span" and isinstance(value, list) and value:
-            pieces = chain([_piece({key: [value[0]]})], (_piece([v]) for v in value[1:]))
+            pieces = _list_pieces(key, value)
         else:
             pieces = iter([_piece({key: value})])
         for piece in pieces:
@@ -287,6 +316,9 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
+    # Imported here: it costs ~4 ms (random, shutil), which output to stdout never needs.
+    import tempfile
+
     with deferred() as deferral:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

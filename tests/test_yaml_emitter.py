@@ -87,3 +87,19 @@ def test_plan_text_needs_no_fallback() -> None:
     out: list[str] = []
     block_yaml.mapping(data, 0, out)
     assert "".join(out) == _pyyaml(data)
+
+
+def test_a_document_ending_in_a_kept_block_ends_as_pyyaml_ends_it() -> None:
+    # PyYAML closes a document whose last scalar keeps its final line breaks (`|+`) with `...`;
+    # a plain scalar that merely ends in ` |+` is no such block.
+    for data in ({"tail": "a\n\n"}, {"tail": "\n\n"}, {"items": [{"text": "a\n\n"}]}, {"text": "a |+"},
+                 {"items": [{"text": "a\n\n"}], "after": 1}):
+        assert dumps_data(data, "yaml") == _pyyaml(data)
+
+
+def test_long_lists_are_written_as_pyyaml_writes_them_around_a_declined_item() -> None:
+    # Items are written in runs; a run holding an item the emitter declines (a tab makes
+    # PyYAML double-quote) is written item by item, that one by PyYAML.
+    items = [{"text": f"第{n}项\t" if n == 250 else f"第{n}项", "line": n + 1, "span": [n, n + 3]} for n in range(450)]
+    data = {"schema_version": "1", "targets": items, "tasks": items[:5]}
+    assert dumps_data(data, "yaml") == _pyyaml(data)

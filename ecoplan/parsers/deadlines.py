@@ -45,6 +45,7 @@ from ecoplan.text.lexicon import (
     YEAR_MIN,
 )
 from ecoplan.text.markers import match_marker
+from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
 from ecoplan.vocab import DeadlinesVocab, alternation, load
 
@@ -61,10 +62,10 @@ class DeadlineMatch(NamedTuple):
 
 _CN_YEAR_DIGIT = CN_YEAR_DIGITS
 # A sentence ends here; a year written earlier in it no longer frames what follows.
-_SENTENCE_END = regex.compile("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
+_SENTENCE_END = lazy_regex("[" + regex.escape(SENTENCE_ENDS) + ";\n]")
 # A year or a month right before a 至/到 makes the pair a span (2021年至2025年, 2021-2025年,
 # 5月至9月: a season of work, not a limit).
-_SPAN_BEFORE = regex.compile(
+_SPAN_BEFORE = lazy_regex(
     r"(?:(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?|\d{1,2}+月份?)[ ]*+[" + regex.escape(RANGE_DASHES)
     + r"至到]?[ ]*+$"
 )
@@ -74,10 +75,18 @@ _TITLE_REACH = 80
 # A run-in heading before a paragraph's text: a short title, then 。 or ：.
 RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
-RE_YEAR_HEAD = re.compile(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
-RE_RUN_IN_STOP = regex.compile("[。:]")
-RE_LABEL_STOP = regex.compile(":")
-RE_PROSE = regex.compile("[" + regex.escape(PROSE_MARKS) + "]")
+RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
+RE_RUN_IN_STOP = lazy_regex("[。:]")
+# A time-limit label: a deadline column's header word with up to this many characters before it (整改时限).
+FIELD_LABEL_PREFIX = 4
+# The deadline of a time-limit field starts this close after its label.
+FIELD_VALUE_REACH = 12
+# A label opens a line (after its indent) within this many characters.
+FIELD_LINE_REACH = 20
+# A label may open a sentence inside an item's paragraph: after one of these.
+FIELD_AFTER = SENTENCE_ENDS + ";"
+RE_LABEL_STOP = lazy_regex(":")
+RE_PROSE = lazy_regex("[" + regex.escape(PROSE_MARKS) + "]")
 
 
 class _Groups(NamedTuple):
@@ -176,14 +185,14 @@ def _rules() -> _Rules:
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
         pattern=compiled,
-        anchor=re.compile("|".join(map(re.escape, anchors))),
+        anchor=lazy_re("|".join(map(re.escape, anchors))),
         anchor_words={first: tuple(w for w in anchors if w[0] == first) for first in sorted({w[0] for w in anchors})},
         inside=None if inside is None else frozenset(inside),
         min_width=min_width,
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
-        post_not_followed=regex.compile(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
+        post_not_followed=lazy_regex(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
         month_part=dict(v.month_part),
         halves=dict(v.halves),
         quarters=dict(v.quarters),
@@ -489,6 +498,7 @@ class DeadlineScope:
         self.matches = sorted(matches, key=lambda d: d.start)
         self.starts = [d.start for d in self.matches]
         self._heads = self._paragraph_heads()
+        self._fields = self._field_records()
 
     def cut_before(self, a: int, b: int) -> int:
         """`a` moved past every deadline that starts in text[a:b] (to the end of the last one, at most `b`)."""
@@ -521,7 +531,69 @@ class DeadlineScope:
             return head[0].date
         if line.is_table:
             return self._row_deadline(line, pos)
-        return None
+        return self._fields.get(line_index)
+
+    def _field_records(self) -> dict[int, str]:
+        """Line index -> date of the labelled time limit (整改时限：…) of the record the line is in.
+
+        A record written as fields (责任单位：…, 整改时限：…, 整改目标：…) is a task table's row
+        in prose: its time limit governs the record's targets as a 完成时限 cell governs a row.
+        A field inside an item's paragraph (…。完成时限：6月底前。) covers that item; one on a
+        line of its own covers the heading above it, or, when it follows a list of sub-items
+        and no sibling comes after it, their parent.
+        """
+        if not self.matches:
+            return {}
+        rules = _field_rules()
+        lines, fold = self.doc.lines, self.doc.fold
+        out: dict[int, str] = {}
+        first_of_style: dict[str, int] = {}
+        for hit in rules.word.finditer(fold):  # one scan of the text: labels are rare
+            i = bisect_right(lines, hit.start(), key=_block_start) - 1
+            if i < 0 or lines[i].is_table or hit.start() >= lines[i].end:
+                continue
+            line = lines[i]
+            label_start = _label_start(fold, line.start, hit.start())
+            k = bisect_left(self.starts, hit.end())
+            if label_start is None or k == len(self.matches) or \
+                    self.matches[k].start >= min(hit.end() + FIELD_VALUE_REACH, line.end):
+                continue
+            date = self.matches[k].date
+            h = i
+            while h >= 0 and lines[h].marker is None:
+                h -= 1
+            if h < 0:
+                continue
+            if not first_of_style:
+                for n, other in enumerate(lines):
+                    if other.marker is not None:
+                        first_of_style.setdefault(other.marker.style, n)
+            if fold[line.start : label_start].strip():
+                record = range(h, i + 1)  # inside the item's paragraph
+            else:
+                record = range(self._record_head(h, i, first_of_style), len(lines))
+            head_style = lines[record.start].marker.style  # type: ignore[union-attr]
+            upper = {s for s, first in first_of_style.items() if first < first_of_style[head_style]}
+            for j in record:
+                if j > i and (m := lines[j].marker) is not None and (m.style == head_style or m.style in upper):
+                    break  # the next record (or a higher heading) begins
+                out.setdefault(j, date)
+        return out
+
+    def _record_head(self, h: int, field_line: int, first_of_style: dict[str, int]) -> int:
+        """The heading whose record a field line after heading line `h` belongs to."""
+        lines = self.doc.lines
+        style = lines[h].marker.style  # type: ignore[union-attr]
+        nxt = next((j for j in range(field_line + 1, len(lines)) if lines[j].marker is not None), None)
+        if nxt is not None and lines[nxt].marker.style == style:  # type: ignore[union-attr]
+            return h  # a sibling follows: each item has fields of its own
+        p, siblings = h - 1, 0
+        while p >= 0 and ((m := lines[p].marker) is None or m.style == style):
+            siblings += m is not None
+            p -= 1
+        if p >= 0 and siblings and first_of_style[lines[p].marker.style] < first_of_style[style]:  # type: ignore[union-attr]
+            return p  # after the last of a list of sub-items: the parent's field
+        return h
 
     def _head_deadline(self, line: Block) -> DeadlineMatch | None:
         """A deadline that opens the paragraph (到2025年,…), after any list marker."""
@@ -554,8 +626,8 @@ class DeadlineScope:
         for i in holding:
             line = lines[i]
             d = self._head_deadline(line)
-            if d is None:
-                continue
+            if d is None or _is_field_line(self.doc.fold, line):
+                continue  # a time-limit field's scope is its record's (_field_records)
             heads[i] = (d, line.end)
             own_style = line.marker.style if line.marker else None
             list_style: str | None = None
@@ -593,6 +665,38 @@ class DeadlineScope:
                 return d.date
             k += 1
         return None
+
+
+class _FieldRules(NamedTuple):
+    word: re.Pattern[str]  # a time-limit word and its colon
+    prefix: re.Pattern[str]  # what may stand before the word in the label (整改)
+
+
+@cache
+def _field_rules() -> _FieldRules:
+    """A time-limit label (整改时限：, 完成时限：): a task table's deadline column header as a field."""
+    words = load("tables").header["deadline"]
+    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"),
+                       lazy_re(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
+
+
+def _label_start(fold: str, line_start: int, word_start: int) -> int | None:
+    """Where the label whose time-limit word starts at `word_start` starts, if it opens the line or a
+    sentence (完成时限：…, …。整改时限：…); None for the word inside prose."""
+    sentence = max(line_start, *(fold.rfind(end, line_start, word_start) + 1 for end in FIELD_AFTER))
+    if _field_rules().prefix.fullmatch(fold, sentence, word_start) is None:
+        return None
+    return sentence
+
+
+def _is_field_line(fold: str, line: Block) -> bool:
+    """Whether the line opens with a time-limit label."""
+    hit = _field_rules().word.search(fold, line.start, min(line.end, line.start + FIELD_LINE_REACH))
+    return hit is not None and _label_start(fold, line.start, hit.start()) == line.start
+
+
+def _block_start(block: Block) -> int:
+    return block.start
 
 
 def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline], DeadlineScope]:

@@ -43,8 +43,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-import regex
-
 from ecoplan.schema import Department, Task
 from ecoplan.text.bodies import (
     BRACKET_BEFORE,
@@ -75,13 +73,14 @@ from ecoplan.text.lexicon import (
     is_han,
 )
 from ecoplan.text.normalise import fold
+from ecoplan.text.patterns import lazy_re, lazy_regex
 
 _MAX_NAME = 32
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
-_PLACE_SUFFIX = re.compile("[" + re.escape(PLACE_SUFFIXES) + "]")
-_QUOTE_MARK = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")  # what quoted_spans reads
-_PROSE_MARK = re.compile("[。：:]")  # a cell holding one is a sentence or a label, no list of names
+_PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
+_QUOTE_MARK = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")  # what quoted_spans reads
+_PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -91,7 +90,7 @@ _PLACEHOLDERS = "xX×*＊"
 # What opens a new name right after a layout space.
 _SPACE_OPENERS = frozenset(PLACE_LEVELS + "各")
 _ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
-_ALTERNATIVE_AFTER = regex.compile(
+_ALTERNATIVE_AFTER = lazy_regex(
     r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
 
 
@@ -407,7 +406,7 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 
 # A 、 between places, not one inside a bracket of alternatives (各县(市、区)).
-RE_LIST_COMMA_OUTSIDE_BRACKETS = re.compile(r"、(?![^()]*\))")
+RE_LIST_COMMA_OUTSIDE_BRACKETS = lazy_re(r"、(?![^()]*\))")
 
 
 def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:

@@ -28,6 +28,7 @@ from ecoplan.text.document import Document
 from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, LINE_BREAKS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
 from ecoplan.text.normalise import FOLD_TABLE, fold
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import gloss_spans
 from ecoplan.text.quantities import cn_int
 from ecoplan.text.script import has_traditional
@@ -36,21 +37,21 @@ from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 T = TypeVar("T")
 _SPAN_MARKS = re.escape(RANGE_DASHES) + "至到"
 # A year of its own, not an end of a span of years (2021-2025年).
-RE_YEAR = re.compile(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MARKS}])")
+RE_YEAR = lazy_re(rf"(?<![\d{_SPAN_MARKS}])(\d{{4}}+)\s*+年(?!\s*+[{_SPAN_MARKS}])")
 # Running prose: a title, a header line or a signature has none of these.
-RE_PROSE = re.compile(r"[。，,；;！!？?]")
-RE_LABEL_COLON = re.compile(r"[:：]")
+RE_PROSE = lazy_re(r"[。，,；;！!？?]")
+RE_LABEL_COLON = lazy_re(r"[:：]")
 # What ends a web label (发布机构：, 名称 |).
 _LABEL_SEPARATORS = ":：|"
 # A line that is only a bracketed qualifier: （征求意见稿）, （试行）, （2021—2025年）.
-RE_QUALIFIER_LINE = re.compile(r"^[(（][^()（）]{1,20}[)）]$")
+RE_QUALIFIER_LINE = lazy_re(r"^[(（][^()（）]{1,20}[)）]$")
 # A document number before a notice title: 武环〔2017〕20号, 互政办函〔2023〕223号:
-RE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
+RE_DOC_NUMBER = lazy_re(r"[\u4e00-\u9fff]{1,10}[〔\[(（【]\d{4}[〕\])）】]\d{1,5}号[:：]?")
 # Characters that stand for lost spaces or blank lines in some mirrored pages (???? 泰州市人民政府).
 _PLACEHOLDER_CHARS = "?？"
-RE_PLACEHOLDER_HEAD = re.compile(f"^[{_PLACEHOLDER_CHARS}\\s]+")
+RE_PLACEHOLDER_HEAD = lazy_re(f"^[{_PLACEHOLDER_CHARS}\\s]+")
 # Quotation marks and book-title brackets do not tell two names of the same plan apart.
-RE_NAME_NOISE = re.compile(r"[《》〈〉<>“”\"'‘’]")
+RE_NAME_NOISE = lazy_re(r"[《》〈〉<>“”\"'‘’]")
 # The title and header sit in the front lines; web pages push them down a little.
 _FRONT_LINES = 40
 _TITLE_LEN = (4, 100)
@@ -107,45 +108,45 @@ def _vocab() -> _Vocab:
     nouns = alternation(v.wrapper_nouns)
     suffixes = alternation(v.region_suffixes)
     return _Vocab(
-        title_end=re.compile(f"(?:{ending})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
+        title_end=lazy_re(f"(?:{ending})(?:[(（][^()（）]{{1,20}}+[)）])?$"),
         continuation=tuple(v.title_continuations),
         # Matched on a folded line without whitespace. `pre` holds a document number and the issuer.
-        notice=re.compile(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
-        notice_needs=re.compile(f"的(?:{nouns})"),
-        notice_open=re.compile(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
-        consultation=re.compile(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
-        quoted_then_verb=re.compile(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
-        verb_then_quoted=re.compile(f"(?:{verbs})(?P<x>《[^《》]+》)"),
-        verb_then_name=re.compile(f"(?:{verbs})(?P<x>[^《》]+)$"),
+        notice=lazy_re(f"^(?P<pre>.*?)(?:关于)?(?:{verbs})(?P<x>.+?)的(?:{nouns})"),
+        notice_needs=lazy_re(f"的(?:{nouns})"),
+        notice_open=lazy_re(f"(?:关于)(?:{verbs})(?!.*的(?:{nouns}))"),
+        consultation=lazy_re(f"征求(?:对)?(?P<x>《[^《》]+》|[^《》]+)(?:的)?(?:修改)?意见(?:建议)?的(?:{nouns})"),
+        quoted_then_verb=lazy_re(f"(?P<x>《[^《》]+》)(?:正式)?(?:{verbs})"),
+        verb_then_quoted=lazy_re(f"(?:{verbs})(?P<x>《[^《》]+》)"),
+        verb_then_name=lazy_re(f"(?:{verbs})(?P<x>[^《》]+)$"),
         # A news headline without book marks: a body or a place, a wrapper verb, the plan's name.
-        headline=re.compile(
+        headline=lazy_re(
             f"^[^《》]{{1,30}}?(?:{alternation(v.issuer_suffixes)}|{suffixes})(?:{verbs})[^《》]{{4,}}$"
         ),
-        headline_needs=re.compile(verbs),
-        file_name=re.compile(
+        headline_needs=lazy_re(verbs),
+        file_name=lazy_re(
             f"(?:^(?:{alternation(v.attachment_labels)})?\\d{{0,2}}[:：]?|《)(?:【[^】]*+】)?(?P<x>[^《》【】/\\\\]{{4,100}}?)\\.(?:{alternation(v.file_suffixes)})(?=》|$|[(（])",
             re.IGNORECASE,
         ),
-        file_name_needs=re.compile(f"\\.(?:{alternation(v.file_suffixes)})", re.IGNORECASE),
+        file_name_needs=lazy_re(f"\\.(?:{alternation(v.file_suffixes)})", re.IGNORECASE),
         title_labels=frozenset(v.title_labels),
-        title_label=re.compile(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
-        attachment=re.compile(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
-        issuer_end=re.compile(f"(?:{alternation(v.issuer_suffixes)})$"),
-        issuer_word=re.compile(alternation(v.issuer_suffixes)),
-        government_word=re.compile(alternation(v.government_body_words)),
+        title_label=lazy_re(f"^(?:{alternation(v.title_labels)})[:：|]++(?P<x>[^|]+)"),
+        attachment=lazy_re(f"^(?:{alternation(v.attachment_labels)})\\d{{0,2}}[:：]?"),
+        issuer_end=lazy_re(f"(?:{alternation(v.issuer_suffixes)})$"),
+        issuer_word=lazy_re(alternation(v.issuer_suffixes)),
+        government_word=lazy_re(alternation(v.government_body_words)),
         # The other web labels are matched too, so that 上传时间 is not read as the label 时间.
-        label=re.compile(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[{_LABEL_SEPARATORS}]++"),
+        label=lazy_re(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[{_LABEL_SEPARATORS}]++"),
         issuer_ranks=tuple(v.issuer_sources),
         date_ranks=tuple(v.date_sources),
-        junk=re.compile(alternation(v.junk_markers)),
-        region_suffix=re.compile(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
+        junk=lazy_re(alternation(v.junk_markers)),
+        region_suffix=lazy_re(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
-        region_not_place=re.compile(alternation(v.region_not_place_words)),
-        province=re.compile(alternation(v.provinces)),
+        region_not_place=lazy_re(alternation(v.region_not_place_words)),
+        province=lazy_re(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
-        placeholder_place=re.compile(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
+        placeholder_place=lazy_re(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
         title_prefixes=tuple(v.title_prefixes),
-        working_year=re.compile(
+        working_year=lazy_re(
             f"为[^，,。；;]{{0,6}}?(?:{alternation(v.working_year_verbs)})[^，,。；;\\d]{{0,4}}?(?P<y>\\d{{4}})\\s*+年"
         ),
     )
@@ -615,12 +616,12 @@ def _title(front: list[_FrontLine], page: Mapping[str, str]) -> _Text | None:
 
 # --- issuer and date ---------------------------------------------------------------------
 
-RE_DATE = re.compile(DATE_CORE)
-RE_ISO = re.compile(ISO_CORE)
-RE_CN_DATE_ONLY = re.compile(rf"^{DATE_CORE}(?:印发)?$")
+RE_DATE = lazy_re(DATE_CORE)
+RE_ISO = lazy_re(ISO_CORE)
+RE_CN_DATE_ONLY = lazy_re(rf"^{DATE_CORE}(?:印发)?$")
 # A month of issue without its day, as cover pages write it under the body's name.
-RE_CN_MONTH_ONLY = re.compile(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
-RE_SIGNED_DATE = re.compile(rf"^(?P<body>.+?){DATE_CORE}$")
+RE_CN_MONTH_ONLY = lazy_re(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
+RE_SIGNED_DATE = lazy_re(rf"^(?P<body>.+?){DATE_CORE}$")
 # What every date above holds: 年 and 月 (DATE_CORE and a month of issue write both).
 _DATE_HINT = (_raw_forms("年"), _raw_forms("月"))
 
@@ -783,9 +784,9 @@ def _first_by_rank(
 
 
 # Years before the place in a title (2021年度, 2021-2025年).
-RE_TITLE_YEARS = re.compile(r"\d{4}+(?:[-—～~至]\d{4}+)?年度?")
+RE_TITLE_YEARS = lazy_re(r"\d{4}+(?:[-—～~至]\d{4}+)?年度?")
 # A run of ideographs.
-RE_HAN_RUN = re.compile(r"[\u4e00-\u9fff]*")
+RE_HAN_RUN = lazy_re(r"[\u4e00-\u9fff]*")
 
 
 def _place_at_start(name: _Text) -> str | None:

@@ -56,6 +56,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, scan_lines, unit_name
 from ecoplan.vocab import alternation, load
 
@@ -75,24 +76,31 @@ COMPARATOR_REACH = 4
 MAX_CLAUSE = 200
 # An indicator this short (覆盖率, 比例) names a rate of the subject before it.
 SHORT_INDICATOR = 3
+# An indicator starting with an action word (登记率, 排查点位) this long may name the
+# action of the clause before it; the object it takes from there is at most this long.
+ACTION_WORD = 2
+MAX_ACTION_OBJECT = 24
+# …when what follows the action word is a measure or a counted noun (率, 完成率, 企业),
+# not an object of its own (淘汰国三及以下柴油货车).
+ACTION_MEASURE = 3
 # A head carried over qualifying numbers inside a bracket reaches back no
 # further than this (keeps the pass linear on a run of brackets).
 MAX_CHAINED_HEAD = 80
 # A bare year at the head of an indicator (2025年全市PM2.5浓度): a time frame, not part of it.
-RE_BARE_YEAR = re.compile(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
-RE_DIGIT = re.compile(r"\d")
+RE_BARE_YEAR = lazy_re(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
+RE_DIGIT = lazy_re(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
-RE_CODE = re.compile(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
-RE_GLUED_CODES = re.compile(rf"(?:{RE_CODE.pattern}){{2,}}+")
+RE_CODE = lazy_re(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
+RE_GLUED_CODES = lazy_re(rf"(?:{RE_CODE.pattern}){{2,}}+")
 # Sentence numbers kept apart per table cell (no cell holds this many sentences).
 CELL_SENTENCES = 10_000
 # The longest quoted name (slogan) whose number is no target: “六个百分之百”.
 QUOTED_NAME_MAX = 12
-RE_QUOTE_OPEN = re.compile(f"[{re.escape(QUOTE_OPEN)}]")
+RE_QUOTE_OPEN = lazy_re(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
-RE_PAREN_AFTER = re.compile(r"\([^(),;。]{1,16}+\)")
+RE_PAREN_AFTER = lazy_re(r"\([^(),;。]{1,16}+\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +135,7 @@ class _Rules:
     lead_noise: re.Pattern[str]
     inline_item: re.Pattern[str]
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
+    action_opener: re.Pattern[str]  # one or more action words, lead words between them
 
 
 @cache
@@ -136,14 +145,14 @@ def rules() -> _Rules:
     # A count verb reads as "=" unless `before` gives it an operator of its own.
     before_ops = {w: "=" for w in v.count_verbs} | dict(v.before)
     base = v.baseline
-    baseline = re.compile(
+    baseline = lazy_re(
         rf"(?:{alternation(base['before'])})于?\x20?+(?:(?P<year>\d{{4}}+)\x20?+年(?:底|末)?|{alternation(base['relative'])})"
         rf"(?:{alternation(base['after'])})?"
     )
     return _Rules(
-        before=re.compile(alternation(list(before_ops))),
+        before=lazy_re(alternation(list(before_ops))),
         before_ops=before_ops,
-        after=re.compile(alternation(list(v.after))),
+        after=lazy_re(alternation(list(v.after))),
         after_ops=dict(v.after),
         strict=frozenset(v.strict),
         change=dict(v.change),
@@ -156,13 +165,13 @@ def rules() -> _Rules:
         multipliers="".join(load("units").multipliers),
         within=tuple(v.within),
         class_nouns=frozenset(v.class_nouns),
-        hedges=re.compile(alternation(v.qualifiers)),
-        lead=re.compile(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
-        trail=re.compile(rf"(?:{alternation(v.trail_words)})++$"),
+        hedges=lazy_re(alternation(v.qualifiers)),
+        lead=lazy_re(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
+        trail=lazy_re(rf"(?:{alternation(v.trail_words)})++$"),
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
-        area=re.compile(
+        area=lazy_re(
             rf"(?!{alternation(v.area_not_first)})[\u4e00-\u9fff]{{1,8}}?(?<!城)[{ACTOR_PLACE_SUFFIXES}]"
             rf"(?:及[\u4e00-\u9fff]{{1,6}}?(?:{alternation(v.area_suffixes)}))?"
         ),
@@ -170,10 +179,12 @@ def rules() -> _Rules:
         area_generic=tuple(v.area_generic),
         frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
-        lead_noise=re.compile(
+        lead_noise=lazy_re(
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
-        inline_item=re.compile(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
+                                 rf"(?:{alternation(v.action_openers)})++"),
     )
 
 
@@ -421,7 +432,9 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         looks_back = False
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
+        clause_before: tuple[int, int] | None = None
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
+            clause_before, this_clause = (clause_before if sentence == prev_sentence else None), (cs, ce)
             if sentence != prev_sentence:
                 subject_prev = ""
                 area: str | None = None  # the named area the sentence's first target speaks of
@@ -433,16 +446,19 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             else:
                 unread.append((cs, ce))
             if not quantities:
+                clause_before = this_clause
                 continue
             # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
             # deadline inside one does not govern the next. Only the latest one counts.
             for item_start, item_end in reversed(unread):
                 if r.inline_item.match(fold, item_start, item_end):
                     sent_start = item_start
+                    subject_prev = ""  # nor does its subject name a bare rate in the next
                     break
             unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
+                clause_before = this_clause
                 continue
             emitted: set[int] = set()
             rejected_head: int | None = None
@@ -476,6 +492,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
+                    if clause_before is not None:
+                        indicator = _action_object(doc, r, scope, clause_before, indicator) + indicator
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -486,6 +504,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     emitted.add(id(item))
                 if subject:
                     subject_prev = subject
+            clause_before = this_clause
             for item in items:
                 if item.q.unit == "%" and id(item) not in emitted:
                     reading = _read_head(doc, r, item.head_start, item.q.start)
@@ -494,6 +513,33 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     for row in table_rows[next_row:]:
         targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
     return targets, percentages
+
+
+def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str) -> str:
+    """The object of the action the clause before names, when the indicator starts with that action; else "".
+
+    开展某类设备编码登记，登记率达到95%: the clause opens on an action word and ends on
+    the word the indicator starts with (登记), so the rate is that of 某类设备编码登记.
+    """
+    word = fold(indicator[:ACTION_WORD])
+    if len(word) < ACTION_WORD or not word.isalpha() or len(indicator) - ACTION_WORD > ACTION_MEASURE:
+        return ""
+    start = scope.cut_before(*clause)  # no deadline (6月底前完成…)
+    end = clause[1]
+    fold_text = doc.fold[start:end].rstrip()
+    if fold_text.endswith(tuple(QUOTE_CLOSE)):  # …登记“回头看”: a quoted name of the campaign
+        opened = max(fold_text.rfind(q) for q in QUOTE_OPEN)
+        fold_text = fold_text[:opened].rstrip() if opened > 0 else fold_text
+    if not fold_text.endswith(word):
+        return ""
+    marker = match_marker(fold_text)
+    opener = r.action_opener.match(fold_text, marker.end if marker is not None else 0)
+    if opener is None:
+        return ""
+    obj = squash(doc.text[start + opener.end() : start + len(fold_text) - len(word)])
+    if not 2 <= len(obj) <= MAX_ACTION_OBJECT or any(ch in PHRASE_END for ch in obj) or indicator.startswith(obj):
+        return ""
+    return obj
 
 
 def _area(r: _Rules, indicator: str) -> str:

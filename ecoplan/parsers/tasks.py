@@ -48,37 +48,38 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import match_marker
+from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
 _OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
-RE_SEQ = regex.compile(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
+RE_SEQ = lazy_regex(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
 
-_CLAUSE_SEP = regex.compile(r"[,，;；]")
+_CLAUSE_SEP = lazy_regex(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
 # any other bracket there is a remark (（排在首位者牵头，下同）).
-RE_ALTERNATIVE = regex.compile(r"[(（][\p{Han}、]{1,8}[)）]")
+RE_ALTERNATIVE = lazy_regex(r"[(（][\p{Han}、]{1,8}[)）]")
 _TRIM = _WS + ",，;；。、:："
 # What _item_range drops from an item's end.
 _ITEM_SEPARATORS = ",，;；、:："
 # Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
-_RE_BRACKET_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY))
-_RE_OPEN = re.compile(char_class(OPEN_ANY))
-_RE_TO_LAST_CLOSE = re.compile(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
-_RE_PAREN_CHAR = re.compile(char_class(OPEN_PARENS + CLOSE_PARENS))
-_RE_SENTENCE_CUT_CHAR = re.compile(char_class(OPEN_ANY + CLOSE_ANY + "。"))
+_RE_BRACKET_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY))
+_RE_OPEN = lazy_re(char_class(OPEN_ANY))
+_RE_TO_LAST_CLOSE = lazy_re(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
+_RE_PAREN_CHAR = lazy_re(char_class(OPEN_PARENS + CLOSE_PARENS))
+_RE_SENTENCE_CUT_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY + "。"))
 # Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
 # there opens an item). Each match ends where a sentence starts; the standard `re` engine
 # makes far fewer costly match objects than a lookbehind on every position.
-RE_SENTENCE_END = re.compile(r"[。；;!！?？][ ]*+")
+RE_SENTENCE_END = lazy_re(r"[。；;!！?？][ ]*+")
 # Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
 # (an item that follows a responsibility clause starts at the clause's end anyway).
 INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
 # The word that opens a clause of roles at the head of an item (由A统筹，B负责，…).
 _HEAD_CLAUSE_OPEN = "由"
 # A clause at the head of an item, with the comma that ends it.
-RE_HEAD_CLAUSE = regex.compile(r"[^,;。]++[,;]?")
+RE_HEAD_CLAUSE = lazy_regex(r"[^,;。]++[,;]?")
 # A cell of a flattened table this long, or holding one of these marks, is a measure.
 _PROSE_CELL = 15
 _PROSE_MARKS = "。.,;、:"
@@ -122,46 +123,51 @@ def _rules() -> _Rules:
     any_label = alternation([*labels, *v.other_labels])
     return _Rules(
         header_exact=header_exact,
-        header_search=re.compile(alternation(list(header_exact))),
-        lead_header=re.compile(alternation(v.header["lead"])),
+        header_search=lazy_re(alternation(list(header_exact))),
+        lead_header=lazy_re(alternation(v.header["lead"])),
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
-        label=regex.compile(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
-        label_at_start=re.compile(
+        label=lazy_regex(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
+        label_at_start=lazy_re(
             rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
-        label_in_line=regex.compile(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line=lazy_regex(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
-        bracket=re.compile(
+        bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
         ),
-        role_hint=re.compile(f"{label_alt}|{alternation(list(verbs))}"),
+        role_hint=lazy_re(f"{label_alt}|{alternation(list(verbs))}"),
         verb_role=verbs,
-        verb_at_end=regex.compile(
+        verb_at_end=lazy_regex(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
         ),
-        convention=regex.compile("|".join(v.first_is_lead) or "(?!)"),
-        noise_at_end=regex.compile(rf"(?:{alternation(v.name_noise)})$"),
+        convention=lazy_regex("|".join(v.first_is_lead) or "(?!)"),
+        noise_at_end=lazy_regex(rf"(?:{alternation(v.name_noise)})$"),
         max_name_length=v.max_name_length,
         # Lines that never continue a table cell: attachments, captions (表1), notes.
-        lead_mark=regex.compile(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
+        lead_mark=lazy_regex(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
         name_leads=tuple(v.name_leads),
-        not_cell_wrap=regex.compile(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
+        not_cell_wrap=lazy_regex(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
     )
 
 
 # ---------------------------------------------------------------- responsibility clauses
 
 
-def _names(rules: _Rules, text: str, *, cut: bool = False) -> list[str]:
+# A document's list items already read by split_names, by their text (split_names' `items`):
+# a 责任单位 column and the clauses below items name the same bodies row after row.
+_NameItems = dict[str, tuple[list[str], bool]]
+
+
+def _names(rules: _Rules, text: str, *, cut: bool = False, items: _NameItems | None = None) -> list[str]:
     text = text.strip(_TRIM)
     for word in rules.name_leads:
         text = text.removeprefix(word)
     while (m := rules.noise_at_end.search(text)) and m.start() > 0:
         text = text[: m.start()].rstrip(_TRIM)
-    return [n for n in split_names(text, cut=cut) if n]
+    return [n for n in split_names(text, cut=cut, items=items) if n]
 
 
 def _plausible(rules: _Rules, names: list[str]) -> bool:
@@ -208,7 +214,9 @@ def _sentences(text: str) -> list[str]:
     return [t for t in out if t.strip(_TRIM)]
 
 
-def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tuple[list[str], list[str]] | None:
+def parse_roles(
+    text: str, *, fold: str | None = None, cut: bool = False, items: _NameItems | None = None
+) -> tuple[list[str], list[str]] | None:
     """(lead, support) named by a responsibility clause, or None when `text` is not one.
 
     Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`,
@@ -216,9 +224,10 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     a sentence after it that names no roles (`以下各项任务均由…落实，不再重复`).
     With `cut` the clause runs into the end of the text: an unfinished last name is
     dropped, and a last group left without its role word after a lead group supports.
+    `items` keeps the list items read for the next clause of the same document.
     """
     if fold is not None and fold != text:
-        roles = parse_roles(fold, cut=cut)  # matched on the fold, names read back as written
+        roles = parse_roles(fold, cut=cut, items=items)  # matched on the fold, names read back as written
         if roles is None:
             return None
         return ([as_written(n, fold, text) for n in roles[0]], [as_written(n, fold, text) for n in roles[1]])
@@ -226,7 +235,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     lead: list[str] = []
     support: list[str] = []
     for k, sentence in enumerate(sentences):
-        roles = _sentence_roles(sentence, cut=cut and k == len(sentences) - 1)
+        roles = _sentence_roles(sentence, cut=cut and k == len(sentences) - 1, items=items)
         if roles is None:
             if k == 0:
                 return None
@@ -236,7 +245,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     return (lead, support) if lead or support else None
 
 
-def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | None:
+def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[list[str], list[str]] | None:
     rules = _rules()
     lead: list[str] = []
     support: list[str] = []
@@ -252,7 +261,7 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
             segment = text[m.end() : len(text) if last else labels[k + 1].start()]
             if role == "lead" and rules.verb_at_end.search(segment):
                 # 责任单位：A牵头，B、C配合: the label introduces a clause in the verb form
-                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last)
+                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items)
                 if verb_roles is not None:
                     lead.extend(verb_roles[0])
                     support.extend(verb_roles[1])
@@ -260,10 +269,10 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
             marked = rules.lead_mark.search(segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
-                lead.extend(_names(rules, segment[: marked.start()]))
-                support.extend(_names(rules, segment[marked.end() :], cut=cut and last))
+                lead.extend(_names(rules, segment[: marked.start()], items=items))
+                support.extend(_names(rules, segment[marked.end() :], cut=cut and last, items=items))
                 continue
-            names = _names(rules, segment, cut=cut and last)
+            names = _names(rules, segment, cut=cut and last, items=items)
             if names and not _plausible(rules, names):
                 return None
             (lead if role == "lead" else support).extend(names)
@@ -275,10 +284,10 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
         if m is None or m.start() == 0:
             if cut and k == len(clauses) - 1 and k > 0 and lead:
                 # (A牵头，B、C… cut off before its role word: the document's pattern makes B, C support
-                support.extend(_names(rules, clause, cut=True))
+                support.extend(_names(rules, clause, cut=True, items=items))
                 continue
             return None  # every clause of the verb form ends in a role verb
-        names = _names(rules, clause[: m.start()])
+        names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
         found_body = found_body or any(ends_with_body_word(n) for n in names)
@@ -287,24 +296,24 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
 
 
 def _cell_roles(
-    role: str, text: str, fold: str | None = None, *, cut: bool = False
+    role: str, text: str, fold: str | None = None, *, cut: bool = False, items: _NameItems | None = None
 ) -> tuple[list[str], list[str]]:
     """Departments of a lead/support cell; a cell written as a clause keeps its own roles.
 
     With `cut` the cell runs into the end of the text: an unfinished name is dropped."""
     if fold is not None and fold != text:
-        lead, support = _cell_roles(role, fold, cut=cut)
+        lead, support = _cell_roles(role, fold, cut=cut, items=items)
         return [as_written(n, fold, text) for n in lead], [as_written(n, fold, text) for n in support]
     rules = _rules()
     if rules.role_hint.search(text):
-        parsed = parse_roles(text, cut=cut)
+        parsed = parse_roles(text, cut=cut, items=items)
         if parsed is not None:
             return parsed
     marked = rules.lead_mark.search(text)
     if role == "lead" and marked is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
-        return split_names(text[: marked.start()]), split_names(text[marked.end() :])
-    names = split_names(text, cut=cut)
+        return split_names(text[: marked.start()], items=items), split_names(text[marked.end() :], items=items)
+    names = split_names(text, cut=cut, items=items)
     return (names, []) if role == "lead" else ([], names)
 
 
@@ -434,12 +443,14 @@ def _text_of(doc: Document, cell: _Cell, span: tuple[int, int]) -> str:
     return "".join(parts)
 
 
-def _looks_like_departments(rules: _Rules, text: str) -> bool:
-    names = split_names(text)
+def _looks_like_departments(rules: _Rules, text: str, items: _NameItems | None = None) -> bool:
+    names = split_names(text, items=items)
     return _plausible(rules, names) and all(ends_with_body_word(n) for n in names)
 
 
-def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = False) -> Task | None:
+def _row_task(
+    doc: Document, table: _Table, row: list[_Cell], items: _NameItems, *, cut: bool = False
+) -> Task | None:
     """The task of one table row; with `cut` the row's last cell runs into the end of the text."""
     rules = _rules()
 
@@ -448,7 +459,7 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
         return row[i] if i is not None and i < len(row) and row[i].pieces else None
 
     if not table.headed:
-        return _shapeless_row_task(doc, rules, row)
+        return _shapeless_row_task(doc, rules, row, items)
     seq, goal_cell = cell("seq"), cell("goal")
     if "seq" in table.cols:
         new_group = seq is not None
@@ -478,7 +489,7 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
             if i >= len(row) or not row[i].pieces:
                 continue
             c = row[i]
-            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last)
+            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last, items=items)
             _add(lead, got_lead)
             _add(support, got_support)
     if not lead and not support and not new_group:
@@ -487,13 +498,13 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
     return _task(doc, rng, _text_of(doc, text_cell, rng), table.goal, lead, support)
 
 
-def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task | None:
+def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> Task | None:
     """A row of a table without a recognised header: departments last, the measure the longest cell."""
     filled = [c for c in row if c.pieces]
     if len(filled) < 2:
         return None
     texts = [c.text(doc) for c in filled]
-    if not _looks_like_departments(rules, texts[-1]):
+    if not _looks_like_departments(rules, texts[-1], items):
         return None
     body = [(len(t), i) for i, t in enumerate(texts[:-1]) if not RE_SEQ.fullmatch(t)]
     if not body:
@@ -504,7 +515,7 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task 
     rng = _measure(doc, filled[best])
     if rng is None:
         return None
-    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc))
+    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc), items=items)
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
@@ -628,7 +639,7 @@ def _body_cell(doc: Document, tokens: list[tuple[int, int]], k: int) -> bool:
 # Marks that end an item's line as written (a heading, a sentence, a label before its value).
 _ITEM_LINE_END = "。；;.!！?？:：)）〕]】"
 # A comma or enumeration comma: the line is running prose, not a bare heading.
-RE_PROSE_MARK_IN_ITEM = re.compile("[,，、]")
+RE_PROSE_MARK_IN_ITEM = lazy_re("[,，、]")
 
 
 def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
@@ -714,7 +725,7 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: Callable[[], bool]) -> list[Task]:
+                  first_leads: Callable[[], bool], items: _NameItems) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -738,7 +749,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
-        roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")])
+        roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")], items=items)
         if roles is None:
             continue
         add(m.start(), roles)
@@ -747,12 +758,12 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         at_end
         and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None
         and rules.role_hint.search(fold, open_at + 1, line.end)
-        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True))
-        is not None
+        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True,
+                                  items=items)) is not None
     ):
         add(open_at, roles)
         return out
-    if seg == line.start and (head_roles := _head_roles(doc, line)) is not None:
+    if seg == line.start and (head_roles := _head_roles(doc, line, items)) is not None:
         rng = _item_range(doc, line.start, line.end)
         if rng is not None:
             rng, text = _task_text(doc, rng, heading)
@@ -760,7 +771,8 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
-        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end)
+        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end,
+                            items=items)
         if roles is not None:
             add(tail.start(), roles)
     return out
@@ -779,7 +791,7 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[r
     return rules.bracket.finditer(fold, start, end)
 
 
-def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
+def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:
     """Roles stated at the head of an item, or right after its run-in heading:
     `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
     if doc.fold.find(_HEAD_CLAUSE_OPEN, line.start, line.end) < 0:
@@ -802,7 +814,7 @@ def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | Non
             else:
                 break
         if end > start:
-            roles = parse_roles(doc.text[start:end], fold=fold[start:end])
+            roles = parse_roles(doc.text[start:end], fold=fold[start:end], items=items)
             if roles is not None:
                 return roles
     return None
@@ -907,6 +919,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     open_items: list[_OpenItem] = []  # items, outermost first, that have given no task yet
+    name_items: _NameItems = {}  # the document's list items of names, each read once
 
     def deeper(style: str, than: str) -> bool:
         return styles_seen.get(style, len(styles_seen)) > styles_seen.get(than, len(styles_seen))
@@ -930,7 +943,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     def flush(*, at_end: bool = False) -> None:
         nonlocal row
         if table is not None and row is not None:
-            task = _row_task(doc, table, row, cut=at_end)
+            task = _row_task(doc, table, row, name_items, cut=at_end)
             if task is not None:
                 # The document's convention (排在第一位的为牵头单位) holds for its table cells too.
                 task.lead, task.support = _convention((task.lead, task.support), first_leads)
@@ -1000,7 +1013,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
-            roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end)
+            roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end, items=name_items)
             if roles is not None and item is not None:
                 roles = _convention(roles, first_leads)
                 covered = (_open_item_covered(open_items, _next_marker_style(lines, i + 1), deeper)
@@ -1059,7 +1072,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             before = [*item_before, *([prev] if prev else [])]
         if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
-        found = _inline_tasks(doc, line, head, at_end, first_leads)
+        found = _inline_tasks(doc, line, head, at_end, first_leads, name_items)
         tasks.extend(found)
         if found:
             open_items.clear()

@@ -25,21 +25,22 @@ from ecoplan.text.lexicon import (
     PLACE_SUFFIXES,
     RE_WHITESPACE,
 )
+from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.vocab import alternation, load
 
-_LIST_SEPARATOR_RUN = regex.compile("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
-_LIST_SEPARATOR_CHAR = re.compile("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
+_LIST_SEPARATOR_RUN = lazy_regex("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
+_LIST_SEPARATOR_CHAR = lazy_re("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
 _CLAUSE_BREAKS = "\n" + CLAUSE_PUNCT  # what a clause starts right after (or the start of the text)
 # A short bracketed list of places inside a name: 各县（市、区）人民政府.
-BRACKET_BEFORE = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]$")
-_BRACKETED_LIST = regex.compile(r"[（(][\p{Han}、]{1,8}[）)]")
+BRACKET_BEFORE = lazy_regex(r"[（(][\p{Han}、]{1,8}[）)]$")
+_BRACKETED_LIST = lazy_regex(r"[（(][\p{Han}、]{1,8}[）)]")
 # A bracketed alternative closing a name: 区人民政府（管委会）, 各镇（街道）.
 _ALTERNATIVE_CLOSERS = ("）", ")")
-_ALTERNATIVE_AT_END = regex.compile(r"[（(]\p{Han}{1,8}[" + "".join(_ALTERNATIVE_CLOSERS) + "]$")
+_ALTERNATIVE_AT_END = lazy_regex(r"[（(]\p{Han}{1,8}[" + "".join(_ALTERNATIVE_CLOSERS) + "]$")
 # Any bracket inside a name, for checks that read the name without it.
-_BRACKETED_ANY = regex.compile(r"[（(][^（()）]*[）)]")
+_BRACKETED_ANY = lazy_regex(r"[（(][^（()）]*[）)]")
 # The level words of places, as a name or a list item starts or ends with them
 # (各县、区人民政府, 各乡、镇人民政府; 盟 and 旗 are Inner Mongolia's levels).
 PLACE_LEVELS = PLACE_SUFFIXES + "盟乡镇"
@@ -190,11 +191,11 @@ def body_lexicon() -> BodyLexicon:
     place = rf"(?:各\p{{Han}}{{0,3}}?|\p{{Han}}{{2,6}}?)[{place_suffix}](?:\([\p{{Han}}、]{{1,8}}\))?"
     place_verbs = alternation(actor_verbs)
     return BodyLexicon(
-        token_re=re.compile(body_words),
-        reversed_token_re=re.compile(_trie_alt([word[::-1] for word in tokens])),
+        token_re=lazy_re(body_words),
+        reversed_token_re=lazy_re(_trie_alt([word[::-1] for word in tokens])),
         longest_token=max(map(len, tokens)),
         last_chars=last_chars,
-        last_char=re.compile("[" + re.escape("".join(sorted(last_chars))) + "]"),
+        last_char=lazy_re("[" + re.escape("".join(sorted(last_chars))) + "]"),
         backward_suffixes={
             word[::-1]: tuple(k for k in range(len(word), 0, -1) if word[-k:] in tokens) for word in tokens},
         backward_inner_ends={
@@ -211,7 +212,7 @@ def body_lexicon() -> BodyLexicon:
             for last in {word[-1] for word in (*stop, *data.stop_chars)}},
         joiners=frozenset(data.joiners),
         level_prefixes=tuple(data.level_prefixes),
-        split_points=re.compile("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
+        split_points=lazy_re("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
                                 + "]"),
         generic_prefixes=tuple(data.generic_prefixes),
         level_prepositions=data.level_prepositions,
@@ -219,18 +220,18 @@ def body_lexicon() -> BodyLexicon:
         determiners=frozenset(data.determiners),
         creation=frozenset(data.creation),
         inner_creation=tuple(data.creation_inside),
-        place_re=regex.compile(
+        place_re=lazy_regex(
             rf"(?:(?<=^|[{regex.escape(_CLAUSE_BREAKS)}])|^)"
             rf"((?:{place}、)*{place})"
             rf"(?=(?:{place_verbs}))"
         ),
-        clause_break=re.compile("[" + re.escape(_CLAUSE_BREAKS) + "]"),
-        place_hint=re.compile(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
+        clause_break=lazy_re("[" + re.escape(_CLAUSE_BREAKS) + "]"),
+        place_hint=lazy_re(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
         not_place=tuple(data.not_place),
-        trailing=tuple(regex.compile(p) for p in data.trailing),
-        any_trailing=regex.compile("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
-        labels=tuple(regex.compile(p) for p in data.labels),
-        name_end=re.compile(
+        trailing=tuple(lazy_regex(p) for p in data.trailing),
+        any_trailing=lazy_regex("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
+        labels=tuple(lazy_regex(p) for p in data.labels),
+        name_end=lazy_re(
             "[" + re.escape(CLAUSE_PUNCT + "、。（(〔【[\t \n" + data.stop_chars) + "]|$|"
             + alternation(sorted(stop | set(actor_verbs)))
         ),
@@ -238,9 +239,9 @@ def body_lexicon() -> BodyLexicon:
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
         role_labels=tuple(data.role_labels),
-        any_role_label=re.compile(alternation(data.role_labels) if data.role_labels else "(?!)"),
+        any_role_label=lazy_re(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
-        navigation=regex.compile("|".join(data.navigation) or "(?!)", regex.MULTILINE),
+        navigation=lazy_regex("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
     )
 

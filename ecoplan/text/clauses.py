@@ -21,6 +21,7 @@ from ecoplan.text.lexicon import (
     SETTLEMENT_ENDS,
     TITLE_QUOTE_MARKS,
 )
+from ecoplan.text.patterns import lazy_re
 
 # A table cell ends a sentence too. Matched on folded text.
 _SENTENCE_END = frozenset(SENTENCE_ENDS + "\t")
@@ -29,9 +30,9 @@ _CLAUSE_END = frozenset(CLAUSE_ENDS)
 # swallow the rest of the line.
 _OPENERS = frozenset(OPEN_BRACKETS_FOLDED) - {"“"}
 _CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
-RE_PUNCT = re.compile("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
+RE_PUNCT = lazy_re("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
                                       + CLOSE_BRACKETS_FOLDED) + "]")
-_QUOTE_MARKS = re.compile("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
+_QUOTE_MARKS = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
 # Brackets of unfolded text that hold a list together (城市（含县城）、重点镇).
 _LIST_OPEN = "(（《"
 _LIST_CLOSE = ")）》"

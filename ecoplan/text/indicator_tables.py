@@ -21,16 +21,17 @@ from functools import cache
 
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import squash
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import is_unit
 from ecoplan.vocab import alternation, load
 
 # A target cell on the fold: an optional sign, an optional bracket, the number, an optional
 # word after it (以上, 以下), the bracket closed.
 SIGN_OPERATORS = {"≤": "<=", "≥": ">=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "="}
-RE_FIGURE = re.compile(
+RE_FIGURE = lazy_re(
     r"(?P<sign><=|>=|[≤≥<>=])?+\s*+[〔\[(]?+\s*+(?P<num>\d++(?:\.\d++)?+)\s*+[〕\])]?+\s*+(?P<after>\w{0,3}+)"
 )
-RE_YEAR = re.compile(r"((?:19|20)\d{2})年")
+RE_YEAR = lazy_re(r"((?:19|20)\d{2})年")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class _Columns:
 @cache
 def _words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     v = load("tables").indicator_table
-    patterns = tuple(re.compile(alternation(v[role])) for role in ("indicator", "unit", "target", "baseline"))
+    patterns = tuple(lazy_re(alternation(v[role])) for role in ("indicator", "unit", "target", "baseline"))
     return (*patterns, tuple(v["unit"]))  # type: ignore[return-value]
 
 

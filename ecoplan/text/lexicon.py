@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ecoplan.text.patterns import lazy_re
 from ecoplan.vocab import load
 
 # --- numerals ---------------------------------------------------------------
@@ -74,7 +75,7 @@ TITLE_QUOTE_MARKS = '《》“”"＂'
 # 川委厅〔〕92号 with its year lost); nothing in it names an actor. A text without
 # the serial's mark holds none.
 DOCUMENT_NUMBER_MARK = "号"
-RE_DOCUMENT_NUMBER = re.compile(
+RE_DOCUMENT_NUMBER = lazy_re(
     r"[\u4e00-\u9fff]{1,8}+(?:[〔［\[]\s*+\d{0,4}+\s*+[〕］\]]|[（(]\d{4}[）)])\s*+\d{1,4}+\s*+"
     + DOCUMENT_NUMBER_MARK
 )
@@ -87,7 +88,7 @@ SPACES = " \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # What pads a table cell or an item.
 PADDING = " \t\u3000\u00a0"
-RE_WHITESPACE = re.compile(r"\s++")
+RE_WHITESPACE = lazy_re(r"\s++")
 
 
 def char_class(chars: str, negate: bool = False) -> str:

@@ -8,7 +8,6 @@ signature block, and attachment lines (附件, 附表).
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from ecoplan.text.lexicon import (
@@ -19,6 +18,7 @@ from ecoplan.text.lexicon import (
     CN_YEAR_DIGITS,
     attachment_words,
 )
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import cn_int, patterns
 
 # Matched against folded text (（一） -> (一), 1． -> 1.).
@@ -26,7 +26,7 @@ _HAN = "\u4e00-\u9fff"
 # Variants as published: a stray comma before the 、 (一,、 garbled by a conversion), an arabic
 # item number right before a year or a month (1.2022年，…, 1.3月底前…), decimal headings (1.1 / 1.1.1,
 # and a bare 1 before a space as their top level, as 应急预案 and 规划 number them).
-RE_LINE_MARKER = re.compile(
+RE_LINE_MARKER = lazy_re(
     rf"(?P<chapter>第(?P<cn0>[{CN_CHAPTER_NUMERAL}]++|\d++)(?P<unit>[章节条]|部分))"
     rf"|(?P<cn_dun>(?P<cn1>[{CN_ONE_TO_TEN}]++)(?:(?P<stray>,++)?+、|\.))"
     rf"|(?P<cn_paren>\((?P<cn2>[{CN_ONE_TO_TEN}]++)\))"
@@ -52,7 +52,7 @@ DATE_CORE = (
 )
 ISO_CORE = r"(?P<iy>\d{4}+)[-/.](?P<im>\d{1,2}+)[-/.](?P<id>\d{1,2}+)"
 # A line that is only a date (maybe followed by 印发): the date of a signature block.
-RE_DATE_ONLY_LINE = re.compile(rf"^(?:{DATE_CORE}|{ISO_CORE})(?:\s*+印发)?$")
+RE_DATE_ONLY_LINE = lazy_re(rf"^(?:{DATE_CORE}|{ISO_CORE})(?:\s*+印发)?$")
 
 
 class MarkerMatch(NamedTuple):

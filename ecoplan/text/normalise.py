@@ -19,8 +19,10 @@ from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
+from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
+from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
 from ecoplan.text.script import to_simplified
 from ecoplan.vocab import alternation
@@ -34,14 +36,14 @@ _SPACE = SPACES
 # A space is an artefact when a wide character (or %‰℃) sits on either side:
 #   (?<=[WIDE])[SPACE]++|[SPACE]++(?=[WIDE%‰℃])
 # applied by _artefact_spaces without compiling it (see there).
-RE_SPACE_RUN = re.compile(f"[{_SPACE}]++")
+RE_SPACE_RUN = lazy_re(f"[{_SPACE}]++")
 _LINE_ENDS = frozenset(("\n", "\r\n", "\r"))  # the line breaks that count for line numbers
-RE_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
+RE_LINE_BREAK = lazy_re(r"\r\n|\r|\n|\x0b|\x0c|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
 # Leading indentation and list bullets that PDF/web extraction leaves behind.
-RE_LEADING = re.compile(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
-RE_LEADING_TABLE = re.compile(f"^[{_SPACE}]*+(?:[-•·●▪*][{_SPACE}]++)?+")
+RE_LEADING = lazy_re(f"^[{_SPACE}\t]*+(?:[-•·●▪*][{_SPACE}]++)?+")
+RE_LEADING_TABLE = lazy_re(f"^[{_SPACE}]*+(?:[-•·●▪*][{_SPACE}]++)?+")
 # Page furniture left by PDF extraction: "- 3 -", "— 12 —", "第 3 页", "3/10". Dropped like blank lines.
-RE_PAGE_NUMBER = re.compile(
+RE_PAGE_NUMBER = lazy_re(
     f"^[{_SPACE}\t]*+(?:[-—–－]++[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+[-—–－]++"
     f"|第[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+页(?:[{_SPACE}]*+共[{_SPACE}]*+\\d{{1,3}}+[{_SPACE}]*+页)?+"
     f"|\\d{{1,3}}+[{_SPACE}]*+/[{_SPACE}]*+\\d{{1,3}}+)[{_SPACE}\t]*+$"
@@ -52,13 +54,13 @@ _BLOCK_START_REACH = 40
 # Punctuation after which a line is complete and the next line starts afresh.
 _TERMINAL = "。；;！!？?：:…|"  # | closes a row of a pipe table
 # Punctuation that shows a line is running prose rather than a title or signature.
-RE_PROSE_MARK = re.compile("[" + PROSE_MARKS + "、]")
+RE_PROSE_MARK = lazy_re("[" + PROSE_MARKS + "、]")
 # A decimal heading at a line start, spaces, then the title (1 总则, 1.2 工作原则).
-RE_DECIMAL_HEADING = re.compile(f"([1-9]\\d?+(?:\\.\\d{{1,2}}+){{0,3}}+)[{_SPACE}]++[\u4e00-\u9fff]")
+RE_DECIMAL_HEADING = lazy_re(f"([1-9]\\d?+(?:\\.\\d{{1,2}}+){{0,3}}+)[{_SPACE}]++[\u4e00-\u9fff]")
 # Marks of running prose (a breadcrumb or a header line has colons and 、 at most).
-RE_SENTENCE_MARK = re.compile("[，,。；;]")
+RE_SENTENCE_MARK = lazy_re("[，,。；;]")
 # A line that opens with a short label and a colon (on folded text): 发布日期:, 联系人:, 牵头单位:.
-RE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{2,8}+:")
+RE_LABEL_START = lazy_re(r"[\u4e00-\u9fff]{2,8}+:")
 # A line cut by a page end filled the page width; short lines are titles, labels, signatures.
 _CUT_LINE_MIN_LENGTH = 20
 # The lines at the head of a document a running header may repeat (title, issuer, document number).
@@ -72,10 +74,10 @@ FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA
 # str.translate looks every character up in the table, which costs more than
 # finding the few foldable characters and replacing only those. One character,
 # not a run: `re` scans for a one-character class several times faster.
-RE_FOLDABLE = re.compile("([\uff01-\uff5e\u3000\u00a0])")
+RE_FOLDABLE = lazy_re("([\uff01-\uff5e\u3000\u00a0])")
 _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
-RE_ANY_SPACE = re.compile(f"[{_SPACE}\t]")
+RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
 _PADDING_TAB = _SPACE + "\t"
 
 
@@ -296,10 +298,10 @@ def _runs_on(
 # Line breaks other than LF: a text without any (most) is split into lines by str.split. Looked
 # for one by one: a substring test scans ten times faster than a character class.
 _RARE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-RE_LINE_BREAK_KEPT = re.compile(f"({RE_LINE_BREAK.pattern})")
+RE_LINE_BREAK_KEPT = lazy_re(f"({RE_LINE_BREAK.pattern})")
 # A line holding none of these after its indentation, not a page number and not in a table,
 # is kept as it is: no bullet, table tab, artefact space or pinyin gloss to take out.
-RE_NEEDS_CLEANING = re.compile(f"[{_SPACE}\t(（]")
+RE_NEEDS_CLEANING = lazy_re(f"[{_SPACE}\t(（]")
 # The characters a page number line (RE_PAGE_NUMBER) without padding can start with, besides a digit.
 _PAGE_NUMBER_FIRST = "-—–－第"
 
@@ -476,7 +478,7 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    typed = _blocks(text, folded, lines)
+    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines))
     blocks = typed
     if artefacts:
         pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
@@ -494,7 +496,7 @@ def normalise(raw: str) -> Document:
 
 
 # A table-of-contents entry: a title, leader dots, a page number (一、总则……1).
-RE_TOC_ENTRY = re.compile(r"(?:\.{3,}+|…++|·{3,}+|-{4,}+)\x20*+\d{1,3}+$")
+RE_TOC_ENTRY = lazy_re(r"(?:\.{3,}+|…++|·{3,}+|-{4,}+)\x20*+\d{1,3}+$")
 _TOC_TITLE = "目录"
 _TOC_TITLE_MAX = 8  # 目 录 with layout spaces
 # What a date line starts with: a digit of its year.
@@ -505,7 +507,7 @@ _SHORT_LINE = 80
 
 @cache
 def _label_line() -> re.Pattern[str]:
-    return re.compile(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
+    return lazy_re(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
 
 
 def _blocks(text: str, folded: str, lines: list[_Line]) -> tuple[Block, ...]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ecoplan.text.lexicon import LINE_BREAKS, PADDING
+from ecoplan.text.patterns import lazy_re
 from ecoplan.vocab import alternation, load
 
 # Combining tone marks (macron, acute, caron, grave) as NFD writes the vowels of pinyin.
@@ -31,14 +32,14 @@ _UMLAUT = "\u0308"
 # readings separated by slashes. Checked syllable by syllable by _is_gloss.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PINYIN_LETTERS = "a-z\u00e0-\u00fc\u0101-\u01dc"
-RE_GLOSS = re.compile(
+RE_GLOSS = lazy_re(
     rf"(?<=[{_HAN}])[(（][ ]*+([{_PINYIN_LETTERS}]++(?:[ ]*+/[ ]*+[{_PINYIN_LETTERS}]++)*+)[ ]*+[)）]"
 )
 # Cheap test for a line that may hold a gloss at all.
-RE_GLOSS_HINT = re.compile(rf"[(（][ ]*+[{_PINYIN_LETTERS}]")
+RE_GLOSS_HINT = lazy_re(rf"[(（][ ]*+[{_PINYIN_LETTERS}]")
 # A page-chunk marker at the start of a physical line, padding before it.
-RE_CHUNK_MARKER = re.compile(rf"[{PADDING}]*+(\d{{1,3}}+)、")
-RE_CHUNK_MARKER_AFTER_BREAK = re.compile(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}+)、)")
+RE_CHUNK_MARKER = lazy_re(rf"[{PADDING}]*+(\d{{1,3}}+)、")
+RE_CHUNK_MARKER_AFTER_BREAK = lazy_re(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}+)、)")
 # Punctuation that ends a line that was not cut: the next line starts afresh.
 # A closing bracket ends a remark (〔责任单位：…〕) as it ends a parenthesis.
 _COMPLETE_LINE_ENDS = "。；;！!？?：:…)）】〕]］」』”\"|"
@@ -54,7 +55,7 @@ class _Rules:
 @cache
 def _rules() -> _Rules:
     v = load("published")
-    syllable = re.compile(f"(?:{alternation(v.pinyin_initials)})?(?:{alternation(v.pinyin_finals)})")
+    syllable = lazy_re(f"(?:{alternation(v.pinyin_initials)})?(?:{alternation(v.pinyin_finals)})")
     return _Rules(syllable, frozenset(v.neutral_tone_glosses), v.chunk_marker_min_cut)
 
 
@@ -196,13 +197,13 @@ class SpacedTable:
 
 
 # A gap between cells, after the text of a line has begun: a no-break or ideographic space, or two spaces.
-_RE_INNER_GAP = re.compile("[^ \t\u00a0\u3000](?:[\u00a0\u3000]|  )")
+_RE_INNER_GAP = lazy_re("[^ \t\u00a0\u3000](?:[\u00a0\u3000]|  )")
 # Between cells: two padding characters or more, or one no-break / ideographic space.
-_RE_CELL_GAP = re.compile("[ \u00a0\u3000]{2,}+|[\u00a0\u3000]")
+_RE_CELL_GAP = lazy_re("[ \u00a0\u3000]{2,}+|[\u00a0\u3000]")
 # With one no-break space per gap, each such space separates; two spaces or more stay one gap.
-_RE_CELL_GAP_ONE = re.compile("[\u00a0\u3000]| {2,}+")
+_RE_CELL_GAP_ONE = lazy_re("[\u00a0\u3000]| {2,}+")
 # With one plain space per gap (a header of labels only), every space separates.
-_RE_CELL_GAP_PLAIN = re.compile("[ \u00a0\u3000]")
+_RE_CELL_GAP_PLAIN = lazy_re("[ \u00a0\u3000]")
 _SENTENCE_DONE = "。；;"
 
 

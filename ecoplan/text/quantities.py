@@ -31,6 +31,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
+from ecoplan.text.patterns import lazy_re
 from ecoplan.vocab import UnitsVocab, load
 
 # --- small named pieces -----------------------------------------------------
@@ -167,13 +168,13 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
         rf"|(?:(?<=[{roman_last}][{class_first}])|(?<=[{roman_last}]\x20[{class_first}]))(?P<roman>))"
     )
     return _Gates(
-        arabic=re.compile(rf"[{unit_first}](?:(?<=\d.)|(?<=\d\x20.))"),
-        listed=re.compile(rf"[{LIST_MARKS}](?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"),
-        range=re.compile(rf"[{RANGE_MARKS}](?:(?<={lower_end}.)|(?<={lower_end}\x20.))\x20?+(?={last_number})"),
-        percent_cn=re.compile(percent),
-        chinese=re.compile(rf"[{counter_first}](?<=[{CN_DIGIT}{CN_UNIT}].)"),
-        roman=re.compile(rf"[{class_first}](?:(?<=[{roman_last}].)|(?<=[{roman_last}]\x20.))"),
-        numbered=re.compile(numbered),
+        arabic=lazy_re(rf"[{unit_first}](?:(?<=\d.)|(?<=\d\x20.))"),
+        listed=lazy_re(rf"[{LIST_MARKS}](?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"),
+        range=lazy_re(rf"[{RANGE_MARKS}](?:(?<={lower_end}.)|(?<={lower_end}\x20.))\x20?+(?={last_number})"),
+        percent_cn=lazy_re(percent),
+        chinese=lazy_re(rf"[{counter_first}](?<=[{CN_DIGIT}{CN_UNIT}].)"),
+        roman=lazy_re(rf"[{class_first}](?:(?<=[{roman_last}].)|(?<=[{roman_last}]\x20.))"),
+        numbered=lazy_re(numbered),
     )
 
 
@@ -201,19 +202,19 @@ def patterns() -> _Patterns:
     counter = rf"(?:[{mult}]?(?:{_alt(v.counters)}))"
     number = rf"{INTEGER}{DECIMAL}"
     left_number = rf"{LEFT_INTEGER}{DECIMAL}"
-    arabic = re.compile(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
+    arabic = lazy_re(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
     # Bare numbers that share the unit of the last one, which `arabic` finds.
-    listed = re.compile(rf"(?P<items>(?:{left_number}{LIST_SEP})++){number}\x20?+(?P<unit>{unit})")
-    list_item = re.compile(rf"(?P<num>{number}){LIST_SEP}")
-    range_ = re.compile(
+    listed = lazy_re(rf"(?P<items>(?:{left_number}{LIST_SEP})++){number}\x20?+(?P<unit>{unit})")
+    list_item = lazy_re(rf"(?P<num>{number}){LIST_SEP}")
+    range_ = lazy_re(
         rf"(?P<lo>{left_number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
     )
     # A Chinese numeral counts only before a counter word (十一家, 一次).
-    chinese = re.compile(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{counter})")
-    roman = re.compile(
+    chinese = lazy_re(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{counter})")
+    roman = lazy_re(
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
-    percent_cn = re.compile(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
+    percent_cn = lazy_re(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
         _gates(v, rf"{number}\x20?+{unit}"),

@@ -326,6 +326,7 @@ class ComparatorsVocab(_Vocab):
     list_summary: Words
     frame_words: Words
     class_or_better: Words
+    action_openers: Words
 
 
 class PublishedVocab(_Vocab):
