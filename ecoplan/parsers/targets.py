@@ -58,6 +58,7 @@ from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, scan_lines, unit_name
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -103,7 +104,7 @@ UNIT_LIST_REACH = 40
 RE_PAREN_AFTER = lazy_re(r"\([^(),;。]{1,16}+\)")
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Rules:
     before: re.Pattern[str]
     before_ops: dict[str, str]

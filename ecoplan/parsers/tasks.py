@@ -49,6 +49,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
@@ -91,7 +92,7 @@ _HEADING_MAX = 40
 _NOT_IN_HEADING = frozenset("。，,；;：:")
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     header_exact: dict[str, str]  # header word -> column role
     # Literal words: the standard engine finds them several times faster than `regex`.

@@ -26,6 +26,7 @@ from ecoplan.text.lexicon import (
     RE_WHITESPACE,
 )
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = lazy_regex("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
@@ -63,7 +64,7 @@ class BodyToken:
     not_after: frozenset[str] = frozenset()  # right after it, part of a common word
 
 
-@dataclass(frozen=True)
+@rule_record
 class BodyLexicon:
     # Body words run under stdlib `re`: it skips ahead by the set of first
     # characters, about five times faster here than `regex`.

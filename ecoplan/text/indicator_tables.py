@@ -23,6 +23,7 @@ from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import squash
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import is_unit
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # A target cell on the fold: an optional sign, an optional bracket, the number, an optional
@@ -48,7 +49,7 @@ class IndicatorRow:
     year: int | None  # the year the target column is headed with (2025年目标值)
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Columns:
     indicator: int
     unit: int

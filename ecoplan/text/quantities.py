@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
 from ecoplan.text.patterns import lazy_re
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import UnitsVocab, load
 
 # --- small named pieces -----------------------------------------------------
@@ -107,7 +108,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Gates:
     """For each pattern family, a short pattern every one of its matches holds.
 
@@ -178,7 +179,7 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Patterns:
     arabic: re.Pattern[str]
     listed: re.Pattern[str]
