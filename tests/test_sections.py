@@ -4,12 +4,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ecoplan.parsers.sections import parse_sections
+from ecoplan.parsers.sections import _rules, _verb_matches, parse_sections
 from ecoplan.provenance import span_holds
 from ecoplan.schema import Section
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import normalise
+from ecoplan.vocab import load
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "headings_cases.yaml").read_text(encoding="utf-8"))
 
@@ -77,3 +80,22 @@ def test_signature_block_is_not_section_body() -> None:
     doc = normalise("一、推进垃圾分类。全区生活垃圾回收利用率达到37%。\n\n大连高新区环境保护委员会\n\n2021年3月8日\n")
     (top,) = parse_sections(doc)
     assert top.text == "全区生活垃圾回收利用率达到37%。"
+
+
+def _inline_bits() -> list[str]:
+    """What inline markers are read from: numerals (十一 too) before a verb, the marks around them, a filler."""
+    vocab = load("headings")
+    verbs = list(vocab.inline_markers)
+    marks = list("一二十甲\n" + vocab.inline_boundary + vocab.inline_not_after)
+    return [*marks, *verbs, *(n + v for n in ("一", "二", "十", "十一", "十二") for v in verbs)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_inline_bits()), max_size=12).map("".join), st.integers(0, 40), st.integers(0, 40))
+def test_inline_markers_found_verb_by_verb_are_the_patterns_own(text: str, a: int, b: int) -> None:
+    # The scan that tries the patterns only before a verb finds what their own scan finds (十一是 included).
+    rules = _rules()
+    a, b = min(a, b, len(text)), min(max(a, b), len(text))
+    for pattern in (rules.inline, rules.inline_marker):
+        found = [m.span() for m in _verb_matches(rules, pattern, text, a, b)]
+        assert found == [m.span() for m in pattern.finditer(text, a, b)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
@@ -38,6 +38,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, match_marker
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import load
 
 RE_PROSE_MARK = lazy_re(f"[{PROSE_MARKS}]")
@@ -57,7 +58,7 @@ _SENTENCE_CLOSE = SENTENCE_ENDS + CLAUSE_ENDS.replace(",", "") + "；：！？�
 _FLAT_TITLE_MAX = 40
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     gap_tolerant: frozenset[str]
     restartable: frozenset[str]
@@ -65,6 +66,11 @@ class _Rules:
     lone_inline: frozenset[str]
     inline_marker: re.Pattern[str]  # where `inline` can match, without the condition on the character before
     inline_after: str  # the characters `inline` may follow
+    inline_verbs: str  # the verbs that end every match of `inline` and `inline_marker`
+
+
+# The longest numeral of an inline marker (十二): a match's verb stands at most this far after its start.
+_INLINE_NUMERAL_MAX = 2
 
 
 @cache
@@ -78,11 +84,36 @@ def _rules() -> _Rules:
     not_after = re.escape(vocab.inline_not_after)
     inline = lazy_re(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])"
                         f"|(?<![{not_after}\\n{boundary}])(?P<free>一)(?P<free_verb>[{verbs}])")
-    # The same numerals and verbs, written to start with a character class: `re` scans a
-    # text for one several times faster than for a group.
+    # The same numerals and verbs without the condition on the character before: where `inline`
+    # may match in a document, so that a section without any is passed over (_inline_starts).
     marker = lazy_re(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
     return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
-                  frozenset(vocab.lone_inline_markers), marker, "\n" + vocab.inline_boundary)
+                  frozenset(vocab.lone_inline_markers), marker, "\n" + vocab.inline_boundary,
+                  "".join(dict.fromkeys(verbs)))
+
+
+def _verb_matches(
+    rules: _Rules, pattern: re.Pattern[str], folded: str, start: int, end: int
+) -> Iterator[re.Match[str]]:
+    """pattern.finditer(folded, start, end), for `inline` or `inline_marker`: tried only a
+    numeral's length before each verb, which ends every match. Verbs are rare and a substring
+    search finds them far faster than `re` tries a pattern that opens with a numeral (a large
+    character class) or a condition on the character before at every index."""
+    verbs: list[int] = []
+    for verb in rules.inline_verbs:
+        at = folded.find(verb, start, end)
+        while at >= 0:
+            verbs.append(at)
+            at = folded.find(verb, at + 1, end)
+    verbs.sort()
+    pos = start  # the matches do not overlap: where the last one ended
+    for verb_at in verbs:
+        if folded[verb_at - 1] not in CN_ONE_TO_TEN:
+            continue  # a numeral stands right before the verb of every match: most verbs have none (需要)
+        for p in range(max(verb_at - _INLINE_NUMERAL_MAX, pos), verb_at):
+            if p >= pos and (m := pattern.match(folded, p, end)) is not None:
+                pos = m.end()
+                yield m
 
 
 def _inline_starts(rules: _Rules, folded: str) -> list[int]:
@@ -93,7 +124,7 @@ def _inline_starts(rules: _Rules, folded: str) -> list[int]:
     match never hides the start of another, as no character of a match may precede one.
     """
     after = rules.inline_after
-    return [p for p in (m.start() for m in rules.inline_marker.finditer(folded))
+    return [p for p in (m.start() for m in _verb_matches(rules, rules.inline_marker, folded, 0, len(folded)))
             if p == 0 or folded[p - 1] in after or folded[p] == "一"]
 
 
@@ -390,7 +421,7 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
     lone: set[int] = set()  # runs whose first item may stand alone
     for a, b in segments:
-        for m in pattern.finditer(folded, a, b):
+        for m in _verb_matches(rules, pattern, folded, a, b):
             if m["free"]:
                 if m.start() > a:  # at a segment's start the bounded form matched already
                     runs.append([(m.start(), m.end(), 1)])

@@ -49,6 +49,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
@@ -91,7 +92,7 @@ _HEADING_MAX = 40
 _NOT_IN_HEADING = frozenset("。，,；;：:")
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     header_exact: dict[str, str]  # header word -> column role
     # Literal words: the standard engine finds them several times faster than `regex`.
@@ -156,13 +157,18 @@ def _rules() -> _Rules:
 # ---------------------------------------------------------------- responsibility clauses
 
 
-def _names(rules: _Rules, text: str, *, cut: bool = False) -> list[str]:
+# A document's list items already read by split_names, by their text (split_names' `items`):
+# a 责任单位 column and the clauses below items name the same bodies row after row.
+_NameItems = dict[str, tuple[list[str], bool]]
+
+
+def _names(rules: _Rules, text: str, *, cut: bool = False, items: _NameItems | None = None) -> list[str]:
     text = text.strip(_TRIM)
     for word in rules.name_leads:
         text = text.removeprefix(word)
     while (m := rules.noise_at_end.search(text)) and m.start() > 0:
         text = text[: m.start()].rstrip(_TRIM)
-    return [n for n in split_names(text, cut=cut) if n]
+    return [n for n in split_names(text, cut=cut, items=items) if n]
 
 
 def _plausible(rules: _Rules, names: list[str]) -> bool:
@@ -209,7 +215,9 @@ def _sentences(text: str) -> list[str]:
     return [t for t in out if t.strip(_TRIM)]
 
 
-def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tuple[list[str], list[str]] | None:
+def parse_roles(
+    text: str, *, fold: str | None = None, cut: bool = False, items: _NameItems | None = None
+) -> tuple[list[str], list[str]] | None:
     """(lead, support) named by a responsibility clause, or None when `text` is not one.
 
     Label form: `牵头单位：A、B；配合单位：C`. Verb form: `A牵头，B、C配合，D负责落实`,
@@ -217,9 +225,10 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     a sentence after it that names no roles (`以下各项任务均由…落实，不再重复`).
     With `cut` the clause runs into the end of the text: an unfinished last name is
     dropped, and a last group left without its role word after a lead group supports.
+    `items` keeps the list items read for the next clause of the same document.
     """
     if fold is not None and fold != text:
-        roles = parse_roles(fold, cut=cut)  # matched on the fold, names read back as written
+        roles = parse_roles(fold, cut=cut, items=items)  # matched on the fold, names read back as written
         if roles is None:
             return None
         return ([as_written(n, fold, text) for n in roles[0]], [as_written(n, fold, text) for n in roles[1]])
@@ -227,7 +236,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     lead: list[str] = []
     support: list[str] = []
     for k, sentence in enumerate(sentences):
-        roles = _sentence_roles(sentence, cut=cut and k == len(sentences) - 1)
+        roles = _sentence_roles(sentence, cut=cut and k == len(sentences) - 1, items=items)
         if roles is None:
             if k == 0:
                 return None
@@ -237,7 +246,7 @@ def parse_roles(text: str, *, fold: str | None = None, cut: bool = False) -> tup
     return (lead, support) if lead or support else None
 
 
-def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | None:
+def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[list[str], list[str]] | None:
     rules = _rules()
     lead: list[str] = []
     support: list[str] = []
@@ -253,7 +262,7 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
             segment = text[m.end() : len(text) if last else labels[k + 1].start()]
             if role == "lead" and rules.verb_at_end.search(segment):
                 # 责任单位：A牵头，B、C配合: the label introduces a clause in the verb form
-                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last)
+                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items)
                 if verb_roles is not None:
                     lead.extend(verb_roles[0])
                     support.extend(verb_roles[1])
@@ -261,10 +270,10 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
             marked = rules.lead_mark.search(segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
-                lead.extend(_names(rules, segment[: marked.start()]))
-                support.extend(_names(rules, segment[marked.end() :], cut=cut and last))
+                lead.extend(_names(rules, segment[: marked.start()], items=items))
+                support.extend(_names(rules, segment[marked.end() :], cut=cut and last, items=items))
                 continue
-            names = _names(rules, segment, cut=cut and last)
+            names = _names(rules, segment, cut=cut and last, items=items)
             if names and not _plausible(rules, names):
                 return None
             (lead if role == "lead" else support).extend(names)
@@ -276,10 +285,10 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
         if m is None or m.start() == 0:
             if cut and k == len(clauses) - 1 and k > 0 and lead:
                 # (A牵头，B、C… cut off before its role word: the document's pattern makes B, C support
-                support.extend(_names(rules, clause, cut=True))
+                support.extend(_names(rules, clause, cut=True, items=items))
                 continue
             return None  # every clause of the verb form ends in a role verb
-        names = _names(rules, clause[: m.start()])
+        names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
         found_body = found_body or any(ends_with_body_word(n) for n in names)
@@ -288,24 +297,24 @@ def _sentence_roles(text: str, *, cut: bool) -> tuple[list[str], list[str]] | No
 
 
 def _cell_roles(
-    role: str, text: str, fold: str | None = None, *, cut: bool = False
+    role: str, text: str, fold: str | None = None, *, cut: bool = False, items: _NameItems | None = None
 ) -> tuple[list[str], list[str]]:
     """Departments of a lead/support cell; a cell written as a clause keeps its own roles.
 
     With `cut` the cell runs into the end of the text: an unfinished name is dropped."""
     if fold is not None and fold != text:
-        lead, support = _cell_roles(role, fold, cut=cut)
+        lead, support = _cell_roles(role, fold, cut=cut, items=items)
         return [as_written(n, fold, text) for n in lead], [as_written(n, fold, text) for n in support]
     rules = _rules()
     if rules.role_hint.search(text):
-        parsed = parse_roles(text, cut=cut)
+        parsed = parse_roles(text, cut=cut, items=items)
         if parsed is not None:
             return parsed
     marked = rules.lead_mark.search(text)
     if role == "lead" and marked is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
-        return split_names(text[: marked.start()]), split_names(text[marked.end() :])
-    names = split_names(text, cut=cut)
+        return split_names(text[: marked.start()], items=items), split_names(text[marked.end() :], items=items)
+    names = split_names(text, cut=cut, items=items)
     return (names, []) if role == "lead" else ([], names)
 
 
@@ -435,12 +444,14 @@ def _text_of(doc: Document, cell: _Cell, span: tuple[int, int]) -> str:
     return "".join(parts)
 
 
-def _looks_like_departments(rules: _Rules, text: str) -> bool:
-    names = split_names(text)
+def _looks_like_departments(rules: _Rules, text: str, items: _NameItems | None = None) -> bool:
+    names = split_names(text, items=items)
     return _plausible(rules, names) and all(ends_with_body_word(n) for n in names)
 
 
-def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = False) -> Task | None:
+def _row_task(
+    doc: Document, table: _Table, row: list[_Cell], items: _NameItems, *, cut: bool = False
+) -> Task | None:
     """The task of one table row; with `cut` the row's last cell runs into the end of the text."""
     rules = _rules()
 
@@ -449,7 +460,7 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
         return row[i] if i is not None and i < len(row) and row[i].pieces else None
 
     if not table.headed:
-        return _shapeless_row_task(doc, rules, row)
+        return _shapeless_row_task(doc, rules, row, items)
     seq, goal_cell = cell("seq"), cell("goal")
     if "seq" in table.cols:
         new_group = seq is not None
@@ -479,7 +490,7 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
             if i >= len(row) or not row[i].pieces:
                 continue
             c = row[i]
-            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last)
+            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last, items=items)
             _add(lead, got_lead)
             _add(support, got_support)
     if not lead and not support and not new_group:
@@ -488,13 +499,13 @@ def _row_task(doc: Document, table: _Table, row: list[_Cell], *, cut: bool = Fal
     return _task(doc, rng, _text_of(doc, text_cell, rng), table.goal, lead, support)
 
 
-def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task | None:
+def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> Task | None:
     """A row of a table without a recognised header: departments last, the measure the longest cell."""
     filled = [c for c in row if c.pieces]
     if len(filled) < 2:
         return None
     texts = [c.text(doc) for c in filled]
-    if not _looks_like_departments(rules, texts[-1]):
+    if not _looks_like_departments(rules, texts[-1], items):
         return None
     body = [(len(t), i) for i, t in enumerate(texts[:-1]) if not RE_SEQ.fullmatch(t)]
     if not body:
@@ -505,7 +516,7 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell]) -> Task 
     rng = _measure(doc, filled[best])
     if rng is None:
         return None
-    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc))
+    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc), items=items)
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
@@ -715,7 +726,7 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: Callable[[], bool]) -> list[Task]:
+                  first_leads: Callable[[], bool], items: _NameItems) -> list[Task]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -739,7 +750,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
-        roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")])
+        roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")], items=items)
         if roles is None:
             continue
         add(m.start(), roles)
@@ -748,12 +759,12 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
         at_end
         and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None
         and rules.role_hint.search(fold, open_at + 1, line.end)
-        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True))
-        is not None
+        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True,
+                                  items=items)) is not None
     ):
         add(open_at, roles)
         return out
-    if seg == line.start and (head_roles := _head_roles(doc, line)) is not None:
+    if seg == line.start and (head_roles := _head_roles(doc, line, items)) is not None:
         rng = _item_range(doc, line.start, line.end)
         if rng is not None:
             rng, text = _task_text(doc, rng, heading)
@@ -761,7 +772,8 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
-        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end)
+        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end,
+                            items=items)
         if roles is not None:
             add(tail.start(), roles)
     return out
@@ -780,7 +792,7 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[r
     return rules.bracket.finditer(fold, start, end)
 
 
-def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | None:
+def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:
     """Roles stated at the head of an item, or right after its run-in heading:
     `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
     if doc.fold.find(_HEAD_CLAUSE_OPEN, line.start, line.end) < 0:
@@ -803,7 +815,7 @@ def _head_roles(doc: Document, line: Block) -> tuple[list[str], list[str]] | Non
             else:
                 break
         if end > start:
-            roles = parse_roles(doc.text[start:end], fold=fold[start:end])
+            roles = parse_roles(doc.text[start:end], fold=fold[start:end], items=items)
             if roles is not None:
                 return roles
     return None
@@ -908,6 +920,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     open_items: list[_OpenItem] = []  # items, outermost first, that have given no task yet
+    name_items: _NameItems = {}  # the document's list items of names, each read once
 
     def deeper(style: str, than: str) -> bool:
         return styles_seen.get(style, len(styles_seen)) > styles_seen.get(than, len(styles_seen))
@@ -931,7 +944,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     def flush(*, at_end: bool = False) -> None:
         nonlocal row
         if table is not None and row is not None:
-            task = _row_task(doc, table, row, cut=at_end)
+            task = _row_task(doc, table, row, name_items, cut=at_end)
             if task is not None:
                 # The document's convention (排在第一位的为牵头单位) holds for its table cells too.
                 task.lead, task.support = _convention((task.lead, task.support), first_leads)
@@ -1001,7 +1014,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
-            roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end)
+            roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end, items=name_items)
             if roles is not None and item is not None:
                 roles = _convention(roles, first_leads)
                 covered = (_open_item_covered(open_items, _next_marker_style(lines, i + 1), deeper)
@@ -1060,7 +1073,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             before = [*item_before, *([prev] if prev else [])]
         if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
-        found = _inline_tasks(doc, line, head, at_end, first_leads)
+        found = _inline_tasks(doc, line, head, at_end, first_leads, name_items)
         tasks.extend(found)
         if found:
             open_items.clear()

@@ -26,6 +26,7 @@ from ecoplan.text.lexicon import (
     RE_WHITESPACE,
 )
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = lazy_regex("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
@@ -59,7 +60,7 @@ class BodyToken:
     bounded: bool = False  # counts only where a name ends: before 、，；, a role word or a verb
 
 
-@dataclass(frozen=True)
+@rule_record
 class BodyLexicon:
     # Body words run under stdlib `re`: it skips ahead by the set of first
     # characters, about five times faster here than `regex`.

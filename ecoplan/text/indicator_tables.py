@@ -23,6 +23,7 @@ from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import squash
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import is_unit
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # A target cell on the fold: an optional sign, an optional bracket, the number, an optional
@@ -48,7 +49,7 @@ class IndicatorRow:
     year: int | None  # the year the target column is headed with (2025年目标值)
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Columns:
     indicator: int
     unit: int
@@ -70,9 +71,12 @@ def _header(doc: Document, line: Block) -> _Columns | None:
     if not any(word in row for word in unit_words):
         return None  # no unit column: most rows, headers of task tables among them
     cells = [squash(doc.fold[c.start : c.end]) for c in line.cells]
-    indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
+    # A cell that is the unit word itself first: a row that only names 责任单位 in its text has none.
     unit = next((k for k, c in enumerate(cells) if unit_re.fullmatch(c)), None)
-    if indicator is None or unit is None:
+    if unit is None:
+        return None
+    indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
+    if indicator is None:
         return None
     # The target column: one named a target (目标值); failing that, the last year that is no baseline.
     targets = [k for k, c in enumerate(cells) if target_re.search(c) and not baseline_re.search(c)]
@@ -90,7 +94,7 @@ def indicator_rows(doc: Document) -> Iterator[IndicatorRow]:
     columns: _Columns | None = None
     width = 0
     for li, line in enumerate(doc.lines):
-        if not line.is_table or not line.cells:
+        if not line.cells:  # only a table row has cells
             columns = None
             continue
         header = _header(doc, line)

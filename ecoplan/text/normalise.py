@@ -19,6 +19,8 @@ from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
+from ecoplan.text.flat_tables import lines_kept_apart
+from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
@@ -333,6 +335,7 @@ def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
     contents, starts, linenos, raw_line_starts = _physical_lines(raw)
     chunks = chunk_marker_lines(contents, starts)
+    cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
 
@@ -421,7 +424,7 @@ def normalise(raw: str) -> Document:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
             elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
-                  and (_is_wide(last_char) or _is_wide(text[0]))):
+                  and (_is_wide(last_char) or _is_wide(text[0])) and lineno not in cells_apart):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
@@ -477,7 +480,7 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    typed = _blocks(text, folded, lines)
+    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines))
     blocks = typed
     if artefacts:
         pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
