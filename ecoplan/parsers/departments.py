@@ -484,6 +484,8 @@ def _find(doc: Document) -> Iterator[_Mention]:
                 lo, hi = cell.start, cell.end
                 if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
+            if len(out) > 1:
+                out = _without_row_places(v, out)
             yield from out
             continue
         lo, hi = line.start, line.end
@@ -523,6 +525,13 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
     found: list[_Mention] = []
     _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
     return any(m.start == 0 and m.end == len(name) for m in found)
+
+
+def _without_row_places(v: BodyLexicon, row: list[_Mention]) -> list[_Mention]:
+    """A row's mentions without a bare place whose body another cell of the row names:
+    蓬江区 in a 所在地区 column beside 蓬江区人民政府 says where the work is, not who does it."""
+    bodies = [m.name for m in row if ends_with_body(v, m.name)]
+    return [m for m in row if not (is_place(v, m.name) and any(b != m.name and b.startswith(m.name) for b in bodies))]
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],

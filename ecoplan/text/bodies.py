@@ -483,7 +483,9 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
         for k, ch in enumerate(last[:-2]):
             if k == 0 and len(bare.removeprefix("各")) > 1:
                 continue
-            if ch in PLACE_LEVELS:
+            # A place both items open with (泉州开发区、泉州台商投资区管委会) qualifies them: its
+            # level word is not the one the shared part follows.
+            if ch in PLACE_LEVELS and not bare.startswith(last[: k + 1]):
                 suffix = last[k + 1 :]
                 if suffix[:1] in OPEN_PARENS and (close := suffix.find(_CLOSER[suffix[0]])) > 0:
                     # 各区、县（市）人民政府: the bracket qualifies 县 alone; 人民政府 is shared.
@@ -587,6 +589,8 @@ def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
         part = strip_trailing(v, part)
     for label in v.labels:
         part = label.sub("", part)
+    if not any(ch.isalpha() for ch in part):
+        return [], False  # a dash or a slash standing for an empty cell names nobody
     group = [p for p in _split_joined(v, part) if p] if part else []
     return group, len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0]))
 
