@@ -282,6 +282,7 @@ class DepartmentsVocab(_Vocab):
     role_labels: Words
     joint_units: Words
     navigation: Words
+    link_lists: Words
     document_words: Words
 
 
