@@ -68,6 +68,8 @@ from ecoplan.text.lexicon import (
     DOCUMENT_NUMBER_MARK,
     PLACE_SUFFIXES,
     PROSE_MARKS,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
     RE_DOCUMENT_NUMBER,
     is_han,
 )
@@ -272,9 +274,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             if m and m.start() > lo and is_han(text[m.start() - 1]):
                 start = m.start()  # 各县（市、区）人民政府
                 continue
-        if ch in "”\"" and start - 1 > lo:
-            # 省…“三大战役”领导小组: a short quotation between Han runs is part of the name
-            opener = text.rfind("“" if ch == "”" else '"', max(lo, start - 12), start - 1)
+        if ch in QUOTE_CLOSE and start - 1 > lo:
+            # 省…“三大战役”领导小组 (「…」 too): a short quotation between Han runs is part of the name
+            opener = text.rfind(QUOTE_OPEN[QUOTE_CLOSE.index(ch)], max(lo, start - 12), start - 1)
             if opener > lo and is_han(text[opener - 1]) and all(is_han(c) for c in text[opener + 1 : start - 1]):
                 start = opener
                 continue
@@ -358,7 +360,7 @@ def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
     name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
     after a layout space, a level prefix)."""
     v = body_lexicon()
-    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners
+    before = frozenset(CLOSE_PARENS + QUOTE_CLOSE + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
     return before, at
 
