@@ -328,6 +328,7 @@ class ComparatorsVocab(_Vocab):
     frame_words: Words
     class_or_better: Words
     action_openers: Words
+    occasion_units: Words
 
 
 class PublishedVocab(_Vocab):
