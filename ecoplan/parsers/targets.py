@@ -439,10 +439,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         quoted: bool | None = None  # whether the line opens a quote anywhere: only then can a name hold a number
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
-        clause_before: tuple[int, int] | None = None
+        before_start = before_end = -1  # the clause before in the sentence (-1: none), kept as two ints
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
-            clause_before, this_clause = (clause_before if sentence == prev_sentence else None), (cs, ce)
             if sentence != prev_sentence:
+                before_start = -1
                 subject_prev = ""
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
@@ -453,7 +453,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             else:
                 unread.append((cs, ce))
             if not quantities:
-                clause_before = this_clause
+                before_start, before_end = cs, ce
                 continue
             # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
             # deadline inside one does not govern the next. Only the latest one counts.
@@ -465,7 +465,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
-                clause_before = this_clause
+                before_start, before_end = cs, ce
                 continue
             rejected_head: int | None = None
             rejected_q = -1
@@ -502,8 +502,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
-                    if clause_before is not None:
-                        indicator = _action_object(doc, r, scope, clause_before, indicator) + indicator
+                    if before_start >= 0:
+                        indicator = _action_object(doc, r, scope, (before_start, before_end), indicator) + indicator
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -514,7 +514,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     item.emitted = True
                 if subject:
                     subject_prev = subject
-            clause_before = this_clause
+            before_start, before_end = cs, ce
             for item in items:
                 if not item.emitted and item.q.unit == "%":
                     reading = _read_head(doc, r, item.head_start, item.q.start)
