@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
 from ecoplan.schema import Percentage, Target
@@ -280,8 +281,10 @@ def _inside_bracket(fold: str, start: int, end: int) -> bool:
     return fold.count("(", start, end) > fold.count(")", start, end)
 
 
-@dataclass(slots=True)
-class _Reading:
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+
+
+class _Reading(NamedTuple):  # made once per group of numbers; read, never changed
     comparator: str | None  # operator from the word before, None when bare
     word: str | None
     word_start: int
@@ -350,7 +353,7 @@ def _read_head(
                     change = direction
                     break
     hedge_word = hedge.group() if hedge else None
-    return _Reading(op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word)
+    return _new_tuple(_Reading, (op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word))
 
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
@@ -612,14 +615,14 @@ def _read_group(
         after_op = item.after_op or shared_after
         if item.q.kind == "roman" and not _class_is_target(r, fold, reading, first, item):
             continue
-        within = fold.endswith(r.within, 0, item.after_end)
-        if item.after_op in (">=", "<=") and item.follower != "end" and not within:
+        if (item.after_op in (">=", "<=") and item.follower != "end"
+                and not fold.endswith(r.within, 0, item.after_end)):  # 以内 bounds the number itself
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
             counted = item.q.unit.lstrip(r.multipliers) in r.counters
             if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
-        if is_count_verb and fold[max(first.head_start, item.q.start - 4) : item.q.start].endswith(r.population):
+        if is_count_verb and fold.endswith(r.population, max(first.head_start, item.q.start - 4), item.q.start):
             continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
         if item.follower == "of" and not counts:
             continue  # 排放量大于1吨的企业

@@ -86,7 +86,8 @@ ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 # Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
 _NUMBER_CHARS = frozenset(" ,.")
 _NUMBER_STRIP = "0123456789" + "".join(sorted(_NUMBER_CHARS))
-_START_OF, _END = itemgetter(0), itemgetter(1)  # of a (start, end, …) tuple
+_START_OF, _END = itemgetter(0), itemgetter(1)
+_new_tuple = tuple.__new__  # of a (start, end, …) tuple
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
@@ -488,7 +489,9 @@ def _raw(
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
-        found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
+        # Made as a tuple: the named tuple's Python-level __new__ would cost more than the rest (the most common kind).
+        found.append((_new_tuple(Quantity, (s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic", None, None,
+                                            None)), True))
     for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
         if spans is not None:
             spans.append(m.span())
