@@ -23,7 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -594,7 +594,7 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     return out
 
 
-def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -> tuple[list[Task], int] | None:
+def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[Task], int] | None:
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
@@ -693,7 +693,7 @@ def _is_measure(doc: Document, line: Block) -> bool:
     return line.marker is not None or fold[-1:] in "。；;!！?？."
 
 
-def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
+def _next_marker_style(lines: Sequence[Block], k: int) -> str | None:
     """Style of the first heading marker at the start of a line from lines[k] on."""
     # By index, not over lines[k:]: slicing copies the rest of the document on every call.
     for j in range(k, len(lines)):

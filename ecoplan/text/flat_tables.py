@@ -100,7 +100,7 @@ def lines_kept_apart(raw: str, line_starts: Sequence[int]) -> frozenset[int]:
     return frozenset(out)
 
 
-def regroup(text: str, folded: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+def regroup(text: str, folded: str, blocks: Sequence[Block]) -> Sequence[Block]:
     """`blocks` with every one-cell-per-line table regrouped into table rows (unchanged when there is none)."""
     rules = _rules()
     runs = list(rules.header_run.finditer(folded))
