@@ -350,7 +350,7 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
                 closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl",
                             targets=targets)) as results:
             # yaml and json outputs converted in this process are streamed from the
-            # dumped Plan (result.data) to their file, never held whole in memory.
+            # Plan (result.data) to their file, never held whole in memory.
             for n, result in enumerate(results):
                 bar.update(1)
                 item = result.input

@@ -113,6 +113,10 @@ class _Groups(NamedTuple):
     post: str | None  # suffix (前)
 
 
+# A named tuple made from a tuple of all its fields, without the Python-level __new__ of
+# `_Groups(...)`: one is made for every match.
+_new_tuple = tuple.__new__
+
 # Group numbers, for the spans.
 _YEAR = _Groups._fields.index("y") + 1
 _POST = _Groups._fields.index("post") + 1
@@ -204,9 +208,6 @@ def _rules() -> _Rules:
     )
 
 
-# Anchors whose runs lie closer than this are scanned in one call: a call of
-# the pattern costs about as much as scanning this many characters.
-_MERGE_GAP = 0
 # re's parse tree node kinds, for reading which characters a pattern can match.
 _OP = sre_constants
 
@@ -313,7 +314,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     for m in _matches(rules, fold):
         spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
         start, end = spans[0]
-        g = _Groups(*m.groups())
+        g = _new_tuple(_Groups, m.groups())
         before = fold[max(0, start - _LOOKBACK) : start]
         if g.post and rules.post_not_followed.match(fold, end):
             end = spans[_POST][0]  # 前后 / 前三季度: the 前 is not "by"
@@ -332,7 +333,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
         if result is None:
             continue
         date, recurring = result
-        out.append(DeadlineMatch(start, end, doc.text[start:end], date, recurring))
+        out.append(_new_tuple(DeadlineMatch, (start, end, doc.text[start:end], date, recurring)))
     months = _time_limit_months(doc, out)
     return sorted([*out, *months], key=lambda d: d.start) if months else out
 
@@ -352,28 +353,24 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
     if inside is None:
         yield from _line_matches(rules, fold)
         return
-    pattern, size = rules.pattern, len(fold)
-    # The stretch to scan: runs, and what lies between runs that are close.
-    first, last = 0, -1
+    search, size, min_width = rules.pattern.search, len(fold), rules.min_width
     end = 0
     for anchor in _anchor_starts(rules, fold):
         if anchor < end:
             continue  # in the run just found
+        # The run: `_may_be_inside`, inlined (a run is a few characters; a call each would cost more).
         start = anchor
-        while start and _may_be_inside(inside, fold[start - 1]):
+        while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
             start -= 1
         end = anchor + 1
-        while end < size and _may_be_inside(inside, fold[end]):
+        while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
-        if end - start < rules.min_width:
-            continue  # too short to hold a match
-        if start - last > _MERGE_GAP:
-            if last >= 0:
-                yield from pattern.finditer(fold, first, last)
-            first = start
-        last = end
-    if last >= 0:
-        yield from pattern.finditer(fold, first, last)
+        # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
+        # A match holds an anchor, so it is never empty: the next search starts past it.
+        pos = start
+        while end - pos >= min_width and (m := search(fold, pos, end)) is not None:
+            yield m
+            pos = m.end()
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:
@@ -481,8 +478,9 @@ def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadlin
     out = []
     for m in matches:
         start, end = doc.span(m.start, m.end)
+        # The line from the span's start: doc.lineno(m.start) would map m.start to the input again.
         out.append(
-            Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.lineno(m.start), span=(start, end))
+            Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.raw_lineno(start), span=(start, end))
         )
     return out
 

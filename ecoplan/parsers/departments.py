@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -68,6 +68,8 @@ from ecoplan.text.lexicon import (
     DOCUMENT_NUMBER_MARK,
     PLACE_SUFFIXES,
     PROSE_MARKS,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
     RE_DOCUMENT_NUMBER,
     is_han,
 )
@@ -77,6 +79,8 @@ from ecoplan.text.patterns import lazy_re, lazy_regex
 _MAX_NAME = 32
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
+# A link list holds no more lines than this.
+_LINKS_MAX = 20
 _PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
 _PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
@@ -264,9 +268,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             if m and m.start() > lo and is_han(text[m.start() - 1]):
                 start = m.start()  # 各县（市、区）人民政府
                 continue
-        if ch in "”\"" and start - 1 > lo:
-            # 省…“三大战役”领导小组: a short quotation between Han runs is part of the name
-            opener = text.rfind("“" if ch == "”" else '"', max(lo, start - 12), start - 1)
+        if ch in QUOTE_CLOSE and start - 1 > lo:
+            # 省…“三大战役”领导小组 (「…」 too): a short quotation between Han runs is part of the name
+            opener = text.rfind(QUOTE_OPEN[QUOTE_CLOSE.index(ch)], max(lo, start - 12), start - 1)
             if opener > lo and is_han(text[opener - 1]) and all(is_han(c) for c in text[opener + 1 : start - 1]):
                 start = opener
                 continue
@@ -352,7 +356,7 @@ def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
     name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
     after a layout space, a level prefix)."""
     v = body_lexicon()
-    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners
+    before = frozenset(CLOSE_PARENS + QUOTE_CLOSE + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
     return before, at
 
@@ -505,14 +509,29 @@ def _find(doc: Document) -> Iterator[_Mention]:
         # Asked only of a line that names something (most lines name nothing):
         if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
                           or _is_title_line(v, text, line)
-                          or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))):
-            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page, no actor
+                          or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))
+                          or _in_link_list(v, text, lines, i)):
+            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a link, a title: the page, no actor
+
+
+def _is_name_line(text: str, line: Block) -> bool:
+    """A short line without a sentence mark: a name on its own (a banner, a link)."""
+    return line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
+
+
+def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
+    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
+    j = i
+    while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
+        j -= 1
+        if j >= 0 and v.link_list.search(text, lines[j].start, lines[j].end):
+            return True
+    return False
 
 
 def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:
     """A site's banner: a line of a name and no sentence (某市人民政府) right above a navigation line."""
-    return (line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
-            and v.navigation.search(text, below.start, below.end) is not None)
+    return _is_name_line(text, line) and v.navigation.search(text, below.start, below.end) is not None
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:

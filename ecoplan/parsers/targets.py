@@ -139,6 +139,7 @@ class _Rules:
     inline_item: re.Pattern[str]
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
     action_opener: re.Pattern[str]  # one or more action words, lead words between them
+    occasions: frozenset[str]  # units of a number of times (一次, 一轮)
 
 
 @cache
@@ -187,6 +188,7 @@ def rules() -> _Rules:
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
         inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        occasions=frozenset(v.occasion_units),
         action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
@@ -500,6 +502,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         quoted = RE_QUOTE_OPEN.search(fold, line.start, line.end) is not None
                     if quoted and _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
+                    if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:
+                        continue  # 开展一次排查, 每季度开展一次抽查: how often, no count to reach (不少于1次 is)
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if clause_before is not None:

@@ -118,6 +118,7 @@ class BodyLexicon:
     any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
+    link_list: regex.Pattern[str]
     document_words: tuple[str, ...]
 
 
@@ -243,6 +244,7 @@ def body_lexicon() -> BodyLexicon:
         any_role_label=lazy_re(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
         navigation=lazy_regex("|".join(data.navigation) or "(?!)", regex.MULTILINE),
+        link_list=lazy_regex("|".join(data.link_lists) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
     )
 

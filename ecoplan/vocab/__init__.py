@@ -282,6 +282,7 @@ class DepartmentsVocab(_Vocab):
     role_labels: Words
     joint_units: Words
     navigation: Words
+    link_lists: Words
     document_words: Words
 
 
@@ -327,6 +328,7 @@ class ComparatorsVocab(_Vocab):
     frame_words: Words
     class_or_better: Words
     action_openers: Words
+    occasion_units: Words
 
 
 class PublishedVocab(_Vocab):
