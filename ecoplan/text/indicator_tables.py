@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import squash
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import is_unit
-from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # A target cell on the fold: an optional sign, an optional bracket, the number, an optional
@@ -35,9 +34,11 @@ RE_FIGURE = lazy_re(
 RE_YEAR = lazy_re(r"((?:19|20)\d{2})年")
 
 
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One row of an indicator table: where its parts stand in the Document, and its figure."""
+class IndicatorRow(NamedTuple):
+    """One row of an indicator table: where its parts stand in the Document, and its figure.
+
+    A named tuple: defined in a tenth of a frozen dataclass's start-up time; a table has few rows.
+    """
 
     line_index: int  # index into Document.lines
     indicator: tuple[int, int]  # Document range of the indicator cell
@@ -49,8 +50,7 @@ class IndicatorRow:
     year: int | None  # the year the target column is headed with (2025年目标值)
 
 
-@rule_record
-class _Columns:
+class _Columns(NamedTuple):  # one per table header
     indicator: int
     unit: int
     target: int
