@@ -8,6 +8,7 @@ text at punctuation uses these functions.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ecoplan.text.lexicon import (
     ACTOR_PLACE_SUFFIXES,
@@ -139,13 +140,28 @@ def split_list(text: str, separators: str = "、" + JOINERS) -> list[str]:
     return [text[a:b] for a, b in split_spans(text, separators)]
 
 
+@cache
+def _separators(separators: str) -> re.Pattern[str]:
+    """A class of `separators` (a caller passes one of a few fixed strings)."""
+    return re.compile(f"[{re.escape(separators)}]")
+
+
 def split_spans(text: str, separators: str = "、" + JOINERS) -> list[tuple[int, int]]:
     """Spans of the top-level items of a list in `text` (folded, so 與 reads as 与); none empty."""
     if not any(map(text.__contains__, separators)):
         return [(0, len(text))] if text else []
     spans: list[tuple[int, int]] = []
-    depth = 0
     start = 0
+    if not any(map(text.__contains__, _LIST_OPEN)):
+        # No bracket opens, so every separator cuts: only they are visited.
+        for m in _separators(separators).finditer(text):
+            if m.start() > start:
+                spans.append((start, m.start()))
+            start = m.end()
+        if len(text) > start:
+            spans.append((start, len(text)))
+        return spans
+    depth = 0
     for i, ch in enumerate(text):
         if ch in _LIST_OPEN:
             depth += 1
