@@ -682,8 +682,12 @@ def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | N
     if marker is None or marker.style == "dash":
         return None
     a, b = _strip(doc, marker.end, line.end)
-    title = doc.fold[a:b].rstrip("。.")
-    if not title or len(title) > _HEADING_MAX or not _NOT_IN_HEADING.isdisjoint(title):
+    # The title's length is known before it is cut out: a long line (most) is not copied.
+    fold = doc.fold
+    title_end = b
+    while title_end > a and fold[title_end - 1] in "。.":
+        title_end -= 1
+    if title_end == a or title_end - a > _HEADING_MAX or not _NOT_IN_HEADING.isdisjoint(fold[a:title_end]):
         return None
     return marker.style, (a, b)
 
@@ -831,8 +835,11 @@ def _broken_item(doc: Document, line: Block, index: int) -> tuple[tuple[int, int
     """
     if line.marker is None or line.marker.style == "dash":
         return None
-    fold = doc.fold[line.start : line.end].rstrip(_WS)
-    if not fold or fold[-1] in _ITEM_LINE_END or not RE_PROSE_MARK_IN_ITEM.search(fold):
+    # The line's end and its marks read in place, not from a copy of the line.
+    fold, end = doc.fold, line.end
+    while end > line.start and fold[end - 1] in _WS:
+        end -= 1
+    if end == line.start or fold[end - 1] in _ITEM_LINE_END or not RE_PROSE_MARK_IN_ITEM.search(fold, line.start, end):
         return None
     rng = _item_range(doc, line.start, line.end)
     if rng is None:
