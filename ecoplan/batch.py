@@ -25,6 +25,8 @@ from ecoplan.reading import STDIN
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from ecoplan.schema import Plan
+
 _GLOB_CHARS = frozenset("*?[")
 # Files a directory argument expands to: plan text and the published formats ecoplan reads.
 PLAN_SUFFIXES = (".txt", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm")
@@ -71,7 +73,7 @@ class Result(NamedTuple):
     input: Input
     ok: bool
     text: str  # the serialised output, or a one-line reason when not ok
-    data: dict[str, Any] | None = None  # instead of `text`: the dumped Plan, still to serialise
+    data: Any = None  # instead of `text`: the Plan, still to serialise
     seconds: float = 0.0  # time spent reading, parsing and serialising
     unreadable: bool = False  # not ok because the file could not be read at all
     written: bool = False  # ok, and the worker process that converted it wrote its output file
@@ -81,7 +83,7 @@ class Outcome(NamedTuple):
     """What converting one input gives; plain data, so it crosses the process boundary cheaply."""
 
     ok: bool
-    value: Any  # the output (text or dumped Plan), or a one-line reason when not ok
+    value: Any  # the output (text, or the Plan from `load`), or a one-line reason when not ok
     seconds: float
     unreadable: bool = False
     written: bool = False  # the output file is written (by the worker that converted the input)
@@ -193,9 +195,9 @@ def convert(path: str, fmt: str, data: bytes | None = None) -> Outcome:
 
     The outcome's value is the output, or "NAME: reason" when not ok.
     """
-    from ecoplan.writing import dumps_data
+    from ecoplan.writing import dumps
 
-    return _guarded(path, lambda: dumps_data(_load(path, data), fmt))
+    return _guarded(path, lambda: dumps(_load(path, data), fmt))
 
 
 def convert_into(path: str, fmt: str, data: bytes | None, target: str) -> Outcome:
@@ -218,7 +220,7 @@ def convert_into(path: str, fmt: str, data: bytes | None, target: str) -> Outcom
 
 
 def load(path: str, data: bytes | None = None) -> Outcome:
-    """Like `convert`, but gives the dumped Plan instead of its serialisation.
+    """Like `convert`, but gives the Plan instead of its serialisation.
 
     For conversions in this process: the output is then streamed where it goes
     (`writing.write_data`) instead of being built in memory.
@@ -226,13 +228,14 @@ def load(path: str, data: bytes | None = None) -> Outcome:
     return _guarded(path, lambda: _load(path, data))
 
 
-def _load(path: str, data: bytes | None) -> dict[str, Any]:
+def _load(path: str, data: bytes | None) -> Plan:
     from ecoplan.pipeline import parse_source
 
     # The source goes to parse_source as a temporary, so that its text (the decoded input,
     # as big as the file) is freed once parsing no longer needs it; the input bytes, once
-    # decoded, and the Plan, once dumped, are dropped too.
-    return parse_source(_read(path, data)).model_dump(mode="json")
+    # decoded, are dropped too. The Plan is serialised as it is, not dumped first
+    # (writing.write_data): its items weigh less than their dump.
+    return parse_source(_read(path, data))
 
 
 def _read(path: str, data: bytes | None) -> Any:
@@ -273,7 +276,7 @@ def run(inputs: Sequence[Input], fmt: str, jobs: int, stdin_data: bytes | None =
         stream: bool = False, targets: Sequence[str | None] | None = None) -> Iterator[Result]:
     """Convert every input, yielding results in input order as soon as each is ready.
 
-    With `stream`, inputs converted in this process give their dumped Plan
+    With `stream`, inputs converted in this process give their Plan
     (Result.data) rather than its serialisation, for the caller to stream.
     With `targets` (the output file of each input, or None), pool workers
     write those files themselves (Result.written).

@@ -3,7 +3,8 @@
 PyYAML spends as long writing a plan as ecoplan spends parsing it (a
 representer, a serializer and an emitter call per node). A dumped Plan has one
 shape, though: mappings of mappings, lists of mappings or of scalars, spans as
-`[a, b]`. This module writes that shape directly, deciding each scalar's style
+`[a, b]`. This module writes that shape directly (and a Plan's items as their
+dump would be written, without dumping them), deciding each scalar's style
 by PyYAML's own rules (its implicit resolvers, its indicator and character
 classes), and gives up (`Unsupported`) on anything else: a nested list, a
 string that needs double quotes (tabs, control characters, line separators) or
@@ -17,8 +18,10 @@ output is byte for byte what PyYAML writes and reads back through
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import is_dataclass
 from functools import cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import yaml
@@ -200,11 +203,21 @@ def _head(key: str, indent: int) -> str:
     return head
 
 
+# Values written as block sequences (or a span's flow pair); a tuple of types, as isinstance
+# takes one faster than a union.
+_SEQUENCES = (list, tuple)
+
+
 def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
     """A non-empty block mapping whose first key goes where the line already stands (column `indent`)."""
+    pairs(data.items(), indent, out)
+
+
+def pairs(items: Iterable[tuple[str, Any]], indent: int, out: list[str]) -> None:
+    """`mapping` of the (key, value) pairs `items` (at least one)."""
     heads = _HEADS.get(indent) or {}
     first = len(out)
-    for key, value in data.items():
+    for key, value in items:
         head = heads.get(key) or _head(key, indent)
         kind = type(value)
         # The common cases first, key and scalar on one line: a string (plain on
@@ -220,7 +233,7 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
             out.append(f"{head} {value}\n")
         elif value is None:
             out.append(head + " null\n")
-        elif isinstance(value, list):
+        elif isinstance(value, _SEQUENCES):  # a record's span is a tuple, its dump's a list
             if not value:
                 out.append(head + " []\n")
             elif key == "span":  # writing.py writes every span as a flow pair
@@ -234,7 +247,7 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
         elif isinstance(value, dict):
             if value:
                 out.append(head + "\n" + " " * (indent + 2))
-                mapping(value, indent + 2, out)
+                pairs(value.items(), indent + 2, out)
             else:
                 out.append(head + " {}\n")
         else:
@@ -244,16 +257,42 @@ def mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
         out[first] = out[first][indent:]
 
 
-def sequence(items: list[Any], indent: int, out: list[str]) -> None:
+def sequence(items: Sequence[Any], indent: int, out: list[str]) -> None:
     """A non-empty block sequence, its `-` at column `indent`."""
     dash = " " * indent + "-"
     for item in items:
-        if isinstance(item, dict) and item:
+        fields = _records.get(type(item), _UNSEEN)
+        if fields is _UNSEEN:
+            fields = _record_fields(type(item))
+        if fields is not None:
             out.append(dash + " ")
-            mapping(item, indent + 2, out)
-        elif isinstance(item, (dict, list)):
+            names, values = fields
+            # Not strict: the getter gives a value per name by construction, and the check costs.
+            pairs(zip(names, values(item), strict=False), indent + 2, out)
+        elif isinstance(item, dict) and item:
+            out.append(dash + " ")
+            pairs(item.items(), indent + 2, out)
+        elif isinstance(item, dict | list | tuple):
             raise Unsupported("nested or empty collection in a list")
         elif type(item) is str and item and _plain_at_sight(item):
             out.append(f"{dash} {item}\n")
         else:
             out.append(dash + scalar(item, indent + 2))
+
+
+# A record is an item of a Plan as the schema makes it (a pydantic dataclass): written as
+# `mapping` writes its dump, without the dump. Its fields' values are what the dump holds
+# (strings, numbers, None, lists of strings or of records), but for a span, a tuple.
+# By class: the field names in output order and a getter of their values; None for a
+# class that is no record.
+_Fields = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+_records: dict[type, _Fields | None] = {}
+_UNSEEN: Any = object()
+
+
+def _record_fields(cls: type) -> _Fields | None:
+    fields = getattr(cls, "__pydantic_fields__", None)
+    # attrgetter of one name gives the value, not a tuple: the schema's items have several.
+    names = tuple(fields) if isinstance(fields, dict) and is_dataclass(cls) and len(fields) > 1 else ()
+    _records[cls] = record = (names, attrgetter(*names)) if names else None
+    return record

@@ -74,7 +74,7 @@ def parse_to_data(path: str) -> dict[str, Any]:
     outcome = load(path)
     record = _record(path, None, "parsed" if outcome.ok else "failed", None if outcome.ok else outcome.value,
                      outcome.seconds)
-    record["data"] = outcome.value if outcome.ok else None
+    record["data"] = outcome.value.model_dump(mode="json") if outcome.ok else None
     return record
 
 

@@ -15,6 +15,7 @@ import io
 import os
 import signal
 import sys
+import types
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TextIO, TypeVar
@@ -41,6 +42,7 @@ class _Group(click.Group):
         global _COLLECTING
         _COLLECTING = gc.isenabled() or _COLLECTING
         gc.disable()
+        _without_pydantic_plugins()
         try:
             self._main(*args, **kwargs)
         finally:
@@ -96,6 +98,45 @@ class _Group(click.Group):
 
 
 _FROZEN = False
+
+
+# The plugin loader pydantic imports when it builds the first model's validator.
+_PYDANTIC_PLUGIN_LOADER = "pydantic.plugin._loader"
+# PYDANTIC_DISABLE_PLUGINS values that turn every pydantic plugin off.
+_ALL_PLUGINS_OFF = ("__all__", "1", "true")
+
+
+def _without_pydantic_plugins() -> None:
+    """No pydantic plugins in a command's process, unless PYDANTIC_DISABLE_PLUGINS says otherwise.
+
+    A pydantic plugin (an observability tool installed for some other project)
+    hooks every validation in the process; a command validates its own output as
+    a check on itself, which no plugin needs to watch. Looking plugins up is not
+    free either: pydantic's loader imports importlib.metadata and reads every
+    installed distribution's entry points, ~15 ms of a ~0.25 s one-plan run. The
+    loader is therefore stood in for by a module whose `get_plugins` finds none;
+    any other name is read from the real loader, so a pydantic that asks for
+    more still gets it. PYDANTIC_DISABLE_PLUGINS set to anything but "all off"
+    (even empty: every plugin on) leaves pydantic's own loader in charge, and
+    the library (`import ecoplan`) never does this.
+    """
+    if (os.environ.get("PYDANTIC_DISABLE_PLUGINS", _ALL_PLUGINS_OFF[0]) not in _ALL_PLUGINS_OFF
+            or _PYDANTIC_PLUGIN_LOADER in sys.modules):
+        return
+    loader = types.ModuleType(_PYDANTIC_PLUGIN_LOADER)
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # no plugins
+    loader.__getattr__ = _real_plugin_loader_attribute  # type: ignore[method-assign]
+    sys.modules[_PYDANTIC_PLUGIN_LOADER] = loader
+
+
+def _real_plugin_loader_attribute(name: str) -> Any:
+    """A name the stand-in loader lacks, from pydantic's own loader (which replaces it from then on)."""
+    if name.startswith("__"):  # the import system's probes (__path__ ...): a plain module has none
+        raise AttributeError(name)
+    import importlib
+
+    del sys.modules[_PYDANTIC_PLUGIN_LOADER]
+    return getattr(importlib.import_module(_PYDANTIC_PLUGIN_LOADER), name)
 
 
 def _imports_done() -> None:
@@ -309,7 +350,7 @@ def _run_parse(items: list[Any], outputs: Any, fmt: str, jobs: int | None, batch
                 closing(run(items, fmt, jobs or os.cpu_count() or 1, stdin_data, stream=fmt != "jsonl",
                             targets=targets)) as results:
             # yaml and json outputs converted in this process are streamed from the
-            # dumped Plan (result.data) to their file, never held whole in memory.
+            # Plan (result.data) to their file, never held whole in memory.
             for n, result in enumerate(results):
                 bar.update(1)
                 item = result.input

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -93,7 +93,17 @@ def _piece(data: dict[str, Any] | list[Any]) -> str:
     try:
         return _block_piece(data)
     except block_yaml.Unsupported:
-        return _yaml(_flow_spans(data))
+        return _yaml(_flow_spans(_dumped(data)))
+
+
+def _dumped(value: Any) -> Any:
+    """`value` with the Plan items in it dumped (JSON-compatible data, which is what PyYAML is given)."""
+    if isinstance(value, dict):
+        return {key: _dumped(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_dumped(v) for v in value]
+    dump = getattr(value, "model_dump", None)
+    return value if dump is None else dump(mode="json")
 
 
 def _block_piece(data: dict[str, Any] | list[Any]) -> str:
@@ -133,18 +143,16 @@ def _list_pieces(key: str, items: list[Any]) -> Iterator[str]:
             yield from (_piece([item]) for item in run[1:])
 
 
-def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
-    """The YAML of a mapping in pieces (one per top-level key, one per run of items of a list value).
+def _yaml_pieces(data: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """The YAML of a mapping, given as its (key, value) pairs, in pieces (one per top-level
+    key, one per run of items of a list value).
 
     Pieces concatenate to the YAML of the whole mapping (a block sequence under
     a top-level key is not indented, so an item is written as at top level),
     and only one piece is held in memory at a time.
     """
-    if not data:
-        yield _yaml(data)
-        return
     held: str | None = None  # each piece waits for the next, to know whether it is the last
-    for key, value in data.items():
+    for key, value in data:
         if key != "span" and isinstance(value, list) and value:
             pieces = _list_pieces(key, value)
         else:
@@ -157,20 +165,41 @@ def _yaml_pieces(data: dict[str, Any]) -> Iterator[str]:
         yield held
 
 
-def _json_compatible_floats(data: dict[str, Any]) -> bool:
-    """Whether pydantic-core writes every float of a dumped Plan as Python's json module does.
+def _plan_fields(plan: Plan) -> Iterator[tuple[str, Any]]:
+    """A Plan's (key, value) pairs as the YAML writer takes them: its items as they are (block_yaml
+    writes them as their dump), the source and the metadata dumped (a date is written as its dump)."""
+    for key in type(plan).model_fields:
+        value = getattr(plan, key)
+        yield key, value.model_dump(mode="json") if key in ("source", "meta") else value
+
+
+def _json_compatible_floats(data: dict[str, Any] | Plan) -> bool:
+    """Whether pydantic-core writes every float of a Plan (or of a dumped one) as Python's json module does.
 
     It does but for two cases: a value that is not finite (json refuses it,
     pydantic-core would write Infinity) and a tiny one (0 < |v| < 1e-4:
     `1e-05` against `0.00001`). A Plan's floats are its targets' and
     percentages' values.
     """
+    dumped = isinstance(data, dict)
     for key in ("targets", "percentages"):
-        for item in data.get(key) or ():
-            value = item.get("value") if isinstance(item, dict) else None
+        for item in (data.get(key) if dumped else getattr(data, key)) or ():
+            value = (item.get("value") if isinstance(item, dict) else None) if dumped else item.value
             if isinstance(value, float) and not (value == 0 or 1e-4 <= abs(value) <= sys.float_info.max):
                 return False
     return True
+
+
+def _plan_json_pieces(plan: Plan, indent: int | None) -> Iterator[str]:
+    """The JSON of a Plan, as `_json_pieces` writes its dump.
+
+    A plan of ordinary size is written by its own serializer, without the dump in
+    between (the same bytes: the same encoder writes the same values).
+    """
+    if not _json_compatible_floats(plan) or (indent and _items_count(plan) > _WHOLE_JSON_ITEMS):
+        yield from _json_pieces(plan.model_dump(mode="json"), indent)
+        return
+    yield plan.model_dump_json(indent=indent)
 
 
 def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
@@ -199,8 +228,9 @@ def _json_pieces(data: dict[str, Any], indent: int | None) -> Iterator[str]:
 _WHOLE_JSON_ITEMS = 5000
 
 
-def _items_count(data: dict[str, Any]) -> int:
-    return sum(len(value) for value in data.values() if isinstance(value, list))
+def _items_count(data: dict[str, Any] | Plan) -> int:
+    values = data.values() if isinstance(data, dict) else (getattr(data, key) for key in type(data).model_fields)
+    return sum(len(value) for value in values if isinstance(value, list))
 
 
 def _holds_items(value: Any) -> bool:
@@ -266,35 +296,38 @@ def _indented(value: Any, indent: int, depth: int) -> Iterator[str]:
         yield _one_piece(value, indent, pad.encode())
 
 
-def write_data(fh: TextIO, data: dict[str, Any], fmt: str) -> None:
-    """Serialise JSON-compatible data (a dumped Plan) in `fmt` into the text stream `fh`.
+def _pieces(data: Plan | dict[str, Any], fmt: str) -> Iterator[str]:
+    """The output of a Plan (or of JSON-compatible data, a dumped Plan) in `fmt`, in pieces."""
+    if fmt not in ("yaml", "json", "jsonl"):
+        raise ValueError(f"unknown format {fmt!r}")
+    indent = 2 if fmt == "json" else None
+    if isinstance(data, dict):
+        if fmt != "yaml":
+            return _json_pieces(data, indent)
+        return _yaml_pieces(data.items()) if data else iter([_yaml(data)])
+    return _yaml_pieces(_plan_fields(data)) if fmt == "yaml" else _plan_json_pieces(data, indent)
+
+
+def write_data(fh: TextIO, data: Plan | dict[str, Any], fmt: str) -> None:
+    """Serialise a Plan, or JSON-compatible data (a dumped Plan), in `fmt` into the text stream `fh`.
 
     Streamed: the whole output is never held in memory at once.
     """
-    if fmt == "yaml":
-        pieces = _yaml_pieces(data)
-    elif fmt in ("json", "jsonl"):
-        pieces = _json_pieces(data, 2 if fmt == "json" else None)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
-    for piece in pieces:
+    for piece in _pieces(data, fmt):
         fh.write(piece)
     if fmt != "yaml":
         fh.write("\n")
 
 
-def dumps_data(data: dict[str, Any], fmt: str) -> str:
-    """Serialise JSON-compatible data (a dumped Plan) in `fmt`: yaml, json (indented) or jsonl (one line)."""
-    if fmt == "yaml":
-        return "".join(_yaml_pieces(data))
-    if fmt in ("json", "jsonl"):
-        return "".join(chain(_json_pieces(data, 2 if fmt == "json" else None), "\n"))
-    raise ValueError(f"unknown format {fmt!r}")
+def dumps_data(data: Plan | dict[str, Any], fmt: str) -> str:
+    """Serialise a Plan, or JSON-compatible data (a dumped Plan), in `fmt`: yaml, json (indented) or jsonl
+    (one line)."""
+    return "".join(chain(_pieces(data, fmt), () if fmt == "yaml" else "\n"))
 
 
 def dumps(plan: Plan, fmt: str) -> str:
     """Serialise a Plan as yaml, json (indented) or jsonl (one compact line)."""
-    return dumps_data(plan.model_dump(mode="json"), fmt)
+    return dumps_data(plan, fmt)
 
 
 def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO], None],

@@ -43,12 +43,41 @@ def test_help_is_fast_and_does_not_import_the_parsers() -> None:
         "        main(args, prog_name='ecoplan')\n"
         "    except SystemExit as exc:\n"
         "        assert exc.code == 0, args\n"
-        "heavy = sorted(m for m in sys.modules if m.startswith(('ecoplan.parsers', 'pydantic', 'yaml')))\n"
+        # Modules read from a file: the command's stand-in for pydantic's plugin loader is not one.
+        "heavy = sorted(m for m in sys.modules if m.startswith(('ecoplan.parsers', 'pydantic', 'yaml'))\n"
+        "               and getattr(sys.modules[m], '__file__', None))\n"
         "print(heavy)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("setting", "plugins_looked_up"), [(None, False), ("true", False), ("", True)])
+def test_pydantic_plugins_are_off_in_the_command_unless_asked_for(setting: str | None,
+                                                                  plugins_looked_up: bool) -> None:
+    """The command stands in for pydantic's plugin loader (no plugins) unless PYDANTIC_DISABLE_PLUGINS
+    turns plugins on; a name the stand-in lacks is read from the real loader."""
+    code = (
+        "import sys\n"
+        "from ecoplan.commands import main\n"
+        "try:\n"
+        "    main(['parse', 'data/raw/dalian-2021-key-points.txt', '--format', 'json'], prog_name='ecoplan')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "looked_up = 'importlib.metadata' in sys.modules\n"
+        "from pydantic.plugin import _loader\n"
+        "assert list(_loader.get_plugins()) == []\n"
+        "assert _loader.PYDANTIC_ENTRY_POINT_GROUP == 'pydantic'\n"
+        "print(looked_up)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == str(plugins_looked_up)
 
 
 @pytest.mark.skipif(not CONSOLE_SCRIPT.exists(), reason="console script not installed next to this python")

@@ -7,7 +7,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.text.document import Block, new_block
+import ecoplan.text.normalise as normalise_module
+from ecoplan.pipeline import parse_text
+from ecoplan.text.document import Block, BlockColumns, Cell, new_block
+from ecoplan.text.markers import MarkerMatch
 from ecoplan.text.normalise import fold, normalise
 
 
@@ -60,6 +63,34 @@ def test_new_block_fills_every_field_as_the_constructor_does() -> None:
     assert type(made) is Block
 
 
+def test_block_columns_read_as_the_blocks_they_store() -> None:
+    blocks = [
+        Block("heading", 0, 5, 1, MarkerMatch("cn-dun", 1, 2)),
+        Block("table_row", 6, 12, 3, None, (Cell(6, 8), Cell(9, 12))),
+        Block("paragraph", 13, 20, 4, None, (), 2),
+    ]
+    columns = BlockColumns.of(blocks, 100)
+    assert list(columns) == blocks
+    assert all(type(b) is Block for b in columns)
+    assert [columns[k] for k in range(-3, 3)] == blocks + blocks
+    assert columns[1:] == tuple(blocks[1:])
+    assert len(columns) == 3
+
+
+def test_a_long_document_keeps_its_blocks_as_columns_and_reads_the_same(
+    monkeypatch: pytest.MonkeyPatch, seed_texts: dict[str, str]
+) -> None:
+    # Every plan taken as long: its blocks are read from columns, and the parse is the same.
+    text = "\n".join(seed_texts.values())
+    as_objects = normalise(text)
+    expected = parse_text(text).model_dump()
+    monkeypatch.setattr(normalise_module, "_BLOCK_OBJECTS_MAX", 0)
+    as_columns = normalise(text)
+    assert isinstance(as_columns.lines, BlockColumns) and isinstance(as_objects.lines, tuple)
+    assert list(as_columns.lines) == list(as_objects.lines)
+    assert parse_text(text).model_dump() == expected
+
+
 def test_fold_keeps_length_and_folds_full_width() -> None:
     assert fold("（一）１．２％，：") == "(一)1.2%,:"
     assert len(fold("（一）１．２％")) == len("（一）１．２％")
@@ -107,3 +138,13 @@ def test_blocks_are_typed(case: dict) -> None:
             start, end = doc.span(cell.start, cell.end)
             assert "".join(case["req"][start:end].split()) == "".join(doc.text[cell.start : cell.end].split())
     assert [b for b in doc.blocks if b.kind != "page_artefact"] == list(doc.lines)
+
+
+@pytest.mark.parametrize("case", BLOCK_CASES, ids=[c["name"] for c in BLOCK_CASES])
+def test_blocks_kept_as_columns_are_the_same(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    as_objects = normalise(case["req"])
+    monkeypatch.setattr(normalise_module, "_BLOCK_OBJECTS_MAX", 0)
+    as_columns = normalise(case["req"])
+    assert isinstance(as_columns.lines, BlockColumns) or not as_columns.lines
+    assert list(as_columns.lines) == list(as_objects.lines)
+    assert as_columns.blocks == as_objects.blocks

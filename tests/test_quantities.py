@@ -7,6 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecoplan.text.document import Cell
 from ecoplan.text.normalise import fold
 from ecoplan.text.quantities import (
     ARABIC,
@@ -84,7 +85,7 @@ def test_gated_scan_finds_what_every_pattern_finds(bits: list[str]) -> None:
     text = fold("".join(bits))
     lines, start = [], 0
     for line in text.split("\n"):
-        lines.append((start, start + len(line)))
+        lines.append(Cell(start, start + len(line)))
         start += len(line) + 1
     p = patterns()
     scanned = dict(scan_lines(text, lines))

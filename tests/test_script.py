@@ -65,6 +65,20 @@ def test_simplified_text_is_returned_as_it_is() -> None:
     assert to_simplified(text) is text
 
 
+def test_the_set_check_and_the_class_agree_on_every_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    # has_traditional checks short texts against a set until the process has seen enough text
+    # to pay for compiling the class: both must answer alike, for every BMP character and beyond.
+    from ecoplan.text import script
+
+    texts = [chr(c) for c in range(0x3000, 0xFB00)] + ["\U00020000", "\U0003134f", "\U00031350", "a\U0002a6d6b", "生态"]
+    monkeypatch.setattr(script, "_set_check_left", 10**9)
+    by_set = [has_traditional(t) for t in texts]
+    monkeypatch.setattr(script, "_set_check_left", 0)
+    by_class = [has_traditional(t) for t in texts]
+    assert by_set == by_class
+    assert sum(by_set) > 4000
+
+
 def test_checked_in_table_is_what_the_installed_opencc_gives() -> None:
     # The table ships as data so that start-up converts nothing; it must stay OpenCC's own.
     expected = table_text(build_table())

@@ -19,7 +19,6 @@ import calendar
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -47,6 +46,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import DeadlinesVocab, alternation, load
 
 
@@ -77,6 +77,9 @@ RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
 RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = lazy_regex("[。:]")
+MONTH = "月"
+# The longest year and month written with spaces (2025 年 12 月).
+YEAR_MONTH_REACH = 14
 # A time-limit label: a deadline column's header word with up to this many characters before it (整改时限).
 FIELD_LABEL_PREFIX = 4
 # The deadline of a time-limit field starts this close after its label.
@@ -110,12 +113,16 @@ class _Groups(NamedTuple):
     post: str | None  # suffix (前)
 
 
+# A named tuple made from a tuple of all its fields, without the Python-level __new__ of
+# `_Groups(...)`: one is made for every match.
+_new_tuple = tuple.__new__
+
 # Group numbers, for the spans.
 _YEAR = _Groups._fields.index("y") + 1
 _POST = _Groups._fields.index("post") + 1
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Rules:
     pattern: regex.Pattern[str]
     anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned
@@ -201,9 +208,6 @@ def _rules() -> _Rules:
     )
 
 
-# Anchors whose runs lie closer than this are scanned in one call: a call of
-# the pattern costs about as much as scanning this many characters.
-_MERGE_GAP = 0
 # re's parse tree node kinds, for reading which characters a pattern can match.
 _OP = sre_constants
 
@@ -310,7 +314,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     for m in _matches(rules, fold):
         spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
         start, end = spans[0]
-        g = _Groups(*m.groups())
+        g = _new_tuple(_Groups, m.groups())
         before = fold[max(0, start - _LOOKBACK) : start]
         if g.post and rules.post_not_followed.match(fold, end):
             end = spans[_POST][0]  # 前后 / 前三季度: the 前 is not "by"
@@ -329,8 +333,9 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
         if result is None:
             continue
         date, recurring = result
-        out.append(DeadlineMatch(start, end, doc.text[start:end], date, recurring))
-    return out
+        out.append(_new_tuple(DeadlineMatch, (start, end, doc.text[start:end], date, recurring)))
+    months = _time_limit_months(doc, out)
+    return sorted([*out, *months], key=lambda d: d.start) if months else out
 
 
 def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
@@ -348,28 +353,24 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
     if inside is None:
         yield from _line_matches(rules, fold)
         return
-    pattern, size = rules.pattern, len(fold)
-    # The stretch to scan: runs, and what lies between runs that are close.
-    first, last = 0, -1
+    search, size, min_width = rules.pattern.search, len(fold), rules.min_width
     end = 0
     for anchor in _anchor_starts(rules, fold):
         if anchor < end:
             continue  # in the run just found
+        # The run: `_may_be_inside`, inlined (a run is a few characters; a call each would cost more).
         start = anchor
-        while start and _may_be_inside(inside, fold[start - 1]):
+        while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
             start -= 1
         end = anchor + 1
-        while end < size and _may_be_inside(inside, fold[end]):
+        while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
-        if end - start < rules.min_width:
-            continue  # too short to hold a match
-        if start - last > _MERGE_GAP:
-            if last >= 0:
-                yield from pattern.finditer(fold, first, last)
-            first = start
-        last = end
-    if last >= 0:
-        yield from pattern.finditer(fold, first, last)
+        # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
+        # A match holds an anchor, so it is never empty: the next search starts past it.
+        pos = start
+        while end - pos >= min_width and (m := search(fold, pos, end)) is not None:
+            yield m
+            pos = m.end()
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:
@@ -477,8 +478,9 @@ def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadlin
     out = []
     for m in matches:
         start, end = doc.span(m.start, m.end)
+        # The line from the span's start: doc.lineno(m.start) would map m.start to the input again.
         out.append(
-            Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.lineno(m.start), span=(start, end))
+            Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.raw_lineno(start), span=(start, end))
         )
     return out
 
@@ -667,6 +669,22 @@ class DeadlineScope:
         return None
 
 
+class _YearMonth(NamedTuple):
+    before: re.Pattern[str]  # a year and month ending where the search ends (…2025年6月)
+    after: re.Pattern[str]  # what may follow one that stands alone: the end of its cell or field
+
+
+@cache
+def _year_month() -> _YearMonth:
+    """A year and month with no part of the month or 前 after it (2025年6月, not 2025年6月底前)."""
+    v = load("deadlines")
+    after = alternation([*v.month_part, *v.before_suffix])
+    return _YearMonth(
+        re.compile(r"(?:^|(?<=[\t\n :]))[ ]*+(?P<y>(?:19|20)\d{2}+)[ ]*+年[ ]*+(?P<m>1[0-2]|0?[1-9])[ ]*+月$"),
+        re.compile(rf"(?!\s*+(?:{after}))[ ]*+(?:[\t\n。;,]|$)"),
+    )
+
+
 class _FieldRules(NamedTuple):
     word: re.Pattern[str]  # a time-limit word and its colon
     prefix: re.Pattern[str]  # what may stand before the word in the label (整改)
@@ -706,3 +724,38 @@ def parse_deadlines(doc: Document, plan_year: int | None) -> tuple[list[Deadline
     """
     matches = find_deadlines(doc, plan_year)
     return deadline_models(doc, matches), DeadlineScope(doc, matches, plan_year)
+
+
+def _time_limit_months(doc: Document, matches: list[DeadlineMatch]) -> list[DeadlineMatch]:
+    """A year and month standing alone as a time limit, in a table cell of its own or after a
+    time-limit label (完成时限：2025年6月): the last day of that month. In prose the same words
+    date an event (2025年6月，全市…), so only there."""
+    fold, text, lines = doc.fold, doc.text, doc.lines
+    starts = [d.start for d in matches]
+    out: list[DeadlineMatch] = []
+    year_month = _year_month()
+    month = fold.find(MONTH)  # anchored on the rare 月: most texts hold few
+    while month >= 0:
+        b = month + 1
+        month = fold.find(MONTH, b)
+        hit = year_month.before.search(fold, max(0, b - YEAR_MONTH_REACH), b)
+        if hit is None or not year_month.after.match(fold, b):
+            continue
+        a = hit.start("y")
+        k = bisect_right(starts, a) - 1
+        if k >= 0 and matches[k].end > a:
+            continue  # part of a deadline already read (2025年6月底前)
+        i = bisect_right(lines, a, key=_block_start) - 1
+        if i < 0 or b > lines[i].end:
+            continue
+        line = lines[i]
+        alone = line.is_table and any(fold[c.start : c.end].strip() == fold[a:b] for c in line.cells)
+        if not alone:
+            label = _field_rules().word.search(fold, max(line.start, a - FIELD_VALUE_REACH), a)
+            alone = (label is not None and not fold[label.end() : a].strip()
+                     and _label_start(fold, line.start, label.start()) is not None
+                     and (b == line.end or fold[b] in FIELD_AFTER + ",;"))
+        if alone:
+            y, m = int(hit["y"]), int(hit["m"])
+            out.append(DeadlineMatch(a, b, text[a:b], f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}", None))
+    return out

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -68,7 +68,10 @@ from ecoplan.text.lexicon import (
     DOCUMENT_NUMBER_MARK,
     PLACE_SUFFIXES,
     PROSE_MARKS,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
     RE_DOCUMENT_NUMBER,
+    TITLE_QUOTE_MARKS,
     is_han,
 )
 from ecoplan.text.normalise import fold
@@ -77,7 +80,10 @@ from ecoplan.text.patterns import lazy_re, lazy_regex
 _MAX_NAME = 32
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
+# A link list holds no more lines than this.
+_LINKS_MAX = 20
 _PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
+_QUOTE_MARK = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")  # what quoted_spans reads
 _PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
@@ -85,6 +91,8 @@ _TITLE_LINE = 60
 _BARE_ITEM, _BARE_PLACE_ITEM = 6, 16
 # Latin letters and marks standing for a masked place name: xx市, XX县, ××区, **省.
 _PLACEHOLDERS = "xX×*＊"
+# What opens a new name right after a layout space.
+_SPACE_OPENERS = frozenset(PLACE_LEVELS + "各")
 _ALTERNATIVE_OPENERS, _ALTERNATIVE_CLOSERS = "（(", ("）", ")")
 _ALTERNATIVE_AFTER = lazy_regex(
     r"[" + _ALTERNATIVE_OPENERS + r"](\p{Han}{1,8})[" + "".join(_ALTERNATIVE_CLOSERS) + "]")
@@ -113,21 +121,6 @@ def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     return None
 
 
-class _LineGaps:
-    """Where the input had layout whitespace inside one line, read from the document on first need."""
-
-    __slots__ = ("doc", "gaps", "hi", "lo")
-
-    def __init__(self, doc: Document, lo: int, hi: int) -> None:
-        self.doc, self.lo, self.hi = doc, lo, hi
-        self.gaps: set[int] | None = None
-
-    def __call__(self, i: int) -> bool:
-        if self.gaps is None:
-            self.gaps = set(self.doc.space_gaps(self.lo, self.hi))
-        return i in self.gaps
-
-
 # Characters of text (rounded up to a line end) scanned at a time.
 _SCAN_SLICE = 1 << 20
 
@@ -147,9 +140,9 @@ class _Found:
         lo = 0
         while lo < len(text):
             hi = text.find("\n", lo + _SCAN_SLICE) + 1 or len(text)
-            for start, end in find(text[lo:hi]):
-                self.starts.append(lo + start)
-                self.ends.append(lo + end)
+            spans = list(find(text[lo:hi]))
+            self.starts.extend([start + lo for start, _ in spans])  # a list in one call: no append per match
+            self.ends.extend([end + lo for _, end in spans])
             lo = hi
         self.cursor = 0  # the first match of the last range asked for
 
@@ -179,6 +172,13 @@ class _Found:
             return []  # most ranges
         return [(starts[k], ends[k]) for k in range(i, j)]
 
+    def idle(self, lo: int, hi: int) -> bool:
+        """Whether `within(lo, hi)` is surely empty, told from the cursor without moving it: no
+        match ahead starts before `hi` and none before the cursor runs past `lo`. Most lines hold
+        no match; the next range that holds one seeks as usual."""
+        i = self.cursor
+        return (i == len(self.starts) or self.starts[i] >= hi) and (not i or self.ends[i - 1] <= lo)
+
     def any_within(self, lo: int, hi: int) -> bool:
         """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
         starts, ends = self.starts, self.ends
@@ -194,7 +194,8 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
     if not words:
         return
-    skip = quoted_spans(text, lo, hi)
+    # Most lines quote nothing: one search spares them the walk over quotation marks.
+    skip = quoted_spans(text, lo, hi) if _QUOTE_MARK.search(text, lo, hi) else []
     if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
@@ -270,9 +271,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             if m and m.start() > lo and is_han(text[m.start() - 1]):
                 start = m.start()  # 各县（市、区）人民政府
                 continue
-        if ch in "”\"" and start - 1 > lo:
-            # 省…“三大战役”领导小组: a short quotation between Han runs is part of the name
-            opener = text.rfind("“" if ch == "”" else '"', max(lo, start - 12), start - 1)
+        if ch in QUOTE_CLOSE and start - 1 > lo:
+            # 省…“三大战役”领导小组 (「…」 too): a short quotation between Han runs is part of the name
+            opener = text.rfind(QUOTE_OPEN[QUOTE_CLOSE.index(ch)], max(lo, start - 12), start - 1)
             if opener > lo and is_han(text[opener - 1]) and all(is_han(c) for c in text[opener + 1 : start - 1]):
                 start = opener
                 continue
@@ -284,7 +285,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
                                                                or not text[k - 1].isalnum()):
                 start = k  # xx市生态环境局: a place name masked by the publisher
             break
-        if spaced is not None and text[start] in PLACE_LEVELS + "各" and start < ts and spaced(start):
+        if spaced is not None and text[start] in _SPACE_OPENERS and start < ts and spaced(start):
             break  # 年底前 市生态环境局: a layout space before a place word starts a new name
         partial = text[start:te]
         if partial.startswith(v.level_prefixes) and not (token.relational and start in ends):
@@ -311,10 +312,10 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if boundary or (ch in v.level_prepositions and text[start] in PLACE_LEVELS):
             break
         start -= 1
+    if not token.min_len <= te - start <= _MAX_NAME:
+        return None
     name = text[start:te]
     modifier = text[start:ts]
-    if len(name) < token.min_len or len(name) > _MAX_NAME:
-        return None
     if token.bounded:
         bounded = te >= len(text) or bool(v.name_end.match(text, te))
         if token.any_modifier and (len(modifier.rsplit("各", 1)[-1].removeprefix("级")) < 2 or not bounded):
@@ -331,7 +332,8 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         banned = v.not_modifier.get(token.word, ())
         if modifier in banned or any(len(b) > 1 and modifier.endswith(b) for b in banned):
             return None
-    if te < len(text) and text[te] in COLONS and any(lab.match(name + text[te]) for lab in v.labels):
+    after = text[te] if te < len(text) else ""  # the character after the name
+    if after and after in COLONS and any(lab.match(name + after) for lab in v.labels):
         return None  # 牵头单位：… is a label
     if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
         return None  # 成立工作专班, 建立…中心: set up by the plan; a generic name (有关部门) is kept
@@ -346,8 +348,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if (role is not None and name.removesuffix(role) not in v.level_prefixes) or sum(
                 name.count(label) for label in v.role_labels) > 1:
             return None  # 各项任务责任单位, 牵头单位配合单位完成时限: a role, header cells; 各责任单位 acts
-    end = te if te >= len(text) or text[te] not in _ALTERNATIVE_OPENERS else _alternative_end(v, text, te)
-    return _Mention(text[start:end], start, end)
+    if after and after in _ALTERNATIVE_OPENERS and (end := _alternative_end(v, text, te)) > te:
+        return _Mention(text[start:end], start, end)
+    return _Mention(name, start, te)  # most names: no bracketed alternative after them
 
 
 @cache
@@ -356,7 +359,7 @@ def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
     name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
     after a layout space, a level prefix)."""
     v = body_lexicon()
-    before = frozenset(CLOSE_PARENS + "”\"" + "其") | v.joiners
+    before = frozenset(CLOSE_PARENS + QUOTE_CLOSE + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
     return before, at
 
@@ -474,6 +477,9 @@ def _find(doc: Document) -> Iterator[_Mention]:
     words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
     place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
+    # Whether the input had layout whitespace right before an index (年底前 市生态环境局): asked
+    # only inside a line, where it is what the line's space gaps would tell.
+    spaced = doc.space_dropped_before
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
     lines = doc.lines
@@ -482,18 +488,22 @@ def _find(doc: Document) -> Iterator[_Mention]:
             out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
-                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items) and not words.idle(lo, hi):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
+            if len(out) > 1:
+                out = _without_row_places(v, out)
             yield from out
             continue
         lo, hi = line.start, line.end
+        if words.idle(lo, hi) and place_hints.idle(lo, hi):
+            continue  # nothing to find: most lines
         line_words = words.within(lo, hi)
         places = place_hints.any_within(lo, hi)
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
         if line_words:
-            _scan_line(v, text, lo, hi, line_words, found, _LineGaps(doc, lo, hi))
+            _scan_line(v, text, lo, hi, line_words, found, spaced)
             for mention in found[:]:
                 if text[mention.start - 1 : mention.start] == "、":
                     _distribute(v, text, lo, mention, found)
@@ -502,14 +512,29 @@ def _find(doc: Document) -> Iterator[_Mention]:
         # Asked only of a line that names something (most lines name nothing):
         if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
                           or _is_title_line(v, text, line)
-                          or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))):
-            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a title: the page, no actor
+                          or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))
+                          or _in_link_list(v, text, lines, i)):
+            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a link, a title: the page, no actor
+
+
+def _is_name_line(text: str, line: Block) -> bool:
+    """A short line without a sentence mark: a name on its own (a banner, a link)."""
+    return line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
+
+
+def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
+    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
+    j = i
+    while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
+        j -= 1
+        if j >= 0 and v.link_list.search(text, lines[j].start, lines[j].end):
+            return True
+    return False
 
 
 def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:
     """A site's banner: a line of a name and no sentence (某市人民政府) right above a navigation line."""
-    return (line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
-            and v.navigation.search(text, below.start, below.end) is not None)
+    return _is_name_line(text, line) and v.navigation.search(text, below.start, below.end) is not None
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:
@@ -522,7 +547,17 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
         return False  # a name ends with its body word or the bracketed alternative after it
     found: list[_Mention] = []
     _scan_line(v, name, 0, len(name), body_words_in(v, name), found)
-    return any(m.start == 0 and m.end == len(name) for m in found)
+    for m in found:
+        if m.start == 0 and m.end == len(name):
+            return True
+    return False
+
+
+def _without_row_places(v: BodyLexicon, row: list[_Mention]) -> list[_Mention]:
+    """A row's mentions without a bare place whose body another cell of the row names:
+    蓬江区 in a 所在地区 column beside 蓬江区人民政府 says where the work is, not who does it."""
+    bodies = [m.name for m in row if ends_with_body(v, m.name)]
+    return [m for m in row if not (is_place(v, m.name) and any(b != m.name and b.startswith(m.name) for b in bodies))]
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
@@ -592,12 +627,19 @@ def _pieces(fold_text: str, name: str, start: int, end: int) -> tuple[int, int] 
 def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
     """Unique body names in order of first mention, with mention counts."""
     order: dict[str, list] = {}  # name -> [raw_start, mentions, line, span]
+    fold, text = doc.fold, doc.text
     for m in _find(doc):
-        name = as_written(m.name, doc.fold, doc.text, m.start, m.end)
+        name, start, end = m.name, m.start, m.end
+        if fold is not text:  # a text with nothing to fold is its own fold: the name is as written
+            # Most names are the text of their range: as_written would find them there first.
+            if end - start == len(name) and fold.startswith(name, start):
+                name = text[start:end]
+            else:
+                name = as_written(name, fold, text, start, end)
         entry = order.get(name)
         if entry is None:
-            span = doc.span(m.start, m.end)
-            order[name] = [span[0], 1, doc.lineno(m.start), span]
+            span = doc.span(start, end)
+            order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]  # lineno(start), its span known
         else:
             entry[1] += 1
     for task in tasks:
@@ -607,8 +649,9 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
             found = _locate(doc, name)
             if found is not None:
                 span = doc.span(*found)
-                order[name] = [span[0], 1, doc.lineno(found[0]), span]
+                order[name] = [span[0], 1, doc.raw_lineno(span[0]), span]
             else:
                 order[name] = [task.span[0], 1, task.line, tuple(task.span)]
     ranked = sorted(order.items(), key=lambda item: item[1][0])
-    return [Department(name=name, mentions=n, line=line, span=span) for name, (_, n, line, span) in ranked]
+    return Department.validate_all(
+        [{"name": name, "mentions": n, "line": line, "span": span} for name, (_, n, line, span) in ranked])

@@ -31,6 +31,7 @@ from ecoplan.text.normalise import FOLD_TABLE, fold
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import gloss_spans
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.records import rule_record
 from ecoplan.text.script import has_traditional
 from ecoplan.vocab import LabelledSource, SourceRank, alternation, load
 
@@ -65,7 +66,7 @@ _SPLIT_CHUNK = 1 << 15
 _OPENING_LINES = 12
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Vocab:
     title_end: re.Pattern[str]
     continuation: tuple[str, ...]

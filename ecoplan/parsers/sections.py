@@ -38,6 +38,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, match_marker
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import cn_int
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import load
 
 RE_PROSE_MARK = lazy_re(f"[{PROSE_MARKS}]")
@@ -57,7 +58,7 @@ _SENTENCE_CLOSE = SENTENCE_ENDS + CLAUSE_ENDS.replace(",", "") + "；：！？�
 _FLAT_TITLE_MAX = 40
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     gap_tolerant: frozenset[str]
     restartable: frozenset[str]

@@ -58,6 +58,7 @@ from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, scan_lines, unit_name
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -100,10 +101,11 @@ RE_QUOTE_OPEN = lazy_re(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
 # A parenthetical between the unit and 以下 (20蒸吨/小时(14MW)以下).
-RE_PAREN_AFTER = lazy_re(r"\([^(),;。]{1,16}+\)")
+PAREN_AFTER_OPEN = "("
+RE_PAREN_AFTER = lazy_re(rf"{re.escape(PAREN_AFTER_OPEN)}[^(),;。]{{1,16}}+\)")
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Rules:
     before: re.Pattern[str]
     before_ops: dict[str, str]
@@ -123,6 +125,7 @@ class _Rules:
     hedges: re.Pattern[str]
     lead: re.Pattern[str]
     trail: re.Pattern[str]
+    trail_words: tuple[str, ...]  # the same, for str.endswith: most indicators end in none
     respectively: tuple[str, ...]
     shared_heads: tuple[str, ...]
     population: tuple[str, ...]
@@ -136,6 +139,7 @@ class _Rules:
     inline_item: re.Pattern[str]
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
     action_opener: re.Pattern[str]  # one or more action words, lead words between them
+    occasions: frozenset[str]  # units of a number of times (一次, 一轮)
 
 
 @cache
@@ -168,6 +172,7 @@ def rules() -> _Rules:
         hedges=lazy_re(alternation(v.qualifiers)),
         lead=lazy_re(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
         trail=lazy_re(rf"(?:{alternation(v.trail_words)})++$"),
+        trail_words=tuple(v.trail_words),
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
         population=tuple(v.population_words),
@@ -183,6 +188,7 @@ def rules() -> _Rules:
             rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
         ),
         inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
+        occasions=frozenset(v.occasion_units),
         action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
@@ -202,12 +208,13 @@ class _Item:
     joined: bool = False  # right after the number before: two counts of one noun (5家11条生产线)
     q_prev_end: int = -1  # where the text after the number before ends
     skip: tuple[int, int] | None = None  # a qualifying number inside the head (淘汰35蒸吨/小时以下燃煤锅炉120台)
+    emitted: bool = False  # a target was made of it (else a percentage is reported)
 
 
 def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
     fold = doc.fold
     pos = q.approx_end or q.end
-    paren = RE_PAREN_AFTER.match(fold, pos, clause_end)
+    paren = RE_PAREN_AFTER.match(fold, pos, clause_end) if fold.startswith(PAREN_AFTER_OPEN, pos) else None
     probe = paren.end() if paren else pos
     m = r.after.match(fold, probe, clause_end)
     if m:
@@ -315,10 +322,10 @@ def _read_head(
         reach = COMPARATOR_REACH
         if found in r.count_verbs:
             reach = CLOSING_COUNT_VERB_REACH if closes else COUNT_VERB_REACH
-        past = fold[max(hs, best_start - 2) : best_start].endswith(r.past)
-        # 达标率100%, 新增装机224万千瓦: the word sits inside the indicator noun.
-        inside = bool(gap) and gap.endswith(r.measure)
-        if gap_len <= reach and not past and not inside:
+        # Too far; the word sits inside the indicator noun (达标率100%, 新增装机224万千瓦); or the
+        # thing was done before (已达到): no comparator, each test made only when the one before passed.
+        if (gap_len <= reach and not (gap and gap.endswith(r.measure))
+                and not fold.endswith(r.past, max(hs, best_start - 2), best_start)):
             op = r.before_ops[found]
             if either is not None:
                 # 达到或超过90%: reaching counts too, so the bound is not strict.
@@ -378,7 +385,8 @@ def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) 
         if not m.end():
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
-    m = r.trail.search(fold_text)
+    # A run of trail words ends in one: only then is the search (tried at every position) worth it.
+    m = r.trail.search(fold_text) if fold_text.endswith(r.trail_words) else None
     if m:
         text, fold_text = text[: m.start()], fold_text[: m.start()]
     text, fold_text = text.strip(",，、"), fold_text.strip(",，、")
@@ -398,7 +406,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     next_row = 0
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
-    for li, scan in scan_lines(fold, [(line.start, line.end) for line in lines]):
+    for li, scan in scan_lines(fold, lines):
         while next_row < len(table_rows) and table_rows[next_row].line_index < li:
             row = table_rows[next_row]
             targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
@@ -416,20 +424,21 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 if cell.end > cell.start
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
-            found = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+            found = scan.split(line_clauses)
         else:
             # Only the clauses from the sentence of the first number to the clause of
             # the last: the others hold no number, and every state restarts with a sentence.
             first, last = scan.extent()
             line_clauses = clauses(fold, sentence_start(fold, line.start, first), line.end, until=last)
-            within = scan.split_within([(cs, ce) for cs, ce, _ in line_clauses])
+            within = scan.split_within(line_clauses)
             if within is None:  # a match across clauses: each clause of the line is read on its own
                 line_clauses = clauses(fold, line.start, line.end)
-                within = scan.split([(cs, ce) for cs, ce, _ in line_clauses])
+                within = scan.split(line_clauses)
             found = within
         prev_sentence = -1
-        sent_start = line.start
-        looks_back = False
+        sent_start = sent_first = line.start
+        looks_back: bool | None = None
+        quoted: bool | None = None  # whether the line opens a quote anywhere: only then can a name hold a number
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
         clause_before: tuple[int, int] | None = None
@@ -440,8 +449,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
-                sent_start = cs
-                looks_back = scope.looks_back(cs, line.end)
+                sent_start = sent_first = cs
+                looks_back = None  # read when the sentence has a target to judge: most have none
                 unread = []
             else:
                 unread.append((cs, ce))
@@ -460,7 +469,6 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             if not items:
                 clause_before = this_clause
                 continue
-            emitted: set[int] = set()
             rejected_head: int | None = None
             rejected_q = -1
             count_before: _Reading | None = None  # the count verb of the group before, for a list after it
@@ -485,11 +493,17 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     or first.q.start - first.head_start > MAX_CHAINED_HEAD
                 ):
                     rejected_head = None
+                if found and looks_back is None:
+                    looks_back = scope.looks_back(sent_first, line.end)
                 for item, indicator, reading, op in found:
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment
-                    if _in_quoted_name(fold, line.start, item.q.start, item.q.end):
+                    if quoted is None:
+                        quoted = RE_QUOTE_OPEN.search(fold, line.start, line.end) is not None
+                    if quoted and _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
+                    if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:
+                        continue  # 开展一次排查, 每季度开展一次抽查: how often, no count to reach (不少于1次 is)
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if clause_before is not None:
@@ -501,12 +515,12 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
-                    emitted.add(id(item))
+                    item.emitted = True
                 if subject:
                     subject_prev = subject
             clause_before = this_clause
             for item in items:
-                if item.q.unit == "%" and id(item) not in emitted:
+                if not item.emitted and item.q.unit == "%":
                     reading = _read_head(doc, r, item.head_start, item.q.start)
                     op = _operator(r, reading, item.after_op)
                     percentages.append(_percentage(doc, item, op, cs, ce))
@@ -660,39 +674,49 @@ def _read_group(
         indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
         respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
         spans = split_spans(subject_fold)
-        if respectively and len(out) > 1 and len(spans) != len(out):
-            # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
-            by_comma = split_spans(subject_fold, "、")
-            spans = by_comma if len(by_comma) == len(out) else spans
-        parts = [subject[a:b] for a, b in spans]
-        parts_fold = [subject_fold[a:b] for a, b in spans]
-        glued = RE_GLUED_CODES.match(subject_fold) if len(parts) == 1 else None
-        if respectively and glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
-            # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
-            indicators = [code + subject[glued.end() :] for code in codes]
-        elif respectively and len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
-            indicators = parts  # 单位产值能耗、单位产值用水量: each names its own noun
-        elif respectively and len(out) > 1 and len(parts) == len(out):
-            indicators, owners = distribute_shared_head(
-                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
-            )
-        elif respectively and len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
-            # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
-            # a later list in the sentence goes over the same subjects.
-            indicators = [owner + subject for owner in owners]
-        elif respectively and len(out) == 1 and len(parts) > 1:
-            # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
-            indicators, owners = distribute_shared_head(
-                parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold
-            )
-            out = out * len(parts)
-        elif len(out) == 1 and len(parts) > 1 and all(p.endswith(r.measure) for p in parts_fold):
-            # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
-            item, _, rd, op = out[0]
-            out = [(item, "", rd, op) for _ in parts]
-            indicators = parts
+        if respectively:
+            indicators, owners, out = _respectively(r, subject, subject_fold, spans, indicators, owners, out)
+        elif len(out) == 1 and len(spans) > 1:
+            parts_fold = [subject_fold[a:b] for a, b in spans]
+            if all(p.endswith(r.measure) for p in parts_fold):
+                # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
+                item, _, rd, op = out[0]
+                out = [(item, "", rd, op) for _ in spans]
+                indicators = [subject[a:b] for a, b in spans]
     result = [(it, ind, rd, op) for (it, _, rd, op), ind in zip(out, indicators, strict=True)]
     return result, subject, owners
+
+
+def _respectively(
+    r: _Rules, subject: str, subject_fold: str, spans: list[tuple[int, int]], indicators: list[str],
+    owners: list[str], out: list[tuple[_Item, str, _Reading, str]],
+) -> tuple[list[str], list[str], list[tuple[_Item, str, _Reading, str]]]:
+    """The indicators of a group whose subject goes on with 分别 (依次): one for each number, as the
+    list of subjects before it pairs up with the numbers; with the subjects such a list names
+    (`owners`) and the group's targets (one number may hold for each subject)."""
+    if len(out) > 1 and len(spans) != len(out):
+        # 中心城区及周边乡镇PM2.5、臭氧浓度分别…: 及 inside a subject, 、 between them.
+        by_comma = split_spans(subject_fold, "、")
+        spans = by_comma if len(by_comma) == len(out) else spans
+    parts = [subject[a:b] for a, b in spans]
+    parts_fold = [subject_fold[a:b] for a, b in spans]
+    glued = RE_GLUED_CODES.match(subject_fold) if len(parts) == 1 else None
+    if glued and len(codes := RE_CODE.findall(glued.group())) == len(out):
+        # PM2.5PM10年均浓度分别不高于20.5、37: codes whose 、 was lost.
+        indicators = [code + subject[glued.end() :] for code in codes]
+    elif len(out) > 1 and len(parts) == len(out) and _complete(parts_fold):
+        indicators = parts  # 单位产值能耗、单位产值用水量: each names its own noun
+    elif len(out) > 1 and len(parts) == len(out):
+        indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold)
+    elif len(out) > 1 and len(parts) == 1 and len(owners) == len(out):
+        # 东坪区、南岭县PM10分别为60、58微克/立方米,PM2.5分别为38、36微克/立方米:
+        # a later list in the sentence goes over the same subjects.
+        indicators = [owner + subject for owner in owners]
+    elif len(out) == 1 and len(parts) > 1:
+        # 二氧化硫、氮氧化物排放总量分别下降8%以上: the one number holds for each subject.
+        indicators, owners = distribute_shared_head(parts, r.shared_heads, r.list_summary, r.frames, folded=parts_fold)
+        out = out * len(parts)
+    return indicators, owners, out
 
 
 def _complete(parts: list[str]) -> bool:
@@ -736,6 +760,7 @@ def _target(
 ) -> Target:
     text, a, b = _clause_text(doc, cs, ce, item)
     hedge = item.q.approx or reading.hedge
+    span = doc.span(a, b)
     return Target(
         indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
         comparator=op,  # type: ignore[arg-type]
@@ -747,8 +772,8 @@ def _target(
         deadline=deadline,
         qualifier=hedge,
         text=text,
-        line=doc.lineno(a),
-        span=doc.span(a, b),
+        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        span=span,
     )
 
 
@@ -824,12 +849,13 @@ def _unit_as_written(doc: Document, q: Quantity) -> str:
 
 def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:
     text, a, b = _clause_text(doc, cs, ce, item)
+    span = doc.span(a, b)
     return Percentage(
         value=item.q.value,
         comparator=op,  # type: ignore[arg-type]
         text=text,
-        line=doc.lineno(a),
-        span=doc.span(a, b),
+        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        span=span,
     )
 
 

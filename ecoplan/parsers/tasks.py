@@ -23,7 +23,7 @@ read line by line in one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -49,6 +49,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _WS = PADDING
@@ -91,7 +92,7 @@ _HEADING_MAX = 40
 _NOT_IN_HEADING = frozenset("。，,；;：:")
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     header_exact: dict[str, str]  # header word -> column role
     # Literal words: the standard engine finds them several times faster than `regex`.
@@ -596,7 +597,7 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     return out
 
 
-def _stream_at(rules: _Rules, doc: Document, lines: tuple[Block, ...], i: int) -> tuple[list[Task], int] | None:
+def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[Task], int] | None:
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
@@ -699,7 +700,7 @@ def _is_measure(doc: Document, line: Block) -> bool:
     return line.marker is not None or fold[-1:] in "。；;!！?？."
 
 
-def _next_marker_style(lines: tuple[Block, ...], k: int) -> str | None:
+def _next_marker_style(lines: Sequence[Block], k: int) -> str | None:
     """Style of the first heading marker at the start of a line from lines[k] on."""
     # By index, not over lines[k:]: slicing copies the rest of the document on every call.
     for j in range(k, len(lines)):

@@ -26,6 +26,7 @@ from ecoplan.text.lexicon import (
     RE_WHITESPACE,
 )
 from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 _LIST_SEPARATOR_RUN = lazy_regex("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
@@ -45,21 +46,25 @@ _BRACKETED_ANY = lazy_regex(r"[（(][^（()）]*[）)]")
 # (各县、区人民政府, 各乡、镇人民政府; 盟 and 旗 are Inner Mongolia's levels).
 PLACE_LEVELS = PLACE_SUFFIXES + "盟乡镇"
 _CLOSER = dict(zip(OPEN_PARENS, CLOSE_PARENS, strict=True))
+_OPEN_PARENS, _CLOSE_PARENS = tuple(OPEN_PARENS), tuple(CLOSE_PARENS)  # for startswith / endswith
 _OPENER = dict(zip(CLOSE_PARENS, OPEN_PARENS, strict=True))
 
 
 @dataclass(frozen=True)
 class BodyToken:
-    word: str  # the base body word (局, 部门, 单位 …), key of not_before / not_after
+    word: str  # the base body word (局, 部门, 单位 …), key of not_modifier / modifier_ends
     complete: bool  # a whole name without further modifier
     any_modifier: bool  # a generic word: any modifier except not_modifier
     min_len: int
     bare_in_list: bool
     relational: bool
     bounded: bool = False  # counts only where a name ends: before 、，；, a role word or a verb
+    # The vocabulary's not_before / not_after of its word, kept on the token: read for every word found.
+    not_before: frozenset[str] = frozenset()  # right before it (one or two characters), part of a common word
+    not_after: frozenset[str] = frozenset()  # right after it, part of a common word
 
 
-@dataclass(frozen=True)
+@rule_record
 class BodyLexicon:
     # Body words run under stdlib `re`: it skips ahead by the set of first
     # characters, about five times faster here than `regex`.
@@ -77,8 +82,6 @@ class BodyLexicon:
     backward_suffixes: dict[str, tuple[int, ...]]
     backward_inner_ends: dict[str, tuple[int, ...]]
     tokens: dict[str, BodyToken]
-    not_before: dict[str, frozenset[str]]
-    not_after: dict[str, frozenset[str]]
     not_modifier: dict[str, tuple[str, ...]]
     modifier_ends: dict[str, str]  # word -> what a modifier outside its `after` list must end with
     stop: frozenset[str]
@@ -115,6 +118,7 @@ class BodyLexicon:
     any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
     navigation: regex.Pattern[str]
+    link_list: regex.Pattern[str]
     document_words: tuple[str, ...]
 
 
@@ -156,7 +160,8 @@ def body_lexicon() -> BodyLexicon:
     def add(token: str, word: str, *, is_complete: bool, any_modifier: bool = False, min_len: int = 2,
             bare_in_list: bool = False, bounded: bool = False) -> None:
         tokens[token] = BodyToken(word, is_complete or token in complete, any_modifier, min_len, bare_in_list,
-                                  token.endswith(tuple(relational)), bounded)
+                                  token.endswith(tuple(relational)), bounded,
+                                  frozenset(data.not_before.get(word, ())), frozenset(data.not_after.get(word, ())))
 
     for word in data.strong:
         add(word, word, is_complete=False)
@@ -198,8 +203,6 @@ def body_lexicon() -> BodyLexicon:
         backward_inner_ends={
             word[::-1]: tuple(k for k in range(1, len(word)) if word[-k - 1] in last_chars) for word in tokens},
         tokens=tokens,
-        not_before={k: frozenset(v) for k, v in data.not_before.items()},
-        not_after={k: frozenset(v) for k, v in data.not_after.items()},
         not_modifier=not_modifier,
         modifier_ends=modifier_ends,
         stop=stop,
@@ -241,6 +244,7 @@ def body_lexicon() -> BodyLexicon:
         any_role_label=lazy_re(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
         navigation=lazy_regex("|".join(data.navigation) or "(?!)", regex.MULTILINE),
+        link_list=lazy_regex("|".join(data.link_lists) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
     )
 
@@ -268,14 +272,18 @@ def body_words_in(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     farthest: dict[int, int] = {}  # the open cluster: start -> end of the longest body word starting there
     cluster_start = 0  # the leftmost start in the open cluster
     for m in reversed_token_re.finditer(backwards):
-        start, end = n - m.end(), n - m.start()
         word = m.group()
+        offsets = inner_ends[word]
+        if not offsets and not farthest:
+            spans.append((n - m.end(), n - m.start()))  # most words: alone, no word ends inside
+            continue
+        start, end = n - m.end(), n - m.start()
         if farthest and end <= cluster_start:
             spans.extend(reversed(_leftmost_longest(farthest)))
             farthest = {}
         leftmost = start
         inner_words = []
-        for offset in inner_ends[word]:
+        for offset in offsets:
             if inner := reversed_token_re.match(backwards, m.start() + offset):
                 inner_words.append((end - offset, inner.group()))
                 leftmost = min(leftmost, n - inner.end())
@@ -342,13 +350,11 @@ def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:
 def body_token(v: BodyLexicon, text: str, start: int, end: int) -> BodyToken | None:
     """The token at text[start:end] if it is a body word and not part of a common word."""
     token = v.tokens[text[start:end]]
-    before = v.not_before.get(token.word)
-    if before and start > 0 and text[start - 1] in before:
-        # 产业集团 and the like: two-character exclusions
+    before = token.not_before
+    # 产业集团 and the like: two-character exclusions
+    if before and start > 0 and (text[start - 1] in before or (start > 1 and text[start - 2 : start] in before)):
         return None
-    if before and start > 1 and text[start - 2 : start] in before:
-        return None
-    after = v.not_after.get(token.word)
+    after = token.not_after
     return None if after and end < len(text) and text[end] in after else token
 
 
@@ -482,7 +488,9 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
         for k, ch in enumerate(last[:-2]):
             if k == 0 and len(bare.removeprefix("各")) > 1:
                 continue
-            if ch in PLACE_LEVELS:
+            # A place both items open with (泉州开发区、泉州台商投资区管委会) qualifies them: its
+            # level word is not the one the shared part follows.
+            if ch in PLACE_LEVELS and not bare.startswith(last[: k + 1]):
                 suffix = last[k + 1 :]
                 if suffix[:1] in OPEN_PARENS and (close := suffix.find(_CLOSER[suffix[0]])) > 0:
                     # 各区、县（市）人民政府: the bracket qualifies 县 alone; 人民政府 is shared.
@@ -507,7 +515,7 @@ def strip_unbalanced(part: str) -> str:
         part = part[1:]
     while part and part[-1] in CLOSE_PARENS and part.count(part[-1]) > part.count(_OPENER[part[-1]]):
         part = part[:-1]
-    while part.startswith(tuple(OPEN_PARENS)) and part.endswith(tuple(CLOSE_PARENS)):
+    while part.startswith(_OPEN_PARENS) and part.endswith(_CLOSE_PARENS):
         part = part[1:-1]  # a whole bracketed name (牵头) -> 牵头
     return part
 
@@ -570,8 +578,7 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str
         names.extend(group)
     if not (cut and pending and _unfinished(v, pending[-1])):
         names.extend(pending)
-    seen: set[str] = set()
-    return [n for n in names if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(names))  # each name once, in order
 
 
 
@@ -586,6 +593,8 @@ def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
         part = strip_trailing(v, part)
     for label in v.labels:
         part = label.sub("", part)
+    if not any(ch.isalpha() for ch in part):
+        return [], False  # a dash or a slash standing for an empty cell names nobody
     group = [p for p in _split_joined(v, part) if p] if part else []
     return group, len(group) == 1 and (not ends_with_body(v, group[0]) or is_place(v, group[0]))
 
@@ -593,7 +602,7 @@ def _read_item(v: BodyLexicon, part: str) -> tuple[list[str], bool]:
 def _unfinished(v: BodyLexicon, item: str) -> bool:
     """A last list item that may be cut short: no place, no level name (各镇), not closed by
     its bracketed alternative (各镇（街道）)."""
-    return not (is_place(v, item) or item.startswith(v.level_prefixes) or item.endswith(tuple(CLOSE_PARENS)))
+    return not (is_place(v, item) or item.startswith(v.level_prefixes) or item.endswith(_CLOSE_PARENS))
 
 
 def _serves_before(v: BodyLexicon, chunk: str) -> bool:

@@ -8,7 +8,6 @@ text at punctuation uses these functions.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 from ecoplan.text.lexicon import (
     ACTOR_PLACE_SUFFIXES,
@@ -25,11 +24,14 @@ from ecoplan.text.patterns import lazy_re
 
 # A table cell ends a sentence too. Matched on folded text.
 _SENTENCE_END = frozenset(SENTENCE_ENDS + "\t")
+# The same in the order the lexicon lists them (the full stop, most used, first).
+_SENTENCE_ENDS_BY_USE = tuple(SENTENCE_ENDS + "\t")
 _CLAUSE_END = frozenset(CLAUSE_ENDS)
 # Quotation marks neither open nor close a bracket level: a stray “ must not
 # swallow the rest of the line.
 _OPENERS = frozenset(OPEN_BRACKETS_FOLDED) - {"“"}
 _CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
+RE_OPENER = lazy_re("[" + re.escape("".join(sorted(_OPENERS))) + "]")
 RE_PUNCT = lazy_re("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
                                       + CLOSE_BRACKETS_FOLDED) + "]")
 _QUOTE_MARKS = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
@@ -43,7 +45,7 @@ _AREA_ENDS = frozenset(SETTLEMENT_ENDS) - _PLACE_ENDS
 
 
 def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[tuple[int, int, int]]:
-    """(clause start, clause end, sentence index) for fold[start:end], brackets respected.
+    """(clause start, clause end, sentence index) for fold[start:end], brackets respected; none empty.
 
     With `until`, only the clauses that start before it (a caller that needs no more).
     """
@@ -51,31 +53,37 @@ def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[t
     depth = 0
     clause_start = start
     sentence = 0
+    # Marks by how often plans write them: a clause end first, brackets last.
     for m in RE_PUNCT.finditer(fold, start, end):
         ch = m.group()
-        i = m.start()
-        if ch in _OPENERS:
-            depth += 1
-            continue
-        if ch in _CLOSERS:
-            depth = max(depth - 1, 0)
-            continue
-        if ch in _SENTENCE_END:
-            out.append((clause_start, i, sentence))
+        if ch in _CLAUSE_END:
+            if depth:
+                continue
+            i = m.start()
+            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
+                continue  # a thousands separator
+            if i > clause_start:
+                out.append((clause_start, i, sentence))
+            clause_start = i + 1
+        elif ch in _SENTENCE_END:
+            i = m.start()
+            if i > clause_start:
+                out.append((clause_start, i, sentence))
             clause_start = i + 1
             sentence += 1
             depth = 0
-        elif ch in _CLAUSE_END and depth == 0:
-            if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
-                continue  # a thousands separator
-            out.append((clause_start, i, sentence))
-            clause_start = i + 1
+        elif ch in _OPENERS:
+            depth += 1
+            continue
         else:
+            if depth and ch in _CLOSERS:
+                depth -= 1
             continue
         if until is not None and clause_start >= until:
-            return [c for c in out if c[1] > c[0]]
-    out.append((clause_start, end, sentence))
-    return [c for c in out if c[1] > c[0]]
+            return out
+    if end > clause_start:
+        out.append((clause_start, end, sentence))
+    return out
 
 
 def sentence_start(fold: str, start: int, pos: int) -> int:
@@ -84,14 +92,20 @@ def sentence_start(fold: str, start: int, pos: int) -> int:
     A sentence end closes every bracket, so the clauses of fold[start:end] from
     there on are those of fold[sentence_start(...):end] (sentences counted anew).
     """
-    last_end = max(map(fold.rfind, _SENTENCE_END, repeat(start), repeat(pos)))
+    last_end = -1
+    for end_mark in _SENTENCE_ENDS_BY_USE:
+        # Each later mark is looked for only after the last one found: less text read backwards.
+        at = fold.rfind(end_mark, max(start, last_end + 1), pos)
+        if at >= 0:
+            last_end = at
     return last_end + 1 if last_end >= 0 else start
 
 
 def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
     """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
-    if all(fold.find(ch, start, end) < 0 for ch in chars):
-        return -1
+    first = min((i for ch in chars if (i := fold.find(ch, start, end)) >= 0), default=-1)
+    if first < 0 or not RE_OPENER.search(fold, start, first):
+        return first  # none, or the first stands before any bracket opens
     depth = 0
     for i in range(start, end):
         ch = fold[i]

@@ -12,7 +12,9 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from itertools import repeat
+from operator import attrgetter
+from typing import Literal, NamedTuple, overload
 
 from ecoplan.text.markers import MarkerMatch
 
@@ -20,7 +22,7 @@ BlockKind = Literal["heading", "paragraph", "table_row", "date_line", "label_lin
 
 
 # Cell and Block are named tuples: immutable like frozen dataclasses, and made several
-# times faster (normalise makes one Block per line and one Cell per table cell).
+# times faster (a Block is made per line, by normalise or on each read: BlockColumns).
 class Cell(NamedTuple):
     """One cell of a table row: Document.text[start:end], padding stripped (start == end when empty)."""
 
@@ -57,13 +59,70 @@ def new_block(
     cells: tuple[Cell, ...] = (), lead_tabs: int = 0,
 ) -> Block:
     """Block(kind, start, end, lineno, marker, cells, lead_tabs) without the Python-level __new__ of a named
-    tuple: normalise makes one per line. tests/test_normalise.py checks that it fills every field."""
+    tuple. tests/test_normalise.py checks that it fills every field."""
     return _new_tuple(Block, (kind, start, end, lineno, marker, cells, lead_tabs))  # type: ignore[arg-type]
 
 
 def new_cell(start: int, end: int) -> Cell:
-    """Cell(start, end), made as new_block makes a Block."""
+    """Cell(start, end), made as new_block makes a Block: normalise makes one per table cell."""
     return _new_tuple(Cell, (start, end))  # type: ignore[arg-type]
+
+
+def offset_array(limit: int) -> array[int]:
+    """An empty array for offsets and counts up to `limit`: 4 bytes an entry where they fit, as they
+    do but for inputs of gigabytes (the offset maps have an entry per line and per dropped run)."""
+    return array("i" if limit < 2**31 else "q")
+
+
+class BlockColumns(Sequence[Block]):
+    """Blocks stored by field, one column each; a Block is made whenever one is read.
+
+    As objects, a block costs ~300 bytes (the tuple, its three offsets, its marker), which on
+    an input of tens of MB outweighs its text; as columns ~40. Parsers walk the lines a few
+    times, so a document of ordinary length keeps them as a tuple of Blocks instead (normalise
+    chooses); iterating here makes each Block in C, from a zip of the columns.
+    """
+
+    __slots__ = ("cells", "ends", "kinds", "lead_tabs", "linenos", "markers", "starts")
+
+    def __init__(self, kinds: list[BlockKind], starts: array[int], ends: array[int], linenos: array[int],
+                 markers: list[MarkerMatch | None], cells: list[tuple[Cell, ...]], lead_tabs: array[int]) -> None:
+        self.kinds = kinds
+        self.starts = starts
+        self.ends = ends
+        self.linenos = linenos
+        self.markers = markers
+        self.cells = cells
+        self.lead_tabs = lead_tabs
+
+    @classmethod
+    def of(cls, blocks: Sequence[Block], limit: int) -> BlockColumns:
+        """The columns of `blocks`, whose offsets and line numbers are below `limit`."""
+        starts, ends, linenos, lead_tabs = (offset_array(limit) for _ in range(4))
+        for column, name in ((starts, "start"), (ends, "end"), (linenos, "lineno"), (lead_tabs, "lead_tabs")):
+            column.extend(map(attrgetter(name), blocks))
+        return cls([b.kind for b in blocks], starts, ends, linenos, [b.marker for b in blocks],
+                   [b.cells for b in blocks], lead_tabs)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self) -> Iterator[Block]:
+        return map(_new_tuple, repeat(Block), zip(  # type: ignore[arg-type]
+            self.kinds, self.starts, self.ends, self.linenos, self.markers, self.cells, self.lead_tabs, strict=True))
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Block, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Block | tuple[Block, ...]:
+        if isinstance(index, slice):
+            return tuple(map(self.__getitem__, range(*index.indices(len(self)))))
+        return _new_tuple(Block, (  # type: ignore[arg-type]
+            self.kinds[index], self.starts[index], self.ends[index], self.linenos[index], self.markers[index],
+            self.cells[index], self.lead_tabs[index]))
 
 
 @dataclass(frozen=True)
@@ -71,16 +130,23 @@ class Document:
     raw: str  # the decoded input; None once let go (release_input)
     text: str
     fold: str
-    blocks: tuple[Block, ...]  # every block in input order, page artefacts included
-    lines: tuple[Block, ...]  # the blocks that hold text (all but page artefacts)
-    # Offset maps as machine-integer arrays: 8 bytes an entry instead of ~36
-    # for a tuple of ints, which counts on inputs of tens of MB.
+    lines: Sequence[Block]  # the blocks that hold text (all but page artefacts), in order
+    page_artefacts: tuple[Block, ...]  # the page numbers and running headers dropped from the text
+    # Offset maps as machine-integer arrays (offset_array): 4 bytes an entry instead
+    # of ~40 for a tuple of ints, which counts on inputs of tens of MB.
     _clean_starts: array[int] = field(repr=False, hash=False)
     _raw_starts: array[int] = field(repr=False, hash=False)
     _raw_line_starts: array[int] = field(repr=False, hash=False)
     # Per run of the offset map: whether the input dropped right before it is whitespace
     # (see _space_flags); made on first use, and before the input is released.
     _space_before: bytearray | None = field(default=None, repr=False, hash=False, compare=False)
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """Every block in input order, page artefacts included (made on each call: no stage reads it)."""
+        if not self.page_artefacts:
+            return tuple(self.lines)
+        return tuple(sorted((*self.lines, *self.page_artefacts), key=lambda b: b.lineno))
 
     def to_raw(self, index: int) -> int:
         """Offset in the decoded input of the character at `index` of `text`."""

@@ -22,19 +22,25 @@ its own (完成时限). Any other row is left as it was.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
 from ecoplan.text.document import Block, Cell, new_block, new_cell
 from ecoplan.text.lexicon import squash
+from ecoplan.text.markers import starts_block
 from ecoplan.vocab import alternation, load
 
+# Characters a header cell may hold around its header word (任务类别).
+LABEL_AROUND = 4
 # A header shorter than this is a list of labels, not a table.
 MIN_COLUMNS = 3
 # Kinds of line that can be a cell (a heading or a date line ends a table).
 CELL_KINDS = ("paragraph", "label_line")
 BLANKS = " \t\u3000"
+# A cell line ending in one of these goes on on the next line (开展…调查，/设置…).
+RUNS_ON = "，,、；;：:"
 # A line this short without a full stop may be a line of a wrapped cell of names.
 SHORT_CELL = 30
 # Column roles whose cells hold names (a wrapped list of them adds lines to a row).
@@ -44,6 +50,8 @@ NAME_ROLES = ("support", "lead")
 class _Rules(NamedTuple):
     header_run: re.Pattern[str]  # MIN_COLUMNS or more header-word lines in a row
     roles: dict[str, str]  # header word -> column role
+    word: re.Pattern[str]  # any header word, longest first
+    raw_header_run: re.Pattern[str]  # header_run in the input as read (CR LF)
 
 
 @cache
@@ -52,11 +60,47 @@ def _rules() -> _Rules:
     roles = {word: role for role, words in header.items() for word in words}
     # The run starts on a line break, so the scan looks for one and tries little more at most of them.
     seq = rf"\n[ \t\u3000]*+(?:{alternation(header['seq'])})[ \t\u3000]*+\n"
-    line = rf"[ \t\u3000]*+(?:{alternation(list(roles))})[ \t\u3000]*+\n"
-    return _Rules(re.compile(rf"{seq}(?:{line}){{{MIN_COLUMNS - 1},}}+"), roles)
+    # A header cell is a header word, or a short label holding one (任务类别).
+    line = (rf"[ \t\u3000]*+[\u4e00-\u9fff]{{0,{LABEL_AROUND}}}?(?:{alternation(list(roles))})"
+            rf"[\u4e00-\u9fff]{{0,{LABEL_AROUND}}}+[ \t\u3000]*+\n")
+    raw_line = line.replace("\\n", "\\r?+\\n")
+    raw_seq = seq.replace("\\n", "\\r?+\\n").removeprefix("\\r?+")
+    return _Rules(re.compile(rf"{seq}(?:{line}){{{MIN_COLUMNS - 1},}}+"), roles,
+                  re.compile(alternation(sorted(roles, key=len, reverse=True))),
+                  re.compile(rf"{raw_seq}(?:{raw_line}){{{MIN_COLUMNS - 1},}}+"))
 
 
-def regroup(text: str, folded: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+def _role(rules: _Rules, cell: str) -> str:
+    """A header cell's column role: its word's, else that of the longest word in it."""
+    key = squash(cell)
+    found = rules.roles.get(key)
+    if found is None:
+        words = [m.group() for k in range(len(key)) if (m := rules.word.match(key, k))]
+        found = rules.roles[max(words, key=len)]
+    return found
+
+
+def lines_kept_apart(raw: str, line_starts: Sequence[int]) -> frozenset[int]:
+    """1-based numbers of the input lines of a one-cell-per-line table, from its header to the
+    first blank line or heading: each is a cell, never a wrapped line to glue to the one before."""
+    rules = _rules()
+    out: set[int] = set()
+    for run in rules.raw_header_run.finditer(raw):
+        k = bisect_right(line_starts, run.start() + 1)  # the 1-based number of the header's first line
+        pos = run.end()
+        while pos < len(raw):
+            end = raw.find("\n", pos)
+            end = len(raw) if end < 0 else end
+            line = raw[pos:end].strip(BLANKS + "\r")
+            if not line or (starts_block(line) and not line.isdigit()):
+                break
+            pos = end + 1
+        last = bisect_right(line_starts, pos - 1)
+        out.update(range(k, last + 1))
+    return frozenset(out)
+
+
+def regroup(text: str, folded: str, blocks: Sequence[Block]) -> Sequence[Block]:
     """`blocks` with every one-cell-per-line table regrouped into table rows (unchanged when there is none)."""
     rules = _rules()
     runs = list(rules.header_run.finditer(folded))
@@ -73,7 +117,7 @@ def regroup(text: str, folded: str, blocks: tuple[Block, ...]) -> tuple[Block, .
         header = out[first : first + width]
         if any(b.kind not in CELL_KINDS for b in header):
             continue
-        roles = [rules.roles[squash(folded[b.start : b.end])] for b in header]
+        roles = [_role(rules, folded[b.start : b.end]) for b in header]
         if roles[0] != "seq":
             continue  # without sequence numbers the rows cannot be told apart
         rows = _rows(folded, out, first + width, width)
@@ -152,7 +196,12 @@ def _cell(text: str, block: Block) -> Cell:
 def _assign(text: str, lines: list[Block], roles: list[str]) -> list[Cell] | None:
     """The row's cells, one per column, or None when its lines cannot be laid on the columns."""
     width = len(roles)
-    cells = [_cell(text, b) for b in lines]
+    cells: list[Cell] = []
+    for b in lines:
+        cell = _cell(text, b)
+        if cells and cells[-1].end > cells[-1].start and text[cells[-1].end - 1] in RUNS_ON:
+            cell = new_cell(cells.pop().start, cell.end)  # a cell wrapped after a comma goes on
+        cells.append(cell)
     if len(cells) == width:
         return cells
     if len(cells) < width:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import squash
@@ -34,9 +34,11 @@ RE_FIGURE = lazy_re(
 RE_YEAR = lazy_re(r"((?:19|20)\d{2})年")
 
 
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One row of an indicator table: where its parts stand in the Document, and its figure."""
+class IndicatorRow(NamedTuple):
+    """One row of an indicator table: where its parts stand in the Document, and its figure.
+
+    A named tuple: defined in a tenth of a frozen dataclass's start-up time; a table has few rows.
+    """
 
     line_index: int  # index into Document.lines
     indicator: tuple[int, int]  # Document range of the indicator cell
@@ -48,8 +50,7 @@ class IndicatorRow:
     year: int | None  # the year the target column is headed with (2025年目标值)
 
 
-@dataclass(frozen=True)
-class _Columns:
+class _Columns(NamedTuple):  # one per table header
     indicator: int
     unit: int
     target: int
@@ -70,9 +71,12 @@ def _header(doc: Document, line: Block) -> _Columns | None:
     if not any(word in row for word in unit_words):
         return None  # no unit column: most rows, headers of task tables among them
     cells = [squash(doc.fold[c.start : c.end]) for c in line.cells]
-    indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
+    # A cell that is the unit word itself first: a row that only names 责任单位 in its text has none.
     unit = next((k for k, c in enumerate(cells) if unit_re.fullmatch(c)), None)
-    if indicator is None or unit is None:
+    if unit is None:
+        return None
+    indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
+    if indicator is None:
         return None
     # The target column: one named a target (目标值); failing that, the last year that is no baseline.
     targets = [k for k, c in enumerate(cells) if target_re.search(c) and not baseline_re.search(c)]
@@ -90,7 +94,7 @@ def indicator_rows(doc: Document) -> Iterator[IndicatorRow]:
     columns: _Columns | None = None
     width = 0
     for li, line in enumerate(doc.lines):
-        if not line.is_table or not line.cells:
+        if not line.cells:  # only a table row has cells
             columns = None
             continue
         header = _header(doc, line)

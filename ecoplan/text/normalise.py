@@ -15,13 +15,14 @@ from array import array
 from collections.abc import Iterable
 from functools import cache
 from itertools import accumulate, count
-from operator import add
+from operator import add, itemgetter
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockKind, Cell, Document, new_block, new_cell
+from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, new_cell, offset_array
+from ecoplan.text.flat_tables import lines_kept_apart
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
-from ecoplan.text.markers import MARKER_FIRST, is_date_line, match_marker, starts_block
+from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
 from ecoplan.text.script import to_simplified
@@ -319,26 +320,31 @@ def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], 
         contents = raw.split("\n")
         # Line k starts after the k lines before it and their k line breaks (map/accumulate
         # run in C: no Python step per line).
-        starts = array("q", map(add, accumulate(map(len, contents), initial=0), count()))
+        starts = offset_array(len(raw))
+        starts.extend(map(add, accumulate(map(len, contents), initial=0), count()))
         del starts[-1]
         return contents, starts, range(1, len(contents) + 1), starts
     pieces = RE_LINE_BREAK_KEPT.split(raw)
     contents, breaks = pieces[0::2], pieces[1::2]
     del pieces
-    starts = array("q", accumulate((len(c) + len(b) for c, b in zip(contents, breaks, strict=False)), initial=0))
+    starts = offset_array(len(raw))
+    starts.extend(accumulate((len(c) + len(b) for c, b in zip(contents, breaks, strict=False)), initial=0))
     linenos = accumulate((b in _LINE_ENDS for b in breaks), initial=1)
-    return contents, starts, linenos, array("q", line_starts(raw))
+    raw_line_starts = offset_array(len(raw))
+    raw_line_starts.extend(line_starts(raw))
+    return contents, starts, linenos, raw_line_starts
 
 
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
     contents, starts, linenos, raw_line_starts = _physical_lines(raw)
     chunks = chunk_marker_lines(contents, starts)
+    cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
 
-    clean_starts = array("q")
-    raw_starts = array("q")
+    clean_starts = offset_array(len(raw))
+    raw_starts = offset_array(len(raw))
     raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
     lines: list[_Line] = []
@@ -422,7 +428,7 @@ def normalise(raw: str) -> Document:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
             elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
-                  and (_is_wide(last_char) or _is_wide(text[0]))):
+                  and (_is_wide(last_char) or _is_wide(text[0])) and lineno not in cells_apart):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
@@ -478,21 +484,28 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines))
-    blocks = typed
-    if artefacts:
-        pages = [Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts]
-        blocks = tuple(sorted((*typed, *pages), key=lambda b: b.lineno))
+    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines, len(raw)))
+    del lines
+    if len(typed) <= _BLOCK_OBJECTS_MAX:
+        typed = tuple(typed)
+    elif not isinstance(typed, BlockColumns):
+        typed = BlockColumns.of(typed, len(raw))  # tables were regrouped: back to columns
     return Document(
         raw=raw,
         text=text,
         fold=folded,
-        blocks=blocks,
         lines=typed,
+        page_artefacts=tuple(Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts),
         _clean_starts=clean_starts,
         _raw_starts=raw_starts,
         _raw_line_starts=raw_line_starts,
     )
+
+
+# Up to this many lines a document's blocks are kept as objects, which parsers read fastest
+# (several passes each); a longer one keeps their columns only (BlockColumns), a tenth of
+# the memory. Plans run to a few thousand lines; inputs of several MB pass this.
+_BLOCK_OBJECTS_MAX = 10_000
 
 
 # A table-of-contents entry: a title, leader dots, a page number (一、总则……1).
@@ -510,36 +523,42 @@ def _label_line() -> re.Pattern[str]:
     return lazy_re(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
 
 
-def _blocks(text: str, folded: str, lines: list[_Line]) -> tuple[Block, ...]:
-    """Type each logical line; one loop, since it runs once per line of every document."""
+def _blocks(text: str, folded: str, lines: list[_Line], limit: int) -> BlockColumns:
+    """Type each logical line; one loop, since it runs once per line of every document. `limit`
+    bounds the offsets and line numbers, to size their arrays."""
     label_line = _label_line().match
-    out: list[Block] = []
-    append = out.append
-    for start, end, lineno, is_table, lead_tabs, spaced_cells in lines:
+    # Each column starts as what most lines hold (a paragraph, no marker, no cells); the loop
+    # sets the others by index.
+    kinds: list[BlockKind] = ["paragraph"] * len(lines)
+    markers: list[MarkerMatch | None] = [None] * len(lines)
+    cells_of: list[tuple[Cell, ...]] = [()] * len(lines)
+    starts, ends, linenos, lead_tabs = (offset_array(limit) for _ in range(4))
+    for column, field in ((starts, 0), (ends, 1), (linenos, 2), (lead_tabs, 4)):
+        column.extend(map(itemgetter(field), lines))
+    for k, (start, end, _lineno, is_table, _lead_tabs, spaced_cells) in enumerate(lines):
         # Most lines start with no marker character: spare them the call.
-        marker = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
+        marker = markers[k] = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
         if is_table:
-            cells = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
-            append(new_block("table_row", start, end, lineno, marker, cells))
+            kinds[k] = "table_row"
+            cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+            lead_tabs[k] = 0  # a row's empty leading cells are cells
             continue
-        kind: BlockKind = "paragraph"
         if end - start <= _SHORT_LINE:
             # Cheap first-character and last-character tests spare most lines the patterns.
             line = folded[start:end]
             if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
                 end - start <= _TOC_TITLE_MAX and _TOC_TITLE[0] in line and squash(line) == _TOC_TITLE
             ):
-                kind = "toc_entry"
+                kinds[k] = "toc_entry"
             elif marker is not None:
-                kind = "heading"
+                kinds[k] = "heading"
             elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
-                kind = "date_line"
+                kinds[k] = "date_line"
             elif "。" not in line and label_line(line):
-                kind = "label_line"
+                kinds[k] = "label_line"
         elif marker is not None:
-            kind = "heading"
-        append(new_block(kind, start, end, lineno, marker, (), lead_tabs))
-    return tuple(out)
+            kinds[k] = "heading"
+    return BlockColumns(kinds, starts, ends, linenos, markers, cells_of, lead_tabs)
 
 
 def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:

@@ -19,6 +19,9 @@ from typing import Any, cast
 
 import regex
 
+# A compiled pattern's type -> the names of its methods and attributes (dir() once, not once a pattern).
+_PUBLIC_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 class _Compiled:
     """A compiled pattern's methods and attributes, as instance attributes (set by `_Lazy`)."""
@@ -40,7 +43,10 @@ class _Lazy(_Compiled):
         compiled = self._compile(self.pattern, self._flags)
         attributes = self.__dict__
         attributes.clear()
-        attributes.update((attr, getattr(compiled, attr)) for attr in dir(compiled) if not attr.startswith("_"))
+        kind = type(compiled)
+        names = _PUBLIC_NAMES.get(kind) or _PUBLIC_NAMES.setdefault(
+            kind, tuple(name for name in dir(kind) if not name.startswith("_")))
+        attributes.update((name, getattr(compiled, name)) for name in names)
         # Done with __getattr__: a class without one is looked up the plain (fast) way.
         self.__class__ = _Compiled
         return attributes[name]

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from ecoplan.text.lexicon import LINE_BREAKS, PADDING
 from ecoplan.text.patterns import lazy_re
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
 # Combining tone marks (macron, acute, caron, grave) as NFD writes the vowels of pinyin.
@@ -45,7 +45,7 @@ RE_CHUNK_MARKER_AFTER_BREAK = lazy_re(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}
 _COMPLETE_LINE_ENDS = "。；;！!？?：:…)）】〕]］」』”\"|"
 
 
-@dataclass(frozen=True)
+@rule_record
 class _Rules:
     syllable: re.Pattern[str]
     neutral: frozenset[str]

@@ -25,13 +25,14 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from typing import NamedTuple
+from operator import attrgetter, itemgetter
+from typing import NamedTuple, Protocol
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
 from ecoplan.text.patterns import lazy_re
+from ecoplan.text.records import rule_record
 from ecoplan.vocab import UnitsVocab, load
 
 # --- small named pieces -----------------------------------------------------
@@ -82,6 +83,9 @@ _CN_POWERS = CN_POWER_VALUES
 # The pattern families, as bits: which of them can match in a stretch of text.
 ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 # The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
+# Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
+_NUMBER_CHARS = frozenset(" ,.")
+_START_OF, _END = itemgetter(0), itemgetter(1)  # of a (start, end, …) tuple
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
@@ -107,7 +111,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Gates:
     """For each pattern family, a short pattern every one of its matches holds.
 
@@ -178,7 +182,7 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@rule_record
 class _Patterns:
     arabic: re.Pattern[str]
     listed: re.Pattern[str]
@@ -308,8 +312,7 @@ def find_quantities(fold: str, start: int = 0, end: int | None = None) -> list[Q
     return _finish(fold, _raw(fold, start, end, p, None, _families(fold, start, end, p)), p, end)
 
 
-@dataclass(frozen=True, slots=True)
-class QuantityScan:
+class QuantityScan(NamedTuple):
     """Every pattern match in fold[start:end], to be handed out to pieces of it.
 
     Callers cut text into some 20,000 clauses per MB, and five pattern passes
@@ -320,6 +323,8 @@ class QuantityScan:
     thousands group) then sees a character the match could not take, so no
     digit. When a match does cover one (a unit written with a separator in
     it), `split` reads the pieces one by one.
+
+    A named tuple: one is made per line that holds a number with a unit.
     """
 
     fold: str
@@ -332,35 +337,41 @@ class QuantityScan:
 
     def extent(self) -> tuple[int, int]:
         """Where the first match starts and the last one ends (a stretch that holds a match)."""
-        return min(a for a, _ in self.spans), max(b for _, b in self.spans)
+        return min(self.spans)[0], max(map(_END, self.spans))
 
-    def split(self, parts: list[tuple[int, int]]) -> list[list[Quantity]]:
-        """`find_quantities(fold, a, b)` for each (a, b) of `parts`: pieces of
+    def split(self, parts: Sequence[Sequence[int]]) -> list[Sequence[Quantity]]:
+        """`find_quantities(fold, a, b)` for each part (a, b, …) of `parts`: pieces of
         the stretch in order, each ending before the next starts."""
         out = self.split_within(parts)
         if out is None:
-            return [find_quantities(self.fold, a, b) for a, b in parts]
+            return [find_quantities(self.fold, part[0], part[1]) for part in parts]
         return out
 
-    def split_within(self, parts: list[tuple[int, int]]) -> list[list[Quantity]] | None:
+    def split_within(self, parts: Sequence[Sequence[int]]) -> list[Sequence[Quantity]] | None:
         """`split(parts)`, or None when a match covers a character outside the parts
         (then each piece must be read on its own)."""
-        out: list[list[Quantity]] = [[] for _ in parts]
+        out: list[Sequence[Quantity]] = [()] * len(parts)
         if not self.spans or not parts:
             return out
-        fold = self.fold
-        starts = [a for a, _ in parts]
         for ms, me in self.spans:
-            k = bisect_right(starts, ms) - 1
+            k = bisect_right(parts, ms, key=_START_OF) - 1  # the last part that starts at or before the match
             if k < 0 or me > parts[k][1]:
                 return None
-        buckets: list[list[tuple[Quantity, bool]]] = [[] for _ in parts]
-        for item in self.found:
-            buckets[bisect_right(starts, item[0].start) - 1].append(item)
-        p = patterns()
-        for k, bucket in enumerate(buckets):
-            if bucket:
-                out[k] = _finish(fold, bucket, p, parts[k][1])
+        fold, p = self.fold, patterns()
+        # Sorted once for the whole stretch, each part's quantities come in a run, in the order `_finish` sorts them.
+        found = sorted(self.found, key=_position) if len(self.found) > 1 else self.found
+        bucket: list[tuple[Quantity, bool]] = []
+        at = -1
+        for item in found:
+            k = bisect_right(parts, item[0].start, key=_START_OF) - 1
+            if k != at:
+                if bucket:
+                    out[at] = _kept(fold, bucket, p, parts[at][1])
+                bucket = []
+                at = k
+            bucket.append(item)
+        if bucket:
+            out[at] = _kept(fold, bucket, p, parts[at][1])
         return out
 
 
@@ -372,25 +383,58 @@ def scan_quantities(fold: str, start: int, end: int) -> QuantityScan:
     return QuantityScan(fold, _raw(fold, start, end, p, spans, families) if families else [], spans)
 
 
-def scan_lines(fold: str, lines: Sequence[tuple[int, int]]) -> Iterator[tuple[int, QuantityScan]]:
-    """(k, `scan_quantities(fold, *lines[k])`) for each line that can hold a quantity, in order.
+class Stretch(Protocol):
+    """A stretch of text by its bounds (a Document line, a table cell)."""
 
-    `lines` are (start, end) stretches of `fold` in text order, not overlapping;
-    the lines left out hold no quantity. Each gate runs once over the whole
-    text, and most lines are never read again: their numbers have no unit.
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+_START = attrgetter("start")
+
+
+def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, QuantityScan]]:
+    """(k, `scan_quantities(fold, lines[k].start, lines[k].end)`) for each line that can hold a quantity, in order.
+
+    `lines` are stretches of `fold` in text order, not overlapping; the lines
+    left out hold no quantity. Each gate runs once over the whole text, and
+    most lines are never read again: their numbers have no unit.
     """
     p = patterns()
-    starts = [a for a, _ in lines]
     families: dict[int, int] = {}
+    first_unit: dict[int, int] = {}  # line -> where the arabic gate first matched in it (a unit after a digit)
     for gate in p.gates.numbered, p.gates.percent_cn:
         for m in gate.finditer(fold):
-            k = bisect_right(starts, m.start()) - 1
-            if k >= 0 and m.start() < lines[k][1]:
-                families[k] = families.get(k, 0) | _FAMILY_OF_GATE[m.lastgroup]
+            at = m.start()
+            k = bisect_right(lines, at, key=_START) - 1
+            if k >= 0 and at < lines[k].end:
+                family = _FAMILY_OF_GATE[m.lastgroup]
+                families[k] = families.get(k, 0) | family
+                if family == ARABIC and k not in first_unit:
+                    first_unit[k] = at
     for k in sorted(families):
-        start, end = lines[k]
+        line = lines[k]
         spans: list[tuple[int, int]] = []
-        yield k, QuantityScan(fold, _raw(fold, start, end, p, spans, families[k]), spans)
+        unit_at = first_unit.get(k)
+        arabic_from = None if unit_at is None else _number_start(fold, line.start, unit_at)
+        yield k, QuantityScan(fold, _raw(fold, line.start, line.end, p, spans, families[k], arabic_from), spans)
+
+
+def _number_start(fold: str, start: int, unit_at: int) -> int:
+    """Where the characters a number is written with (digits, a stray space, a thousands
+    comma, a decimal point) run back to from fold[unit_at], not before `start`.
+
+    With fold[unit_at] the first unit the arabic gate found in fold[start:], no arabic
+    match starts before this: every match is a number then its unit, and the unit
+    starts where the gate matches; a unit after fold[unit_at] has its number after it,
+    or that number runs through fold[unit_at] and so back to here.
+    """
+    at = unit_at
+    while at > start and (fold[at - 1] in _NUMBER_CHARS or fold[at - 1].isdecimal()):
+        at -= 1
+    return at
 
 
 def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
@@ -403,16 +447,23 @@ def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
 
 
 def _raw(
-    fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int
+    fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int,
+    arabic_from: int | None = None,
 ) -> list[tuple[Quantity, bool]]:
     """Every match of every pattern in fold[start:end], with whether it takes hedges.
 
     Only the `families` given are run (the others' gates do not match there).
     The span of every match, kept or not, goes to `spans` when given.
+    `arabic_from` is where the number before the first unit the arabic gate found
+    can start at the earliest (see `_number_start`): no arabic match starts before
+    it, nor a range or list mark stands before it, so those scans begin there.
     """
     found: list[tuple[Quantity, bool]] = []
     arabic = families & ARABIC
-    for m in p.range.finditer(fold, start, end) if arabic and p.gates.range.search(fold, start, end) else ():
+    arabic_from = start if arabic_from is None else arabic_from
+    marks_from = max(start, arabic_from - 1)  # the mark of a range or list stands right before its last number
+    ranged = arabic and p.gates.range.search(fold, marks_from, end)
+    for m in p.range.finditer(fold, start, end) if ranged else ():
         if spans is not None:
             spans.append(m.span())
         lo = m.start("lo")
@@ -425,14 +476,14 @@ def _raw(
         found.append((Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"), False))
         found.append((Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"),
                       False))
-    for m in p.arabic.finditer(fold, start, end) if arabic else ():
+    for m in p.arabic.finditer(fold, arabic_from, end) if arabic else ():
         if spans is not None:
             spans.append(m.span())
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
         found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
-    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, start, end) else ():
+    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
         if spans is not None:
             spans.append(m.span())
         if m.start() > 0 and fold[m.start() - 1] == ORDINAL_BEFORE:
@@ -470,7 +521,18 @@ def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: in
     A hedge never moves a quantity's start or end, so it is attached to the kept ones only.
     """
     if len(found) > 1:
-        found.sort(key=lambda item: (item[0].start, -item[0].end))
+        found.sort(key=_position)
+    return _kept(fold, found, p, end)
+
+
+def _position(item: tuple[Quantity, bool]) -> tuple[int, int]:
+    """Leftmost first, then longest: the order overlaps are settled in."""
+    q = item[0]
+    return q.start, -q.end
+
+
+def _kept(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: int) -> list[Quantity]:
+    """`_finish` of `found` already in `_position` order."""
     out: list[Quantity] = []
     last_end = -1
     for q, hedged in found:
