@@ -64,17 +64,27 @@ def test_new_block_fills_every_field_as_the_constructor_does() -> None:
 
 
 def test_block_columns_read_as_the_blocks_they_store() -> None:
+    # Markers and cells are kept for the lines that have them only: lines with and without
+    # them interleave, rows hold different numbers of cells, markers carry every field.
     blocks = [
-        Block("heading", 0, 5, 1, MarkerMatch("cn-dun", 1, 2)),
+        Block("heading", 0, 5, 1, MarkerMatch("cn-dun", 1, 2, (1, 2))),
         Block("table_row", 6, 12, 3, None, (Cell(6, 8), Cell(9, 12))),
         Block("paragraph", 13, 20, 4, None, (), 2),
+        Block("table_row", 21, 30, 5, MarkerMatch("arabic-dot", 2, 23), (Cell(21, 23), Cell(24, 26), Cell(27, 27))),
+        Block("heading", 31, 40, 6, MarkerMatch("decimal", 3, 36, None, (1, 2, 3))),
+        Block("table_row", 41, 44, 7, None, (Cell(41, 44),)),
+        Block("paragraph", 45, 50, 8),
     ]
     columns = BlockColumns.of(blocks, 100)
     assert list(columns) == blocks
-    assert all(type(b) is Block for b in columns)
-    assert [columns[k] for k in range(-3, 3)] == blocks + blocks
+    assert all(type(b) is Block and (b.marker is None or type(b.marker) is MarkerMatch) for b in columns)
+    assert all(type(c) is Cell for b in columns for c in b.cells)
+    assert [columns[k] for k in range(-len(blocks), len(blocks))] == blocks + blocks
     assert columns[1:] == tuple(blocks[1:])
-    assert len(columns) == 3
+    assert columns[::-2] == tuple(blocks[::-2])
+    assert len(columns) == len(blocks)
+    with pytest.raises(IndexError):
+        columns[len(blocks)]
 
 
 def test_a_long_document_keeps_its_blocks_as_columns_and_reads_the_same(

@@ -71,7 +71,6 @@ from ecoplan.text.lexicon import (
     QUOTE_CLOSE,
     QUOTE_OPEN,
     RE_DOCUMENT_NUMBER,
-    TITLE_QUOTE_MARKS,
     is_han,
 )
 from ecoplan.text.normalise import fold
@@ -83,7 +82,6 @@ _BANNER_MAX = 30
 # A link list holds no more lines than this.
 _LINKS_MAX = 20
 _PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
-_QUOTE_MARK = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")  # what quoted_spans reads
 _PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
@@ -194,8 +192,7 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     """Find body names in text[lo:hi] (one logical line or one table cell) from its body words."""
     if not words:
         return
-    # Most lines quote nothing: one search spares them the walk over quotation marks.
-    skip = quoted_spans(text, lo, hi) if _QUOTE_MARK.search(text, lo, hi) else []
+    skip = quoted_spans(text, lo, hi)
     if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []

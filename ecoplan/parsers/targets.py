@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
 from ecoplan.schema import Percentage, Target
@@ -282,8 +283,10 @@ def _inside_bracket(fold: str, start: int, end: int) -> bool:
     return fold.count("(", start, end) > fold.count(")", start, end)
 
 
-@dataclass(slots=True)
-class _Reading:
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+
+
+class _Reading(NamedTuple):  # made once per group of numbers; read, never changed
     comparator: str | None  # operator from the word before, None when bare
     word: str | None
     word_start: int
@@ -352,7 +355,7 @@ def _read_head(
                     change = direction
                     break
     hedge_word = hedge.group() if hedge else None
-    return _Reading(op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word)
+    return _new_tuple(_Reading, (op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word))
 
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
@@ -441,10 +444,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
         quoted: bool | None = None  # whether the line opens a quote anywhere: only then can a name hold a number
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
         unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
-        clause_before: tuple[int, int] | None = None
+        before_start = before_end = -1  # the clause before in the sentence (-1: none), kept as two ints
         for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
-            clause_before, this_clause = (clause_before if sentence == prev_sentence else None), (cs, ce)
             if sentence != prev_sentence:
+                before_start = -1
                 subject_prev = ""
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
@@ -455,7 +458,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             else:
                 unread.append((cs, ce))
             if not quantities:
-                clause_before = this_clause
+                before_start, before_end = cs, ce
                 continue
             # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
             # deadline inside one does not govern the next. Only the latest one counts.
@@ -467,7 +470,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             unread = []
             items = _items(doc, r, cs, ce, quantities)
             if not items:
-                clause_before = this_clause
+                before_start, before_end = cs, ce
                 continue
             rejected_head: int | None = None
             rejected_q = -1
@@ -506,8 +509,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # 开展一次排查, 每季度开展一次抽查: how often, no count to reach (不少于1次 is)
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
-                    if clause_before is not None:
-                        indicator = _action_object(doc, r, scope, clause_before, indicator) + indicator
+                    if before_start >= 0:
+                        indicator = _action_object(doc, r, scope, (before_start, before_end), indicator) + indicator
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -518,7 +521,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     item.emitted = True
                 if subject:
                     subject_prev = subject
-            clause_before = this_clause
+            before_start, before_end = cs, ce
             for item in items:
                 if not item.emitted and item.q.unit == "%":
                     reading = _read_head(doc, r, item.head_start, item.q.start)
@@ -616,14 +619,14 @@ def _read_group(
         after_op = item.after_op or shared_after
         if item.q.kind == "roman" and not _class_is_target(r, fold, reading, first, item):
             continue
-        within = fold.endswith(r.within, 0, item.after_end)
-        if item.after_op in (">=", "<=") and item.follower != "end" and not within:
+        if (item.after_op in (">=", "<=") and item.follower != "end"
+                and not fold.endswith(r.within, 0, item.after_end)):  # 以内 bounds the number itself
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
             counted = item.q.unit.lstrip(r.multipliers) in r.counters
             if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
-        if is_count_verb and fold[max(first.head_start, item.q.start - 4) : item.q.start].endswith(r.population):
+        if is_count_verb and fold.endswith(r.population, max(first.head_start, item.q.start - 4), item.q.start):
             continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
         if item.follower == "of" and not counts:
             continue  # 排放量大于1吨的企业

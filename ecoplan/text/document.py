@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import attrgetter
+from itertools import accumulate, compress, islice, repeat
+from operator import attrgetter, sub
 from typing import Literal, NamedTuple, overload
 
 from ecoplan.text.markers import MarkerMatch
@@ -74,26 +74,53 @@ def offset_array(limit: int) -> array[int]:
     return array("i" if limit < 2**31 else "q")
 
 
+def blocks_of(
+    kinds: Iterable[BlockKind], starts: Iterable[int], ends: Iterable[int], linenos: Iterable[int],
+    markers: Iterable[MarkerMatch | None], cells: Iterable[tuple[Cell, ...]], lead_tabs: Iterable[int],
+) -> Iterator[Block]:
+    """The Blocks whose fields the columns hold, line by line, each made in C (a map over a zip)."""
+    return map(_new_tuple, repeat(Block), zip(  # type: ignore[arg-type]
+        kinds, starts, ends, linenos, markers, cells, lead_tabs, strict=True))
+
+
 class BlockColumns(Sequence[Block]):
     """Blocks stored by field, one column each; a Block is made whenever one is read.
 
-    As objects, a block costs ~300 bytes (the tuple, its three offsets, its marker), which on
-    an input of tens of MB outweighs its text; as columns ~40. Parsers walk the lines a few
-    times, so a document of ordinary length keeps them as a tuple of Blocks instead (normalise
-    chooses); iterating here makes each Block in C, from a zip of the columns.
+    As objects, a block costs ~300 bytes (the tuple, its three offsets, its marker and cells),
+    which on an input of tens of MB outweighs its text; as columns ~30. Parsers walk the lines
+    a few times, so a document of ordinary length keeps them as a tuple of Blocks instead
+    (normalise chooses). Markers and cells, which most lines lack, are stored for the lines
+    that have them only, field by field, and made again on each read.
     """
 
-    __slots__ = ("cells", "ends", "kinds", "lead_tabs", "linenos", "markers", "starts")
+    __slots__ = ("cell_ends", "cell_firsts", "cell_starts", "celled", "ends", "kinds", "lead_tabs", "linenos",
+                 "marked", "marker_ends", "marker_lines", "marker_numbers", "marker_paths", "marker_strays",
+                 "marker_styles", "row_lines", "starts")
 
     def __init__(self, kinds: list[BlockKind], starts: array[int], ends: array[int], linenos: array[int],
-                 markers: list[MarkerMatch | None], cells: list[tuple[Cell, ...]], lead_tabs: array[int]) -> None:
+                 markers: Sequence[MarkerMatch | None], cells: Sequence[tuple[Cell, ...]],
+                 lead_tabs: array[int]) -> None:
         self.kinds = kinds
         self.starts = starts
         self.ends = ends
         self.linenos = linenos
-        self.markers = markers
-        self.cells = cells
         self.lead_tabs = lead_tabs
+        typecode = starts.typecode
+        self.marked = bytes(m is not None for m in markers)  # 1 for a line with a marker
+        self.marker_lines = array(typecode, compress(range(len(markers)), self.marked))
+        found = [m for m in markers if m is not None]
+        self.marker_styles = [m.style for m in found]
+        self.marker_numbers = [m.number for m in found]  # small ints: shared objects
+        self.marker_ends = array(typecode, [m.end for m in found])
+        self.marker_strays = [m.stray for m in found]
+        self.marker_paths = [m.path for m in found]
+        self.celled = bytes(bool(c) for c in cells)  # 1 for a table row with cells
+        self.row_lines = array(typecode, compress(range(len(cells)), self.celled))
+        rows = [c for c in cells if c]
+        # The cells of the j-th row with cells are cell_starts/cell_ends[cell_firsts[j]:cell_firsts[j + 1]].
+        self.cell_firsts = array(typecode, accumulate(map(len, rows), initial=0))
+        self.cell_starts = array(typecode, [c.start for row in rows for c in row])
+        self.cell_ends = array(typecode, [c.end for row in rows for c in row])
 
     @classmethod
     def of(cls, blocks: Sequence[Block], limit: int) -> BlockColumns:
@@ -108,8 +135,18 @@ class BlockColumns(Sequence[Block]):
         return len(self.starts)
 
     def __iter__(self) -> Iterator[Block]:
-        return map(_new_tuple, repeat(Block), zip(  # type: ignore[arg-type]
-            self.kinds, self.starts, self.ends, self.linenos, self.markers, self.cells, self.lead_tabs, strict=True))
+        # A line without a marker takes None from a repeat, one with a marker the next marker
+        # made from the columns (so too for cells): in C, as the zip, with no Python step per line.
+        every_marker = map(_new_tuple, repeat(MarkerMatch), zip(  # type: ignore[arg-type]
+            self.marker_styles, self.marker_numbers, self.marker_ends, self.marker_strays, self.marker_paths,
+            strict=True))
+        markers = map(next, map((repeat(None), every_marker).__getitem__, self.marked))
+        every_cell = map(_new_tuple, repeat(Cell), zip(self.cell_starts, self.cell_ends, strict=True))
+        # Each row's tuple takes its count of cells from the one stream of them, in order.
+        counts = map(sub, islice(self.cell_firsts, 1, None), self.cell_firsts)
+        rows = map(tuple, map(islice, repeat(every_cell), counts))
+        cells = map(next, map((repeat(()), rows).__getitem__, self.celled))
+        return blocks_of(self.kinds, self.starts, self.ends, self.linenos, markers, cells, self.lead_tabs)
 
     @overload
     def __getitem__(self, index: int) -> Block: ...
@@ -120,9 +157,21 @@ class BlockColumns(Sequence[Block]):
     def __getitem__(self, index: int | slice) -> Block | tuple[Block, ...]:
         if isinstance(index, slice):
             return tuple(map(self.__getitem__, range(*index.indices(len(self)))))
+        start = self.starts[index]  # raises IndexError as a tuple would
+        k = index + len(self) if index < 0 else index
+        marker = None
+        if self.marked[k]:
+            j = bisect_left(self.marker_lines, k)
+            marker = _new_tuple(MarkerMatch, (  # type: ignore[arg-type]
+                self.marker_styles[j], self.marker_numbers[j], self.marker_ends[j], self.marker_strays[j],
+                self.marker_paths[j]))
+        cells: tuple[Cell, ...] = ()
+        if self.celled[k]:
+            j = bisect_left(self.row_lines, k)
+            cells = tuple(map(new_cell, self.cell_starts[self.cell_firsts[j] : self.cell_firsts[j + 1]],
+                              self.cell_ends[self.cell_firsts[j] : self.cell_firsts[j + 1]]))
         return _new_tuple(Block, (  # type: ignore[arg-type]
-            self.kinds[index], self.starts[index], self.ends[index], self.linenos[index], self.markers[index],
-            self.cells[index], self.lead_tabs[index]))
+            self.kinds[k], start, self.ends[k], self.linenos[k], marker, cells, self.lead_tabs[k]))
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import accumulate, count
-from operator import add, itemgetter
+from operator import add
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, new_cell, offset_array
+from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import lines_kept_apart
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
@@ -92,6 +92,18 @@ def fold(text: str) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width forms to half-width only: enough for markers and punctuation, which have no traditional form."""
+    if len(text) > _FOLD_SLICE:
+        return "".join([_fold_width(text[k : k + _FOLD_SLICE]) for k in range(0, len(text), _FOLD_SLICE)])
+    return _fold_width(text)
+
+
+# A long text is folded a slice at a time: the pieces of a split (a string for each foldable
+# character and for each stretch between two) weigh over twice the text split, and held
+# for a whole document of tens of MB they were the peak of normalise's memory.
+_FOLD_SLICE = 1 << 16
+
+
+def _fold_width(text: str) -> str:
     pieces = RE_FOLDABLE.split(text)  # text, a foldable character, text, …
     if len(pieces) == 1:
         return text
@@ -105,9 +117,6 @@ def fold_width(text: str) -> str:
 # before); a space-separated table row's cell ranges in the text. A tuple: one is made per line.
 _Cleaned = tuple[str, list[tuple[int, int]], bool, int, bool, tuple[tuple[int, int], ...]]
 _PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
-# A logical line: (start, end) in the text, its first line's number, whether it is a table row,
-# its lead tabs, a space-separated row's cell ranges in the text.
-_Line = tuple[int, int, int, bool, int, tuple[tuple[int, int], ...]]
 
 
 _NO_CHUNK = (-1, False)
@@ -347,7 +356,11 @@ def normalise(raw: str) -> Document:
     raw_starts = offset_array(len(raw))
     raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
-    lines: list[_Line] = []
+    # The logical lines by column (arrays: no object per line on inputs of tens of MB): their
+    # ranges in the text, their first physical line's number and lead tabs; and which are
+    # table rows, by index, with a space-separated row's cell ranges in the text.
+    line_starts, line_ends, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(4))
+    table_rows: dict[int, tuple[tuple[int, int], ...]] = {}
     # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
     length = 0
@@ -443,8 +456,12 @@ def normalise(raw: str) -> Document:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
             if building:
-                cells_at = tuple((line_start + a, line_start + b) for a, b in first_cells) if first_cells else ()
-                lines.append((line_start, length, first_lineno, first_is_table, first_lead_tabs, cells_at))
+                if first_is_table:
+                    table_rows[len(line_starts)] = tuple((line_start + a, line_start + b) for a, b in first_cells)
+                line_starts.append(line_start)
+                line_ends.append(length)
+                line_linenos.append(first_lineno)
+                line_lead_tabs.append(first_lead_tabs)
                 # The line break stands for the input character after the line's last one: always contiguous.
                 parts.append("\n")
                 length += 1
@@ -475,8 +492,12 @@ def normalise(raw: str) -> Document:
                 length += n
                 raw_end = raw_start + n
     if building:
-        cells_at = tuple((line_start + a, line_start + b) for a, b in first_cells) if first_cells else ()
-        lines.append((line_start, length, first_lineno, first_is_table, first_lead_tabs, cells_at))
+        if first_is_table:
+            table_rows[len(line_starts)] = tuple((line_start + a, line_start + b) for a, b in first_cells)
+        line_starts.append(line_start)
+        line_ends.append(length)
+        line_linenos.append(first_lineno)
+        line_lead_tabs.append(first_lead_tabs)
         parts.append("\n")
         length += 1
     del contents, starts  # the physical lines: parts holds what is kept of them
@@ -484,8 +505,11 @@ def normalise(raw: str) -> Document:
     text = "".join(parts)
     del parts
     folded = fold(text)
-    typed = regroup_flat_tables(text, folded, _blocks(text, folded, lines, len(raw)))
-    del lines
+    kinds, markers, cells = _types(text, folded, line_starts, line_ends, line_lead_tabs, table_rows)
+    columns = (kinds, line_starts, line_ends, line_linenos, markers, cells, line_lead_tabs)
+    typed: Sequence[Block] = tuple(blocks_of(*columns)) if len(kinds) <= _BLOCK_OBJECTS_MAX else BlockColumns(*columns)
+    del columns, kinds, markers, cells
+    typed = regroup_flat_tables(text, folded, typed)
     if len(typed) <= _BLOCK_OBJECTS_MAX:
         typed = tuple(typed)
     elif not isinstance(typed, BlockColumns):
@@ -523,23 +547,24 @@ def _label_line() -> re.Pattern[str]:
     return lazy_re(f"(?:{alternation(list(web_labels()))})\\x20*+[{COLONS}]")
 
 
-def _blocks(text: str, folded: str, lines: list[_Line], limit: int) -> BlockColumns:
-    """Type each logical line; one loop, since it runs once per line of every document. `limit`
-    bounds the offsets and line numbers, to size their arrays."""
+def _types(
+    text: str, folded: str, starts: array[int], ends: array[int], lead_tabs: array[int],
+    table_rows: dict[int, tuple[tuple[int, int], ...]],
+) -> tuple[list[BlockKind], list[MarkerMatch | None], list[tuple[Cell, ...]]]:
+    """The kind, marker and cells of each logical line (columns as normalise gathers them); one
+    loop, since it runs once per line of every document. A table row's lead tabs are set to 0."""
     label_line = _label_line().match
     # Each column starts as what most lines hold (a paragraph, no marker, no cells); the loop
     # sets the others by index.
-    kinds: list[BlockKind] = ["paragraph"] * len(lines)
-    markers: list[MarkerMatch | None] = [None] * len(lines)
-    cells_of: list[tuple[Cell, ...]] = [()] * len(lines)
-    starts, ends, linenos, lead_tabs = (offset_array(limit) for _ in range(4))
-    for column, field in ((starts, 0), (ends, 1), (linenos, 2), (lead_tabs, 4)):
-        column.extend(map(itemgetter(field), lines))
-    for k, (start, end, _lineno, is_table, _lead_tabs, spaced_cells) in enumerate(lines):
+    kinds: list[BlockKind] = ["paragraph"] * len(starts)
+    markers: list[MarkerMatch | None] = [None] * len(starts)
+    cells_of: list[tuple[Cell, ...]] = [()] * len(starts)
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
         # Most lines start with no marker character: spare them the call.
         marker = markers[k] = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
-        if is_table:
+        if k in table_rows:
             kinds[k] = "table_row"
+            spaced_cells = table_rows[k]
             cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
             lead_tabs[k] = 0  # a row's empty leading cells are cells
             continue
@@ -558,7 +583,7 @@ def _blocks(text: str, folded: str, lines: list[_Line], limit: int) -> BlockColu
                 kinds[k] = "label_line"
         elif marker is not None:
             kinds[k] = "heading"
-    return BlockColumns(kinds, starts, ends, linenos, markers, cells_of, lead_tabs)
+    return kinds, markers, cells_of
 
 
 def _cells(text: str, start: int, end: int) -> tuple[Cell, ...]:

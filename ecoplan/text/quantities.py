@@ -85,7 +85,9 @@ ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 # The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
 # Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
 _NUMBER_CHARS = frozenset(" ,.")
-_START_OF, _END = itemgetter(0), itemgetter(1)  # of a (start, end, …) tuple
+_NUMBER_STRIP = "0123456789" + "".join(sorted(_NUMBER_CHARS))
+_START_OF, _END = itemgetter(0), itemgetter(1)
+_new_tuple = tuple.__new__  # of a (start, end, …) tuple
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
@@ -406,10 +408,13 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     families: dict[int, int] = {}
     first_unit: dict[int, int] = {}  # line -> where the arabic gate first matched in it (a unit after a digit)
     for gate in p.gates.numbered, p.gates.percent_cn:
+        k, line_start, line_end = -1, 0, -1
         for m in gate.finditer(fold):
             at = m.start()
-            k = bisect_right(lines, at, key=_START) - 1
-            if k >= 0 and at < lines[k].end:
+            if not line_start <= at < line_end:  # not in the line of the match before (where most are)
+                k = bisect_right(lines, at, key=_START) - 1
+                line_start, line_end = (lines[k].start, lines[k].end) if k >= 0 else (0, -1)
+            if at < line_end:
                 family = _FAMILY_OF_GATE[m.lastgroup]
                 families[k] = families.get(k, 0) | family
                 if family == ARABIC and k not in first_unit:
@@ -431,9 +436,11 @@ def _number_start(fold: str, start: int, unit_at: int) -> int:
     starts where the gate matches; a unit after fold[unit_at] has its number after it,
     or that number runs through fold[unit_at] and so back to here.
     """
-    at = unit_at
+    # ASCII digits and the marks in one C call; a decimal digit of another script (rare) one by one.
+    at = start + len(fold[start:unit_at].rstrip(_NUMBER_STRIP))
     while at > start and (fold[at - 1] in _NUMBER_CHARS or fold[at - 1].isdecimal()):
         at -= 1
+        at = start + len(fold[start:at].rstrip(_NUMBER_STRIP))
     return at
 
 
@@ -482,7 +489,9 @@ def _raw(
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
-        found.append((Quantity(s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic"), True))
+        # Made as a tuple: the named tuple's Python-level __new__ would cost more than the rest (the most common kind).
+        found.append((_new_tuple(Quantity, (s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic", None, None,
+                                            None)), True))
     for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
         if spans is not None:
             spans.append(m.span())
