@@ -7,4 +7,6 @@
     clauses     the bracket- and quote-aware clause and list scanner
     quantities  numbers with their units, Chinese numerals
     bodies      the body-word lexicon and the splitting of lists of names
+    patterns    lazy_re / lazy_regex: every pattern is compiled on first use, not at start-up
+    records     rule_record: a stage's rules (patterns, word sets) as a record made once, cheap to define
 """
