@@ -82,6 +82,9 @@ SHORT_INDICATOR = 3
 # action of the clause before it; the object it takes from there is at most this long.
 ACTION_WORD = 2
 MAX_ACTION_OBJECT = 24
+# An indicator of one action word (安装) or this short ending in a measure (治理面积), the clause
+# before not ending in it, is a bare action.
+BARE_ACTION = 4
 # …when what follows the action word is a measure or a counted noun (率, 完成率, 企业),
 # not an object of its own (淘汰国三及以下柴油货车).
 ACTION_MEASURE = 3
@@ -547,14 +550,24 @@ def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple
     if fold_text.endswith(tuple(QUOTE_CLOSE)):  # …登记“回头看”: a quoted name of the campaign
         opened = max(fold_text.rfind(q) for q in QUOTE_OPEN)
         fold_text = fold_text[:opened].rstrip() if opened > 0 else fold_text
-    if not fold_text.endswith(word):
-        return ""
+    # 推进某类设施在线监控建设，完成安装120座: a bare action (安装, 治理面积) names no object
+    # of its own; the clause before says what it is done to, its own last word kept.
+    whole = fold(indicator)
+    if fold_text.endswith(whole):  # …开展调查评估，完成调查评估2个: the clause names just the measure
+        fold_text = fold_text[: -len(whole)]
+        named = False
+    else:
+        named = fold_text.endswith(word)
+        if not named and not (len(indicator) == ACTION_WORD or (len(indicator) <= BARE_ACTION
+                                                                  and indicator.endswith(r.measure))):
+            return ""  # 植树造林, 执法检查: an action with its own object
     marker = match_marker(fold_text)
     opener = r.action_opener.match(fold_text, marker.end if marker is not None else 0)
     if opener is None:
         return ""
-    obj = squash(doc.text[start + opener.end() : start + len(fold_text) - len(word)])
-    if not 2 <= len(obj) <= MAX_ACTION_OBJECT or any(ch in PHRASE_END for ch in obj) or indicator.startswith(obj):
+    obj = squash(doc.text[start + opener.end() : start + len(fold_text) - (len(word) if named else 0)])
+    if (not 2 <= len(obj) <= MAX_ACTION_OBJECT or any(ch in PHRASE_END or ch.isdigit() for ch in obj)
+            or indicator.startswith(obj)):
         return ""
     return obj
 
