@@ -338,7 +338,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         for verb in v.inner_creation:
             if name.startswith(verb) and len(name) - len(verb) > te - ts:
                 return None  # 建设某省区域交易服务中心: a centre the plan sets up
-    if text.startswith(v.not_actor_after, te):
+    if after in v.not_actor_first and text.startswith(v.not_actor_after, te):
         return None
     if v.any_role_label.search(name):
         role = next((label for label in v.role_labels if name.endswith(label)), None)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
 from ecoplan.schema import Percentage, Target
@@ -403,8 +403,9 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     """Targets and the percentages that are not targets, in text order."""
     r = rules()
     fold = doc.fold
-    targets: list[Target] = []
-    percentages: list[Percentage] = []
+    # The fields of each, in order: all validated in one call at the end.
+    targets: list[dict[str, Any]] = []
+    percentages: list[dict[str, Any]] = []
     lines = doc.lines
     # 主要指标 rows: their figures stand in columns, not in clauses; emitted in text order.
     table_rows = list(indicator_rows(doc))
@@ -532,7 +533,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     percentages.append(_percentage(doc, item, op, cs, ce))
     for row in table_rows[next_row:]:
         targets.append(_indicator_target(doc, r, row, scope, lines[row.line_index]))
-    return targets, percentages
+    return Target.validate_all(targets), Percentage.validate_all(percentages)
 
 
 def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str) -> str:
@@ -773,17 +774,18 @@ def _tail(doc: Document, r: _Rules, item: _Item) -> str:
 def _target(
     doc: Document, r: _Rules, item: _Item, indicator: str, reading: _Reading, op: str,
     deadline: str | None, cs: int, ce: int,
-) -> Target:
+) -> dict[str, Any]:
+    """A target's fields (validated with the others by `Target.validate_all`)."""
     text, a, b = _clause_text(doc, cs, ce, item)
     hedge = item.q.approx or reading.hedge
     span = doc.span(a, b)
-    return Target(
+    return dict(
         indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
-        comparator=op,  # type: ignore[arg-type]
+        comparator=op,
         value=int(item.q.value) if _is_count(r, item.q) and item.q.value.is_integer() else item.q.value,
         unit=_unit_as_written(doc, item.q),
         unit_name=unit_name(item.q.unit),
-        change=reading.change,  # type: ignore[arg-type]
+        change=reading.change,
         baseline_year=reading.baseline_year,
         deadline=deadline,
         qualifier=hedge,
@@ -793,8 +795,11 @@ def _target(
     )
 
 
-def _indicator_target(doc: Document, r: _Rules, row: IndicatorRow, scope: DeadlineScope, line: Block) -> Target:
-    """The target of a 主要指标 row: the indicator's figure in the target column, in the unit column's unit."""
+def _indicator_target(
+    doc: Document, r: _Rules, row: IndicatorRow, scope: DeadlineScope, line: Block
+) -> dict[str, Any]:
+    """The fields of a 主要指标 row's target: the indicator's figure in the target column, in the unit
+    column's unit."""
     indicator = squash(doc.text[row.indicator[0] : row.indicator[1]])
     op = SIGN_OPERATORS[row.sign] if row.sign else r.after_ops.get(row.after, "=")
     value = float(row.number)
@@ -803,14 +808,14 @@ def _indicator_target(doc: Document, r: _Rules, row: IndicatorRow, scope: Deadli
     # 2025年目标值: the column's year; failing that, the deadline governing the table (到2025年，主要指标…).
     deadline = f"{row.year}-12-31" if row.year else scope.date_for(row.value[0], line.start, line, row.line_index)
     text, a, b = doc.text[line.start : line.end].strip(), line.start, line.end
-    return Target(
+    return dict(
         indicator=indicator,
-        comparator=op,  # type: ignore[arg-type]
+        comparator=op,
         value=int(value) if is_count and value.is_integer() else value,
         unit=row.unit,
         unit_name=unit_name(unit_fold),
         # An indicator named by its change (单位地区生产总值二氧化碳排放降低): the figure is that change.
-        change=next((d for w, d in r.change.items() if indicator.endswith(w)), None),  # type: ignore[arg-type]
+        change=next((d for w, d in r.change.items() if indicator.endswith(w)), None),
         baseline_year=None,
         deadline=deadline,
         qualifier=None,
@@ -863,12 +868,13 @@ def _unit_as_written(doc: Document, q: Quantity) -> str:
     return squash(doc.as_written(start, end))
 
 
-def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> Percentage:
+def _percentage(doc: Document, item: _Item, op: str | None, cs: int, ce: int) -> dict[str, Any]:
+    """A percentage's fields (validated with the others by `Percentage.validate_all`)."""
     text, a, b = _clause_text(doc, cs, ce, item)
     span = doc.span(a, b)
-    return Percentage(
+    return dict(
         value=item.q.value,
-        comparator=op,  # type: ignore[arg-type]
+        comparator=op,
         text=text,
         line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
         span=span,

@@ -114,6 +114,7 @@ class BodyLexicon:
     alternatives: frozenset[str]  # bracketed after a name, an alternative body: 各镇（街道）
     level_qualifiers: tuple[str, ...]
     not_actor_after: tuple[str, ...]
+    not_actor_first: frozenset[str]  # their first characters: a name followed by none is no case for them
     role_labels: tuple[str, ...]
     any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
@@ -240,6 +241,7 @@ def body_lexicon() -> BodyLexicon:
         alternatives=frozenset(data.alternatives),
         level_qualifiers=tuple(sorted(data.level_qualifiers, key=len, reverse=True)),
         not_actor_after=tuple(data.not_actor_after),
+        not_actor_first=frozenset(word[0] for word in data.not_actor_after),
         role_labels=tuple(data.role_labels),
         any_role_label=lazy_re(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
