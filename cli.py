@@ -1,6 +1,6 @@
 """Thin entry point: `python cli.py ...` runs the same function as the `ecoplan` command."""
 
-from ecoplan.commands import main
+from ecoplan.commands import run
 
 if __name__ == "__main__":
-    main(prog_name="ecoplan")
+    run(prog_name="ecoplan")

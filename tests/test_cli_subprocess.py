@@ -80,6 +80,25 @@ def test_pydantic_plugins_are_off_in_the_command_unless_asked_for(setting: str |
     assert proc.stdout.strip().splitlines()[-1] == str(plugins_looked_up)
 
 
+@pytest.mark.parametrize("at_exit", [False, True])
+def test_the_program_ends_without_teardown_only_when_nothing_waits_for_exit(at_exit: bool, tmp_path: Path) -> None:
+    """`run` skips the interpreter's teardown, but never an atexit callback someone registered."""
+    out = tmp_path / "plan.json"
+    code = (
+        "import atexit, sys\n"
+        + ("atexit.register(lambda: print('at exit', flush=True))\n" if at_exit else "")
+        + "plan = 'data/raw/dalian-2021-key-points.txt'\n"
+        "sys.argv = ['ecoplan', 'parse', plan, '--format', 'json', '-o', sys.argv[1]]\n"
+        "from ecoplan.commands import run\n"
+        "run()\n"
+        "print('never reached')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == ("at exit\n" if at_exit else "")
+    assert json.loads(out.read_text(encoding="utf-8"))["meta"]
+
+
 @pytest.mark.skipif(not CONSOLE_SCRIPT.exists(), reason="console script not installed next to this python")
 def test_console_script_and_cli_py_are_the_same_command(ecoplan_cmd: list[str]) -> None:
     a = run([str(CONSOLE_SCRIPT)], "--help")

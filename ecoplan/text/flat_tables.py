@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from ecoplan.text.document import Block, Cell, new_block, new_cell
@@ -43,6 +44,10 @@ BLANKS = " \t\u3000"
 RUNS_ON = "，,、；;：:"
 # A line this short without a full stop may be a line of a wrapped cell of names.
 SHORT_CELL = 30
+# A row written with pipes: the bars, at least this many (two cells), and what its rule is made of.
+PIPES = "|｜"
+MIN_PIPES = 3
+PIPE_RULE = "-:— "
 # Column roles whose cells hold names (a wrapped list of them adds lines to a row).
 NAME_ROLES = ("support", "lead")
 
@@ -219,3 +224,27 @@ def _assign(text: str, lines: list[Block], roles: list[str]) -> list[Cell] | Non
 
 def _row(lines: list[Block], cells: list[Cell]) -> Block:
     return new_block("table_row", lines[0].start, lines[-1].end, lines[0].lineno, None, tuple(cells))
+
+
+def pipe_row_cells(content: str, start: int) -> list[tuple[int, int]] | None:
+    """The cells of a line of a table written with pipes (| 序号 | 工作措施 | 责任单位 |), as input
+    ranges (`start` is where `content` starts), padding stripped; [] for the rule under its header
+    (| --- | --- |); None when the line is no such row."""
+    left = len(content) - len(content.lstrip(BLANKS))
+    right = len(content.rstrip(BLANKS + "\r"))
+    if right - left < 3 or content[left] not in PIPES or content[right - 1] not in PIPES:
+        return None
+    bars = [k for k in range(left, right) if content[k] in PIPES]
+    if len(bars) < MIN_PIPES:
+        return None
+    cells: list[tuple[int, int]] = []
+    for a, b in pairwise(bars):
+        a += 1
+        while a < b and content[a] in BLANKS:
+            a += 1
+        while b > a and content[b - 1] in BLANKS:
+            b -= 1
+        cells.append((start + a, start + b))
+    if all(not content[a - start : b - start].strip(PIPE_RULE) for a, b in cells):
+        return []
+    return cells

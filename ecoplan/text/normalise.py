@@ -19,7 +19,7 @@ from operator import add
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
-from ecoplan.text.flat_tables import lines_kept_apart
+from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
@@ -402,6 +402,8 @@ def normalise(raw: str) -> Document:
                 care is None
                 or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None and not gloss_spans(text))
             ) and not ((text[0] in _PAGE_NUMBER_FIRST or text[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
+        if kept_as_is and text[:1] in PIPES:
+            kept_as_is = False  # a table row written with pipes: its cells to find
         if kept_as_is:
             left = len(content) - len(text)
             text_start = start + left
@@ -411,7 +413,11 @@ def normalise(raw: str) -> Document:
             cells_in_text = ()
         else:
             end = start + len(content)
-            cells = spaced.cells(raw, start, end, content)
+            piped = pipe_row_cells(content, start) if text[:1] in PIPES else None
+            if piped == []:
+                blank = True  # the rule under a pipe table's header: layout, no text
+                continue
+            cells = piped or spaced.cells(raw, start, end, content)
             table_open = bool(spaced.columns or spaced.one_ascii_space)
             if cells and "\t" not in content:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
