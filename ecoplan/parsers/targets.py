@@ -58,7 +58,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import match_marker
 from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re
-from ecoplan.text.quantities import Quantity, scan_lines, unit_name
+from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
@@ -277,6 +277,19 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     return items
 
 
+def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
+    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral
+    without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
+
+    Only when each match found one such quantity: a Chinese numeral and its counter hold
+    no punctuation, so no match crosses a clause and no clause is read again on its own.
+    """
+    found = scan.found
+    return len(found) == len(scan.spans) and all(
+        q.kind == "chinese" and q.unit != "%" and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
+    )
+
+
 def _is_count(r: _Rules, q: Quantity) -> bool:
     return q.unit.lstrip("万亿") in r.counters
 
@@ -420,7 +433,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             next_row += 1
         if li in row_lines:
             continue
-        if not scan:
+        if not scan or _no_items(fold, r, scan):
             continue
         line = lines[li]
         if line.is_table and line.cells:
