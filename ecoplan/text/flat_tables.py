@@ -31,6 +31,7 @@ from typing import NamedTuple
 from ecoplan.text.document import Block, Cell, new_block, new_cell
 from ecoplan.text.lexicon import squash
 from ecoplan.text.markers import starts_block
+from ecoplan.text.patterns import lazy_re
 from ecoplan.vocab import alternation, load
 
 # Characters a header cell may hold around its header word (任务类别).
@@ -42,6 +43,8 @@ CELL_KINDS = ("paragraph", "label_line")
 BLANKS = " \t\u3000"
 # A cell line ending in one of these goes on on the next line (开展…调查，/设置…).
 RUNS_ON = "，,、；;：:"
+# Blanks a line may end in after its last cell, looked at by the quick test for a header.
+RAW_LINE_END_REACH = 8
 # A line this short without a full stop may be a line of a wrapped cell of names.
 SHORT_CELL = 30
 # A row written with pipes: the bars, at least this many (two cells), and what its rule is made of.
@@ -57,6 +60,7 @@ class _Rules(NamedTuple):
     roles: dict[str, str]  # header word -> column role
     word: re.Pattern[str]  # any header word, longest first
     raw_header_run: re.Pattern[str]  # header_run in the input as read (CR LF)
+    seq_words: tuple[str, ...]  # a table's first header cell (序号)
 
 
 @cache
@@ -70,9 +74,10 @@ def _rules() -> _Rules:
             rf"[\u4e00-\u9fff]{{0,{LABEL_AROUND}}}+[ \t\u3000]*+\n")
     raw_line = line.replace("\\n", "\\r?+\\n")
     raw_seq = seq.replace("\\n", "\\r?+\\n").removeprefix("\\r?+")
-    return _Rules(re.compile(rf"{seq}(?:{line}){{{MIN_COLUMNS - 1},}}+"), roles,
-                  re.compile(alternation(sorted(roles, key=len, reverse=True))),
-                  re.compile(rf"{raw_seq}(?:{raw_line}){{{MIN_COLUMNS - 1},}}+"))
+    return _Rules(lazy_re(rf"{seq}(?:{line}){{{MIN_COLUMNS - 1},}}+"), roles,
+                  lazy_re(alternation(sorted(roles, key=len, reverse=True))),
+                  lazy_re(rf"{raw_seq}(?:{raw_line}){{{MIN_COLUMNS - 1},}}+"),
+                  tuple(header["seq"]))
 
 
 def _role(rules: _Rules, cell: str) -> str:
@@ -89,6 +94,8 @@ def lines_kept_apart(raw: str, line_starts: Sequence[int]) -> frozenset[int]:
     """1-based numbers of the input lines of a one-cell-per-line table, from its header to the
     first blank line or heading: each is a cell, never a wrapped line to glue to the one before."""
     rules = _rules()
+    if not _may_hold_header(raw, rules.seq_words):
+        return frozenset()
     out: set[int] = set()
     for run in rules.raw_header_run.finditer(raw):
         k = bisect_right(line_starts, run.start() + 1)  # the 1-based number of the header's first line
@@ -108,6 +115,8 @@ def lines_kept_apart(raw: str, line_starts: Sequence[int]) -> frozenset[int]:
 def regroup(text: str, folded: str, blocks: Sequence[Block]) -> Sequence[Block]:
     """`blocks` with every one-cell-per-line table regrouped into table rows (unchanged when there is none)."""
     rules = _rules()
+    if not _may_hold_header(folded, rules.seq_words):
+        return blocks
     runs = list(rules.header_run.finditer(folded))
     if not runs:
         return blocks
@@ -138,6 +147,20 @@ def regroup(text: str, folded: str, blocks: Sequence[Block]) -> Sequence[Block]:
         end = first + width + sum(len(lines) for lines in rows)
         out[first:end] = new
     return tuple(out)
+
+
+def _may_hold_header(text: str, seq_words: tuple[str, ...]) -> bool:
+    """Whether some line of `text` ends in a 序号 word (trailing blanks aside): the substring
+    searches spare most texts the header patterns, and their compiling at start-up."""
+    for word in seq_words:
+        k = text.find(word)
+        while k >= 0:
+            end = k + len(word)
+            rest = text[end : end + RAW_LINE_END_REACH].lstrip(BLANKS + "\r")
+            if not rest or rest[0] == "\n":
+                return True
+            k = text.find(word, end)
+    return False
 
 
 def _index_of(starts: list[int], pos: int, folded: str) -> int | None:
