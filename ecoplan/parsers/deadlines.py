@@ -594,9 +594,19 @@ class DeadlineScope:
         while p >= 0 and ((m := lines[p].marker) is None or m.style == style):
             siblings += m is not None
             p -= 1
-        if p >= 0 and siblings and first_of_style[lines[p].marker.style] < first_of_style[style]:  # type: ignore[union-attr]
-            return p  # after the last of a list of sub-items: the parent's field
+        if (p >= 0 and siblings and first_of_style[lines[p].marker.style] < first_of_style[style]  # type: ignore[union-attr]
+                and not self._holds_field(lines[p].end, lines[h].start)):
+            return p  # after the last of a list of sub-items, none with a field of its own: the parent's field
         return h
+
+    def _holds_field(self, start: int, end: int) -> bool:
+        """Whether a time-limit label (dated or not: 整改时限：长期坚持) opens a line or sentence in text[start:end]."""
+        fold, lines = self.doc.fold, self.doc.lines
+        for hit in _field_rules().word.finditer(fold, start, end):
+            i = bisect_right(lines, hit.start(), key=_block_start) - 1
+            if i >= 0 and _label_start(fold, lines[i].start, hit.start()) is not None:
+                return True
+        return False
 
     def _head_deadline(self, line: Block) -> DeadlineMatch | None:
         """A deadline that opens the paragraph (到2025年,…), after any list marker."""
