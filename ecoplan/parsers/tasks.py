@@ -98,6 +98,9 @@ class _Rules:
     # Literal words: the standard engine finds them several times faster than `regex`.
     header_search: re.Pattern[str]
     lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
+    # How far before a line's first role word a lead column word can start, when each of them holds
+    # a role word (责任单位 holds 责任单位, 主要责任单位 too): a line without a role word holds none.
+    lead_header_reach: int | None
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
@@ -127,6 +130,8 @@ def _rules() -> _Rules:
         header_exact=header_exact,
         header_search=lazy_re(alternation(list(header_exact))),
         lead_header=lazy_re(alternation(v.header["lead"])),
+        lead_header_reach=(max(len(w) for w in v.header["lead"]) - 1
+                           if all(any(r in w for r in [*labels, *verbs]) for w in v.header["lead"]) else None),
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=lazy_regex(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
@@ -738,13 +743,12 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
 
     `heading` is the range of a heading on its own line before this one (it joins the
     first item); with `at_end` the text ends in this line, and a clause whose bracket
-    never closes is read as cut off.
+    never closes is read as cut off. Every clause below names a role word: a line that holds
+    none (most) is not asked.
     """
     rules = _rules()
     fold = doc.fold
     out: list[Task] = []
-    if rules.role_hint.search(fold, line.start, line.end) is None:
-        return out  # every clause below names a role word: most lines hold none
     seg = line.start
 
     def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
@@ -1007,9 +1011,17 @@ def parse_tasks(doc: Document) -> list[Task]:
             flush()
             table = None
         # prose
-        # Most lines hold no lead column word, so no header run of a flattened table.
+        # Most lines hold no lead column word, so no header run of a flattened table; the
+        # search for one starts no further back than it could from the line's first role word.
+        role_at = rules.role_hint.search(doc.fold, line.start, line.end)
+        reach = rules.lead_header_reach
+        if reach is None:
+            lead_from: int | None = line.start
+        else:
+            lead_from = None if role_at is None else max(line.start, role_at.start() - reach)
         if (
-            rules.lead_header.search(doc.fold, line.start, line.end) is not None
+            lead_from is not None
+            and rules.lead_header.search(doc.fold, lead_from, line.end) is not None
             and (stream := _stream_at(rules, doc, lines, i)) is not None
         ):
             found, stream_end = stream
@@ -1085,7 +1097,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             before = [*item_before, *([prev] if prev else [])]
         if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
-        found = _inline_tasks(doc, line, head, at_end, first_leads, name_items)
+        found = _inline_tasks(doc, line, head, at_end, first_leads, name_items) if role_at is not None else []
         tasks.extend(found)
         if found:
             open_items.clear()

@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import pairwise
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
@@ -394,9 +394,6 @@ class Stretch(Protocol):
     def end(self) -> int: ...
 
 
-_START = attrgetter("start")
-
-
 def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, QuantityScan]]:
     """(k, `scan_quantities(fold, lines[k].start, lines[k].end)`) for each line that can hold a quantity, in order.
 
@@ -405,6 +402,9 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     most lines are never read again: their numbers have no unit.
     """
     p = patterns()
+    # Once per text: a bisect then compares plain ints, where a key would read a line (on a long
+    # input a Block made from columns) at every probe.
+    starts = [line.start for line in lines]
     families: dict[int, int] = {}
     first_unit: dict[int, int] = {}  # line -> where the arabic gate first matched in it (a unit after a digit)
     for gate in p.gates.numbered, p.gates.percent_cn:
@@ -412,8 +412,8 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
         for m in gate.finditer(fold):
             at = m.start()
             if not line_start <= at < line_end:  # not in the line of the match before (where most are)
-                k = bisect_right(lines, at, key=_START) - 1
-                line_start, line_end = (lines[k].start, lines[k].end) if k >= 0 else (0, -1)
+                k = bisect_right(starts, at) - 1
+                line_start, line_end = (starts[k], lines[k].end) if k >= 0 else (0, -1)
             if at < line_end:
                 family = _FAMILY_OF_GATE[m.lastgroup]
                 families[k] = families.get(k, 0) | family
