@@ -1094,7 +1094,9 @@ def parse_tasks(doc: Document) -> list[Task]:
         before: list[tuple[int, int]] = []
         if line.marker is None and item is not None and item_task is None and item_open:
             prev = _item_range(doc, item.start, item.end)
-            before = [*item_before, *([prev] if prev else [])]
+            # The heading on its own line that the item's first paragraph joined stays its start.
+            first = [item_heading] if item_heading is not None and not item_before else []
+            before = [*first, *item_before, *([prev] if prev else [])]
         if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
         found = _inline_tasks(doc, line, head, at_end, first_leads, name_items) if role_at is not None else []
@@ -1105,7 +1107,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
         broken_item = _broken_item(doc, line, i) if not found else None
         item_before = [] if found else before
-        item_open = not found and (line.marker is not None or bool(before))
+        item_open = not found and (line.marker is not None or bool(before) or head is not None)
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None
