@@ -709,7 +709,7 @@ def _read_group(
         elif len(out) == 1 and len(spans) > 1:
             parts_fold = [subject_fold[a:b] for a, b in spans]
             if all(p.endswith(r.measure) for p in parts_fold):
-                # 受污染耕地安全利用率和污染地块安全利用率达到92%以上: one number, two indicators.
+                # 林地保护率和湿地保护率达到92%以上: one number, two indicators.
                 item, _, rd, op = out[0]
                 out = [(item, "", rd, op) for _ in spans]
                 indicators = [subject[a:b] for a, b in spans]
