@@ -144,6 +144,8 @@ class _Rules:
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
     action_opener: re.Pattern[str]  # one or more action words, lead words between them
     occasions: frozenset[str]  # units of a number of times (一次, 一轮)
+    periods: frozenset[str]  # units of a length of time (个工作日, 天)
+    within_period: str  # right after a length of time: a time limit (15个工作日内)
 
 
 @cache
@@ -193,6 +195,8 @@ def rules() -> _Rules:
         ),
         inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
         occasions=frozenset(v.occasion_units),
+        periods=frozenset(v.period_units),
+        within_period=v.within_period,
         action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
@@ -524,6 +528,9 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:
                         continue  # 开展一次排查, 每季度开展一次抽查: how often, no count to reach (不少于1次 is)
+                    if (op == "=" and unit_name(item.q.unit) in r.periods
+                            and fold.startswith(r.within_period, item.q.end)):
+                        continue  # 届满后15个工作日内提出申请: a time limit for an act, no figure to reach
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if before_start >= 0:

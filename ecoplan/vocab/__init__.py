@@ -329,6 +329,8 @@ class ComparatorsVocab(_Vocab):
     class_or_better: Words
     action_openers: Words
     occasion_units: Words
+    period_units: Words
+    within_period: str
 
 
 class PublishedVocab(_Vocab):
