@@ -101,6 +101,7 @@ RE_GLUED_CODES = lazy_re(rf"(?:{RE_CODE.pattern}){{2,}}+")
 CELL_SENTENCES = 10_000
 # The longest quoted name (slogan) whose number is no target: “六个百分之百”.
 QUOTED_NAME_MAX = 12
+_QUOTE_CLOSERS = tuple(QUOTE_CLOSE)  # for str.endswith
 RE_QUOTE_OPEN = lazy_re(f"[{re.escape(QUOTE_OPEN)}]")
 # How far past a listed value (2、3、5家) its shared unit may be written.
 UNIT_LIST_REACH = 40
@@ -538,7 +539,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
-                        # 某市城区PM2.5浓度下降10%,空气质量优良率达到85%: the same area.
+                        # 某市城区PM2.5浓度下降10%,优良天数比例85%以上: the same area.
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
@@ -562,18 +563,18 @@ def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple
     开展某类设备编码登记，登记率达到95%: the clause opens on an action word and ends on
     the word the indicator starts with (登记), so the rate is that of 某类设备编码登记.
     """
-    word = fold(indicator[:ACTION_WORD])
+    whole = fold(indicator)  # the fold keeps lengths: its first characters are the word's
+    word = whole[:ACTION_WORD]
     if len(word) < ACTION_WORD or not word.isalpha() or len(indicator) - ACTION_WORD > ACTION_MEASURE:
         return ""
     start = scope.cut_before(*clause)  # no deadline (6月底前完成…)
     end = clause[1]
     fold_text = doc.fold[start:end].rstrip()
-    if fold_text.endswith(tuple(QUOTE_CLOSE)):  # …登记“回头看”: a quoted name of the campaign
+    if fold_text.endswith(_QUOTE_CLOSERS):  # …登记“回头看”: a quoted name of the campaign
         opened = max(fold_text.rfind(q) for q in QUOTE_OPEN)
         fold_text = fold_text[:opened].rstrip() if opened > 0 else fold_text
     # 推进某类设施在线监控建设，完成安装120座: a bare action (安装, 治理面积) names no object
     # of its own; the clause before says what it is done to, its own last word kept.
-    whole = fold(indicator)
     if fold_text.endswith(whole):  # …开展调查评估，完成调查评估2个: the clause names just the measure
         fold_text = fold_text[: -len(whole)]
         named = False

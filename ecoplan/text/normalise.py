@@ -361,6 +361,16 @@ def normalise(raw: str) -> Document:
     # table rows, by index, with a space-separated row's cell ranges in the text.
     line_starts, line_ends, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(4))
     table_rows: dict[int, tuple[tuple[int, int], ...]] = {}
+
+    def close_line(start: int, end: int, lineno: int, lead_tabs: int, is_table: bool,
+                   cells: tuple[tuple[int, int], ...]) -> None:
+        """Record the logical line text[start:end] just built (its cells made absolute for a table row)."""
+        if is_table:
+            table_rows[len(line_starts)] = tuple((start + a, start + b) for a, b in cells)
+        line_starts.append(start)
+        line_ends.append(end)
+        line_linenos.append(lineno)
+        line_lead_tabs.append(lead_tabs)
     # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
     length = 0
@@ -462,12 +472,7 @@ def normalise(raw: str) -> Document:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
             if building:
-                if first_is_table:
-                    table_rows[len(line_starts)] = tuple((line_start + a, line_start + b) for a, b in first_cells)
-                line_starts.append(line_start)
-                line_ends.append(length)
-                line_linenos.append(first_lineno)
-                line_lead_tabs.append(first_lead_tabs)
+                close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
                 # The line break stands for the input character after the line's last one: always contiguous.
                 parts.append("\n")
                 length += 1
@@ -498,12 +503,7 @@ def normalise(raw: str) -> Document:
                 length += n
                 raw_end = raw_start + n
     if building:
-        if first_is_table:
-            table_rows[len(line_starts)] = tuple((line_start + a, line_start + b) for a, b in first_cells)
-        line_starts.append(line_start)
-        line_ends.append(length)
-        line_linenos.append(first_lineno)
-        line_lead_tabs.append(first_lead_tabs)
+        close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
         parts.append("\n")
         length += 1
     del contents, starts  # the physical lines: parts holds what is kept of them
