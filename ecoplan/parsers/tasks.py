@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 import regex
 
@@ -47,7 +48,7 @@ from ecoplan.text.lexicon import (
     char_class,
     squash,
 )
-from ecoplan.text.markers import match_marker
+from ecoplan.text.markers import MARKER_FIRST, match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
@@ -70,10 +71,11 @@ _RE_OPEN = lazy_re(char_class(OPEN_ANY))
 _RE_TO_LAST_CLOSE = lazy_re(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
 _RE_PAREN_CHAR = lazy_re(char_class(OPEN_PARENS + CLOSE_PARENS))
 _RE_SENTENCE_CUT_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY + "。"))
-# Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
-# there opens an item). Each match ends where a sentence starts; the standard `re` engine
-# makes far fewer costly match objects than a lookbehind on every position.
-RE_SENTENCE_END = lazy_re(r"[。；;!！?？][ ]*+")
+# Where a sentence starts inside a line with a character a marker can start with: after 。；!?
+# and the spaces following it (a marker there opens an item). Each match ends where such a
+# sentence starts; the standard `re` engine makes far fewer costly match objects than a
+# lookbehind on every position, and the sentences no marker could open make none.
+RE_SENTENCE_END = lazy_re(rf"[。；;!！?？][ ]*+(?=[{re.escape(''.join(sorted(MARKER_FIRST)))}])")
 # Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
 # (an item that follows a responsibility clause starts at the clause's end anyway).
 INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
@@ -105,7 +107,10 @@ class _Rules:
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     label_at_start_firsts: frozenset[str]  # the characters a match of it can start with
-    label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
+    # A label after a sentence end, not bracketed; the match starts at the sentence end (one
+    # character before the label): a pattern opening with a character class is scanned for far
+    # faster than one opening with a condition on the character before.
+    label_in_line: re.Pattern[str]
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
@@ -140,7 +145,7 @@ def _rules() -> _Rules:
         ),
         # A set lookup of a line's first character spares most lines a match that fails.
         label_at_start_firsts=frozenset(" 【" + OPEN_ANY + "".join(w[0] for w in [*labels, *v.other_labels] if w)),
-        label_in_line=lazy_regex(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line=lazy_re(rf"[。;；][ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -459,7 +464,7 @@ def _looks_like_departments(rules: _Rules, text: str, items: _NameItems | None =
 
 def _row_task(
     doc: Document, table: _Table, row: list[_Cell], items: _NameItems, *, cut: bool = False
-) -> Task | None:
+) -> _TaskRow | None:
     """The task of one table row; with `cut` the row's last cell runs into the end of the text."""
     rules = _rules()
 
@@ -507,7 +512,7 @@ def _row_task(
     return _task(doc, rng, _text_of(doc, text_cell, rng), table.goal, lead, support)
 
 
-def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> Task | None:
+def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> _TaskRow | None:
     """A row of a table without a recognised header: departments last, the measure the longest cell."""
     filled = [c for c in row if c.pieces]
     if len(filled) < 2:
@@ -528,11 +533,18 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
+# A task's fields while the document is read: roles are added to a task after it is made (a
+# 牵头单位 line below its item), and all tasks are validated in one call at the end.
+_TaskRow = dict[str, Any]
+
+
 def _task(
     doc: Document, rng: tuple[int, int], text: str, goal: str | None, lead: list[str], support: list[str]
-) -> Task:
-    start, end = doc.span(rng[0], rng[1])
-    return Task(text=text, goal=goal, lead=lead, support=support, line=doc.lineno(rng[0]), span=(start, end))
+) -> _TaskRow:
+    # The lists are copied, as validating each task when made copied them: a list the
+    # caller goes on using (a table group's departments) is never the task's own.
+    return {"text": text, "goal": goal, "lead": list(lead), "support": list(support), "line": doc.lineno(rng[0]),
+            "span": doc.span(rng[0], rng[1])}
 
 
 # ---------------------------------------------------------------- a table flattened into prose
@@ -569,10 +581,10 @@ def _prose_like(doc: Document, a: int, b: int) -> bool:
     return b - a >= _PROSE_CELL or any(ch in _PROSE_MARKS for ch in doc.fold[a:b])
 
 
-def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> list[Task]:
+def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> list[_TaskRow]:
     """Tasks of a flattened table: each run of department cells gives its roles to the
     measure cells right before it; short cells in between (完成时间) belong to no one."""
-    out: list[Task] = []
+    out: list[_TaskRow] = []
     known: dict[int, bool] = {}  # token index -> whether a department cell: a token is asked up to three times
 
     def body(k: int) -> bool:
@@ -602,7 +614,7 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     return out
 
 
-def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[Task], int] | None:
+def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[_TaskRow], int] | None:
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
@@ -738,7 +750,7 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: Callable[[], bool], items: _NameItems) -> list[Task]:
+                  first_leads: Callable[[], bool], items: _NameItems) -> list[_TaskRow]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -748,7 +760,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
     """
     rules = _rules()
     fold = doc.fold
-    out: list[Task] = []
+    out: list[_TaskRow] = []
     seg = line.start
 
     def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
@@ -781,12 +793,13 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             rng, text = _task_text(doc, rng, heading)
             out.append(_task(doc, rng, text, None, *_convention(head_roles, first_leads)))
             return out
+    # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
-        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end,
-                            items=items)
+        label_at = tail.start() + 1
+        roles = parse_roles(doc.text[label_at : line.end], fold=fold[label_at : line.end], cut=at_end, items=items)
         if roles is not None:
-            add(tail.start(), roles)
+            add(label_at, roles)
     return out
 
 
@@ -919,12 +932,12 @@ def _open_item_covered(open_items: list[_OpenItem], next_style: str | None,
 def parse_tasks(doc: Document) -> list[Task]:
     """Tasks of task tables and of prose items with a responsibility clause, in text order."""
     rules = _rules()
-    tasks: list[Task] = []
+    tasks: list[_TaskRow] = []
     lines = doc.lines
     table: _Table | None = None
     row: list[_Cell] | None = None
     item: Block | None = None  # the last prose line: what a 牵头单位 line below it refers to
-    item_task: Task | None = None  # the task already made from `item`, if any
+    item_task: _TaskRow | None = None  # the task already made from `item`, if any
     # A heading alone on the line before the current paragraph: its title range and style.
     heading: tuple[int, int] | None = None
     heading_style: str | None = None
@@ -961,7 +974,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             task = _row_task(doc, table, row, name_items, cut=at_end)
             if task is not None:
                 # The document's convention (排在第一位的为牵头单位) holds for its table cells too.
-                task.lead, task.support = _convention((task.lead, task.support), first_leads)
+                task["lead"], task["support"] = _convention((task["lead"], task["support"]), first_leads)
                 tasks.append(task)
         row = None
 
@@ -1061,8 +1074,8 @@ def parse_tasks(doc: Document) -> list[Task]:
                         item_task = _task(doc, rng, text, None, [], [])
                         tasks.append(item_task)
                 if item_task is not None:
-                    _add(item_task.lead, roles[0])
-                    _add(item_task.support, roles[1])
+                    _add(item_task["lead"], roles[0])
+                    _add(item_task["support"], roles[1])
             continue
         style = line.marker.style if line.marker is not None and line.marker.style != "dash" else None
         if style is not None:
@@ -1112,4 +1125,4 @@ def parse_tasks(doc: Document) -> list[Task]:
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None
     flush(at_end=bool(lines) and lines[-1].is_table)  # a last row may be cut by the end of the text
-    return tasks
+    return Task.validate_all(tasks)
