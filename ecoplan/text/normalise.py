@@ -129,7 +129,8 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     if RE_PAGE_NUMBER.match(content):
         return _PAGE_ARTEFACT
     glosses = gloss_spans(content)
-    if chunk_end < 0 and not glosses and not _holds_space_or_tab(content):
+    printable = content.isprintable()
+    if chunk_end < 0 and not glosses and not (" " in content if printable else RE_ANY_SPACE.search(content)):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
@@ -140,30 +141,60 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     right = len(content.rstrip(_PADDING_TAB))
     if right <= left:
         return "", [], is_table, 0, cut, ()
-    if glosses:
-        dropped = _dropped(content, left, right, glosses)
-    else:
-        runs = _space_runs(content, left, right)
-        if not runs:
-            # Only indentation, a bullet or trailing padding to take off: one run is kept.
-            return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
-        dropped = _artefact_spaces(content, right, runs)
+    # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it.
+    decimal_end = -1
+    if "1" <= content[left] <= "9" and (decimal := RE_DECIMAL_HEADING.match(content, left, right)):
+        decimal_end = decimal.end(1)
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    decimal = RE_DECIMAL_HEADING.match(content, left, right) if "1" <= content[left] <= "9" else None
-    for a, b in dropped:
-        if decimal and a == decimal.end(1):
-            a += 1  # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it
-        if a > pos:
-            pieces.append((start + pos, a - pos))
-            parts.append(content[pos:a])
-        if b > pos:
-            pos = b
+    if not glosses and printable:
+        # The common line: its only spaces are U+0020 (the others are unprintable), none wide. Each
+        # run is found, judged and cut out in one pass (_space_runs and _artefact_spaces, fused).
+        wide, limit = _WIDE_TABLE, _WIDE_LIMIT
+        a = content.find(" ", left, right)
+        if a < 0:
+            # Only indentation, a bullet or trailing padding to take off: one run is kept.
+            return content[left:right], [(start + left, right - left)], is_table, 0, cut, ()
+        while a >= 0:
+            b = a + 1
+            while b < right and content[b] == " ":
+                b += 1
+            if (a and (c := ord(content[a - 1])) < limit and wide[c]) or (
+                b < right and (((c := ord(content[b])) < limit and wide[c]) or content[b] in "%‰℃")
+            ):
+                if a == decimal_end:
+                    a += 1
+                if a > pos:
+                    pieces.append((start + pos, a - pos))
+                    parts.append(content[pos:a])
+                pos = b
+            a = content.find(" ", b, right)
+        # No tab in a printable line: no lead tabs.
+        lead_tabs = 0
+    else:
+        if glosses:
+            dropped = _dropped(content, left, right, glosses)
+        else:
+            runs = _space_runs(content, left, right)
+            if not runs:
+                # Only indentation, a bullet or trailing padding to take off: one run is kept.
+                return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
+            dropped = _artefact_spaces(content, right, runs)
+        for a, b in dropped:
+            if a == decimal_end:
+                a += 1
+            if a > pos:
+                pieces.append((start + pos, a - pos))
+                parts.append(content[pos:a])
+            if b > pos:
+                pos = b
+        lead_tabs = -1
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
-    lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
+    if lead_tabs < 0:
+        lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
     return "".join(parts), pieces, is_table, lead_tabs, cut, ()
 
 
