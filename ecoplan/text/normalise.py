@@ -14,7 +14,7 @@ import re
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import cache
-from itertools import accumulate, count
+from itertools import accumulate, count, islice, repeat
 from operator import add
 
 from ecoplan.provenance import line_starts
@@ -388,20 +388,11 @@ def normalise(raw: str) -> Document:
     raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
     # The logical lines by column (arrays: no object per line on inputs of tens of MB): their
-    # ranges in the text, their first physical line's number and lead tabs; and which are
+    # starts in the text, their first physical line's number and lead tabs, recorded as each
+    # line opens (a line ends where the next one starts, less its line break); and which are
     # table rows, by index, with a space-separated row's cell ranges in the text.
-    line_starts, line_ends, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(4))
+    line_starts, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(3))
     table_rows: dict[int, tuple[tuple[int, int], ...]] = {}
-
-    def close_line(start: int, end: int, lineno: int, lead_tabs: int, is_table: bool,
-                   cells: tuple[tuple[int, int], ...]) -> None:
-        """Record the logical line text[start:end] just built (its cells made absolute for a table row)."""
-        if is_table:
-            table_rows[len(line_starts)] = tuple((start + a, start + b) for a, b in cells)
-        line_starts.append(start)
-        line_ends.append(end)
-        line_linenos.append(lineno)
-        line_lead_tabs.append(lead_tabs)
     # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
     length = 0
@@ -410,9 +401,7 @@ def normalise(raw: str) -> Document:
     # continuation tests ask of its text so far, kept up to date as lines are glued on
     # so that deciding on the next line does not rescan the whole paragraph.
     building = False
-    line_start = first_lineno = first_lead_tabs = 0
     first_is_table = False
-    first_cells: tuple[tuple[int, int], ...] = ()
     first_text = head = last_char = ""
     line_length = 0
     unscanned: list[str] = []  # glued texts not yet looked at for the marks below (only looked for when asked)
@@ -421,6 +410,7 @@ def normalise(raw: str) -> Document:
     # A PDF's running header: a line of the document's head (its title, its issuer) repeated
     # right after a page number, at the top of the next page. It is a page artefact too.
     head_lines: list[str] = []
+    head_open = True  # fewer than _HEAD_LINES gathered
     after_page_number = False
 
     blank = False
@@ -477,8 +467,9 @@ def normalise(raw: str) -> Document:
             if squash(text) in head_lines:
                 artefacts.append((length, lineno))
                 continue
-        elif len(head_lines) < _HEAD_LINES:
+        elif head_open:
             head_lines.append(squash(text))
+            head_open = len(head_lines) < _HEAD_LINES
         after_blank, blank = blank, False
         n = len(text)
 
@@ -503,14 +494,17 @@ def normalise(raw: str) -> Document:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
             if building:
-                close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
                 # The line break stands for the input character after the line's last one: always contiguous.
                 parts.append("\n")
                 length += 1
                 raw_end += 1
             building = True
-            line_start = length
-            first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
+            if is_table:
+                table_rows[len(line_starts)] = tuple((length + a, length + b) for a, b in cells_in_text)
+            line_starts.append(length)
+            line_linenos.append(lineno)
+            line_lead_tabs.append(lead_tabs)
+            first_is_table = is_table
             first_text = text
             head = text[:_BLOCK_START_REACH]
             line_length = n
@@ -534,10 +528,14 @@ def normalise(raw: str) -> Document:
                 length += n
                 raw_end = raw_start + n
     if building:
-        close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
         parts.append("\n")
         length += 1
     del contents, starts  # the physical lines: parts holds what is kept of them
+    # Each line ends right before the line break ahead of the next line's start (the last, of the text's end).
+    line_ends = offset_array(len(raw))
+    line_ends.extend(map(add, islice(line_starts, 1, None), repeat(-1)))
+    if building:
+        line_ends.append(length - 1)
 
     text = "".join(parts)
     del parts
