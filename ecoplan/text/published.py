@@ -74,9 +74,16 @@ def _is_gloss(readings: str) -> bool:
 
 def gloss_spans(line: str) -> list[tuple[int, int]]:
     """Spans of the pinyin glosses in `line`, in order."""
-    if ("(" not in line and "（" not in line) or RE_GLOSS_HINT.search(line) is None:
-        return []
-    return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+    # The brackets are found by str.find and the hint tried at each: a pattern's scan for its
+    # first character costs several times more, on lines that mostly hold a bracket or two.
+    hint = RE_GLOSS_HINT.match
+    for bracket in "(（":
+        k = line.find(bracket)
+        while k >= 0:
+            if hint(line, k):
+                return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+            k = line.find(bracket, k + 1)
+    return []
 
 
 def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
