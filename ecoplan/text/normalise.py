@@ -66,6 +66,10 @@ RE_LABEL_START = lazy_re(r"[\u4e00-\u9fff]{2,8}+:")
 _CUT_LINE_MIN_LENGTH = 20
 # The lines at the head of a document a running header may repeat (title, issuer, document number).
 _HEAD_LINES = 3
+# A number the page's width cut in two (控制在3 / 8微克): the wrap falls between two digits.
+_DIGITS = "0123456789"
+# A running header is a title line: a longer line at the top of a page is text.
+_RUNNING_HEADER_MAX = 40
 # An item line with a comma that fills a page's width ((1)…清洁取暖率达到 / 85%以上。) was cut
 # mid-sentence; a heading is shorter (（一）加强组织领导，压实工作责任).
 _CUT_ITEM_MIN_LENGTH = 28
@@ -170,31 +174,30 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
                     parts.append(content[pos:a])
                 pos = b
             a = content.find(" ", b, right)
-        # No tab in a printable line: no lead tabs.
-        lead_tabs = 0
+        if right > pos:
+            pieces.append((start + pos, right - pos))
+            parts.append(content[pos:right])
+        return "".join(parts), pieces, is_table, 0, cut, ()  # no tab in a printable line: no lead tabs
+    if glosses:
+        dropped = _dropped(content, left, right, glosses)
     else:
-        if glosses:
-            dropped = _dropped(content, left, right, glosses)
-        else:
-            runs = _space_runs(content, left, right)
-            if not runs:
-                # Only indentation, a bullet or trailing padding to take off: one run is kept.
-                return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
-            dropped = _artefact_spaces(content, right, runs)
-        for a, b in dropped:
-            if a == decimal_end:
-                a += 1
-            if a > pos:
-                pieces.append((start + pos, a - pos))
-                parts.append(content[pos:a])
-            if b > pos:
-                pos = b
-        lead_tabs = -1
+        runs = _space_runs(content, left, right)
+        if not runs:
+            # Only indentation, a bullet or trailing padding to take off: one run is kept.
+            return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
+        dropped = _artefact_spaces(content, right, runs)
+    for a, b in dropped:
+        if a == decimal_end:
+            a += 1
+        if a > pos:
+            pieces.append((start + pos, a - pos))
+            parts.append(content[pos:a])
+        if b > pos:
+            pos = b
     if right > pos:
         pieces.append((start + pos, right - pos))
         parts.append(content[pos:right])
-    if lead_tabs < 0:
-        lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
+    lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
     return "".join(parts), pieces, is_table, lead_tabs, cut, ()
 
 
@@ -242,14 +245,6 @@ def _lead_tabs(content: str, first: int) -> int:
     before = content[:first]
     padding = first - len(before.rstrip(PADDING))
     return before.count("\t", first - padding) if padding else 0
-
-
-def _holds_space_or_tab(content: str) -> bool:
-    """RE_ANY_SPACE.search(content) is not None. Every character of its class but the space is
-    unprintable: isprintable and a substring test say no for most lines, faster than the scan."""
-    if content.isprintable():
-        return " " in content
-    return RE_ANY_SPACE.search(content) is not None
 
 
 def _space_runs(content: str, left: int, right: int) -> list[tuple[int, int]]:
@@ -408,10 +403,16 @@ def normalise(raw: str) -> Document:
     has_stop = has_prose_mark = has_sentence_mark = False
 
     # A PDF's running header: a line of the document's head (its title, its issuer) repeated
-    # right after a page number, at the top of the next page. It is a page artefact too.
+    # right after a page number, at the top of the next page. It is a page artefact too; so is
+    # a short line that already stood right after an earlier page number (a header whose first
+    # appearance is the title under the cover page's number).
     head_lines: list[str] = []
     head_open = True  # fewer than _HEAD_LINES gathered
+    page_tops: set[str] = set()
     after_page_number = False
+    # A page's artefacts were dropped since the last text line: a page break stood there.
+    page_break = False
+    first_indented = False  # the logical line's first physical line is indented (a paragraph's start)
 
     blank = False
     for content, start, lineno in zip(contents, starts, linenos, strict=False):
@@ -458,19 +459,27 @@ def normalise(raw: str) -> Document:
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))
-                    after_page_number = True
+                    after_page_number = page_break = True
                 else:
                     blank = True
                 continue
         if after_page_number:
             after_page_number = False
-            if squash(text) in head_lines:
+            top = squash(text)
+            if top in head_lines or top in page_tops:
                 artefacts.append((length, lineno))
+                page_break = True
                 continue
+            if len(top) <= _RUNNING_HEADER_MAX:
+                page_tops.add(top)
         elif head_open:
             head_lines.append(squash(text))
             head_open = len(head_lines) < _HEAD_LINES
         after_blank, blank = blank, False
+        # Typesetting: a paragraph's first line is indented and its continuation is not. An unindented
+        # line right after a page break, below an indented line left open, is that line cut by the page.
+        indented = len(text) < len(content)
+        page_cut, page_break = page_break and first_indented and not indented, False
         n = len(text)
 
         glue = False
@@ -479,13 +488,15 @@ def normalise(raw: str) -> Document:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
             elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
-                  and (_is_wide(last_char) or _is_wide(text[0])) and lineno not in cells_apart):
+                  and (_is_wide(last_char) or _is_wide(text[0]) or (last_char in _DIGITS and text[0] in _DIGITS))
+                  and lineno not in cells_apart):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
                     has_sentence_mark = has_sentence_mark or RE_SENTENCE_MARK.search(seen) is not None
                 unscanned.clear()
-                glue = has_prose_mark and _runs_on(text, after_blank, has_stop, has_sentence_mark, head, first_text,
+                glue = has_prose_mark and _runs_on(text, after_blank and not page_cut, has_stop, has_sentence_mark,
+                                                     head, first_text,
                                                      line_length)
         if glue:
             unscanned.append(text)
@@ -506,6 +517,7 @@ def normalise(raw: str) -> Document:
             line_lead_tabs.append(lead_tabs)
             first_is_table = is_table
             first_text = text
+            first_indented = indented
             head = text[:_BLOCK_START_REACH]
             line_length = n
             unscanned = [text]
