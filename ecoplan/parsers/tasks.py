@@ -293,6 +293,8 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
         return (lead, support) if lead or support else None
     found_body = False
     clauses = [c for c in (c.strip(_TRIM) for c in _CLAUSE_SEP.split(text)) if c]
+    # Bodies listed over a comma before their role word (A区、B区人民政府，C管委会具体落实): they share it.
+    waiting: list[str] = []
     for k, clause in enumerate(clauses):
         m = rules.verb_at_end.search(clause)
         if m is None or m.start() == 0:
@@ -300,10 +302,17 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
                 # (A牵头，B、C… cut off before its role word: the document's pattern makes B, C support
                 support.extend(_names(rules, clause, cut=True, items=items))
                 continue
+            if m is None and k + 1 < len(clauses):
+                listed = _names(rules, clause, items=items)
+                if listed and _plausible(rules, listed) and all(ends_with_body_word(n) for n in listed):
+                    waiting.extend(listed)
+                    continue
             return None  # every clause of the verb form ends in a role verb
         names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
+        if waiting:
+            names, waiting = waiting + names, []
         found_body = found_body or any(ends_with_body_word(n) for n in names)
         (lead if rules.verb_role[m["verb"]] == "lead" else support).extend(names)
     return (lead, support) if found_body else None

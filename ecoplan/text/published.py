@@ -74,9 +74,16 @@ def _is_gloss(readings: str) -> bool:
 
 def gloss_spans(line: str) -> list[tuple[int, int]]:
     """Spans of the pinyin glosses in `line`, in order."""
-    if ("(" not in line and "（" not in line) or RE_GLOSS_HINT.search(line) is None:
-        return []
-    return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+    # The brackets are found by str.find and the hint tried at each: a pattern's scan for its
+    # first character costs several times more, on lines that mostly hold a bracket or two.
+    hint = RE_GLOSS_HINT.match
+    for bracket in "(（":
+        k = line.find(bracket)
+        while k >= 0:
+            if hint(line, k):
+                return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+            k = line.find(bracket, k + 1)
+    return []
 
 
 def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
@@ -230,6 +237,11 @@ def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = Fal
 def _first_cell_is_header_word(rest: str) -> bool:
     """Whether a line (`rest`: its text from the first character that is not padding), split at
     every space as `_split(..., plain=True)` splits it, has a second cell and a header word first."""
+    # The first cell squashed starts with rest[0] unless that is whitespace: a first-character test
+    # spares most lines of prose the search and the squash.
+    first = rest[:1]
+    if first not in _header_firsts() and not first.isspace():
+        return False
     gap = _RE_CELL_GAP_PLAIN.search(rest)
     return gap is not None and _is_header_word(rest[: gap.start()])
 
@@ -281,6 +293,11 @@ def _fit(raw: str, cells: list[tuple[int, int]], columns: int) -> list[tuple[int
 @cache
 def _header_words() -> frozenset[str]:
     return frozenset(word for words in load("tables").header.values() for word in words)
+
+
+@cache
+def _header_firsts() -> frozenset[str]:
+    return frozenset(word[:1] for word in _header_words())
 
 
 def _is_header_word(cell: str) -> bool:
