@@ -251,9 +251,10 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     items: list[_Item] = []
     prev_end = cs
     for q in quantities:
-        if q.kind == "chinese" and q.unit != "%":
-            # A Chinese numeral counts only right after a count verb (开展一次);
-            # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
+        if q.kind == "chinese" and _is_count(r, q):
+            # A Chinese numeral before a counter counts only right after a count verb (开展一次);
+            # elsewhere it is part of a phrase (做到“两个维护”, 一个库). Before a unit of measure
+            # (三十五微克每立方米, 两个百分点) it is a figure written out.
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
@@ -285,15 +286,15 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
 
 
 def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
-    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral
-    without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
+    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral and
+    counter without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
 
     Only when each match found one such quantity: a Chinese numeral and its counter hold
     no punctuation, so no match crosses a clause and no clause is read again on its own.
     """
     found = scan.found
     return len(found) == len(scan.spans) and all(
-        q.kind == "chinese" and q.unit != "%" and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
+        q.kind == "chinese" and _is_count(r, q) and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
     )
 
 
