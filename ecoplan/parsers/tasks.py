@@ -283,8 +283,12 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
             marked = rules.lead_mark.search(segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
-                lead.extend(_names(rules, segment[: marked.start()], items=items))
-                support.extend(_names(rules, segment[marked.end() :], cut=cut and last, items=items))
+                cut_last = cut and last
+                marked_lead, marked_support = _marked_roles(
+                    rules, segment, lambda part, end, cut_last=cut_last: _names(rules, part, cut=cut_last and end,
+                                                                                   items=items))
+                lead.extend(marked_lead)
+                support.extend(marked_support)
                 continue
             names = _names(rules, segment, cut=cut and last, items=items)
             if names and not _plausible(rules, names):
@@ -332,12 +336,29 @@ def _cell_roles(
         parsed = parse_roles(text, cut=cut, items=items)
         if parsed is not None:
             return parsed
-    marked = rules.lead_mark.search(text)
-    if role == "lead" and marked is not None:
+    if role == "lead" and rules.lead_mark.search(text) is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
-        return split_names(text[: marked.start()], items=items), split_names(text[marked.end() :], items=items)
+        return _marked_roles(rules, text, lambda part, _end: split_names(part, items=items))
     names = split_names(text, cut=cut, items=items)
     return (names, []) if role == "lead" else ([], names)
+
+
+def _marked_roles(
+    rules: _Rules, text: str, names_in: Callable[[str, bool], list[str]]
+) -> tuple[list[str], list[str]]:
+    """(lead, support) of a list whose lead bodies are marked (A（牵头）、B、C（牵头）): each marked
+    name leads, every other name supports (A、B（牵头）: B leads, A supports).
+    `names_in(part, at_end)` splits a part of `text` into names."""
+    lead: list[str] = []
+    support: list[str] = []
+    pos = 0
+    for mark in rules.lead_mark.finditer(text):
+        names = names_in(text[pos : mark.start()], False)
+        support.extend(names[:-1])
+        lead.extend(names[-1:])
+        pos = mark.end()
+    support.extend(names_in(text[pos:], True))
+    return lead, support
 
 
 def _add(into: list[str], names: list[str]) -> None:
