@@ -214,10 +214,11 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
             cuts.append((pos, marker))
             head = pos
     if not cuts:
-        return [_Piece(line.start, line.end, line.kind, line.marker, False, False)]
-    out = [_Piece(line.start, cuts[0][0], line.kind, line.marker, False, True)]
+        return [_new_tuple(_Piece, (line.start, line.end, line.kind, line.marker, False, False))]
+    out = [_new_tuple(_Piece, (line.start, cuts[0][0], line.kind, line.marker, False, True))]
     for k, (pos, marker) in enumerate(cuts):
-        out.append(_Piece(pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker, True, True))
+        out.append(_new_tuple(_Piece, (pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker,
+                                       True, True)))
     return out
 
 
