@@ -23,7 +23,16 @@ from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.layout_tables import Row, wrapped_rows
-from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.lexicon import (
+    CN_YEAR_DIGITS,
+    COLONS,
+    PADDING,
+    PROSE_MARKS,
+    SPACES,
+    comment_openers,
+    squash,
+    web_labels,
+)
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
@@ -418,6 +427,8 @@ def normalise(raw: str) -> Document:
     # A table laid out by column whose cells wrap over lines: its rows by their first line's input
     # start, and the input starts of the lines that continue a row (read with the row).
     layout_rows: dict[int, Row] = {}
+    comment_words, comment_max = comment_openers()
+    in_comments = False
     layout_continued: set[int] = set()
 
     clean_starts = offset_array(len(raw))
@@ -520,6 +531,11 @@ def normalise(raw: str) -> Document:
                 else:
                     blank = True
                 continue
+        if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
+            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            in_comments = True
+            artefacts.append((length, lineno))
+            continue
         if after_page_number:
             after_page_number = False
             top = squash(text)

@@ -188,6 +188,7 @@ class MetadataVocab(_Vocab):
     date_sources: list[SourceRank]
     government_body_words: Words
     web_labels: Words
+    comment_openers: Words
     junk_markers: Words
     region_suffixes: Words
     region_not_names: Words
