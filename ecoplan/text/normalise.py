@@ -95,6 +95,8 @@ _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
 _PADDING_TAB = _SPACE + "\t"
+# The longest heading marker a word processor sets off with a tab (第十二部分, （十二）).
+_MARKER_MAX = 8
 
 
 def fold(text: str) -> str:
@@ -137,6 +139,19 @@ _PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
 _NO_CHUNK = (-1, False)
 
 
+def _tab_after_marker(content: str) -> int:
+    """Index of the one tab inside `content` when all before it is a heading marker (一、, (1), ①), else -1."""
+    inner = content.strip(_PADDING_TAB)
+    head, _, rest = inner.partition("\t")
+    if not head or "\t" in rest or not rest.strip(_PADDING_TAB) or len(head) > _MARKER_MAX:
+        return -1
+    head = fold_width(head)
+    marker = match_marker(head)
+    if marker is None or marker.end != len(head):
+        return -1
+    return content.index("\t", len(content) - len(content.lstrip(_PADDING_TAB)))
+
+
 def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
@@ -149,6 +164,12 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
+    if is_table and (tab := _tab_after_marker(content)) > 0:
+        # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
+        marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
+        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK)
+        return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
+                False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
     if chunk_end - start > left:
         left = chunk_end - start
