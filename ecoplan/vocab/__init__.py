@@ -220,6 +220,8 @@ class DeadlinesVocab(_Vocab):
     recurring: Words
     not_before: Words
     not_year_owner: Words
+    within_year: Words
+    year_count_chars: Words
     not_after: Words
     not_after_before_suffix: Words
     counted_units: Words
