@@ -492,6 +492,8 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
                 continue
             # A place both items open with (泉州开发区、泉州台商投资区管委会) qualifies them: its
             # level word is not the one the shared part follows.
+            if last[k + 1] in PLACE_LEVELS:
+                continue  # 盘州市, 广州市: a level word inside the place's name; its own comes next
             if ch in PLACE_LEVELS and not bare.startswith(last[: k + 1]):
                 suffix = last[k + 1 :]
                 if suffix[:1] in OPEN_PARENS and (close := suffix.find(_CLOSER[suffix[0]])) > 0:
