@@ -284,6 +284,7 @@ class DepartmentsVocab(_Vocab):
     not_actor_after: Words
     role_labels: Words
     joint_units: Words
+    divisions: Words
     navigation: Words
     link_lists: Words
     document_words: Words
