@@ -77,6 +77,8 @@ RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
 RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = lazy_re("[。:]")
+# What sets a deadline off from the sentence it opens (folded text).
+_SET_OFF = (",", " ,")
 MONTH = "月"
 # The longest year and month written with spaces (2025 年 12 月).
 YEAR_MONTH_REACH = 14
@@ -633,6 +635,10 @@ class DeadlineScope:
         stop = (RE_RUN_IN_STOP if marker is not None else RE_LABEL_STOP).search(lead, 0, RUN_IN_HEADING + 1)
         if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
             lead = lead[stop.end() :]
+        # After an item's marker or run-in heading, a deadline set off by a comma (到2025年，…) frames
+        # the paragraph; one that runs into its verb (每年3月底前更新名录。) dates that sentence only.
+        if marker is not None and not self.doc.fold.startswith(_SET_OFF, d.end):
+            return None
         return d if not lead.strip(" -") else None
 
     def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:

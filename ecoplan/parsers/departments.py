@@ -520,7 +520,10 @@ def _is_name_line(text: str, line: Block) -> bool:
 
 
 def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
-    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
+    """Whether line `i` is a link-list label with its links (相关链接：A | B) or one of the name lines right
+    below such a label."""
+    if v.link_list.search(text, lines[i].start, lines[i].end):
+        return True
     j = i
     while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
         j -= 1

@@ -147,6 +147,7 @@ class _Rules:
     occasions: frozenset[str]  # units of a number of times (一次, 一轮)
     periods: frozenset[str]  # units of a length of time (个工作日, 天)
     within_period: str  # right after a length of time: a time limit (15个工作日内)
+    subsets: tuple[str, ...]  # words opening a clause about a part of the figure before (其中)
 
 
 @cache
@@ -198,6 +199,7 @@ def rules() -> _Rules:
         occasions=frozenset(v.occasion_units),
         periods=frozenset(v.period_units),
         within_period=v.within_period,
+        subsets=tuple(v.subset_words),
         action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
@@ -471,6 +473,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             if sentence != prev_sentence:
                 before_start = -1
                 subject_prev = ""
+                measured = ""  # the indicator of the sentence's last target
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
@@ -536,6 +539,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if before_start >= 0:
                         indicator = _action_object(doc, r, scope, (before_start, before_end), indicator) + indicator
+                    part = fold.startswith(r.subsets, cs)
+                    if measured and part and _is_bare_area(r, indicator):
+                        # 新建管网110公里，其中东区不少于70公里: the part of the figure before in that area
+                        indicator += measured.removeprefix(area or "")
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -543,6 +550,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
+                    if not part:
+                        measured = indicator  # the whole the parts after 其中 belong to
                     item.emitted = True
                 if subject:
                     subject_prev = subject
@@ -592,6 +601,12 @@ def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple
             or indicator.startswith(obj)):
         return ""
     return obj
+
+
+def _is_bare_area(r: _Rules, indicator: str) -> bool:
+    """Whether the indicator is a named area and nothing else (东区, 某某县)."""
+    m = r.area.match(fold(indicator))
+    return m is not None and m.end() == len(indicator)
 
 
 def _area(r: _Rules, indicator: str) -> str:

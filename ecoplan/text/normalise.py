@@ -409,6 +409,7 @@ def normalise(raw: str) -> Document:
     head_lines: list[str] = []
     head_open = True  # fewer than _HEAD_LINES gathered
     page_tops: set[str] = set()
+    page_top = ""  # the short line right after the last page number, while the line after it is awaited
     after_page_number = False
     # A page's artefacts were dropped since the last text line: a page break stood there.
     page_break = False
@@ -472,9 +473,15 @@ def normalise(raw: str) -> Document:
                 continue
             if len(top) <= _RUNNING_HEADER_MAX:
                 page_tops.add(top)
-        elif head_open:
-            head_lines.append(squash(text))
-            head_open = len(head_lines) < _HEAD_LINES
+                page_top = top
+        else:
+            if page_top:
+                # A title wrapped over two lines under a page number comes back as one line.
+                page_tops.add(page_top + squash(text))
+                page_top = ""
+            if head_open:
+                head_lines.append(squash(text))
+                head_open = len(head_lines) < _HEAD_LINES
         after_blank, blank = blank, False
         # Typesetting: a paragraph's first line is indented and its continuation is not. An unindented
         # line right after a page break, below an indented line left open, is that line cut by the page.

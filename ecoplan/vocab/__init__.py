@@ -320,6 +320,7 @@ class ComparatorsVocab(_Vocab):
     trail_words: Words
     shared_heads: Words
     respectively: Words
+    subset_words: Words
     population_words: Words
     area_not_first: Words
     area_suffixes: Words
