@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -567,7 +567,7 @@ class DeadlineScope:
             if i < 0 or lines[i].is_table or word_start >= lines[i].end:
                 continue
             line = lines[i]
-            label_start = _label_start(fold, line.start, word_start)
+            label_start = _label_start(fold, line.start, word_start, self.doc.space_dropped_before)
             k = bisect_left(self.starts, label_end)
             if label_start is None or k == len(self.matches) or \
                     self.matches[k].start >= min(label_end + FIELD_VALUE_REACH, line.end):
@@ -744,13 +744,21 @@ def _labels(fold: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         colon = fold.find(":", colon + 1, end)
 
 
-def _label_start(fold: str, line_start: int, word_start: int) -> int | None:
+def _label_start(fold: str, line_start: int, word_start: int,
+                 spaced: Callable[[int], bool] | None = None) -> int | None:
     """Where the label whose time-limit word starts at `word_start` starts, if it opens the line or a
-    sentence (完成时限：…, …。整改时限：…); None for the word inside prose."""
+    sentence (完成时限：…, …。整改时限：…), or, with `spaced` (whether layout space was dropped before
+    an index), follows a run of spaces on a line of fields (责任单位：…    完成时限：…); None for the
+    word inside prose."""
     sentence = max(line_start, *(fold.rfind(end, line_start, word_start) + 1 for end in FIELD_AFTER))
-    if _field_rules().prefix.fullmatch(fold, sentence, word_start) is None:
-        return None
-    return sentence
+    prefix = _field_rules().prefix
+    if prefix.fullmatch(fold, sentence, word_start) is not None:
+        return sentence
+    if spaced is not None:
+        for start in range(max(sentence, word_start - FIELD_LABEL_PREFIX), word_start + 1):
+            if spaced(start) and prefix.fullmatch(fold, start, word_start) is not None:
+                return start
+    return None
 
 
 def _is_field_line(fold: str, line: Block) -> bool:

@@ -383,6 +383,9 @@ def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: 
     """
     if pos in ends:
         body_start = ends[pos]
+        if body_start - 1 >= lo and text[body_start - 1] in PLACE_LEVELS and (
+                body_start - 1 == lo or not is_han(text[body_start - 2])):
+            body_start -= 1  # 市人民政府各部门: the level word the body's name opens with
         before = text[body_start:pos]
         return 0 if before.startswith(v.level_prefixes) else pos - body_start
     if pos - 1 >= lo and text[pos - 1] in PLACE_LEVELS and (pos - 1 == lo or not is_han(text[pos - 2])):

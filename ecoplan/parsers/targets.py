@@ -251,9 +251,10 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     items: list[_Item] = []
     prev_end = cs
     for q in quantities:
-        if q.kind == "chinese" and q.unit != "%":
-            # A Chinese numeral counts only right after a count verb (开展一次);
-            # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
+        if q.kind == "chinese" and _is_count(r, q):
+            # A Chinese numeral before a counter counts only right after a count verb (开展一次);
+            # elsewhere it is part of a phrase (做到“两个维护”, 一个库). Before a unit of measure
+            # (三十五微克每立方米, 两个百分点) it is a figure written out.
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
@@ -285,15 +286,15 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
 
 
 def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
-    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral
-    without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
+    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral and
+    counter without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
 
     Only when each match found one such quantity: a Chinese numeral and its counter hold
     no punctuation, so no match crosses a clause and no clause is read again on its own.
     """
     found = scan.found
     return len(found) == len(scan.spans) and all(
-        q.kind == "chinese" and q.unit != "%" and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
+        q.kind == "chinese" and _is_count(r, q) and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
     )
 
 
@@ -320,6 +321,10 @@ class _Reading(NamedTuple):  # made once per group of numbers; read, never chang
     hedge: str | None = None  # 力争, 基本 before the number in its clause part
 
 
+# Comparators that bound a figure, as a count verb right after them keeps (至少建成, 不超过新增).
+BOUNDS = frozenset((">", ">=", "<", "<="))
+
+
 def _read_head(
     doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None, closes: bool = False
 ) -> _Reading:
@@ -330,9 +335,11 @@ def _read_head(
     fold = doc.fold
     best: re.Match[str] | None = None
     either: re.Match[str] | None = None  # 达到或优于: the first of two words joined by 或
+    bound: re.Match[str] | None = None  # 至少建成: a bound word right before the count verb
     for m in r.before.finditer(fold, hs, he):
         joined = best is not None and best.end() + 1 == m.start() and fold[best.end()] == EITHER
         either = best if joined else None
+        bound = best if best is not None and best.end() == m.start() else None
         best = m
     op: str | None = None
     word: str | None = None
@@ -362,6 +369,8 @@ def _read_head(
                     op = "<="
             word, word_start, word_end = found, best_start, best_end
             subject_end = either.start() if either is not None else best_start
+            if bound is not None and found in r.count_verbs and r.before_ops[bound.group()] in BOUNDS:
+                op, subject_end = r.before_ops[bound.group()], bound.start()  # 至少建成1个: ">="
     hedge = r.hedges.search(fold, hs, he)
     base = None
     for m in r.baseline.finditer(fold, hs, word_start):
@@ -704,6 +713,10 @@ def _read_group(
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.word_start, scope)
         # With a bound on the verb (完成不少于10家), the bound is no part of what is counted.
         head = _clean(doc, r, first.head_start, first.q.start if is_count_verb else reading.word_start, scope)
+        if is_count_verb and reading.subject_end < reading.word_start:
+            # 至少建成1个示范点: nor is a bound before the verb (the subject, then the verb)
+            head = (_clean(doc, r, first.head_start, reading.subject_end, scope)
+                    + _clean(doc, r, reading.word_start, first.q.start, scope))
         tails = [_tail(doc, r, it) for it, *_ in out]
         for i, (it, *_) in enumerate(out[:-1]):
             if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:

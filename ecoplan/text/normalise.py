@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import accumulate, count, islice, repeat
@@ -21,6 +22,7 @@ from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
+from ecoplan.text.layout_tables import Row, wrapped_rows
 from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
@@ -201,6 +203,42 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     return "".join(parts), pieces, is_table, lead_tabs, cut, ()
 
 
+def _is_page_number(line: str) -> bool:
+    return RE_PAGE_NUMBER.match(line) is not None
+
+
+def _clean_wrapped_row(raw: str, row: Row) -> _Cleaned:
+    """A row of a layout table whose cells wrap over lines: each cell's pieces joined in order, one
+    separator character (the input's, right after the cell's first piece) kept between cells."""
+    pieces: list[tuple[int, int]] = []
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    length = 0
+    separator = -1  # input offset of the character separating the cell before from the next
+    for k, cell in enumerate(row):
+        if k:
+            pieces.append((separator, 1))
+            parts.append(raw[separator])
+            length += 1
+        cell_start = length
+        for a, b in cell:
+            pos = a
+            for x, y in _artefact_spaces(raw, b, _space_runs(raw, a, b)):
+                if x > pos:
+                    pieces.append((pos, x - pos))
+                    parts.append(raw[pos:x])
+                    length += x - pos
+                pos = y
+            if b > pos:
+                pieces.append((pos, b - pos))
+                parts.append(raw[pos:b])
+                length += b - pos
+        if cell:
+            separator = cell[0][1]  # the gap after the first piece: in the row's first line
+        ranges.append((cell_start, length))
+    return "".join(parts), pieces, True, 0, False, tuple(ranges)
+
+
 def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
     """A row of a space-separated table: each cell cleaned, one separator character kept between cells."""
     pieces: list[tuple[int, int]] = []
@@ -377,6 +415,10 @@ def normalise(raw: str) -> Document:
     cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
+    # A table laid out by column whose cells wrap over lines: its rows by their first line's input
+    # start, and the input starts of the lines that continue a row (read with the row).
+    layout_rows: dict[int, Row] = {}
+    layout_continued: set[int] = set()
 
     clean_starts = offset_array(len(raw))
     raw_starts = offset_array(len(raw))
@@ -417,6 +459,8 @@ def normalise(raw: str) -> Document:
 
     blank = False
     for content, start, lineno in zip(contents, starts, linenos, strict=False):
+        if layout_continued and start in layout_continued:
+            continue  # read with its row
         # Most lines need at most their indentation taken off: no space, tab or pinyin
         # gloss after it, no page number, not in a table. They spare the cleaning calls.
         text = content.lstrip(PADDING)
@@ -450,13 +494,25 @@ def normalise(raw: str) -> Document:
             if piped == []:
                 blank = True  # the rule under a pipe table's header: layout, no text
                 continue
-            cells = piped or spaced.cells(raw, start, end, content)
-            table_open = bool(spaced.columns or spaced.one_ascii_space)
-            if cells and "\t" not in content:
-                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
+            wrapped = layout_rows.pop(start, None) if layout_rows else None
+            if wrapped is not None:
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
-                chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
-                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(raw, start, end, content, chunk)
+                opened = spaced.columns
+                cells = piped or spaced.cells(raw, start, end, content)
+                table_open = bool(spaced.columns or spaced.one_ascii_space)
+                if not opened and spaced.columns and spaced.header_starts:
+                    # A header laid out by column: do its rows' cells wrap over lines?
+                    found = wrapped_rows(raw, contents, starts, bisect_left(starts, start), spaced.header_starts,
+                                         _is_page_number)
+                    if found is not None:
+                        layout_rows, layout_continued = found
+                if cells and "\t" not in content:
+                    text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
+                else:
+                    chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
+                    text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(
+                        raw, start, end, content, chunk)
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))

@@ -199,7 +199,7 @@ class SpacedTable:
         self.columns = len(cells)
         # Laid out with runs of spaces, a row that leaves a cell empty (a group's later rows) is
         # read by where its cells stand; one space a gap leaves no layout to read.
-        self.header_starts = [] if self.one_space else [_display_width(raw, start, a) for a, _ in cells]
+        self.header_starts = [] if self.one_space else [display_width(raw, start, a) for a, _ in cells]
         return cells
 
 
@@ -234,6 +234,11 @@ def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = Fal
     return cells
 
 
+def cell_ranges(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cells of raw[start:end] between runs of two spaces or more (or a no-break / ideographic space)."""
+    return _split(raw, start, end, False)
+
+
 def _first_cell_is_header_word(rest: str) -> bool:
     """Whether a line (`rest`: its text from the first character that is not padding), split at
     every space as `_split(..., plain=True)` splits it, has a second cell and a header word first."""
@@ -250,7 +255,7 @@ def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(cells[k][1], cells[k + 1][0]) for k in range(len(cells) - 1)]
 
 
-def _display_width(raw: str, start: int, end: int) -> int:
+def display_width(raw: str, start: int, end: int) -> int:
     """Columns raw[start:end] takes on screen: a wide (CJK) character takes two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in raw[start:end])
 
@@ -261,7 +266,7 @@ def _align(raw: str, start: int, cells: list[tuple[int, int]], header_starts: li
     out: list[tuple[int, int]] = []
     column = 0
     for k, (a, b) in enumerate(cells):
-        at = _display_width(raw, start, a)
+        at = display_width(raw, start, a)
         left = len(cells) - k  # cells still to place, this one included
         best = min(range(column, len(header_starts) - left + 1), key=lambda c: abs(header_starts[c] - at))
         if out:
