@@ -391,9 +391,10 @@ class _Cell:
 
 
 def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
-    while a < b and doc.text[a] in _WS:
+    text = doc.text
+    while a < b and text[a] in _WS:
         a += 1
-    while b > a and doc.text[b - 1] in _WS:
+    while b > a and text[b - 1] in _WS:
         b -= 1
     return a, b
 
