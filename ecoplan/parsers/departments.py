@@ -125,7 +125,7 @@ _SCAN_SLICE = 1 << 20
 
 class _Found:
     """The matches of one pattern over a whole document, found in one scan and handed out by
-    line: `pattern.finditer(text, lo, hi)` for ranges that come in order."""
+    line or cell: `pattern.finditer(text, lo, hi)` for any range, two bisections."""
 
     def __init__(self, pattern: re.Pattern[str], text: str,
                  find: Callable[[str], Iterable[tuple[int, int]]]) -> None:
@@ -142,49 +142,16 @@ class _Found:
             self.starts.extend([start + lo for start, _ in spans])  # a list in one call: no append per match
             self.ends.extend([end + lo for _, end in spans])
             lo = hi
-        self.cursor = 0  # the first match of the last range asked for
-
-    def _seek(self, lo: int) -> int:
-        """Index of the first match starting at `lo` or after; the cursor moves there."""
-        starts = self.starts
-        i = self.cursor
-        if i and starts[i - 1] >= lo:
-            i = bisect_left(starts, lo)  # a range before the last one
-        n = len(starts)
-        while i < n and starts[i] < lo:
-            i += 1
-        self.cursor = i
-        return i
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """`(m.start(), m.end())` for the matches of `pattern.finditer(text, lo, hi)`."""
         starts, ends = self.starts, self.ends
-        i = self._seek(lo)
-        n = len(starts)
-        j = i
-        while j < n and starts[j] < hi:
-            j += 1
+        i = bisect_left(starts, lo)
+        j = bisect_left(starts, hi, i)
         if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
-        if j == i:
-            return []  # most ranges
-        return [(starts[k], ends[k]) for k in range(i, j)]
-
-    def idle(self, lo: int, hi: int) -> bool:
-        """Whether `within(lo, hi)` is surely empty, told from the cursor without moving it: no
-        match ahead starts before `hi` and none before the cursor runs past `lo`. Most lines hold
-        no match; the next range that holds one seeks as usual."""
-        i = self.cursor
-        return (i == len(self.starts) or self.starts[i] >= hi) and (not i or self.ends[i - 1] <= lo)
-
-    def any_within(self, lo: int, hi: int) -> bool:
-        """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
-        starts, ends = self.starts, self.ends
-        i = self._seek(lo)
-        n = len(starts)
-        if (i and ends[i - 1] > lo) or (i < n and starts[i] < hi and ends[i] > hi):
-            return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
-        return i < n and starts[i] < hi
+        return list(zip(starts[i:j], ends[i:j], strict=True))  # most ranges: none, or a few built in C
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
@@ -473,7 +440,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
-    place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
+    place_hints = v.place_hints
     # Whether the input had layout whitespace right before an index (年底前 市生态环境局): asked
     # only inside a line, where it is what the line's space gaps would tell.
     spaced = doc.space_dropped_before
@@ -485,17 +452,19 @@ def _find(doc: Document) -> Iterator[_Mention]:
             out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
-                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items) and not words.idle(lo, hi):
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
             if len(out) > 1:
                 out = _without_row_places(v, out)
             yield from out
             continue
         lo, hi = line.start, line.end
-        if words.idle(lo, hi) and place_hints.idle(lo, hi):
-            continue  # nothing to find: most lines
         line_words = words.within(lo, hi)
-        places = place_hints.any_within(lo, hi)
+        places = False  # v.place_hint.search(text, lo, hi), a search for each place suffix
+        for hint in place_hints:
+            if hint.search(text, lo, hi):
+                places = True
+                break
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
@@ -553,8 +522,11 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
 def _without_row_places(v: BodyLexicon, row: list[_Mention]) -> list[_Mention]:
     """A row's mentions without a bare place whose body another cell of the row names:
     蓬江区 in a 所在地区 column beside 蓬江区人民政府 says where the work is, not who does it."""
+    places = {m.name for m in row if is_place(v, m.name)}
+    if not places:
+        return row  # most rows name no bare place: no need to read which names end with a body
     bodies = [m.name for m in row if ends_with_body(v, m.name)]
-    return [m for m in row if not (is_place(v, m.name) and any(b != m.name and b.startswith(m.name) for b in bodies))]
+    return [m for m in row if not (m.name in places and any(b != m.name and b.startswith(m.name) for b in bodies))]
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
