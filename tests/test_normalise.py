@@ -146,7 +146,15 @@ def test_blocks_are_typed(case: dict) -> None:
         assert case["req"].splitlines()[block.lineno - 1].strip()
         for cell in block.cells:
             start, end = doc.span(cell.start, cell.end)
-            assert "".join(case["req"][start:end].split()) == "".join(doc.text[cell.start : cell.end].split())
+            written = "".join(case["req"][start:end].split())
+            cell_text = "".join(doc.text[cell.start : cell.end].split())
+            if "\n" in case["req"][start:end]:
+                # A cell wrapped over lines of a layout table: its span runs from its first piece to its
+                # last, over the other cells of those lines, and holds its text in order.
+                rest = iter(written)
+                assert all(ch in rest for ch in cell_text)
+            else:
+                assert written == cell_text
     assert [b for b in doc.blocks if b.kind != "page_artefact"] == list(doc.lines)
 
 

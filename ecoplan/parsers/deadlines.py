@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -77,6 +77,8 @@ RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
 RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = lazy_re("[。:]")
+# What sets a deadline off from the sentence it opens (folded text).
+_SET_OFF = (",", " ,")
 MONTH = "月"
 # The longest year and month written with spaces (2025 年 12 月).
 YEAR_MONTH_REACH = 14
@@ -556,7 +558,7 @@ class DeadlineScope:
             if i < 0 or lines[i].is_table or hit.start() >= lines[i].end:
                 continue
             line = lines[i]
-            label_start = _label_start(fold, line.start, hit.start())
+            label_start = _label_start(fold, line.start, hit.start(), self.doc.space_dropped_before)
             k = bisect_left(self.starts, hit.end())
             if label_start is None or k == len(self.matches) or \
                     self.matches[k].start >= min(hit.end() + FIELD_VALUE_REACH, line.end):
@@ -624,6 +626,10 @@ class DeadlineScope:
         stop = (RE_RUN_IN_STOP if marker is not None else RE_LABEL_STOP).search(lead, 0, RUN_IN_HEADING + 1)
         if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
             lead = lead[stop.end() :]
+        # After an item's marker or run-in heading, a deadline set off by a comma (到2025年，…) frames
+        # the paragraph; one that runs into its verb (每年3月底前更新名录。) dates that sentence only.
+        if marker is not None and not self.doc.fold.startswith(_SET_OFF, d.end):
+            return None
         return d if not lead.strip(" -") else None
 
     def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:
@@ -710,13 +716,21 @@ def _field_rules() -> _FieldRules:
                        lazy_re(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
 
 
-def _label_start(fold: str, line_start: int, word_start: int) -> int | None:
+def _label_start(fold: str, line_start: int, word_start: int,
+                 spaced: Callable[[int], bool] | None = None) -> int | None:
     """Where the label whose time-limit word starts at `word_start` starts, if it opens the line or a
-    sentence (完成时限：…, …。整改时限：…); None for the word inside prose."""
+    sentence (完成时限：…, …。整改时限：…), or, with `spaced` (whether layout space was dropped before
+    an index), follows a run of spaces on a line of fields (责任单位：…    完成时限：…); None for the
+    word inside prose."""
     sentence = max(line_start, *(fold.rfind(end, line_start, word_start) + 1 for end in FIELD_AFTER))
-    if _field_rules().prefix.fullmatch(fold, sentence, word_start) is None:
-        return None
-    return sentence
+    prefix = _field_rules().prefix
+    if prefix.fullmatch(fold, sentence, word_start) is not None:
+        return sentence
+    if spaced is not None:
+        for start in range(max(sentence, word_start - FIELD_LABEL_PREFIX), word_start + 1):
+            if spaced(start) and prefix.fullmatch(fold, start, word_start) is not None:
+                return start
+    return None
 
 
 def _is_field_line(fold: str, line: Block) -> bool:

@@ -350,6 +350,9 @@ def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: 
     """
     if pos in ends:
         body_start = ends[pos]
+        if body_start - 1 >= lo and text[body_start - 1] in PLACE_LEVELS and (
+                body_start - 1 == lo or not is_han(text[body_start - 2])):
+            body_start -= 1  # 市人民政府各部门: the level word the body's name opens with
         before = text[body_start:pos]
         return 0 if before.startswith(v.level_prefixes) else pos - body_start
     if pos - 1 >= lo and text[pos - 1] in PLACE_LEVELS and (pos - 1 == lo or not is_han(text[pos - 2])):
@@ -489,7 +492,10 @@ def _is_name_line(text: str, line: Block) -> bool:
 
 
 def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
-    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
+    """Whether line `i` is a link-list label with its links (相关链接：A | B) or one of the name lines right
+    below such a label."""
+    if v.link_list.search(text, lines[i].start, lines[i].end):
+        return True
     j = i
     while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
         j -= 1

@@ -238,8 +238,11 @@ def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -
         return None
     if len(path) == 1 and path[0] in (1, last_top + 1):
         return len(stack)
-    # Numbering without bare top lines starts at 1.1.
-    return len(stack) if path == (1, 1) else None
+    # Numbering without bare top lines starts at 1.1; numbering by chapter (2.1 under 第二章) starts
+    # at the chapter's own number.
+    if len(path) == 2 and path[1] == 1 and (path[0] == 1 or (stack and stack[-1].number == path[0])):
+        return len(stack)
+    return None
 
 
 def _accepts(

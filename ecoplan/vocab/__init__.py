@@ -292,6 +292,7 @@ class UnitsVocab(_Vocab):
     counters: Words
     class_units: Words
     percent_prefix: Words
+    points_units: Words
 
     def surfaces(self) -> dict[str, str]:
         """Every written surface of a unit -> its canonical name (the name is a surface too)."""
@@ -320,6 +321,7 @@ class ComparatorsVocab(_Vocab):
     trail_words: Words
     shared_heads: Words
     respectively: Words
+    subset_words: Words
     population_words: Words
     area_not_first: Words
     area_suffixes: Words
