@@ -153,6 +153,15 @@ class _Found:
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
         return list(zip(starts[i:j], ends[i:j], strict=True))  # most ranges: none, or a few built in C
 
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
+        starts, ends = self.starts, self.ends
+        i = bisect_left(starts, lo)
+        inside = i < len(starts) and starts[i] < hi
+        if (i and ends[i - 1] > lo) or (inside and ends[i] > hi):
+            return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
+        return inside
+
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
                spaced: Callable[[int], bool] | None = None) -> None:
@@ -164,10 +173,12 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
     for start, end in words:
-        if skip and any(a < end and start < b for a, b in skip):
-            continue
-        if token := body_token(v, text, start, end):
-            matches.append((start, end, token))
+        for a, b in skip:
+            if a < end and start < b:
+                break  # quoted or a document number: no actor
+        else:
+            if token := body_token(v, text, start, end):
+                matches.append((start, end, token))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}
@@ -443,14 +454,24 @@ def _find(doc: Document) -> Iterator[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
-    place_hints = v.place_hints
+    place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
     # Whether the input had layout whitespace right before an index (年底前 市生态环境局): asked
     # only inside a line, where it is what the line's space gaps would tell.
     spaced = doc.space_dropped_before
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
     lines = doc.lines
+    # The words and hints of a line by cursors that move with the lines (both come in text
+    # order), not a lookup per line: most lines hold neither, and are passed by two comparisons.
+    word_starts, word_ends, hint_starts, hint_ends = words.starts, words.ends, place_hints.starts, place_hints.ends
+    n_words, n_hints = len(word_starts), len(hint_starts)
+    wi = hk = 0  # the first word, the first hint, starting at the line or after it
     for i, line in enumerate(lines):
+        lo, hi = line.start, line.end
+        while wi < n_words and word_starts[wi] < lo:
+            wi += 1
+        while hk < n_hints and hint_starts[hk] < lo:
+            hk += 1
         if line.is_table:
             out: list[_Mention] = []
             for cell in line.cells:
@@ -461,13 +482,11 @@ def _find(doc: Document) -> Iterator[_Mention]:
                 out = _without_row_places(v, out)
             yield from out
             continue
-        lo, hi = line.start, line.end
+        if ((wi == n_words or word_starts[wi] >= hi) and (hk == n_hints or hint_starts[hk] >= hi)
+                and (not wi or word_ends[wi - 1] <= lo) and (not hk or hint_ends[hk - 1] <= lo)):
+            continue  # no word nor hint starts in the line, none runs into it: most lines
         line_words = words.within(lo, hi)
-        places = False  # v.place_hint.search(text, lo, hi), a search for each place suffix
-        for hint in place_hints:
-            if hint.search(text, lo, hi):
-                places = True
-                break
+        places = place_hints.any_within(lo, hi)
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []

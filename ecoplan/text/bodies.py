@@ -104,9 +104,6 @@ class BodyLexicon:
     # A place suffix right before an actor verb: a line without one cannot
     # match place_re, and the cheap search spares most lines the slow pattern.
     place_hint: re.Pattern[str]
-    # place_hint once for each place suffix, led by it: stdlib `re` finds a literal first character
-    # by a plain comparison loop, several times faster than testing a class at every character.
-    place_hints: tuple[re.Pattern[str], ...]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
     any_trailing: regex.Pattern[str]  # the trailing patterns in one: most parts hold none, one search tells
@@ -196,7 +193,6 @@ def body_lexicon() -> BodyLexicon:
     # A bracket of alternative places may follow (各县(市、区)要…; matched on the fold, brackets half-width).
     place = rf"(?:各\p{{Han}}{{0,3}}?|\p{{Han}}{{2,6}}?)[{place_suffix}](?:\([\p{{Han}}、]{{1,8}}\))?"
     place_verbs = alternation(actor_verbs)
-    place_hint_rest = rf"(?:\([^()]{{1,8}}\))?(?:{place_verbs})"  # what follows the place suffix
     return BodyLexicon(
         token_re=lazy_re(body_words),
         reversed_token_re=lazy_re(_trie_alt([word[::-1] for word in tokens])),
@@ -233,8 +229,7 @@ def body_lexicon() -> BodyLexicon:
             rf"(?=(?:{place_verbs}))"
         ),
         clause_break=lazy_re("[" + re.escape(_CLAUSE_BREAKS) + "]"),
-        place_hint=lazy_re(rf"[{place_suffix}]{place_hint_rest}"),
-        place_hints=tuple(lazy_re(re.escape(suffix) + place_hint_rest) for suffix in place_suffix),
+        place_hint=lazy_re(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
         not_place=tuple(data.not_place),
         trailing=tuple(lazy_regex(p) for p in data.trailing),
         any_trailing=lazy_regex("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
