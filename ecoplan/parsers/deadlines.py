@@ -314,6 +314,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     fold = doc.fold
     out: list[DeadlineMatch] = []
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
+    cites = BOOK_TITLE_OPEN in fold  # without a 《 no date stands inside a cited title
     for m in _matches(rules, fold):
         spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
         start, end = spans[0]
@@ -330,7 +331,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
             if year is not None and (g.pre or not before.endswith(rules.not_before)):
                 last_year = (spans[_YEAR][1], year)
-        if _in_book_title(fold, start):
+        if cites and _in_book_title(fold, start):
             continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
         result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
         if result is None:
@@ -357,10 +358,12 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         yield from _line_matches(rules, fold)
         return
     search, size, min_width = rules.pattern.search, len(fold), rules.min_width
+    anchors = _anchor_starts(rules, fold)
+    count = len(anchors)
     end = 0
-    for anchor in _anchor_starts(rules, fold):
-        if anchor < end:
-            continue  # in the run just found
+    k = 0  # the next anchor not yet inside a run scanned
+    while k < count:
+        anchor = anchors[k]
         # The run: `_may_be_inside`, inlined (a run is a few characters; a call each would cost more).
         start = anchor
         while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
@@ -369,11 +372,18 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
         # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
-        # A match holds an anchor, so it is never empty: the next search starts past it.
+        # A match holds an anchor, so it is never empty, and the rest of a run after a match is
+        # searched again only while an anchor starts in it (a search that fails costs the most).
         pos = start
         while end - pos >= min_width and (m := search(fold, pos, end)) is not None:
             yield m
             pos = m.end()
+            while k < count and anchors[k] < pos:
+                k += 1
+            if k == count or anchors[k] >= end:
+                break
+        while k < count and anchors[k] < end:
+            k += 1  # in the run just scanned
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:
@@ -549,19 +559,18 @@ class DeadlineScope:
         """
         if not self.matches:
             return {}
-        rules = _field_rules()
         lines, fold = self.doc.lines, self.doc.fold
         out: dict[int, str] = {}
         first_of_style: dict[str, int] = {}
-        for hit in rules.word.finditer(fold):  # one scan of the text: labels are rare
-            i = bisect_right(lines, hit.start(), key=_block_start) - 1
-            if i < 0 or lines[i].is_table or hit.start() >= lines[i].end:
+        for word_start, label_end in _labels(fold, 0, len(fold)):  # labels are rare
+            i = bisect_right(lines, word_start, key=_block_start) - 1
+            if i < 0 or lines[i].is_table or word_start >= lines[i].end:
                 continue
             line = lines[i]
-            label_start = _label_start(fold, line.start, hit.start(), self.doc.space_dropped_before)
-            k = bisect_left(self.starts, hit.end())
+            label_start = _label_start(fold, line.start, word_start, self.doc.space_dropped_before)
+            k = bisect_left(self.starts, label_end)
             if label_start is None or k == len(self.matches) or \
-                    self.matches[k].start >= min(hit.end() + FIELD_VALUE_REACH, line.end):
+                    self.matches[k].start >= min(label_end + FIELD_VALUE_REACH, line.end):
                 continue
             date = self.matches[k].date
             h = i
@@ -604,9 +613,9 @@ class DeadlineScope:
     def _holds_field(self, start: int, end: int) -> bool:
         """Whether a time-limit label (dated or not: 整改时限：长期坚持) opens a line or sentence in text[start:end]."""
         fold, lines = self.doc.fold, self.doc.lines
-        for hit in _field_rules().word.finditer(fold, start, end):
-            i = bisect_right(lines, hit.start(), key=_block_start) - 1
-            if i >= 0 and _label_start(fold, lines[i].start, hit.start()) is not None:
+        for word_start, _ in _labels(fold, start, end):
+            i = bisect_right(lines, word_start, key=_block_start) - 1
+            if i >= 0 and _label_start(fold, lines[i].start, word_start) is not None:
                 return True
         return False
 
@@ -705,6 +714,7 @@ def _year_month() -> _YearMonth:
 
 class _FieldRules(NamedTuple):
     word: re.Pattern[str]  # a time-limit word and its colon
+    words: tuple[str, ...]  # the time-limit words, longest first (the pattern's order)
     prefix: re.Pattern[str]  # what may stand before the word in the label (整改)
 
 
@@ -712,8 +722,26 @@ class _FieldRules(NamedTuple):
 def _field_rules() -> _FieldRules:
     """A time-limit label (整改时限：, 完成时限：): a task table's deadline column header as a field."""
     words = load("tables").header["deadline"]
-    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"),
+    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"), tuple(sorted(set(words), key=len, reverse=True)),
                        lazy_re(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
+
+
+def _labels(fold: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(word start, end) of each match of `_field_rules().word` in fold[start:end], in order, found from
+    their colons: a colon is one character for str.find, which runs many times faster than the
+    pattern's scan for the words. The word ends where the spaces before its colon start; the
+    longest word that ends there and fits in the range starts the leftmost match."""
+    words = _field_rules().words
+    colon = fold.find(":", start, end)
+    while colon >= 0:
+        k = colon
+        while k > start and fold[k - 1] == " ":
+            k -= 1
+        for word in words:
+            if fold.endswith(word, start, k):
+                yield k - len(word), colon + 1
+                break
+        colon = fold.find(":", colon + 1, end)
 
 
 def _label_start(fold: str, line_start: int, word_start: int,

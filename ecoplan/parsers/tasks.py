@@ -705,25 +705,27 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     the item starts at the last marker that opens a sentence. Markers of a style that also
     follows a semicolon enumerate inside one measure (`管理。（1）…；（2）…`): not items.
     """
-    while a < b and doc.text[a] in _TRIM:
-        a += 1  # the 。 that closed the item before it on the same line
-    a, b = _strip(doc, a, b)
+    text, fold = doc.text, doc.fold
+    while a < b and text[a] in _TRIM:
+        a += 1  # the 。 that closed the item before it on the same line (_TRIM holds the padding)
+    while b > a and text[b - 1] in _WS:
+        b -= 1
     starts: list[tuple[int, str]] = []
     enumerated: set[str] = set()
-    for m in RE_SENTENCE_END.finditer(doc.fold, a, b):
+    for m in RE_SENTENCE_END.finditer(fold, a, b):
         start = m.end()
-        marker = match_marker(doc.fold, start, b)
-        if marker is not None and marker.style != "dash" and doc.fold[start] not in INNER_ENUMERATION:
+        marker = match_marker(fold, start, b)
+        if marker is not None and marker.style != "dash" and fold[start] not in INNER_ENUMERATION:
             starts.append((start, marker.style))
-            if doc.fold[m.start()] in "；;":
+            if fold[m.start()] in "；;":
                 enumerated.add(marker.style)
     for start, style in starts:
         if style not in enumerated:
             a = start
-    marker = match_marker(doc.fold, a, b)
+    marker = match_marker(fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
-    while b > a and doc.text[b - 1] in _ITEM_SEPARATORS:
+    while b > a and text[b - 1] in _ITEM_SEPARATORS:
         b -= 1
     return (a, b) if b > a else None
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from itertools import accumulate, count, islice, repeat
-from operator import add
+from itertools import accumulate, compress, count, islice, repeat
+from operator import add, itemgetter, sub
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
@@ -27,7 +27,7 @@ from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, S
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
-from ecoplan.text.script import to_simplified
+from ecoplan.text.script import split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
@@ -81,7 +81,8 @@ FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA
 # str.translate looks every character up in the table, which costs more than
 # finding the few foldable characters and replacing only those. One character,
 # not a run: `re` scans for a one-character class several times faster.
-RE_FOLDABLE = lazy_re("([\uff01-\uff5e\u3000\u00a0])")
+_FOLDABLE = "\uff01-\uff5e\u3000\u00a0"
+RE_FOLDABLE = lazy_re(f"([{_FOLDABLE}])")
 _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
@@ -93,6 +94,14 @@ def fold(text: str) -> str:
 
     The result has the same length, so one index serves a text and its fold.
     """
+    # Most texts hold no traditional character: one scan for the foldable characters and the
+    # traditional ones together folds such a text, where the width fold and the test for a
+    # traditional character each scanned it (None: it holds one, or the process tests by set).
+    split = split_with_traditional(len(text), _FOLDABLE)
+    if split is not None:
+        folded = [_fold_split(text[k : k + _FOLD_SLICE], split) for k in range(0, len(text), _FOLD_SLICE)]
+        if None not in folded:
+            return folded[0] if len(folded) == 1 else "".join(folded)  # type: ignore[arg-type]
     return to_simplified(fold_width(text))
 
 
@@ -115,6 +124,16 @@ def _fold_width(text: str) -> str:
         return text
     pieces[1::2] = map(_FOLDED_CHAR.__getitem__, pieces[1::2])
     return "".join(pieces)
+
+
+def _fold_split(text: str, split: Callable[[str], list[str]]) -> str | None:
+    """fold_width(text), `split` being a pattern's split at a class that holds the foldable characters
+    (in one group); None when it split at a character of another kind."""
+    pieces = split(text)  # text, a character of the class, text, …
+    if len(pieces) == 1:
+        return text
+    pieces[1::2] = map(_FOLDED_CHAR.get, pieces[1::2])
+    return None if None in pieces else "".join(pieces)
 
 
 # One physical line without its layout artefacts: its text; (raw_start, length) of the kept
@@ -458,17 +477,26 @@ def normalise(raw: str) -> Document:
     first_indented = False  # the logical line's first physical line is indented (a paragraph's start)
 
     blank = False
-    for content, start, lineno in zip(contents, starts, linenos, strict=False):
+    # The lines that hold more than padding, with their indices: blank lines are passed over in C
+    # (a filter on the text without indentation), noticed only by the gap they leave in the indices.
+    following = 0  # the index of the line after the last one read
+    for index, content, start, lineno, text in filter(itemgetter(4), zip(
+            count(), contents, starts, linenos, map(str.lstrip, contents, repeat(PADDING)), strict=False)):
+        if index != following:
+            blank = True
+            if table_open:
+                # An open table reads every line, a blank one too (it ends a table written with one
+                # space between cells); what the first blank line leaves, the next ones leave as it is.
+                content_blank = contents[following]
+                spaced.cells(raw, starts[following], starts[following] + len(content_blank), content_blank)
+                table_open = bool(spaced.columns or spaced.one_ascii_space)
+        following = index + 1
         if layout_continued and start in layout_continued:
-            continue  # read with its row
+            continue  # read with its row (never a blank line)
         # Most lines need at most their indentation taken off: no space, tab or pinyin
         # gloss after it, no page number, not in a table. They spare the cleaning calls.
-        text = content.lstrip(PADDING)
         kept_as_is = False
         if not (table_open or (chunks and lineno - 1 in chunks)):
-            if not text:
-                blank = True
-                continue
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
             # three substring tests and isprintable cost a third of the pattern's scan.
             if text.isprintable() and " " not in text and "(" not in text and "（" not in text:
@@ -661,38 +689,41 @@ def _types(
     text: str, folded: str, starts: array[int], ends: array[int], lead_tabs: array[int],
     table_rows: dict[int, tuple[tuple[int, int], ...]],
 ) -> tuple[list[BlockKind], list[MarkerMatch | None], list[tuple[Cell, ...]]]:
-    """The kind, marker and cells of each logical line (columns as normalise gathers them); one
-    loop, since it runs once per line of every document. A table row's lead tabs are set to 0."""
+    """The kind, marker and cells of each logical line (columns as normalise gathers them). A table
+    row's lead tabs are set to 0.
+
+    It runs once per line of every document, so the lines each test applies to are picked out in C
+    (maps over the columns): a marker is looked for on the lines that start with a marker's first
+    character only, the kinds of short lines on short lines only; every other line keeps the
+    paragraph each column starts with."""
     label_line = _label_line().match
-    # Each column starts as what most lines hold (a paragraph, no marker, no cells); the loop
-    # sets the others by index.
     kinds: list[BlockKind] = ["paragraph"] * len(starts)
     markers: list[MarkerMatch | None] = [None] * len(starts)
     cells_of: list[tuple[Cell, ...]] = [()] * len(starts)
-    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        # Most lines start with no marker character: spare them the call.
-        marker = markers[k] = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
-        if k in table_rows:
-            kinds[k] = "table_row"
-            spaced_cells = table_rows[k]
-            cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
-            lead_tabs[k] = 0  # a row's empty leading cells are cells
-            continue
-        if end - start <= _SHORT_LINE:
-            # Cheap first-character and last-character tests spare most lines the patterns.
-            line = folded[start:end]
-            if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
-                end - start <= _TOC_TITLE_MAX and _TOC_TITLE[0] in line and squash(line) == _TOC_TITLE
-            ):
-                kinds[k] = "toc_entry"
-            elif marker is not None:
-                kinds[k] = "heading"
-            elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
-                kinds[k] = "date_line"
-            elif "。" not in line and label_line(line):
-                kinds[k] = "label_line"
-        elif marker is not None:
+    for k in compress(count(), map(MARKER_FIRST.__contains__, map(folded.__getitem__, starts))):
+        if (marker := match_marker(folded, starts[k], ends[k])) is not None:
+            markers[k] = marker
             kinds[k] = "heading"
+    # A date line, a label line or a table-of-contents entry is short: longer lines are prose.
+    for k in compress(count(), map(_SHORT_LINE.__ge__, map(sub, ends, starts))):
+        start, end = starts[k], ends[k]
+        # Cheap first-character and last-character tests spare most lines the patterns.
+        line = folded[start:end]
+        if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
+            end - start <= _TOC_TITLE_MAX and _TOC_TITLE[0] in line and squash(line) == _TOC_TITLE
+        ):
+            kinds[k] = "toc_entry"
+        elif markers[k] is not None:
+            pass  # a heading
+        elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
+            kinds[k] = "date_line"
+        elif "。" not in line and label_line(line):
+            kinds[k] = "label_line"
+    for k, spaced_cells in table_rows.items():
+        kinds[k] = "table_row"
+        start, end = starts[k], ends[k]
+        cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+        lead_tabs[k] = 0  # a row's empty leading cells are cells
     return kinds, markers, cells_of
 
 
