@@ -10,8 +10,10 @@ goes on, in the same column, on the lines below the row:
 A line below a row continues it when each of its pieces starts where a cell of the
 row's first line starts, to the column, and that cell's text so far ran up to the next
 column: the column's width cut it, it did not end there. A row starts in the first
-column (its 序号). Rows are read until a line that is neither; blank lines and page
-numbers between rows do not end the table (a continuation never follows a blank line).
+column (its 序号, or a 主要指标 table's indicator) with pieces in others; a line of one
+piece in the first column continues the row's first cell. Rows are read until a line
+that is neither; blank lines and page numbers between rows do not end the table (a
+continuation never follows a blank line).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from ecoplan.text.published import cell_ranges, display_width
 # A cell's text reached the next column (it was cut there) when it ended this many display
 # columns before that column's start or closer: the gap a layout keeps between columns.
 _FULL_SLACK = 8
+# A column narrower than this (display columns) holds a number or a word that never wraps.
+_WRAPPING_WIDTH = 10
 # What ends a cell's text for good: a cell ending so was not cut by its column's width.
 _CELL_DONE = "。；;"
 
@@ -83,14 +87,15 @@ def _continues(row: Row, firsts: list[int], reach: list[int], header_starts: Seq
         if x not in firsts:
             return False  # a piece that does not start where a cell of the row starts
         column = firsts.index(x)
-        if column == 0:
-            return False  # the first column holds the row's number: a piece there starts a row
+        if column == 0 and len(at) > 1:
+            return False  # pieces in the first column and beyond: a row of its own
         last = row[column][-1]
         if raw[last[1] - 1] in _CELL_DONE:
             return False
         following = next((firsts[c] for c in range(column + 1, len(firsts)) if firsts[c] >= 0), None)
         if following is None and column + 1 < len(header_starts):
             following = header_starts[column + 1]
-        if following is not None and following - reach[column] > _FULL_SLACK:
-            return False  # the cell ended short of the next column: it was not cut there
+        if following is not None and (following - reach[column] > _FULL_SLACK
+                                      or following - firsts[column] < _WRAPPING_WIDTH):
+            return False  # the cell ended short of the next column, or the column is too narrow to wrap (序号)
     return True
