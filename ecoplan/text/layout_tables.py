@@ -99,3 +99,57 @@ def _continues(row: Row, firsts: list[int], reach: list[int], header_starts: Seq
                                       or following - firsts[column] < _WRAPPING_WIDTH):
             return False  # the cell ended short of the next column, or the column is too narrow to wrap (序号)
     return True
+
+
+# A quoted cell of a spreadsheet's text export runs over at most this many lines.
+_QUOTED_LINES_MAX = 12
+
+
+def quoted_tab_row(raw: str, contents: Sequence[str], starts: Sequence[int],
+                   first: int) -> tuple[Row, list[int], list[int]] | None:
+    """A row of a spreadsheet's tab-separated text export (Excel 另存为文本) whose quoted cell
+    runs over several lines (`1<TAB>"推进…，<LF>落实…。"<TAB>市生态环境局`), starting on physical
+    line `first`: its cells (each the input ranges of its pieces, the quotes left out, a doubled
+    quote read as one), the input offsets of the tabs between them, and the input starts of the
+    lines the row runs on to. None when no cell of the line runs over a line."""
+    cells: Row = []
+    tabs: list[int] = []
+    pieces: list[tuple[int, int]] = []
+    k = first
+    line, base, pos = contents[k], starts[k], 0
+    while True:
+        piece_from = pos
+        if line.startswith('"', pos):
+            pos = piece_from = pos + 1
+            while True:
+                close = line.find('"', pos)
+                if close < 0:  # the cell runs on to the next line
+                    if piece_from < len(line):
+                        pieces.append((base + piece_from, base + len(line)))
+                    k += 1
+                    if k >= len(contents) or k - first > _QUOTED_LINES_MAX:
+                        return None
+                    line, base, pos = contents[k], starts[k], 0
+                    piece_from = 0
+                    continue
+                if line.startswith('"', close + 1):  # "" stands for one "
+                    pieces.append((base + piece_from, base + close + 1))
+                    pos = piece_from = close + 2
+                    continue
+                if close > piece_from:
+                    pieces.append((base + piece_from, base + close))
+                pos = piece_from = close + 1
+                break
+        tab = line.find("\t", pos)
+        end = tab if tab >= 0 else len(line)
+        if end > piece_from:
+            pieces.append((base + piece_from, base + end))
+        cells.append(pieces)
+        pieces = []
+        if tab < 0:
+            break
+        tabs.append(base + tab)
+        pos = tab + 1
+    if k == first:
+        return None  # every cell ends on its line: the row reads as it is
+    return cells, tabs, [starts[j] for j in range(first + 1, k + 1)]
