@@ -23,7 +23,16 @@ from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.layout_tables import Row, wrapped_rows
-from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.lexicon import (
+    CN_YEAR_DIGITS,
+    COLONS,
+    PADDING,
+    PROSE_MARKS,
+    SPACES,
+    comment_openers,
+    squash,
+    web_labels,
+)
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
@@ -87,6 +96,8 @@ _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
 _PADDING_TAB = _SPACE + "\t"
+# The longest heading marker a word processor sets off with a tab (第十二部分, （十二）).
+_MARKER_MAX = 8
 
 
 def fold(text: str) -> str:
@@ -147,6 +158,19 @@ _PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
 _NO_CHUNK = (-1, False)
 
 
+def _tab_after_marker(content: str) -> int:
+    """Index of the one tab inside `content` when all before it is a heading marker (一、, (1), ①), else -1."""
+    inner = content.strip(_PADDING_TAB)
+    head, _, rest = inner.partition("\t")
+    if not head or "\t" in rest or not rest.strip(_PADDING_TAB) or len(head) > _MARKER_MAX:
+        return -1
+    head = fold_width(head)
+    marker = match_marker(head)
+    if marker is None or marker.end != len(head):
+        return -1
+    return content.index("\t", len(content) - len(content.lstrip(_PADDING_TAB)))
+
+
 def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
@@ -159,6 +183,12 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
+    if is_table and (tab := _tab_after_marker(content)) > 0:
+        # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
+        marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
+        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK)
+        return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
+                False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
     if chunk_end - start > left:
         left = chunk_end - start
@@ -441,6 +471,8 @@ def normalise(raw: str) -> Document:
     # A table laid out by column whose cells wrap over lines: its rows by their first line's input
     # start, and the input starts of the lines that continue a row (read with the row).
     layout_rows: dict[int, Row] = {}
+    comment_words, comment_max = comment_openers()
+    in_comments = False
     layout_continued: set[int] = set()
 
     clean_starts = offset_array(len(raw))
@@ -552,6 +584,11 @@ def normalise(raw: str) -> Document:
                 else:
                     blank = True
                 continue
+        if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
+            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            in_comments = True
+            artefacts.append((length, lineno))
+            continue
         if after_page_number:
             after_page_number = False
             top = squash(text)
