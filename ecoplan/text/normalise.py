@@ -203,14 +203,16 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    if not glosses and printable:
-        # The common line: its only spaces are U+0020 (the others are unprintable), none wide. Each
-        # run is found, judged and cut out in one pass (_space_runs and _artefact_spaces, fused).
+    if not glosses and (printable or content[left:right].replace("\t", "").isprintable()):
+        # The common line: its only spaces are U+0020 (the others are unprintable; a table row's tabs
+        # are no spaces), none wide. Each run is found, judged and cut out in one pass (_space_runs
+        # and _artefact_spaces, fused).
         wide, limit = _WIDE_TABLE, _WIDE_LIMIT
         a = content.find(" ", left, right)
         if a < 0:
             # Only indentation, a bullet or trailing padding to take off: one run is kept.
-            return content[left:right], [(start + left, right - left)], is_table, 0, cut, ()
+            lead_tabs = 0 if printable else _lead_tabs(content, left)
+            return content[left:right], [(start + left, right - left)], is_table, lead_tabs, cut, ()
         while a >= 0:
             b = a + 1
             while b < right and content[b] == " ":
@@ -228,7 +230,9 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         if right > pos:
             pieces.append((start + pos, right - pos))
             parts.append(content[pos:right])
-        return "".join(parts), pieces, is_table, 0, cut, ()  # no tab in a printable line: no lead tabs
+        # No tab in a printable line: no lead tabs.
+        lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces and not printable else 0
+        return "".join(parts), pieces, is_table, lead_tabs, cut, ()
     if glosses:
         dropped = _dropped(content, left, right, glosses)
     else:
