@@ -137,6 +137,8 @@ class _Rules:
     not_before: tuple[str, ...]
     not_after: tuple[str, ...]
     not_year_owner: tuple[str, ...]
+    within_year: frozenset[str]  # 年内
+    year_counts: tuple[str, ...]  # before 年内: a number of years (三年内)
     post_not_followed: regex.Pattern[str]
     month_part: dict[str, int | str]
     halves: dict[str, str]
@@ -202,6 +204,8 @@ def _rules() -> _Rules:
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
+        within_year=frozenset(v.within_year),
+        year_counts=tuple(v.year_count_chars),
         post_not_followed=lazy_regex(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
         month_part=dict(v.month_part),
         halves=dict(v.halves),
@@ -477,6 +481,8 @@ def _judge(
             return None
         if m.ye and not m.rel and not pre and before.endswith(rules.not_year_owner):
             return None  # 去年底, 全年末: the 年 belongs to another word
+        if m.ye in rules.within_year and not m.rel and before.endswith(rules.year_counts):
+            return None  # 三年内: a length of time
         if m.m and not (pre or post or m.mp):
             return None  # 6月 alone names a month, not a limit
         md = _month_day(rules, m, year)

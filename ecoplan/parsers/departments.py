@@ -77,6 +77,8 @@ from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re, lazy_regex
 
 _MAX_NAME = 32
+# The longest field before 与 (or a verb) inside a division's name (固体废物 | 与化学品管理处).
+_DIVISION_FIELD = 6
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
 # A link list holds no more lines than this.
@@ -287,6 +289,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if boundary or (ch in v.level_prepositions and text[start] in PLACE_LEVELS):
             break
         start -= 1
+    if boundary is not None and len(boundary) == 1 and token.word in v.divisions:
+        start = _division_start(v, text, lo, start)
+        boundary = None if text[start] != boundary else boundary
     if not token.min_len <= te - start <= _MAX_NAME:
         return None
     name = text[start:te]
@@ -326,6 +331,22 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     if after and after in _ALTERNATIVE_OPENERS and (end := _alternative_end(v, text, te)) > te:
         return _Mention(text[start:end], start, end)
     return _Mention(name, start, te)  # most names: no bracketed alternative after them
+
+
+def _division_start(v: BodyLexicon, text: str, lo: int, start: int) -> int:
+    """Start of a division's name whose walk stopped at a one-character stop word at text[start - 1]:
+    固体废物与化学品管理处, 应对气候变化处. The field before that character reaches back to the start of
+    the clause (a punctuation mark or the line's start) over a few characters, none a stop word, and
+    is no name of its own (市生态环境局与大气处 are two). Else `start` as it is."""
+    stop = start - 1
+    k = stop
+    while k > lo and stop - k < _DIVISION_FIELD and "\u4e00" <= text[k - 1] <= "\u9fff":
+        k -= 1
+    field = text[k:stop]
+    if (not field or (k > lo and is_han(text[k - 1])) or any(ch in v.stop_chars for ch in field)
+            or ends_with_body(v, field) or is_place(v, field)):
+        return start
+    return k
 
 
 @cache

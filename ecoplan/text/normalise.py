@@ -22,8 +22,17 @@ from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
-from ecoplan.text.layout_tables import Row, wrapped_rows
-from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.layout_tables import Row, quoted_tab_row, wrapped_rows
+from ecoplan.text.lexicon import (
+    CN_YEAR_DIGITS,
+    COLONS,
+    PADDING,
+    PROSE_MARKS,
+    SPACES,
+    comment_openers,
+    squash,
+    web_labels,
+)
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
@@ -87,6 +96,8 @@ _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
 _PADDING_TAB = _SPACE + "\t"
+# The longest heading marker a word processor sets off with a tab (第十二部分, （十二）).
+_MARKER_MAX = 8
 
 
 def fold(text: str) -> str:
@@ -147,6 +158,19 @@ _PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
 _NO_CHUNK = (-1, False)
 
 
+def _tab_after_marker(content: str) -> int:
+    """Index of the one tab inside `content` when all before it is a heading marker (一、, (1), ①), else -1."""
+    inner = content.strip(_PADDING_TAB)
+    head, _, rest = inner.partition("\t")
+    if not head or "\t" in rest or not rest.strip(_PADDING_TAB) or len(head) > _MARKER_MAX:
+        return -1
+    head = fold_width(head)
+    marker = match_marker(head)
+    if marker is None or marker.end != len(head):
+        return -1
+    return content.index("\t", len(content) - len(content.lstrip(_PADDING_TAB)))
+
+
 def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
@@ -159,6 +183,12 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
+    if is_table and (tab := _tab_after_marker(content)) > 0:
+        # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
+        marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
+        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK)
+        return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
+                False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
     if chunk_end - start > left:
         left = chunk_end - start
@@ -173,14 +203,16 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    if not glosses and printable:
-        # The common line: its only spaces are U+0020 (the others are unprintable), none wide. Each
-        # run is found, judged and cut out in one pass (_space_runs and _artefact_spaces, fused).
+    if not glosses and (printable or content[left:right].replace("\t", "").isprintable()):
+        # The common line: its only spaces are U+0020 (the others are unprintable; a table row's tabs
+        # are no spaces), none wide. Each run is found, judged and cut out in one pass (_space_runs
+        # and _artefact_spaces, fused).
         wide, limit = _WIDE_TABLE, _WIDE_LIMIT
         a = content.find(" ", left, right)
         if a < 0:
             # Only indentation, a bullet or trailing padding to take off: one run is kept.
-            return content[left:right], [(start + left, right - left)], is_table, 0, cut, ()
+            lead_tabs = 0 if printable else _lead_tabs(content, left)
+            return content[left:right], [(start + left, right - left)], is_table, lead_tabs, cut, ()
         while a >= 0:
             b = a + 1
             while b < right and content[b] == " ":
@@ -198,7 +230,9 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         if right > pos:
             pieces.append((start + pos, right - pos))
             parts.append(content[pos:right])
-        return "".join(parts), pieces, is_table, 0, cut, ()  # no tab in a printable line: no lead tabs
+        # No tab in a printable line: no lead tabs.
+        lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces and not printable else 0
+        return "".join(parts), pieces, is_table, lead_tabs, cut, ()
     if glosses:
         dropped = _dropped(content, left, right, glosses)
     else:
@@ -226,15 +260,18 @@ def _is_page_number(line: str) -> bool:
     return RE_PAGE_NUMBER.match(line) is not None
 
 
-def _clean_wrapped_row(raw: str, row: Row) -> _Cleaned:
+def _clean_wrapped_row(raw: str, row: Row, tabs: Sequence[int] = ()) -> _Cleaned:
     """A row of a layout table whose cells wrap over lines: each cell's pieces joined in order, one
-    separator character (the input's, right after the cell's first piece) kept between cells."""
+    separator character kept between cells: the input's tab between them (`tabs`), else the
+    character right after the cell's first piece (a gap in the row's first line)."""
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     ranges: list[tuple[int, int]] = []
     length = 0
     separator = -1  # input offset of the character separating the cell before from the next
     for k, cell in enumerate(row):
+        if tabs:
+            separator = tabs[k - 1]
         if k:
             pieces.append((separator, 1))
             parts.append(raw[separator])
@@ -437,6 +474,8 @@ def normalise(raw: str) -> Document:
     # A table laid out by column whose cells wrap over lines: its rows by their first line's input
     # start, and the input starts of the lines that continue a row (read with the row).
     layout_rows: dict[int, Row] = {}
+    comment_words, comment_max = comment_openers()
+    in_comments = False
     layout_continued: set[int] = set()
 
     clean_starts = offset_array(len(raw))
@@ -523,7 +562,13 @@ def normalise(raw: str) -> Document:
                 blank = True  # the rule under a pipe table's header: layout, no text
                 continue
             wrapped = layout_rows.pop(start, None) if layout_rows else None
-            if wrapped is not None:
+            quoted = (quoted_tab_row(raw, contents, starts, bisect_left(starts, start))
+                      if wrapped is None and '"' in content and "\t" in content else None)
+            if quoted is not None:
+                # A spreadsheet's export: a quoted cell runs over lines (the lines it takes are read here).
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, quoted[0], quoted[1])
+                layout_continued.update(quoted[2])
+            elif wrapped is not None:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
                 opened = spaced.columns
@@ -548,6 +593,11 @@ def normalise(raw: str) -> Document:
                 else:
                     blank = True
                 continue
+        if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
+            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            in_comments = True
+            artefacts.append((length, lineno))
+            continue
         if after_page_number:
             after_page_number = False
             top = squash(text)

@@ -199,6 +199,7 @@ class _Patterns:
     gates: _Gates
     multipliers: str
     one_character_units: frozenset[str]  # units a one-character Chinese numeral is read before (家, 个百分点)
+    bounds_after: tuple[str, ...]  # words after a figure that bound it (以内, 以上)
 
 
 @cache
@@ -228,7 +229,7 @@ def patterns() -> _Patterns:
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
         _gates(v, rf"{number}\x20?+{unit}"), mult,
-        frozenset([*v.counters, *v.points_units]),
+        frozenset([*v.counters, *v.points_units]), tuple(c.after),
     )
 
 
@@ -512,8 +513,9 @@ def _raw(
         if value is not None:
             found.append((Quantity(m.start(), m.end(), value, "%", "chinese"), True))
     for m in p.chinese.finditer(fold, start, end) if families & CHINESE else ():
-        if len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units:
-            continue  # 一吨, 三天: a word (一天一巡查), not a written-out quantity
+        if (len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units
+                and not fold.startswith(p.bounds_after, m.end())):
+            continue  # 一天一巡查, 三吨锅炉: a word; with a bound after it (六天以内) a figure
         if spans is not None:
             spans.append(m.span())
         value = cn_value(m["num"])
