@@ -367,7 +367,9 @@ def _build(doc: Document) -> list[_Node]:
             start, end = line.start, line.end
             first = bisect_right(all_joins, start)
             last = bisect_left(all_joins, end, first)
-            if first < last or find(" ", start, end) >= 0:
+            # Only a join before a character a marker starts with, or a space kept, can cut the
+            # line (_pieces): the others are passed over here, with no list made for them.
+            if find(" ", start, end) >= 0 or any(folded[pos] in MARKER_FIRST for pos in all_joins[first:last]):
                 pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
                 append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
@@ -397,7 +399,8 @@ def _build(doc: Document) -> list[_Node]:
             while head < end and text[head] in " \t":
                 head += 1
             title, title_end = _title(doc, head, end, flattened)
-            node = _Node(marker.written(text, start), marker.style, marker.number, depth + 1, start, title, title_end,
+            written = text[start : marker.end] if marker.stray is None else marker.written(text, start)
+            node = _Node(written, marker.style, marker.number, depth + 1, start, title, title_end,
                          [], [], marker.path)
             (stack[-1].children if stack else roots).append(node)
             stack.append(node)

@@ -1089,7 +1089,8 @@ def parse_tasks(doc: Document) -> list[Task]:
         first_char = fold[line.start : line.start + 1]
         if (
             first_char in label_at_start_firsts and label_at_start.match(fold, line.start, line.end)
-        ) or (first_char in OPEN_ANY and _role_bracket_line(doc, rules, line)):
+        ) or (first_char in OPEN_ANY and fold[line.end - 1 : line.end] in CLOSE_ANY
+              and _role_bracket_line(doc, rules, line)):
             bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
