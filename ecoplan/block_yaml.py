@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import is_dataclass
 from functools import cache
-from operator import attrgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 import yaml
@@ -259,11 +260,13 @@ def pairs(items: Iterable[tuple[str, Any]], indent: int, out: list[str]) -> None
 
 def sequence(items: Sequence[Any], indent: int, out: list[str]) -> None:
     """A non-empty block sequence, its `-` at column `indent`."""
+    fields = fields_of(type(items[0]))
+    if fields is not None and set(map(type, items)) == {type(items[0])}:
+        out.extend(_record_texts(items, fields, indent))
+        return
     dash = " " * indent + "-"
     for item in items:
-        fields = _records.get(type(item), _UNSEEN)
-        if fields is _UNSEEN:
-            fields = _record_fields(type(item))
+        fields = fields_of(type(item))
         if fields is not None:
             out.append(dash + " ")
             names, values = fields
@@ -280,6 +283,116 @@ def sequence(items: Sequence[Any], indent: int, out: list[str]) -> None:
             out.append(dash + scalar(item, indent + 2))
 
 
+def _record_texts(items: Sequence[Any], fields: _Fields, indent: int) -> list[str]:
+    """Records of one class, their `-` at column `indent`, as `pairs` writes each: one text per record.
+
+    Written a field at a time over all the records: the values of a field are settled
+    together (a field of plan text is mostly plain, which one test of all its values
+    tells; a field of dates or comparators holds a few values, each settled once), the
+    children of all the records are written together the same way, a level at a time,
+    and each record is then one `%` of a template holding its keys.
+    """
+    names, values = fields
+    inner = indent + 2  # the column of the keys; a literal block's lines go 2 further
+    template: list[str] = []
+    columns: list[Sequence[Any]] = []
+    for n, (key, column) in enumerate(zip(names, zip(*map(values, items), strict=True), strict=True)):
+        head = (" " * indent + "- " if n == 0 else " " * inner) + _key(key).replace("%", "%%")
+        kinds = set(map(type, column))
+        if kinds == _INT:
+            template.append(head + " %s\n")
+            columns.append(column)
+        elif kinds <= _TEXT:
+            template.append(head + " %s\n")
+            if kinds == _STR and _plain_column(column):
+                columns.append(column)
+            else:
+                settled = {value: _scalar_text(value, inner + 2) for value in set(column)}
+                columns.append(list(map(settled.__getitem__, column)))
+        elif key == "span" and kinds == _TUPLE and set(map(len, column)) == _PAIR and (
+                set(map(type, chain.from_iterable(column))) == _INT):
+            template.append(head + " [%s, %s]\n")  # writing.py writes every span as a flow pair
+            columns.extend((list(map(itemgetter(0), column)), list(map(itemgetter(1), column))))
+        elif kinds.isdisjoint(_COLLECTIONS):
+            template.append(head + " %s\n")
+            columns.append([_scalar_text(value, inner + 2) for value in column])
+        else:
+            template.append(head + "%s")
+            columns.append(_collection_texts(key, column, inner))
+    return list(map("".join(template).__mod__, zip(*columns, strict=True)))
+
+
+# Kinds of a field's values (sets of types), for `_record_texts`. A field of strings and
+# None is settled value by value through a dict: no two values of other kinds (1, 1.0,
+# True) may share one entry.
+_INT, _STR, _TEXT, _TUPLE, _PAIR = {int}, {str}, {str, type(None)}, {tuple}, {2}
+_COLLECTIONS = {list, tuple, dict}
+
+
+def _plain_column(column: Sequence[str]) -> bool:
+    """Whether every string of a field is plain on sight (see `_plain_at_sight`), tested on
+    them all at once: joined by a letter, which adds no `: `, ` #` nor anything unprintable,
+    and the sets of their first and last characters."""
+    joined = "x".join(column)
+    if not (joined.isprintable() and ": " not in joined and " #" not in joined and len(joined) < _MAX_LINE
+            and all(column)):
+        return False
+    firsts = set(map(itemgetter(0), column))
+    if not firsts.isdisjoint(_INDICATORS) or not _LAST_NOT_PLAIN.isdisjoint(map(itemgetter(-1), column)):
+        return False
+    return firsts.isdisjoint(_RESOLVERS) or not any(v.isascii() for v in column if v[0] in _RESOLVERS)
+
+
+_LAST_NOT_PLAIN = frozenset(": ")
+
+
+def _scalar_text(value: Any, indent: int) -> Any:
+    """A scalar as `pairs` writes it after `key: ` (without its line break; a plain string or
+    an integer as it is, for `%s`), a literal block's lines at column `indent`."""
+    kind = type(value)
+    if kind is str:
+        return value if value and _plain_at_sight(value) else _string(value, indent)[1:-1]
+    if kind is int:
+        return value
+    return scalar(value, indent)[1:-1]
+
+
+def _collection_texts(key: str, column: Sequence[Any], indent: int) -> list[str]:
+    """What `pairs` writes after `key:` (key at column `indent`) for each value of a field of lists
+    or mappings. Lists of records (a section's children) are written all together, and so are
+    lists of strings (a task's departments), each distinct string settled once."""
+    if set(map(type, column)) == {list}:
+        flat = list(chain.from_iterable(column))
+        kinds = set(map(type, flat))
+        fields = fields_of(next(iter(kinds))) if len(kinds) == 1 else None
+        if not flat or kinds == _STR or fields is not None:
+            if fields is not None:
+                texts = _record_texts(flat, fields, indent)
+            else:
+                dash = " " * indent + "-"
+                settled = {value: f"{dash} {value}\n" if value and _plain_at_sight(value)
+                           else dash + _string(value, indent + 2) for value in set(flat)}
+                texts = list(map(settled.__getitem__, flat))
+            out = []
+            start = 0
+            for value in column:
+                if value:
+                    end = start + len(value)
+                    out.append("\n" + "".join(texts[start:end]))
+                    start = end
+                else:
+                    out.append(" []\n")
+            return out
+    return [_pair_text(key, value, indent) for value in column]
+
+
+def _pair_text(key: str, value: Any, indent: int) -> str:
+    """What `pairs` writes after `key:` for `value`, the key at column `indent`."""
+    out: list[str] = []
+    pairs(((key, value),), indent, out)
+    return "".join(out)[len(key) + 1 :]
+
+
 # A record is an item of a Plan as the schema makes it (a pydantic dataclass): written as
 # `mapping` writes its dump, without the dump. Its fields' values are what the dump holds
 # (strings, numbers, None, lists of strings or of records), but for a span, a tuple.
@@ -290,9 +403,12 @@ _records: dict[type, _Fields | None] = {}
 _UNSEEN: Any = object()
 
 
-def _record_fields(cls: type) -> _Fields | None:
-    fields = getattr(cls, "__pydantic_fields__", None)
-    # attrgetter of one name gives the value, not a tuple: the schema's items have several.
-    names = tuple(fields) if isinstance(fields, dict) and is_dataclass(cls) and len(fields) > 1 else ()
-    _records[cls] = record = (names, attrgetter(*names)) if names else None
+def fields_of(cls: type) -> _Fields | None:
+    """The field names and getter of a record class; None for a class that is no record."""
+    record = _records.get(cls, _UNSEEN)
+    if record is _UNSEEN:
+        fields = getattr(cls, "__pydantic_fields__", None)
+        # attrgetter of one name gives the value, not a tuple: the schema's items have several.
+        names = tuple(fields) if isinstance(fields, dict) and is_dataclass(cls) and len(fields) > 1 else ()
+        _records[cls] = record = (names, attrgetter(*names)) if names else None
     return record

@@ -14,7 +14,10 @@ past them like any other space, so item texts never hold them. Nor do pinyin
 glosses that conversion sites insert after characters (`各鎮(zhèn)`,
 ecoplan.text.published), nor the page-chunk markers of document-sharing sites
 (a line `2、` cutting `不高于92` from `微克/立方米`): they are left out of the
-source slice too.
+source slice too. One text is not contiguous in the input at all: a table cell a
+PDF's text layer wraps over several lines, in its column, beside the other cells
+(ecoplan.text.layout_tables). Its span runs from its first piece to its last,
+and each line of the slice holds the next piece of the text, in order.
 """
 
 from __future__ import annotations
@@ -55,5 +58,21 @@ def span_holds(source: str, span: Sequence[int], text: str) -> bool:
     wanted = squeeze(text)
     if wanted in squeeze(piece):
         return True
+    if "\n" in piece and _in_pieces(wanted, piece):
+        return True
     piece = without_glosses(piece)
     return wanted in squeeze(piece) or wanted in squeeze(without_chunk_markers(piece))
+
+
+def _in_pieces(wanted: str, piece: str) -> bool:
+    """Whether the lines of `piece` hold `wanted` a piece each, in order: a table cell wrapped
+    over lines, one piece per line in its column (whitespace removed)."""
+    for line in RE_LINE_END.split(piece):
+        line = squeeze(line)
+        taken = len(wanted)
+        while taken and wanted[:taken] not in line:
+            taken -= 1
+        wanted = wanted[taken:]
+        if not wanted:
+            return True
+    return False

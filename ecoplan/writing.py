@@ -113,13 +113,29 @@ def _block_piece(data: dict[str, Any] | list[Any]) -> str:
         block_yaml.mapping(data, 0, out)
     else:
         block_yaml.sequence(data, 0, out)
-    # A document ending in a `|+` block is open-ended. The last line break written is
-    # that block's when its fragment (`key: |+` or `- |+`, then the block) has lines
-    # after its first; a plain or quoted scalar's fragment is one line.
-    head, _, body = out[-1].partition("\n")
-    if body and head.endswith((" |+", " |2+")):
+    if _ends_in_kept_block(data):
         out.append(_END_MARKER)
     return "".join(out)
+
+
+def _ends_in_kept_block(data: Any) -> bool:
+    """Whether the last scalar block_yaml writes of `data` is a literal block keeping its final
+    line breaks (`|+`): a document ending in one is open-ended, and is closed with `...`."""
+    while True:
+        if isinstance(data, dict):
+            if not data:
+                return False
+            data = next(reversed(data.values()))
+        elif isinstance(data, list | tuple):
+            if not data:
+                return False
+            data = data[-1]
+        elif (fields := block_yaml.fields_of(type(data))) is not None:
+            data = fields[1](data)[-1]
+        else:
+            # block_yaml writes a string holding a line break as a literal block (or declines it),
+            # which keeps its final line breaks when it ends in two (or is one).
+            return type(data) is str and data.endswith("\n") and (len(data) == 1 or data[-2] == "\n")
 
 
 # Items of a top-level list written as one piece: a piece costs a call of the emitter and a

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -77,6 +77,8 @@ RUN_IN_HEADING = 30
 # A sentence that opens on a year and a comma (2020年，…; 截至2021年底，…) speaks of that year.
 RE_YEAR_HEAD = lazy_re(r"[ ]*+(?:截至|截止|到|至)?[ ]*+(?P<y>(?:19|20)\d{2})[ ]*+年(?:底|末)?[ ]*+[,，]")
 RE_RUN_IN_STOP = lazy_re("[。:]")
+# What sets a deadline off from the sentence it opens (folded text).
+_SET_OFF = (",", " ,")
 MONTH = "月"
 # The longest year and month written with spaces (2025 年 12 月).
 YEAR_MONTH_REACH = 14
@@ -135,6 +137,8 @@ class _Rules:
     not_before: tuple[str, ...]
     not_after: tuple[str, ...]
     not_year_owner: tuple[str, ...]
+    within_year: frozenset[str]  # 年内
+    year_counts: tuple[str, ...]  # before 年内: a number of years (三年内)
     post_not_followed: regex.Pattern[str]
     month_part: dict[str, int | str]
     halves: dict[str, str]
@@ -200,6 +204,8 @@ def _rules() -> _Rules:
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
         not_year_owner=tuple(v.not_year_owner),
+        within_year=frozenset(v.within_year),
+        year_counts=tuple(v.year_count_chars),
         post_not_followed=lazy_regex(rf"(?:{post_not})|(?:\d++|[{CN_ONE_TO_NINE}十两]++)(?:{units})"),
         month_part=dict(v.month_part),
         halves=dict(v.halves),
@@ -312,6 +318,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     fold = doc.fold
     out: list[DeadlineMatch] = []
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
+    cites = BOOK_TITLE_OPEN in fold  # without a 《 no date stands inside a cited title
     for m in _matches(rules, fold):
         spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
         start, end = spans[0]
@@ -328,7 +335,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
             if year is not None and (g.pre or not before.endswith(rules.not_before)):
                 last_year = (spans[_YEAR][1], year)
-        if _in_book_title(fold, start):
+        if cites and _in_book_title(fold, start):
             continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
         result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
         if result is None:
@@ -355,10 +362,12 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         yield from _line_matches(rules, fold)
         return
     search, size, min_width = rules.pattern.search, len(fold), rules.min_width
+    anchors = _anchor_starts(rules, fold)
+    count = len(anchors)
     end = 0
-    for anchor in _anchor_starts(rules, fold):
-        if anchor < end:
-            continue  # in the run just found
+    k = 0  # the next anchor not yet inside a run scanned
+    while k < count:
+        anchor = anchors[k]
         # The run: `_may_be_inside`, inlined (a run is a few characters; a call each would cost more).
         start = anchor
         while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
@@ -367,11 +376,18 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
         # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
-        # A match holds an anchor, so it is never empty: the next search starts past it.
+        # A match holds an anchor, so it is never empty, and the rest of a run after a match is
+        # searched again only while an anchor starts in it (a search that fails costs the most).
         pos = start
         while end - pos >= min_width and (m := search(fold, pos, end)) is not None:
             yield m
             pos = m.end()
+            while k < count and anchors[k] < pos:
+                k += 1
+            if k == count or anchors[k] >= end:
+                break
+        while k < count and anchors[k] < end:
+            k += 1  # in the run just scanned
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:
@@ -465,6 +481,8 @@ def _judge(
             return None
         if m.ye and not m.rel and not pre and before.endswith(rules.not_year_owner):
             return None  # 去年底, 全年末: the 年 belongs to another word
+        if m.ye in rules.within_year and not m.rel and before.endswith(rules.year_counts):
+            return None  # 三年内: a length of time
         if m.m and not (pre or post or m.mp):
             return None  # 6月 alone names a month, not a limit
         md = _month_day(rules, m, year)
@@ -547,19 +565,18 @@ class DeadlineScope:
         """
         if not self.matches:
             return {}
-        rules = _field_rules()
         lines, fold = self.doc.lines, self.doc.fold
         out: dict[int, str] = {}
         first_of_style: dict[str, int] = {}
-        for hit in rules.word.finditer(fold):  # one scan of the text: labels are rare
-            i = bisect_right(lines, hit.start(), key=_block_start) - 1
-            if i < 0 or lines[i].is_table or hit.start() >= lines[i].end:
+        for word_start, label_end in _labels(fold, 0, len(fold)):  # labels are rare
+            i = bisect_right(lines, word_start, key=_block_start) - 1
+            if i < 0 or lines[i].is_table or word_start >= lines[i].end:
                 continue
             line = lines[i]
-            label_start = _label_start(fold, line.start, hit.start())
-            k = bisect_left(self.starts, hit.end())
+            label_start = _label_start(fold, line.start, word_start, self.doc.space_dropped_before)
+            k = bisect_left(self.starts, label_end)
             if label_start is None or k == len(self.matches) or \
-                    self.matches[k].start >= min(hit.end() + FIELD_VALUE_REACH, line.end):
+                    self.matches[k].start >= min(label_end + FIELD_VALUE_REACH, line.end):
                 continue
             date = self.matches[k].date
             h = i
@@ -602,9 +619,9 @@ class DeadlineScope:
     def _holds_field(self, start: int, end: int) -> bool:
         """Whether a time-limit label (dated or not: 整改时限：长期坚持) opens a line or sentence in text[start:end]."""
         fold, lines = self.doc.fold, self.doc.lines
-        for hit in _field_rules().word.finditer(fold, start, end):
-            i = bisect_right(lines, hit.start(), key=_block_start) - 1
-            if i >= 0 and _label_start(fold, lines[i].start, hit.start()) is not None:
+        for word_start, _ in _labels(fold, start, end):
+            i = bisect_right(lines, word_start, key=_block_start) - 1
+            if i >= 0 and _label_start(fold, lines[i].start, word_start) is not None:
                 return True
         return False
 
@@ -624,6 +641,10 @@ class DeadlineScope:
         stop = (RE_RUN_IN_STOP if marker is not None else RE_LABEL_STOP).search(lead, 0, RUN_IN_HEADING + 1)
         if stop and stop.start() <= RUN_IN_HEADING and not RE_PROSE.search(lead, 0, stop.start()):
             lead = lead[stop.end() :]
+        # After an item's marker or run-in heading, a deadline set off by a comma (到2025年，…) frames
+        # the paragraph; one that runs into its verb (每年3月底前更新名录。) dates that sentence only.
+        if marker is not None and not self.doc.fold.startswith(_SET_OFF, d.end):
+            return None
         return d if not lead.strip(" -") else None
 
     def _paragraph_heads(self) -> dict[int, tuple[DeadlineMatch, int]]:
@@ -699,6 +720,7 @@ def _year_month() -> _YearMonth:
 
 class _FieldRules(NamedTuple):
     word: re.Pattern[str]  # a time-limit word and its colon
+    words: tuple[str, ...]  # the time-limit words, longest first (the pattern's order)
     prefix: re.Pattern[str]  # what may stand before the word in the label (整改)
 
 
@@ -706,17 +728,43 @@ class _FieldRules(NamedTuple):
 def _field_rules() -> _FieldRules:
     """A time-limit label (整改时限：, 完成时限：): a task table's deadline column header as a field."""
     words = load("tables").header["deadline"]
-    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"),
+    return _FieldRules(lazy_re(rf"(?:{alternation(words)})[ ]*+:"), tuple(sorted(set(words), key=len, reverse=True)),
                        lazy_re(rf"\s*+[\u4e00-\u9fff]{{0,{FIELD_LABEL_PREFIX}}}+"))
 
 
-def _label_start(fold: str, line_start: int, word_start: int) -> int | None:
+def _labels(fold: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(word start, end) of each match of `_field_rules().word` in fold[start:end], in order, found from
+    their colons: a colon is one character for str.find, which runs many times faster than the
+    pattern's scan for the words. The word ends where the spaces before its colon start; the
+    longest word that ends there and fits in the range starts the leftmost match."""
+    words = _field_rules().words
+    colon = fold.find(":", start, end)
+    while colon >= 0:
+        k = colon
+        while k > start and fold[k - 1] == " ":
+            k -= 1
+        for word in words:
+            if fold.endswith(word, start, k):
+                yield k - len(word), colon + 1
+                break
+        colon = fold.find(":", colon + 1, end)
+
+
+def _label_start(fold: str, line_start: int, word_start: int,
+                 spaced: Callable[[int], bool] | None = None) -> int | None:
     """Where the label whose time-limit word starts at `word_start` starts, if it opens the line or a
-    sentence (完成时限：…, …。整改时限：…); None for the word inside prose."""
+    sentence (完成时限：…, …。整改时限：…), or, with `spaced` (whether layout space was dropped before
+    an index), follows a run of spaces on a line of fields (责任单位：…    完成时限：…); None for the
+    word inside prose."""
     sentence = max(line_start, *(fold.rfind(end, line_start, word_start) + 1 for end in FIELD_AFTER))
-    if _field_rules().prefix.fullmatch(fold, sentence, word_start) is None:
-        return None
-    return sentence
+    prefix = _field_rules().prefix
+    if prefix.fullmatch(fold, sentence, word_start) is not None:
+        return sentence
+    if spaced is not None:
+        for start in range(max(sentence, word_start - FIELD_LABEL_PREFIX), word_start + 1):
+            if spaced(start) and prefix.fullmatch(fold, start, word_start) is not None:
+                return start
+    return None
 
 
 def _is_field_line(fold: str, line: Block) -> bool:

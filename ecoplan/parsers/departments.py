@@ -77,6 +77,8 @@ from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re, lazy_regex
 
 _MAX_NAME = 32
+# The longest field before 与 (or a verb) inside a division's name (固体废物 | 与化学品管理处).
+_DIVISION_FIELD = 6
 # A site's banner is a name: a longer line is text.
 _BANNER_MAX = 30
 # A link list holds no more lines than this.
@@ -309,6 +311,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if boundary or (ch in v.level_prepositions and text[start] in PLACE_LEVELS):
             break
         start -= 1
+    if boundary is not None and len(boundary) == 1 and token.word in v.divisions:
+        start = _division_start(v, text, lo, start)
+        boundary = None if text[start] != boundary else boundary
     if not token.min_len <= te - start <= _MAX_NAME:
         return None
     name = text[start:te]
@@ -350,6 +355,22 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     return _Mention(name, start, te)  # most names: no bracketed alternative after them
 
 
+def _division_start(v: BodyLexicon, text: str, lo: int, start: int) -> int:
+    """Start of a division's name whose walk stopped at a one-character stop word at text[start - 1]:
+    固体废物与化学品管理处, 应对气候变化处. The field before that character reaches back to the start of
+    the clause (a punctuation mark or the line's start) over a few characters, none a stop word, and
+    is no name of its own (市生态环境局与大气处 are two). Else `start` as it is."""
+    stop = start - 1
+    k = stop
+    while k > lo and stop - k < _DIVISION_FIELD and "\u4e00" <= text[k - 1] <= "\u9fff":
+        k -= 1
+    field = text[k:stop]
+    if (not field or (k > lo and is_han(text[k - 1])) or any(ch in v.stop_chars for ch in field)
+            or ends_with_body(v, field) or is_place(v, field)):
+        return start
+    return k
+
+
 @cache
 def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
     """What may stop _extend's walk to the left, but for a stop word: the character before the
@@ -383,6 +404,9 @@ def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: 
     """
     if pos in ends:
         body_start = ends[pos]
+        if body_start - 1 >= lo and text[body_start - 1] in PLACE_LEVELS and (
+                body_start - 1 == lo or not is_han(text[body_start - 2])):
+            body_start -= 1  # 市人民政府各部门: the level word the body's name opens with
         before = text[body_start:pos]
         return 0 if before.startswith(v.level_prefixes) else pos - body_start
     if pos - 1 >= lo and text[pos - 1] in PLACE_LEVELS and (pos - 1 == lo or not is_han(text[pos - 2])):
@@ -520,7 +544,10 @@ def _is_name_line(text: str, line: Block) -> bool:
 
 
 def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
-    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
+    """Whether line `i` is a link-list label with its links (相关链接：A | B) or one of the name lines right
+    below such a label."""
+    if v.link_list.search(text, lines[i].start, lines[i].end):
+        return True
     j = i
     while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
         j -= 1

@@ -67,6 +67,7 @@ class _Rules:
     inline_marker: re.Pattern[str]  # where `inline` can match, without the condition on the character before
     inline_after: str  # the characters `inline` may follow
     inline_verbs: str  # the verbs that end every match of `inline` and `inline_marker`
+    inline_numbers: dict[str, int]  # every numeral an `inline` match opens with (一 … 十九) -> its value
 
 
 # The longest numeral of an inline marker (十二): a match's verb stands at most this far after its start.
@@ -87,9 +88,10 @@ def _rules() -> _Rules:
     # The same numerals and verbs without the condition on the character before: where `inline`
     # may match in a document, so that a section without any is passed over (_inline_starts).
     marker = lazy_re(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
+    numerals = [*CN_ONE_TO_TEN, *(f"十{digit}" for digit in CN_ONE_TO_NINE)]
     return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
                   frozenset(vocab.lone_inline_markers), marker, "\n" + vocab.inline_boundary,
-                  "".join(dict.fromkeys(verbs)))
+                  "".join(dict.fromkeys(verbs)), {numeral: cn_int(numeral) or 0 for numeral in numerals})
 
 
 def _verb_matches(
@@ -238,8 +240,11 @@ def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -
         return None
     if len(path) == 1 and path[0] in (1, last_top + 1):
         return len(stack)
-    # Numbering without bare top lines starts at 1.1.
-    return len(stack) if path == (1, 1) else None
+    # Numbering without bare top lines starts at 1.1; numbering by chapter (2.1 under 第二章) starts
+    # at the chapter's own number.
+    if len(path) == 2 and path[1] == 1 and (path[0] == 1 or (stack and stack[-1].number == path[0])):
+        return len(stack)
+    return None
 
 
 def _accepts(
@@ -399,8 +404,7 @@ def _build(doc: Document) -> list[_Node]:
     return roots
 
 
-@dataclass(frozen=True)
-class _InlineItem:
+class _InlineItem(NamedTuple):  # made faster than a frozen dataclass, as immutable
     marker: str
     number: int
     start: int  # index in Document.text of the marker
@@ -426,7 +430,7 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
                 if m.start() > a:  # at a segment's start the bounded form matched already
                     runs.append([(m.start(), m.end(), 1)])
                 continue
-            number = cn_int(m[1]) or 0
+            number = rules.inline_numbers[m[1]]
             if number == 1:
                 if m[2] in rules.lone_inline and (m.start() == a or folded[m.start() - 1] in _LONE_INLINE_AFTER):
                     lone.add(len(runs))
@@ -456,18 +460,27 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
     `inline_starts` is None for those), in the same walk of the tree.
     """
     segments = node.segments
-    inline_nodes = []
+    inline_nodes: list[_Node] = []
     if inline_starts is not None and segments:
         # No inline marker can start anywhere from the first segment to the end of the last: most sections.
         k = bisect_left(inline_starts, segments[0][0])
         if k < len(inline_starts) and inline_starts[k] < segments[-1][1]:
             inline_nodes = _carve_inline(doc, node)
             segments = node.segments
-    # Segments are in text order: the last one ends last.
-    end = segments[-1][1] if segments and segments[-1][1] > node.head_end else node.head_end
     text = doc.text
+    end = node.head_end
+    if not segments:
+        body = ""
+    elif len(segments) == 1:  # most sections: one run of text, no join
+        a, b = segments[0]
+        body = text[a:b]
+        end = b if b > end else end
+    else:
+        body = "\n".join([text[a:b] for a, b in segments if b > a])
+        # Segments are in text order: the last one ends last.
+        end = segments[-1][1] if segments[-1][1] > end else end
     span = doc.span(node.start, end)
-    children = [_to_data(doc, child, inline_starts) for child in node.children]
+    children = [_to_data(doc, child, inline_starts) for child in node.children] if node.children else []
     if inline_nodes:
         # Inline items sit inside the parent's own text, which comes before its line-start children.
         children[:0] = [_to_data(doc, item, None) for item in inline_nodes]
@@ -477,7 +490,7 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
         "number": node.number,
         "level": node.level,
         "title": node.title,
-        "text": "\n".join([text[a:b] for a, b in segments if b > a]),
+        "text": body,
         "line": doc.raw_lineno(span[0]),  # span[0] is where text[node.start] stands in the input
         "span": span,
         "children": children,
@@ -513,4 +526,4 @@ def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
     inline_starts = _inline_starts(_rules(), doc.fold)
-    return [Section.model_validate(_to_data(doc, root, inline_starts)) for root in roots]
+    return Section.validate_all([_to_data(doc, root, inline_starts) for root in roots])

@@ -147,6 +147,7 @@ class _Rules:
     occasions: frozenset[str]  # units of a number of times (一次, 一轮)
     periods: frozenset[str]  # units of a length of time (个工作日, 天)
     within_period: str  # right after a length of time: a time limit (15个工作日内)
+    subsets: tuple[str, ...]  # words opening a clause about a part of the figure before (其中)
 
 
 @cache
@@ -198,6 +199,7 @@ def rules() -> _Rules:
         occasions=frozenset(v.occasion_units),
         periods=frozenset(v.period_units),
         within_period=v.within_period,
+        subsets=tuple(v.subset_words),
         action_opener=lazy_re(rf"(?:\s|{alternation(v.action_openers)}|{alternation(v.lead_words)})*?"
                                  rf"(?:{alternation(v.action_openers)})++"),
     )
@@ -249,9 +251,10 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     items: list[_Item] = []
     prev_end = cs
     for q in quantities:
-        if q.kind == "chinese" and q.unit != "%":
-            # A Chinese numeral counts only right after a count verb (开展一次);
-            # elsewhere it is part of a phrase (做到“两个维护”, 一个库).
+        if q.kind == "chinese" and _is_count(r, q):
+            # A Chinese numeral before a counter counts only right after a count verb (开展一次);
+            # elsewhere it is part of a phrase (做到“两个维护”, 一个库). Before a unit of measure
+            # (三十五微克每立方米, 两个百分点) it is a figure written out.
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
@@ -283,15 +286,15 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
 
 
 def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
-    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral
-    without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
+    """Whether no quantity of a line can be a number `_items` reads: each is a Chinese numeral and
+    counter without a count verb before it (一个, 两家: a line the gate let through for such a numeral alone).
 
     Only when each match found one such quantity: a Chinese numeral and its counter hold
     no punctuation, so no match crosses a clause and no clause is read again on its own.
     """
     found = scan.found
     return len(found) == len(scan.spans) and all(
-        q.kind == "chinese" and q.unit != "%" and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
+        q.kind == "chinese" and _is_count(r, q) and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
     )
 
 
@@ -318,6 +321,10 @@ class _Reading(NamedTuple):  # made once per group of numbers; read, never chang
     hedge: str | None = None  # 力争, 基本 before the number in its clause part
 
 
+# Comparators that bound a figure, as a count verb right after them keeps (至少建成, 不超过新增).
+BOUNDS = frozenset((">", ">=", "<", "<="))
+
+
 def _read_head(
     doc: Document, r: _Rules, hs: int, he: int, skip: tuple[int, int] | None = None, closes: bool = False
 ) -> _Reading:
@@ -331,10 +338,13 @@ def _read_head(
     words = list(r.before.finditer(fold, hs, he))
     best = words[-1] if words else None
     either: re.Match[str] | None = None  # 达到或优于: the first of two words joined by 或
+    bound: re.Match[str] | None = None  # 至少建成: a bound word right before the count verb
     if len(words) > 1:
         prev_end = words[-2].end()
         if prev_end + 1 == words[-1].start() and fold[prev_end] == EITHER:
             either = words[-2]
+        if prev_end == words[-1].start():
+            bound = words[-2]
     op: str | None = None
     word: str | None = None
     word_start = word_end = subject_end = he
@@ -363,6 +373,8 @@ def _read_head(
                     op = "<="
             word, word_start, word_end = found, best_start, best_end
             subject_end = either.start() if either is not None else best_start
+            if bound is not None and found in r.count_verbs and r.before_ops[bound.group()] in BOUNDS:
+                op, subject_end = r.before_ops[bound.group()], bound.start()  # 至少建成1个: ">="
     hedge = r.hedges.search(fold, hs, he)
     base = None
     for m in r.baseline.finditer(fold, hs, word_start):
@@ -474,6 +486,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             if sentence != prev_sentence:
                 before_start = -1
                 subject_prev = ""
+                measured = ""  # the indicator of the sentence's last target
                 area: str | None = None  # the named area the sentence's first target speaks of
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
@@ -539,6 +552,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = subject_prev + indicator if subject_prev else indicator
                     if before_start >= 0:
                         indicator = _action_object(doc, r, scope, (before_start, before_end), indicator) + indicator
+                    part = fold.startswith(r.subsets, cs)
+                    if measured and part and _is_bare_area(r, indicator):
+                        # 新建管网110公里，其中东区不少于70公里: the part of the figure before in that area
+                        indicator += measured.removeprefix(area or "")
                     if area is None:
                         area = _area(r, indicator)
                     elif area and not _area(r, indicator) and not indicator.startswith(area):
@@ -546,6 +563,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
+                    if not part:
+                        measured = indicator  # the whole the parts after 其中 belong to
                     item.emitted = True
                 if subject:
                     subject_prev = subject
@@ -595,6 +614,12 @@ def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple
             or indicator.startswith(obj)):
         return ""
     return obj
+
+
+def _is_bare_area(r: _Rules, indicator: str) -> bool:
+    """Whether the indicator is a named area and nothing else (东区, 某某县)."""
+    m = r.area.match(fold(indicator))
+    return m is not None and m.end() == len(indicator)
 
 
 def _area(r: _Rules, indicator: str) -> str:
@@ -692,6 +717,10 @@ def _read_group(
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.word_start, scope)
         # With a bound on the verb (完成不少于10家), the bound is no part of what is counted.
         head = _clean(doc, r, first.head_start, first.q.start if is_count_verb else reading.word_start, scope)
+        if is_count_verb and reading.subject_end < reading.word_start:
+            # 至少建成1个示范点: nor is a bound before the verb (the subject, then the verb)
+            head = (_clean(doc, r, first.head_start, reading.subject_end, scope)
+                    + _clean(doc, r, reading.word_start, first.q.start, scope))
         tails = [_tail(doc, r, it) for it, *_ in out]
         for i, (it, *_) in enumerate(out[:-1]):
             if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 import regex
 
@@ -47,7 +48,7 @@ from ecoplan.text.lexicon import (
     char_class,
     squash,
 )
-from ecoplan.text.markers import match_marker
+from ecoplan.text.markers import MARKER_FIRST, match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
@@ -70,10 +71,11 @@ _RE_OPEN = lazy_re(char_class(OPEN_ANY))
 _RE_TO_LAST_CLOSE = lazy_re(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
 _RE_PAREN_CHAR = lazy_re(char_class(OPEN_PARENS + CLOSE_PARENS))
 _RE_SENTENCE_CUT_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY + "。"))
-# Where a sentence starts inside a line: after 。；!? and the spaces following it (a marker
-# there opens an item). Each match ends where a sentence starts; the standard `re` engine
-# makes far fewer costly match objects than a lookbehind on every position.
-RE_SENTENCE_END = lazy_re(r"[。；;!！?？][ ]*+")
+# Where a sentence starts inside a line with a character a marker can start with: after 。；!?
+# and the spaces following it (a marker there opens an item). Each match ends where such a
+# sentence starts; the standard `re` engine makes far fewer costly match objects than a
+# lookbehind on every position, and the sentences no marker could open make none.
+RE_SENTENCE_END = lazy_re(rf"[。；;!！?？][ ]*+(?=[{re.escape(''.join(sorted(MARKER_FIRST)))}])")
 # Mid-line a circled number enumerates points inside the item (X。①…;②…): it opens no item
 # (an item that follows a responsibility clause starts at the clause's end anyway).
 INNER_ENUMERATION = "①②③④⑤⑥⑦⑧⑨⑩"
@@ -105,7 +107,10 @@ class _Rules:
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     label_at_start_firsts: frozenset[str]  # the characters a match of it can start with
-    label_in_line: regex.Pattern[str]  # a label after a sentence end, not bracketed
+    # A label after a sentence end, not bracketed; the match starts at the sentence end (one
+    # character before the label): a pattern opening with a character class is scanned for far
+    # faster than one opening with a condition on the character before.
+    label_in_line: re.Pattern[str]
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
@@ -140,7 +145,7 @@ def _rules() -> _Rules:
         ),
         # A set lookup of a line's first character spares most lines a match that fails.
         label_at_start_firsts=frozenset(" 【" + OPEN_ANY + "".join(w[0] for w in [*labels, *v.other_labels] if w)),
-        label_in_line=lazy_regex(rf"(?<=[。;；])[ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line=lazy_re(rf"[。;；][ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -278,8 +283,12 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
             marked = rules.lead_mark.search(segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
-                lead.extend(_names(rules, segment[: marked.start()], items=items))
-                support.extend(_names(rules, segment[marked.end() :], cut=cut and last, items=items))
+                cut_last = cut and last
+                marked_lead, marked_support = _marked_roles(
+                    rules, segment, lambda part, end, cut_last=cut_last: _names(rules, part, cut=cut_last and end,
+                                                                                   items=items))
+                lead.extend(marked_lead)
+                support.extend(marked_support)
                 continue
             names = _names(rules, segment, cut=cut and last, items=items)
             if names and not _plausible(rules, names):
@@ -288,6 +297,8 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
         return (lead, support) if lead or support else None
     found_body = False
     clauses = [c for c in (c.strip(_TRIM) for c in _CLAUSE_SEP.split(text)) if c]
+    # Bodies listed over a comma before their role word (A区、B区人民政府，C管委会具体落实): they share it.
+    waiting: list[str] = []
     for k, clause in enumerate(clauses):
         m = rules.verb_at_end.search(clause)
         if m is None or m.start() == 0:
@@ -295,10 +306,17 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
                 # (A牵头，B、C… cut off before its role word: the document's pattern makes B, C support
                 support.extend(_names(rules, clause, cut=True, items=items))
                 continue
+            if m is None and k + 1 < len(clauses):
+                listed = _names(rules, clause, items=items)
+                if listed and _plausible(rules, listed) and all(ends_with_body_word(n) for n in listed):
+                    waiting.extend(listed)
+                    continue
             return None  # every clause of the verb form ends in a role verb
         names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
+        if waiting:
+            names, waiting = waiting + names, []
         found_body = found_body or any(ends_with_body_word(n) for n in names)
         (lead if rules.verb_role[m["verb"]] == "lead" else support).extend(names)
     return (lead, support) if found_body else None
@@ -318,12 +336,29 @@ def _cell_roles(
         parsed = parse_roles(text, cut=cut, items=items)
         if parsed is not None:
             return parsed
-    marked = rules.lead_mark.search(text)
-    if role == "lead" and marked is not None:
+    if role == "lead" and rules.lead_mark.search(text) is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
-        return split_names(text[: marked.start()], items=items), split_names(text[marked.end() :], items=items)
+        return _marked_roles(rules, text, lambda part, _end: split_names(part, items=items))
     names = split_names(text, cut=cut, items=items)
     return (names, []) if role == "lead" else ([], names)
+
+
+def _marked_roles(
+    rules: _Rules, text: str, names_in: Callable[[str, bool], list[str]]
+) -> tuple[list[str], list[str]]:
+    """(lead, support) of a list whose lead bodies are marked (A（牵头）、B、C（牵头）): each marked
+    name leads, every other name supports (A、B（牵头）: B leads, A supports).
+    `names_in(part, at_end)` splits a part of `text` into names."""
+    lead: list[str] = []
+    support: list[str] = []
+    pos = 0
+    for mark in rules.lead_mark.finditer(text):
+        names = names_in(text[pos : mark.start()], False)
+        support.extend(names[:-1])
+        lead.extend(names[-1:])
+        pos = mark.end()
+    support.extend(names_in(text[pos:], True))
+    return lead, support
 
 
 def _add(into: list[str], names: list[str]) -> None:
@@ -335,7 +370,7 @@ def _add(into: list[str], names: list[str]) -> None:
 # ---------------------------------------------------------------- tables
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     pieces: list[tuple[int, int]] = field(default_factory=list)  # doc.text ranges, stripped
 
@@ -457,57 +492,62 @@ def _looks_like_departments(rules: _Rules, text: str, items: _NameItems | None =
     return _plausible(rules, names) and all(ends_with_body_word(n) for n in names)
 
 
+# A document's responsibility cells already read, by (role, text, fold, cut): a 责任单位 column
+# repeats the same cell row after row. The lists are only read, never changed.
+_CellRoles = dict[tuple[str, str, str, bool], tuple[list[str], list[str]]]
+
+
 def _row_task(
-    doc: Document, table: _Table, row: list[_Cell], items: _NameItems, *, cut: bool = False
-) -> Task | None:
+    doc: Document, table: _Table, row: list[_Cell], items: _NameItems, seen: _CellRoles, *, cut: bool = False
+) -> _TaskRow | None:
     """The task of one table row; with `cut` the row's last cell runs into the end of the text."""
-    rules = _rules()
-
-    def cell(role: str) -> _Cell | None:
-        i = table.cols.get(role)
-        return row[i] if i is not None and i < len(row) and row[i].pieces else None
-
     if not table.headed:
-        return _shapeless_row_task(doc, rules, row, items)
-    seq, goal_cell = cell("seq"), cell("goal")
-    if "seq" in table.cols:
-        new_group = seq is not None
-    elif "goal" in table.cols:
+        return _shapeless_row_task(doc, _rules(), row, items)
+    cols, n = table.cols, len(row)
+    seq_at, goal_at, text_at = cols.get("seq"), cols.get("goal"), cols.get("text")
+    goal_cell = row[goal_at] if goal_at is not None and goal_at < n and row[goal_at].pieces else None
+    if seq_at is not None:
+        new_group = seq_at < n and bool(row[seq_at].pieces)
+    elif goal_at is not None:
         new_group = goal_cell is not None
     else:
         new_group = bool(row[0].pieces)
     if new_group:
         table.lead, table.support = [], []
-        if "goal" not in table.cols:
+        if goal_at is None:
             table.goal = None
     # An empty goal cell is a cell merged down the rows it groups, even where every row
     # has its own number (序号 1, 2, 3 under one 重点任务).
     if goal_cell is not None:
         table.goal = goal_cell.text(doc)
-    text_cell = cell("text")
-    if text_cell is None:
+    if text_at is None or text_at >= n or not row[text_at].pieces:
         return None
+    text_cell = row[text_at]
     rng = _measure(doc, text_cell)
     if rng is None:
         return None
     lead: list[str] = []
     support: list[str] = []
-    last = max((k for k, c in enumerate(row) if c.pieces), default=-1)
+    # The last filled cell, which `cut` concerns: looked for only then.
+    last = max((k for k, c in enumerate(row) if c.pieces), default=-1) if cut else -1
     for role in ("lead", "support"):
-        for i in table.role_cols.get(role, []):
-            if i >= len(row) or not row[i].pieces:
+        for i in table.role_cols.get(role, ()):
+            if i >= n or not row[i].pieces:
                 continue
             c = row[i]
-            got_lead, got_support = _cell_roles(role, c.text(doc), c.fold(doc), cut=cut and i == last, items=items)
-            _add(lead, got_lead)
-            _add(support, got_support)
+            key = (role, c.text(doc), c.fold(doc), i == last)
+            roles = seen.get(key)
+            if roles is None:
+                roles = seen[key] = _cell_roles(*key[:3], cut=key[3], items=items)
+            _add(lead, roles[0])
+            _add(support, roles[1])
     if not lead and not support and not new_group:
         lead, support = list(table.lead), list(table.support)  # merged cells down the group
     table.lead, table.support = lead, support
     return _task(doc, rng, _text_of(doc, text_cell, rng), table.goal, lead, support)
 
 
-def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> Task | None:
+def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> _TaskRow | None:
     """A row of a table without a recognised header: departments last, the measure the longest cell."""
     filled = [c for c in row if c.pieces]
     if len(filled) < 2:
@@ -528,11 +568,18 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
+# A task's fields while the document is read: roles are added to a task after it is made (a
+# 牵头单位 line below its item), and all tasks are validated in one call at the end.
+_TaskRow = dict[str, Any]
+
+
 def _task(
     doc: Document, rng: tuple[int, int], text: str, goal: str | None, lead: list[str], support: list[str]
-) -> Task:
-    start, end = doc.span(rng[0], rng[1])
-    return Task(text=text, goal=goal, lead=lead, support=support, line=doc.lineno(rng[0]), span=(start, end))
+) -> _TaskRow:
+    # The lists are copied, as validating each task when made copied them: a list the
+    # caller goes on using (a table group's departments) is never the task's own.
+    return {"text": text, "goal": goal, "lead": list(lead), "support": list(support), "line": doc.lineno(rng[0]),
+            "span": doc.span(rng[0], rng[1])}
 
 
 # ---------------------------------------------------------------- a table flattened into prose
@@ -569,10 +616,10 @@ def _prose_like(doc: Document, a: int, b: int) -> bool:
     return b - a >= _PROSE_CELL or any(ch in _PROSE_MARKS for ch in doc.fold[a:b])
 
 
-def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> list[Task]:
+def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -> list[_TaskRow]:
     """Tasks of a flattened table: each run of department cells gives its roles to the
     measure cells right before it; short cells in between (完成时间) belong to no one."""
-    out: list[Task] = []
+    out: list[_TaskRow] = []
     known: dict[int, bool] = {}  # token index -> whether a department cell: a token is asked up to three times
 
     def body(k: int) -> bool:
@@ -602,7 +649,7 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
     return out
 
 
-def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[Task], int] | None:
+def _stream_at(rules: _Rules, doc: Document, lines: Sequence[Block], i: int) -> tuple[list[_TaskRow], int] | None:
     """(tasks, index of its last line) of a flattened table whose header run stands in
     lines[i]; its rows run on over the following unmarked paragraphs."""
     line = lines[i]
@@ -658,25 +705,27 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     the item starts at the last marker that opens a sentence. Markers of a style that also
     follows a semicolon enumerate inside one measure (`管理。（1）…；（2）…`): not items.
     """
-    while a < b and doc.text[a] in _TRIM:
-        a += 1  # the 。 that closed the item before it on the same line
-    a, b = _strip(doc, a, b)
+    text, fold = doc.text, doc.fold
+    while a < b and text[a] in _TRIM:
+        a += 1  # the 。 that closed the item before it on the same line (_TRIM holds the padding)
+    while b > a and text[b - 1] in _WS:
+        b -= 1
     starts: list[tuple[int, str]] = []
     enumerated: set[str] = set()
-    for m in RE_SENTENCE_END.finditer(doc.fold, a, b):
+    for m in RE_SENTENCE_END.finditer(fold, a, b):
         start = m.end()
-        marker = match_marker(doc.fold, start, b)
-        if marker is not None and marker.style != "dash" and doc.fold[start] not in INNER_ENUMERATION:
+        marker = match_marker(fold, start, b)
+        if marker is not None and marker.style != "dash" and fold[start] not in INNER_ENUMERATION:
             starts.append((start, marker.style))
-            if doc.fold[m.start()] in "；;":
+            if fold[m.start()] in "；;":
                 enumerated.add(marker.style)
     for start, style in starts:
         if style not in enumerated:
             a = start
-    marker = match_marker(doc.fold, a, b)
+    marker = match_marker(fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
-    while b > a and doc.text[b - 1] in _ITEM_SEPARATORS:
+    while b > a and text[b - 1] in _ITEM_SEPARATORS:
         b -= 1
     return (a, b) if b > a else None
 
@@ -738,7 +787,7 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 
 
 def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: Callable[[], bool], items: _NameItems) -> list[Task]:
+                  first_leads: Callable[[], bool], items: _NameItems) -> list[_TaskRow]:
     """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
 
     `heading` is the range of a heading on its own line before this one (it joins the
@@ -748,7 +797,7 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
     """
     rules = _rules()
     fold = doc.fold
-    out: list[Task] = []
+    out: list[_TaskRow] = []
     seg = line.start
 
     def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
@@ -781,12 +830,13 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
             rng, text = _task_text(doc, rng, heading)
             out.append(_task(doc, rng, text, None, *_convention(head_roles, first_leads)))
             return out
+    # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
-        roles = parse_roles(doc.text[tail.start() : line.end], fold=fold[tail.start() : line.end], cut=at_end,
-                            items=items)
+        label_at = tail.start() + 1
+        roles = parse_roles(doc.text[label_at : line.end], fold=fold[label_at : line.end], cut=at_end, items=items)
         if roles is not None:
-            add(tail.start(), roles)
+            add(label_at, roles)
     return out
 
 
@@ -919,12 +969,12 @@ def _open_item_covered(open_items: list[_OpenItem], next_style: str | None,
 def parse_tasks(doc: Document) -> list[Task]:
     """Tasks of task tables and of prose items with a responsibility clause, in text order."""
     rules = _rules()
-    tasks: list[Task] = []
+    tasks: list[_TaskRow] = []
     lines = doc.lines
     table: _Table | None = None
     row: list[_Cell] | None = None
     item: Block | None = None  # the last prose line: what a 牵头单位 line below it refers to
-    item_task: Task | None = None  # the task already made from `item`, if any
+    item_task: _TaskRow | None = None  # the task already made from `item`, if any
     # A heading alone on the line before the current paragraph: its title range and style.
     heading: tuple[int, int] | None = None
     heading_style: str | None = None
@@ -935,6 +985,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     open_items: list[_OpenItem] = []  # items, outermost first, that have given no task yet
     name_items: _NameItems = {}  # the document's list items of names, each read once
+    cell_roles: _CellRoles = {}  # the document's responsibility cells, each read once
 
     def deeper(style: str, than: str) -> bool:
         return styles_seen.get(style, len(styles_seen)) > styles_seen.get(than, len(styles_seen))
@@ -958,19 +1009,24 @@ def parse_tasks(doc: Document) -> list[Task]:
     def flush(*, at_end: bool = False) -> None:
         nonlocal row
         if table is not None and row is not None:
-            task = _row_task(doc, table, row, name_items, cut=at_end)
+            task = _row_task(doc, table, row, name_items, cell_roles, cut=at_end)
             if task is not None:
                 # The document's convention (排在第一位的为牵头单位) holds for its table cells too.
-                task.lead, task.support = _convention((task.lead, task.support), first_leads)
+                task["lead"], task["support"] = _convention((task["lead"], task["support"]), first_leads)
                 tasks.append(task)
         row = None
 
     stream_end = -1  # lines up to this index were read as a flattened table
     broken_item: tuple[tuple[int, int], int] | None = None  # an item line cut mid-sentence, and its index
+    # Read once: the loop asks them on every line.
+    fold = doc.fold
+    role_hint, lead_header, reach = rules.role_hint, rules.lead_header, rules.lead_header_reach
+    label_at_start, label_at_start_firsts = rules.label_at_start, rules.label_at_start_firsts
+    last_line = len(lines) - 1
     for i, line in enumerate(lines):
         if i <= stream_end:
             continue
-        if line.is_table:
+        if line.kind == "table_row":
             open_items.clear()
             # A heading joins the paragraph right below it, not one past a table row: the
             # task's text would not be one run of the input.
@@ -1013,15 +1069,14 @@ def parse_tasks(doc: Document) -> list[Task]:
         # prose
         # Most lines hold no lead column word, so no header run of a flattened table; the
         # search for one starts no further back than it could from the line's first role word.
-        role_at = rules.role_hint.search(doc.fold, line.start, line.end)
-        reach = rules.lead_header_reach
+        role_at = role_hint.search(fold, line.start, line.end)
         if reach is None:
             lead_from: int | None = line.start
         else:
             lead_from = None if role_at is None else max(line.start, role_at.start() - reach)
         if (
             lead_from is not None
-            and rules.lead_header.search(doc.fold, lead_from, line.end) is not None
+            and lead_header.search(fold, lead_from, line.end) is not None
             and (stream := _stream_at(rules, doc, lines, i)) is not None
         ):
             found, stream_end = stream
@@ -1029,10 +1084,10 @@ def parse_tasks(doc: Document) -> list[Task]:
             item, item_task = None, None
             open_items.clear()
             continue
-        at_end = i == len(lines) - 1
-        first_char = doc.fold[line.start : line.start + 1]
+        at_end = i == last_line
+        first_char = fold[line.start : line.start + 1]
         if (
-            first_char in rules.label_at_start_firsts and rules.label_at_start.match(doc.fold, line.start, line.end)
+            first_char in label_at_start_firsts and label_at_start.match(fold, line.start, line.end)
         ) or (first_char in OPEN_ANY and _role_bracket_line(doc, rules, line)):
             bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
             a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
@@ -1061,43 +1116,43 @@ def parse_tasks(doc: Document) -> list[Task]:
                         item_task = _task(doc, rng, text, None, [], [])
                         tasks.append(item_task)
                 if item_task is not None:
-                    _add(item_task.lead, roles[0])
-                    _add(item_task.support, roles[1])
+                    _add(item_task["lead"], roles[0])
+                    _add(item_task["support"], roles[1])
             continue
-        style = line.marker.style if line.marker is not None and line.marker.style != "dash" else None
+        marker = line.marker
+        style = marker.style if marker is not None and marker.style != "dash" else None
         if style is not None:
             styles_seen.setdefault(style, len(styles_seen))
             while open_items and not deeper(style, open_items[-1].style):
                 open_items.pop()  # closed by this sibling or an item above it
             if open_items:
                 open_items[-1].children += 1
-        elif line.marker is not None and open_items:
+        elif marker is not None and open_items:
             open_items[-1].children += 1  # a —— bullet under the innermost item
         if open_items:
             whole_line = _strip(doc, line.start, line.end)
             for open_item in open_items:
                 open_item.parts.append(whole_line)
-        heading_only = _heading_only(doc, line)
-        if heading_only is not None and style is not None:
-            open_items.append(_OpenItem(style, [heading_only[1]]))
+        heading_only = _heading_only(doc, line) if style is not None else None  # only a marker opens one
         if heading_only is not None:
+            open_items.append(_OpenItem(style, [heading_only[1]]))  # type: ignore[arg-type]
             heading_style, heading = heading_only
             # A responsibility line right below makes the heading line itself the item.
             item, item_task, item_heading, item_heading_style = line, None, None, None
             item_before, item_open = [], False
             continue
-        if line.marker is not None:
+        if marker is not None:
             heading, heading_style = None, None
-        head = heading if heading_belongs(i + 1, heading_style) else None
+        head = heading if heading_style is not None and heading_belongs(i + 1, heading_style) else None
         # A paragraph continuing an item whose marker stands on an earlier line (and gave
         # no task yet) belongs to that item: a responsibility line below covers both.
         before: list[tuple[int, int]] = []
-        if line.marker is None and item is not None and item_task is None and item_open:
+        if marker is None and item is not None and item_task is None and item_open:
             prev = _item_range(doc, item.start, item.end)
             # The heading on its own line that the item's first paragraph joined stays its start.
             first = [item_heading] if item_heading is not None and not item_before else []
             before = [*first, *item_before, *([prev] if prev else [])]
-        if head is None and line.marker is None and broken_item is not None and broken_item[1] == i - 1:
+        if head is None and marker is None and broken_item is not None and broken_item[1] == i - 1:
             head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
         found = _inline_tasks(doc, line, head, at_end, first_leads, name_items) if role_at is not None else []
         tasks.extend(found)
@@ -1105,11 +1160,11 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.clear()
         elif style is not None:
             open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
-        broken_item = _broken_item(doc, line, i) if not found else None
+        broken_item = _broken_item(doc, line, i) if style is not None and not found else None
         item_before = [] if found else before
-        item_open = not found and (line.marker is not None or bool(before) or head is not None)
+        item_open = not found and (marker is not None or bool(before) or head is not None)
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None
     flush(at_end=bool(lines) and lines[-1].is_table)  # a last row may be cut by the end of the text
-    return tasks
+    return Task.validate_all(tasks)

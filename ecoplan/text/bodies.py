@@ -118,6 +118,7 @@ class BodyLexicon:
     role_labels: tuple[str, ...]
     any_role_label: re.Pattern[str]  # one search tells a name holding none, most names
     joint_units: frozenset[str]
+    divisions: frozenset[str]  # a department's divisions (处): a stop character may stand inside their names
     navigation: regex.Pattern[str]
     link_list: regex.Pattern[str]
     document_words: tuple[str, ...]
@@ -245,6 +246,7 @@ def body_lexicon() -> BodyLexicon:
         role_labels=tuple(data.role_labels),
         any_role_label=lazy_re(alternation(data.role_labels) if data.role_labels else "(?!)"),
         joint_units=frozenset(data.joint_units),
+        divisions=frozenset(data.divisions),
         navigation=lazy_regex("|".join(data.navigation) or "(?!)", regex.MULTILINE),
         link_list=lazy_regex("|".join(data.link_lists) or "(?!)", regex.MULTILINE),
         document_words=tuple(data.document_words),
@@ -484,7 +486,8 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
     "the others": no item before it shares its words; nor does an item that ends as an
     organisation's name does (市供销社、市生态环境局).
     """
-    if last.removeprefix("各").startswith(v.generic_prefixes) or bare.endswith(v.complete_endings):
+    if (last.removeprefix("各").startswith(v.generic_prefixes) or bare.endswith(v.complete_endings)
+            or bare[-1:] in v.divisions):
         return None
     if bare[-1] in PLACE_LEVELS:
         for k, ch in enumerate(last[:-2]):
@@ -492,6 +495,8 @@ def shared_suffix(v: BodyLexicon, bare: str, last: str) -> str | None:
                 continue
             # A place both items open with (泉州开发区、泉州台商投资区管委会) qualifies them: its
             # level word is not the one the shared part follows.
+            if last[k + 1] in PLACE_LEVELS:
+                continue  # 盘州市, 广州市: a level word inside the place's name; its own comes next
             if ch in PLACE_LEVELS and not bare.startswith(last[: k + 1]):
                 suffix = last[k + 1 :]
                 if suffix[:1] in OPEN_PARENS and (close := suffix.find(_CLOSER[suffix[0]])) > 0:
@@ -615,8 +620,14 @@ def _serves_before(v: BodyLexicon, chunk: str) -> bool:
 
 
 def has_stop_char(name: str) -> bool:
-    """Whether `name` holds a character that never stands inside a body name (以下…, 的, 等)."""
-    return not body_lexicon().stop_chars.isdisjoint(_BRACKETED_ANY.sub("", name))
+    """Whether `name` holds a character that never stands inside a body name (以下…, 的, 等), but
+    for one between the fields of a division's name (固体废物与化学品管理处, 应对气候变化处)."""
+    v = body_lexicon()
+    plain = _BRACKETED_ANY.sub("", name)
+    stops = [k for k, ch in enumerate(plain) if ch in v.stop_chars]
+    if not stops:
+        return False
+    return not (len(stops) == 1 and 0 < stops[0] < len(plain) - 2 and plain[-1] in v.divisions)
 
 
 def as_written(name: str, fold: str, text: str, start: int = 0, end: int | None = None) -> str:

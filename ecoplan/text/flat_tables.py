@@ -151,16 +151,24 @@ def regroup(text: str, folded: str, blocks: Sequence[Block]) -> Sequence[Block]:
 
 def _may_hold_header(text: str, seq_words: tuple[str, ...]) -> bool:
     """Whether some line of `text` ends in a 序号 word (trailing blanks aside): the substring
-    searches spare most texts the header patterns, and their compiling at start-up."""
-    for word in seq_words:
-        k = text.find(word)
-        while k >= 0:
-            end = k + len(word)
-            rest = text[end : end + RAW_LINE_END_REACH].lstrip(BLANKS + "\r")
-            if not rest or rest[0] == "\n":
-                return True
-            k = text.find(word, end)
+    searches spare most texts the header patterns, and their compiling at start-up.
+
+    Each word is looked for by its last character, then read back from there: `str.find` of one
+    character runs several times faster than that of a word."""
+    for last, words in _by_last_character(seq_words).items():
+        end = text.find(last) + 1
+        while end:
+            if text.endswith(words, 0, end):
+                rest = text[end : end + RAW_LINE_END_REACH].lstrip(BLANKS + "\r")
+                if not rest or rest[0] == "\n":
+                    return True
+            end = text.find(last, end) + 1
     return False
+
+
+@cache
+def _by_last_character(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return {last: tuple(w for w in words if w.endswith(last)) for last in dict.fromkeys(w[-1] for w in words)}
 
 
 def _index_of(starts: list[int], pos: int, folded: str) -> int | None:

@@ -120,6 +120,13 @@ def attachment_words() -> tuple[str, ...]:
 
 
 @cache
+def comment_openers() -> tuple[frozenset[str], int]:
+    """The lines that open a web page's reader comments (网友评论), and the longest one's length."""
+    words = load("metadata").comment_openers
+    return frozenset(words), max(map(len, words), default=0)
+
+
+@cache
 def web_labels() -> tuple[str, ...]:
     """Labels of a web page's metadata line (发布日期, 来源, 索引号 …)."""
     v = load("metadata")

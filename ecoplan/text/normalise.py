@@ -12,20 +12,31 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from itertools import accumulate, count
-from operator import add
+from itertools import accumulate, compress, count, islice, repeat
+from operator import add, itemgetter, sub
 
 from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
-from ecoplan.text.lexicon import CN_YEAR_DIGITS, COLONS, PADDING, PROSE_MARKS, SPACES, squash, web_labels
+from ecoplan.text.layout_tables import Row, wrapped_rows
+from ecoplan.text.lexicon import (
+    CN_YEAR_DIGITS,
+    COLONS,
+    PADDING,
+    PROSE_MARKS,
+    SPACES,
+    comment_openers,
+    squash,
+    web_labels,
+)
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
-from ecoplan.text.script import to_simplified
+from ecoplan.text.script import split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
@@ -66,6 +77,10 @@ RE_LABEL_START = lazy_re(r"[\u4e00-\u9fff]{2,8}+:")
 _CUT_LINE_MIN_LENGTH = 20
 # The lines at the head of a document a running header may repeat (title, issuer, document number).
 _HEAD_LINES = 3
+# A number the page's width cut in two (控制在3 / 8微克): the wrap falls between two digits.
+_DIGITS = "0123456789"
+# A running header is a title line: a longer line at the top of a page is text.
+_RUNNING_HEADER_MAX = 40
 # An item line with a comma that fills a page's width ((1)…清洁取暖率达到 / 85%以上。) was cut
 # mid-sentence; a heading is shorter (（一）加强组织领导，压实工作责任).
 _CUT_ITEM_MIN_LENGTH = 28
@@ -75,11 +90,14 @@ FOLD_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA
 # str.translate looks every character up in the table, which costs more than
 # finding the few foldable characters and replacing only those. One character,
 # not a run: `re` scans for a one-character class several times faster.
-RE_FOLDABLE = lazy_re("([\uff01-\uff5e\u3000\u00a0])")
+_FOLDABLE = "\uff01-\uff5e\u3000\u00a0"
+RE_FOLDABLE = lazy_re(f"([{_FOLDABLE}])")
 _FOLDED_CHAR = {chr(c): chr(f) for c, f in FOLD_TABLE.items()}
 # Any character _clean_physical may strip; most lines of Chinese prose have none.
 RE_ANY_SPACE = lazy_re(f"[{_SPACE}\t]")
 _PADDING_TAB = _SPACE + "\t"
+# The longest heading marker a word processor sets off with a tab (第十二部分, （十二）).
+_MARKER_MAX = 8
 
 
 def fold(text: str) -> str:
@@ -87,6 +105,14 @@ def fold(text: str) -> str:
 
     The result has the same length, so one index serves a text and its fold.
     """
+    # Most texts hold no traditional character: one scan for the foldable characters and the
+    # traditional ones together folds such a text, where the width fold and the test for a
+    # traditional character each scanned it (None: it holds one, or the process tests by set).
+    split = split_with_traditional(len(text), _FOLDABLE)
+    if split is not None:
+        folded = [_fold_split(text[k : k + _FOLD_SLICE], split) for k in range(0, len(text), _FOLD_SLICE)]
+        if None not in folded:
+            return folded[0] if len(folded) == 1 else "".join(folded)  # type: ignore[arg-type]
     return to_simplified(fold_width(text))
 
 
@@ -111,6 +137,16 @@ def _fold_width(text: str) -> str:
     return "".join(pieces)
 
 
+def _fold_split(text: str, split: Callable[[str], list[str]]) -> str | None:
+    """fold_width(text), `split` being a pattern's split at a class that holds the foldable characters
+    (in one group); None when it split at a character of another kind."""
+    pieces = split(text)  # text, a character of the class, text, …
+    if len(pieces) == 1:
+        return text
+    pieces[1::2] = map(_FOLDED_CHAR.get, pieces[1::2])
+    return None if None in pieces else "".join(pieces)
+
+
 # One physical line without its layout artefacts: its text; (raw_start, length) of the kept
 # runs, in order; whether it is a table row; the tabs in the padding right before the kept text
 # (-1 marks a page artefact); whether a page-chunk marker opened it (it continues the line
@@ -122,6 +158,19 @@ _PAGE_ARTEFACT: _Cleaned = ("", [], False, -1, False, ())
 _NO_CHUNK = (-1, False)
 
 
+def _tab_after_marker(content: str) -> int:
+    """Index of the one tab inside `content` when all before it is a heading marker (一、, (1), ①), else -1."""
+    inner = content.strip(_PADDING_TAB)
+    head, _, rest = inner.partition("\t")
+    if not head or "\t" in rest or not rest.strip(_PADDING_TAB) or len(head) > _MARKER_MAX:
+        return -1
+    head = fold_width(head)
+    marker = match_marker(head)
+    if marker is None or marker.end != len(head):
+        return -1
+    return content.index("\t", len(content) - len(content.lstrip(_PADDING_TAB)))
+
+
 def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
@@ -129,10 +178,17 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     if RE_PAGE_NUMBER.match(content):
         return _PAGE_ARTEFACT
     glosses = gloss_spans(content)
-    if chunk_end < 0 and not glosses and not _holds_space_or_tab(content):
+    printable = content.isprintable()
+    if chunk_end < 0 and not glosses and not (" " in content if printable else RE_ANY_SPACE.search(content)):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
     is_table = "\t" in content and "\t" in content.strip(_PADDING_TAB)
+    if is_table and (tab := _tab_after_marker(content)) > 0:
+        # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
+        marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
+        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK)
+        return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
+                False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
     if chunk_end - start > left:
         left = chunk_end - start
@@ -140,6 +196,39 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     right = len(content.rstrip(_PADDING_TAB))
     if right <= left:
         return "", [], is_table, 0, cut, ()
+    # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it.
+    decimal_end = -1
+    if "1" <= content[left] <= "9" and (decimal := RE_DECIMAL_HEADING.match(content, left, right)):
+        decimal_end = decimal.end(1)
+    pieces: list[tuple[int, int]] = []
+    parts: list[str] = []
+    pos = left
+    if not glosses and printable:
+        # The common line: its only spaces are U+0020 (the others are unprintable), none wide. Each
+        # run is found, judged and cut out in one pass (_space_runs and _artefact_spaces, fused).
+        wide, limit = _WIDE_TABLE, _WIDE_LIMIT
+        a = content.find(" ", left, right)
+        if a < 0:
+            # Only indentation, a bullet or trailing padding to take off: one run is kept.
+            return content[left:right], [(start + left, right - left)], is_table, 0, cut, ()
+        while a >= 0:
+            b = a + 1
+            while b < right and content[b] == " ":
+                b += 1
+            if (a and (c := ord(content[a - 1])) < limit and wide[c]) or (
+                b < right and (((c := ord(content[b])) < limit and wide[c]) or content[b] in "%‰℃")
+            ):
+                if a == decimal_end:
+                    a += 1
+                if a > pos:
+                    pieces.append((start + pos, a - pos))
+                    parts.append(content[pos:a])
+                pos = b
+            a = content.find(" ", b, right)
+        if right > pos:
+            pieces.append((start + pos, right - pos))
+            parts.append(content[pos:right])
+        return "".join(parts), pieces, is_table, 0, cut, ()  # no tab in a printable line: no lead tabs
     if glosses:
         dropped = _dropped(content, left, right, glosses)
     else:
@@ -148,13 +237,9 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
             # Only indentation, a bullet or trailing padding to take off: one run is kept.
             return content[left:right], [(start + left, right - left)], is_table, _lead_tabs(content, left), cut, ()
         dropped = _artefact_spaces(content, right, runs)
-    pieces: list[tuple[int, int]] = []
-    parts: list[str] = []
-    pos = left
-    decimal = RE_DECIMAL_HEADING.match(content, left, right) if "1" <= content[left] <= "9" else None
     for a, b in dropped:
-        if decimal and a == decimal.end(1):
-            a += 1  # 1 总则 / 1.1 编制目的: one space stays, the bare number is a heading only before it
+        if a == decimal_end:
+            a += 1
         if a > pos:
             pieces.append((start + pos, a - pos))
             parts.append(content[pos:a])
@@ -165,6 +250,42 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         parts.append(content[pos:right])
     lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces else 0
     return "".join(parts), pieces, is_table, lead_tabs, cut, ()
+
+
+def _is_page_number(line: str) -> bool:
+    return RE_PAGE_NUMBER.match(line) is not None
+
+
+def _clean_wrapped_row(raw: str, row: Row) -> _Cleaned:
+    """A row of a layout table whose cells wrap over lines: each cell's pieces joined in order, one
+    separator character (the input's, right after the cell's first piece) kept between cells."""
+    pieces: list[tuple[int, int]] = []
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    length = 0
+    separator = -1  # input offset of the character separating the cell before from the next
+    for k, cell in enumerate(row):
+        if k:
+            pieces.append((separator, 1))
+            parts.append(raw[separator])
+            length += 1
+        cell_start = length
+        for a, b in cell:
+            pos = a
+            for x, y in _artefact_spaces(raw, b, _space_runs(raw, a, b)):
+                if x > pos:
+                    pieces.append((pos, x - pos))
+                    parts.append(raw[pos:x])
+                    length += x - pos
+                pos = y
+            if b > pos:
+                pieces.append((pos, b - pos))
+                parts.append(raw[pos:b])
+                length += b - pos
+        if cell:
+            separator = cell[0][1]  # the gap after the first piece: in the row's first line
+        ranges.append((cell_start, length))
+    return "".join(parts), pieces, True, 0, False, tuple(ranges)
 
 
 def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
@@ -211,14 +332,6 @@ def _lead_tabs(content: str, first: int) -> int:
     before = content[:first]
     padding = first - len(before.rstrip(PADDING))
     return before.count("\t", first - padding) if padding else 0
-
-
-def _holds_space_or_tab(content: str) -> bool:
-    """RE_ANY_SPACE.search(content) is not None. Every character of its class but the space is
-    unprintable: isprintable and a substring test say no for most lines, faster than the scan."""
-    if content.isprintable():
-        return " " in content
-    return RE_ANY_SPACE.search(content) is not None
 
 
 def _space_runs(content: str, left: int, right: int) -> list[tuple[int, int]]:
@@ -351,26 +464,23 @@ def normalise(raw: str) -> Document:
     cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
+    # A table laid out by column whose cells wrap over lines: its rows by their first line's input
+    # start, and the input starts of the lines that continue a row (read with the row).
+    layout_rows: dict[int, Row] = {}
+    comment_words, comment_max = comment_openers()
+    in_comments = False
+    layout_continued: set[int] = set()
 
     clean_starts = offset_array(len(raw))
     raw_starts = offset_array(len(raw))
     raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
     # The logical lines by column (arrays: no object per line on inputs of tens of MB): their
-    # ranges in the text, their first physical line's number and lead tabs; and which are
+    # starts in the text, their first physical line's number and lead tabs, recorded as each
+    # line opens (a line ends where the next one starts, less its line break); and which are
     # table rows, by index, with a space-separated row's cell ranges in the text.
-    line_starts, line_ends, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(4))
+    line_starts, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(3))
     table_rows: dict[int, tuple[tuple[int, int], ...]] = {}
-
-    def close_line(start: int, end: int, lineno: int, lead_tabs: int, is_table: bool,
-                   cells: tuple[tuple[int, int], ...]) -> None:
-        """Record the logical line text[start:end] just built (its cells made absolute for a table row)."""
-        if is_table:
-            table_rows[len(line_starts)] = tuple((start + a, start + b) for a, b in cells)
-        line_starts.append(start)
-        line_ends.append(end)
-        line_linenos.append(lineno)
-        line_lead_tabs.append(lead_tabs)
     # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
     length = 0
@@ -379,29 +489,46 @@ def normalise(raw: str) -> Document:
     # continuation tests ask of its text so far, kept up to date as lines are glued on
     # so that deciding on the next line does not rescan the whole paragraph.
     building = False
-    line_start = first_lineno = first_lead_tabs = 0
     first_is_table = False
-    first_cells: tuple[tuple[int, int], ...] = ()
     first_text = head = last_char = ""
     line_length = 0
     unscanned: list[str] = []  # glued texts not yet looked at for the marks below (only looked for when asked)
     has_stop = has_prose_mark = has_sentence_mark = False
 
     # A PDF's running header: a line of the document's head (its title, its issuer) repeated
-    # right after a page number, at the top of the next page. It is a page artefact too.
+    # right after a page number, at the top of the next page. It is a page artefact too; so is
+    # a short line that already stood right after an earlier page number (a header whose first
+    # appearance is the title under the cover page's number).
     head_lines: list[str] = []
+    head_open = True  # fewer than _HEAD_LINES gathered
+    page_tops: set[str] = set()
+    page_top = ""  # the short line right after the last page number, while the line after it is awaited
     after_page_number = False
+    # A page's artefacts were dropped since the last text line: a page break stood there.
+    page_break = False
+    first_indented = False  # the logical line's first physical line is indented (a paragraph's start)
 
     blank = False
-    for content, start, lineno in zip(contents, starts, linenos, strict=False):
+    # The lines that hold more than padding, with their indices: blank lines are passed over in C
+    # (a filter on the text without indentation), noticed only by the gap they leave in the indices.
+    following = 0  # the index of the line after the last one read
+    for index, content, start, lineno, text in filter(itemgetter(4), zip(
+            count(), contents, starts, linenos, map(str.lstrip, contents, repeat(PADDING)), strict=False)):
+        if index != following:
+            blank = True
+            if table_open:
+                # An open table reads every line, a blank one too (it ends a table written with one
+                # space between cells); what the first blank line leaves, the next ones leave as it is.
+                content_blank = contents[following]
+                spaced.cells(raw, starts[following], starts[following] + len(content_blank), content_blank)
+                table_open = bool(spaced.columns or spaced.one_ascii_space)
+        following = index + 1
+        if layout_continued and start in layout_continued:
+            continue  # read with its row (never a blank line)
         # Most lines need at most their indentation taken off: no space, tab or pinyin
         # gloss after it, no page number, not in a table. They spare the cleaning calls.
-        text = content.lstrip(PADDING)
         kept_as_is = False
         if not (table_open or (chunks and lineno - 1 in chunks)):
-            if not text:
-                blank = True
-                continue
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
             # three substring tests and isprintable cost a third of the pattern's scan.
             if text.isprintable() and " " not in text and "(" not in text and "（" not in text:
@@ -427,28 +554,60 @@ def normalise(raw: str) -> Document:
             if piped == []:
                 blank = True  # the rule under a pipe table's header: layout, no text
                 continue
-            cells = piped or spaced.cells(raw, start, end, content)
-            table_open = bool(spaced.columns or spaced.one_ascii_space)
-            if cells and "\t" not in content:
-                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
+            wrapped = layout_rows.pop(start, None) if layout_rows else None
+            if wrapped is not None:
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
-                chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
-                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(raw, start, end, content, chunk)
+                opened = spaced.columns
+                cells = piped or spaced.cells(raw, start, end, content)
+                table_open = bool(spaced.columns or spaced.one_ascii_space)
+                if not opened and spaced.columns and spaced.header_starts:
+                    # A header laid out by column: do its rows' cells wrap over lines?
+                    found = wrapped_rows(raw, contents, starts, bisect_left(starts, start), spaced.header_starts,
+                                         _is_page_number)
+                    if found is not None:
+                        layout_rows, layout_continued = found
+                if cells and "\t" not in content:
+                    text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_spaced_row(raw, cells)
+                else:
+                    chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
+                    text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(
+                        raw, start, end, content, chunk)
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))
-                    after_page_number = True
+                    after_page_number = page_break = True
                 else:
                     blank = True
                 continue
+        if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
+            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            in_comments = True
+            artefacts.append((length, lineno))
+            continue
         if after_page_number:
             after_page_number = False
-            if squash(text) in head_lines:
+            top = squash(text)
+            if top in head_lines or top in page_tops:
                 artefacts.append((length, lineno))
+                page_break = True
                 continue
-        elif len(head_lines) < _HEAD_LINES:
-            head_lines.append(squash(text))
+            if len(top) <= _RUNNING_HEADER_MAX:
+                page_tops.add(top)
+                page_top = top
+        else:
+            if page_top:
+                # A title wrapped over two lines under a page number comes back as one line.
+                page_tops.add(page_top + squash(text))
+                page_top = ""
+            if head_open:
+                head_lines.append(squash(text))
+                head_open = len(head_lines) < _HEAD_LINES
         after_blank, blank = blank, False
+        # Typesetting: a paragraph's first line is indented and its continuation is not. An unindented
+        # line right after a page break, below an indented line left open, is that line cut by the page.
+        indented = len(text) < len(content)
+        page_cut, page_break = page_break and first_indented and not indented, False
         n = len(text)
 
         glue = False
@@ -457,13 +616,15 @@ def normalise(raw: str) -> Document:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
             elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
-                  and (_is_wide(last_char) or _is_wide(text[0])) and lineno not in cells_apart):
+                  and (_is_wide(last_char) or _is_wide(text[0]) or (last_char in _DIGITS and text[0] in _DIGITS))
+                  and lineno not in cells_apart):
                 for seen in unscanned:
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
                     has_sentence_mark = has_sentence_mark or RE_SENTENCE_MARK.search(seen) is not None
                 unscanned.clear()
-                glue = has_prose_mark and _runs_on(text, after_blank, has_stop, has_sentence_mark, head, first_text,
+                glue = has_prose_mark and _runs_on(text, after_blank and not page_cut, has_stop, has_sentence_mark,
+                                                     head, first_text,
                                                      line_length)
         if glue:
             unscanned.append(text)
@@ -472,15 +633,19 @@ def normalise(raw: str) -> Document:
                 head = (head + text)[:_BLOCK_START_REACH]
         else:
             if building:
-                close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
                 # The line break stands for the input character after the line's last one: always contiguous.
                 parts.append("\n")
                 length += 1
                 raw_end += 1
             building = True
-            line_start = length
-            first_lineno, first_is_table, first_lead_tabs, first_cells = lineno, is_table, lead_tabs, cells_in_text
+            if is_table:
+                table_rows[len(line_starts)] = tuple((length + a, length + b) for a, b in cells_in_text)
+            line_starts.append(length)
+            line_linenos.append(lineno)
+            line_lead_tabs.append(lead_tabs)
+            first_is_table = is_table
             first_text = text
+            first_indented = indented
             head = text[:_BLOCK_START_REACH]
             line_length = n
             unscanned = [text]
@@ -503,10 +668,14 @@ def normalise(raw: str) -> Document:
                 length += n
                 raw_end = raw_start + n
     if building:
-        close_line(line_start, length, first_lineno, first_lead_tabs, first_is_table, first_cells)
         parts.append("\n")
         length += 1
     del contents, starts  # the physical lines: parts holds what is kept of them
+    # Each line ends right before the line break ahead of the next line's start (the last, of the text's end).
+    line_ends = offset_array(len(raw))
+    line_ends.extend(map(add, islice(line_starts, 1, None), repeat(-1)))
+    if building:
+        line_ends.append(length - 1)
 
     text = "".join(parts)
     del parts
@@ -557,38 +726,41 @@ def _types(
     text: str, folded: str, starts: array[int], ends: array[int], lead_tabs: array[int],
     table_rows: dict[int, tuple[tuple[int, int], ...]],
 ) -> tuple[list[BlockKind], list[MarkerMatch | None], list[tuple[Cell, ...]]]:
-    """The kind, marker and cells of each logical line (columns as normalise gathers them); one
-    loop, since it runs once per line of every document. A table row's lead tabs are set to 0."""
+    """The kind, marker and cells of each logical line (columns as normalise gathers them). A table
+    row's lead tabs are set to 0.
+
+    It runs once per line of every document, so the lines each test applies to are picked out in C
+    (maps over the columns): a marker is looked for on the lines that start with a marker's first
+    character only, the kinds of short lines on short lines only; every other line keeps the
+    paragraph each column starts with."""
     label_line = _label_line().match
-    # Each column starts as what most lines hold (a paragraph, no marker, no cells); the loop
-    # sets the others by index.
     kinds: list[BlockKind] = ["paragraph"] * len(starts)
     markers: list[MarkerMatch | None] = [None] * len(starts)
     cells_of: list[tuple[Cell, ...]] = [()] * len(starts)
-    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        # Most lines start with no marker character: spare them the call.
-        marker = markers[k] = match_marker(folded, start, end) if folded[start] in MARKER_FIRST else None
-        if k in table_rows:
-            kinds[k] = "table_row"
-            spaced_cells = table_rows[k]
-            cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
-            lead_tabs[k] = 0  # a row's empty leading cells are cells
-            continue
-        if end - start <= _SHORT_LINE:
-            # Cheap first-character and last-character tests spare most lines the patterns.
-            line = folded[start:end]
-            if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
-                end - start <= _TOC_TITLE_MAX and _TOC_TITLE[0] in line and squash(line) == _TOC_TITLE
-            ):
-                kinds[k] = "toc_entry"
-            elif marker is not None:
-                kinds[k] = "heading"
-            elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
-                kinds[k] = "date_line"
-            elif "。" not in line and label_line(line):
-                kinds[k] = "label_line"
-        elif marker is not None:
+    for k in compress(count(), map(MARKER_FIRST.__contains__, map(folded.__getitem__, starts))):
+        if (marker := match_marker(folded, starts[k], ends[k])) is not None:
+            markers[k] = marker
             kinds[k] = "heading"
+    # A date line, a label line or a table-of-contents entry is short: longer lines are prose.
+    for k in compress(count(), map(_SHORT_LINE.__ge__, map(sub, ends, starts))):
+        start, end = starts[k], ends[k]
+        # Cheap first-character and last-character tests spare most lines the patterns.
+        line = folded[start:end]
+        if (line[-1].isdigit() and RE_TOC_ENTRY.search(line)) or (
+            end - start <= _TOC_TITLE_MAX and _TOC_TITLE[0] in line and squash(line) == _TOC_TITLE
+        ):
+            kinds[k] = "toc_entry"
+        elif markers[k] is not None:
+            pass  # a heading
+        elif line[0] in _DATE_FIRST and is_date_line(squash(line)):
+            kinds[k] = "date_line"
+        elif "。" not in line and label_line(line):
+            kinds[k] = "label_line"
+    for k, spaced_cells in table_rows.items():
+        kinds[k] = "table_row"
+        start, end = starts[k], ends[k]
+        cells_of[k] = tuple(new_cell(a, b) for a, b in spaced_cells) if spaced_cells else _cells(text, start, end)
+        lead_tabs[k] = 0  # a row's empty leading cells are cells
     return kinds, markers, cells_of
 
 

@@ -74,9 +74,16 @@ def _is_gloss(readings: str) -> bool:
 
 def gloss_spans(line: str) -> list[tuple[int, int]]:
     """Spans of the pinyin glosses in `line`, in order."""
-    if ("(" not in line and "（" not in line) or RE_GLOSS_HINT.search(line) is None:
-        return []
-    return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+    # The brackets are found by str.find and the hint tried at each: a pattern's scan for its
+    # first character costs several times more, on lines that mostly hold a bracket or two.
+    hint = RE_GLOSS_HINT.match
+    for bracket in "(（":
+        k = line.find(bracket)
+        while k >= 0:
+            if hint(line, k):
+                return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
+            k = line.find(bracket, k + 1)
+    return []
 
 
 def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
@@ -192,7 +199,7 @@ class SpacedTable:
         self.columns = len(cells)
         # Laid out with runs of spaces, a row that leaves a cell empty (a group's later rows) is
         # read by where its cells stand; one space a gap leaves no layout to read.
-        self.header_starts = [] if self.one_space else [_display_width(raw, start, a) for a, _ in cells]
+        self.header_starts = [] if self.one_space else [display_width(raw, start, a) for a, _ in cells]
         return cells
 
 
@@ -227,9 +234,19 @@ def _split(raw: str, start: int, end: int, one_space: bool, *, plain: bool = Fal
     return cells
 
 
+def cell_ranges(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cells of raw[start:end] between runs of two spaces or more (or a no-break / ideographic space)."""
+    return _split(raw, start, end, False)
+
+
 def _first_cell_is_header_word(rest: str) -> bool:
     """Whether a line (`rest`: its text from the first character that is not padding), split at
     every space as `_split(..., plain=True)` splits it, has a second cell and a header word first."""
+    # The first cell squashed starts with rest[0] unless that is whitespace: a first-character test
+    # spares most lines of prose the search and the squash.
+    first = rest[:1]
+    if first not in _header_firsts() and not first.isspace():
+        return False
     gap = _RE_CELL_GAP_PLAIN.search(rest)
     return gap is not None and _is_header_word(rest[: gap.start()])
 
@@ -238,7 +255,7 @@ def _gaps(cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(cells[k][1], cells[k + 1][0]) for k in range(len(cells) - 1)]
 
 
-def _display_width(raw: str, start: int, end: int) -> int:
+def display_width(raw: str, start: int, end: int) -> int:
     """Columns raw[start:end] takes on screen: a wide (CJK) character takes two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in raw[start:end])
 
@@ -249,7 +266,7 @@ def _align(raw: str, start: int, cells: list[tuple[int, int]], header_starts: li
     out: list[tuple[int, int]] = []
     column = 0
     for k, (a, b) in enumerate(cells):
-        at = _display_width(raw, start, a)
+        at = display_width(raw, start, a)
         left = len(cells) - k  # cells still to place, this one included
         best = min(range(column, len(header_starts) - left + 1), key=lambda c: abs(header_starts[c] - at))
         if out:
@@ -281,6 +298,11 @@ def _fit(raw: str, cells: list[tuple[int, int]], columns: int) -> list[tuple[int
 @cache
 def _header_words() -> frozenset[str]:
     return frozenset(word for words in load("tables").header.values() for word in words)
+
+
+@cache
+def _header_firsts() -> frozenset[str]:
+    return frozenset(word[:1] for word in _header_words())
 
 
 def _is_header_word(cell: str) -> bool:

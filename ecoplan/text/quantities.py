@@ -161,7 +161,8 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
     unit_first = _first_chars([*v.surfaces(), *v.multipliers])
     # Before a range mark: the lower bound's last digit or its unit's last character, maybe a space.
     lower_end = rf"[\d{_last_chars(list(v.surfaces()))}]"
-    counter_first = _first_chars([*v.counters, *v.multipliers])
+    # A Chinese numeral stands before a counter, or (written out: 三十五) before any unit.
+    counter_first = _first_chars([*v.counters, *v.multipliers, *v.surfaces()])
     class_first = _first_chars(v.class_units)
     roman_last = re.escape("".join(sorted({token[-1] for token in ROMAN_VALUES})))
     # The prefix written as its first character and a lookahead: the gate then
@@ -200,6 +201,9 @@ class _Patterns:
     approx_before: tuple[str, ...]
     approx_after: tuple[str, ...]
     gates: _Gates
+    multipliers: str
+    one_character_units: frozenset[str]  # units a one-character Chinese numeral is read before (家, 个百分点)
+    bounds_after: tuple[str, ...]  # words after a figure that bound it (以内, 以上)
 
 
 @cache
@@ -209,7 +213,7 @@ def patterns() -> _Patterns:
     c = load("comparators")
     mult = "".join(v.multipliers)
     unit = rf"(?:[{mult}]?(?:{_alt(list(v.surfaces()))}))"
-    counter = rf"(?:[{mult}]?(?:{_alt(v.counters)}))"
+    cn_unit = rf"(?:[{mult}]?(?:{_alt([*v.counters, *v.surfaces()])}))"
     number = rf"{INTEGER}{DECIMAL}"
     left_number = rf"{LEFT_INTEGER}{DECIMAL}"
     arabic = lazy_re(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
@@ -219,15 +223,17 @@ def patterns() -> _Patterns:
     range_ = lazy_re(
         rf"(?P<lo>{left_number})(?:\x20?+(?P<lounit>{unit}))?{RANGE_SEP}(?P<num>{number})\x20?+(?P<unit>{unit})"
     )
-    # A Chinese numeral counts only before a counter word (十一家, 一次).
-    chinese = lazy_re(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{counter})")
+    # A Chinese numeral counts before a counter word (十一家, 一次) or percentage points (两个百分点); one
+    # written with two characters or more (三十五微克每立方米, 一千二百万亩) before any unit (scan_line).
+    chinese = lazy_re(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{cn_unit})")
     roman = lazy_re(
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
     percent_cn = lazy_re(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
-        _gates(v, rf"{number}\x20?+{unit}"),
+        _gates(v, rf"{number}\x20?+{unit}"), mult,
+        frozenset([*v.counters, *v.points_units]), tuple(c.after),
     )
 
 
@@ -523,6 +529,9 @@ def _raw(
     chinese_from = start if chinese_from is None else chinese_from
     roman_from = start if roman_from is None else roman_from
     for m in p.chinese.finditer(fold, chinese_from, end) if families & CHINESE else ():
+        if (len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units
+                and not fold.startswith(p.bounds_after, m.end())):
+            continue  # 一天一巡查, 三吨锅炉: a word; with a bound after it (六天以内) a figure
         if spans is not None:
             spans.append(m.span())
         value = cn_value(m["num"])

@@ -21,6 +21,7 @@ of a character class and returned as it is, without a conversion.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -113,6 +114,20 @@ def has_traditional(text: str) -> bool:
         _set_check_left -= len(text)
         return _RE_ASTRAL_CJK.search(text) is not None or not _traditional_chars().isdisjoint(text)
     return _traditional().search(text) is not None
+
+
+def split_with_traditional(length: int, chars: str) -> Callable[[str], list[str]] | None:
+    """The split (a pattern's, one group around its class) at any character of the class body `chars`
+    or any character has_traditional looks for, for a text of `length` characters; None while
+    has_traditional would check such a text by set (its class is not worth compiling yet)."""
+    if length <= _set_check_left:
+        return None
+    return _traditional_or(chars).split
+
+
+@cache
+def _traditional_or(chars: str) -> re.Pattern[str]:
+    return re.compile("([" + chars + _table_text()[0::3] + _ASTRAL_CJK + "])")
 
 
 def to_simplified(text: str) -> str:

@@ -188,6 +188,7 @@ class MetadataVocab(_Vocab):
     date_sources: list[SourceRank]
     government_body_words: Words
     web_labels: Words
+    comment_openers: Words
     junk_markers: Words
     region_suffixes: Words
     region_not_names: Words
@@ -219,6 +220,8 @@ class DeadlinesVocab(_Vocab):
     recurring: Words
     not_before: Words
     not_year_owner: Words
+    within_year: Words
+    year_count_chars: Words
     not_after: Words
     not_after_before_suffix: Words
     counted_units: Words
@@ -281,6 +284,7 @@ class DepartmentsVocab(_Vocab):
     not_actor_after: Words
     role_labels: Words
     joint_units: Words
+    divisions: Words
     navigation: Words
     link_lists: Words
     document_words: Words
@@ -292,6 +296,7 @@ class UnitsVocab(_Vocab):
     counters: Words
     class_units: Words
     percent_prefix: Words
+    points_units: Words
 
     def surfaces(self) -> dict[str, str]:
         """Every written surface of a unit -> its canonical name (the name is a surface too)."""
@@ -320,6 +325,7 @@ class ComparatorsVocab(_Vocab):
     trail_words: Words
     shared_heads: Words
     respectively: Words
+    subset_words: Words
     population_words: Words
     area_not_first: Words
     area_suffixes: Words
