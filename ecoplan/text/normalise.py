@@ -594,7 +594,7 @@ def normalise(raw: str) -> Document:
                     blank = True
                 continue
         if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
-            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            # A web page's reader comments or other articles (网友评论, 往期推荐): the rest is the site's.
             in_comments = True
             artefacts.append((length, lineno))
             continue
