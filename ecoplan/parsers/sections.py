@@ -369,7 +369,8 @@ def _build(doc: Document) -> list[_Node]:
             last = bisect_left(all_joins, end, first)
             # Only a join before a character a marker starts with, or a space kept, can cut the
             # line (_pieces): the others are passed over here, with no list made for them.
-            if find(" ", start, end) >= 0 or any(folded[pos] in MARKER_FIRST for pos in all_joins[first:last]):
+            if (first < last and any(folded[pos] in MARKER_FIRST for pos in all_joins[first:last])) or find(
+                    " ", start, end) >= 0:
                 pieces.extend(_pieces(doc, line, all_joins[first:last]))
             else:  # no space inside: no heading flattened into it
                 append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
