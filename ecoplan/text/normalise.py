@@ -22,7 +22,7 @@ from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
-from ecoplan.text.layout_tables import Row, wrapped_rows
+from ecoplan.text.layout_tables import Row, quoted_tab_row, wrapped_rows
 from ecoplan.text.lexicon import (
     CN_YEAR_DIGITS,
     COLONS,
@@ -260,15 +260,18 @@ def _is_page_number(line: str) -> bool:
     return RE_PAGE_NUMBER.match(line) is not None
 
 
-def _clean_wrapped_row(raw: str, row: Row) -> _Cleaned:
+def _clean_wrapped_row(raw: str, row: Row, tabs: Sequence[int] = ()) -> _Cleaned:
     """A row of a layout table whose cells wrap over lines: each cell's pieces joined in order, one
-    separator character (the input's, right after the cell's first piece) kept between cells."""
+    separator character kept between cells: the input's tab between them (`tabs`), else the
+    character right after the cell's first piece (a gap in the row's first line)."""
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     ranges: list[tuple[int, int]] = []
     length = 0
     separator = -1  # input offset of the character separating the cell before from the next
     for k, cell in enumerate(row):
+        if tabs:
+            separator = tabs[k - 1]
         if k:
             pieces.append((separator, 1))
             parts.append(raw[separator])
@@ -559,7 +562,13 @@ def normalise(raw: str) -> Document:
                 blank = True  # the rule under a pipe table's header: layout, no text
                 continue
             wrapped = layout_rows.pop(start, None) if layout_rows else None
-            if wrapped is not None:
+            quoted = (quoted_tab_row(raw, contents, starts, bisect_left(starts, start))
+                      if wrapped is None and '"' in content and "\t" in content else None)
+            if quoted is not None:
+                # A spreadsheet's export: a quoted cell runs over lines (the lines it takes are read here).
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, quoted[0], quoted[1])
+                layout_continued.update(quoted[2])
+            elif wrapped is not None:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
                 opened = spaced.columns
@@ -585,7 +594,7 @@ def normalise(raw: str) -> Document:
                     blank = True
                 continue
         if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
-            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            # A web page's reader comments or other articles (网友评论, 往期推荐): the rest is the site's.
             in_comments = True
             artefacts.append((length, lineno))
             continue
