@@ -177,3 +177,12 @@ def test_items_in_cells_wrapped_over_lines_keep_checkable_spans() -> None:
     for item in [*plan.targets, *plan.tasks]:
         assert span_holds(raw, item.span, item.text)
     assert not span_holds("到75%以上\n城市污水集中收集率达", (0, 20), "城市污水集中收集率达到75%以上")
+
+
+def test_a_space_laid_indicator_table_gives_its_targets() -> None:
+    # The 主要指标 table above: its header opens a space-laid table, the wrapped indicator joins its row,
+    # and the targets come from the target column.
+    case = next(c for c in BLOCK_CASES if "主要指标 table laid out" in c["name"])
+    targets = parse_text(case["req"]).targets
+    assert [(t.indicator, t.comparator, t.value) for t in targets] == [
+        ("城区空气质量优良天数比率", ">=", 88.0), ("受污染耕地安全利用率", ">=", 93.0)]

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecoplan.parsers.sections import _rules, _verb_matches, parse_sections
+from ecoplan.parsers.sections import _numbered_verbs, _rules, _verb_matches, parse_sections
 from ecoplan.provenance import span_holds
 from ecoplan.schema import Section
 from ecoplan.text.markers import match_marker
@@ -99,3 +99,6 @@ def test_inline_markers_found_verb_by_verb_are_the_patterns_own(text: str, a: in
     for pattern in (rules.inline, rules.inline_marker):
         found = [m.span() for m in _verb_matches(rules, pattern, text, a, b)]
         assert found == [m.span() for m in pattern.finditer(text, a, b)]
+        # The same with the verbs of the whole text read once, as for every section of a document.
+        numbered = _numbered_verbs(rules, text, 0, len(text))
+        assert [m.span() for m in _verb_matches(rules, pattern, text, a, b, numbered)] == found

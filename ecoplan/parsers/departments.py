@@ -127,7 +127,7 @@ _SCAN_SLICE = 1 << 20
 
 class _Found:
     """The matches of one pattern over a whole document, found in one scan and handed out by
-    line: `pattern.finditer(text, lo, hi)` for ranges that come in order."""
+    line or cell: `pattern.finditer(text, lo, hi)` for any range, two bisections."""
 
     def __init__(self, pattern: re.Pattern[str], text: str,
                  find: Callable[[str], Iterable[tuple[int, int]]]) -> None:
@@ -144,49 +144,25 @@ class _Found:
             self.starts.extend([start + lo for start, _ in spans])  # a list in one call: no append per match
             self.ends.extend([end + lo for _, end in spans])
             lo = hi
-        self.cursor = 0  # the first match of the last range asked for
-
-    def _seek(self, lo: int) -> int:
-        """Index of the first match starting at `lo` or after; the cursor moves there."""
-        starts = self.starts
-        i = self.cursor
-        if i and starts[i - 1] >= lo:
-            i = bisect_left(starts, lo)  # a range before the last one
-        n = len(starts)
-        while i < n and starts[i] < lo:
-            i += 1
-        self.cursor = i
-        return i
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """`(m.start(), m.end())` for the matches of `pattern.finditer(text, lo, hi)`."""
         starts, ends = self.starts, self.ends
-        i = self._seek(lo)
-        n = len(starts)
-        j = i
-        while j < n and starts[j] < hi:
-            j += 1
+        i = bisect_left(starts, lo)
+        j = bisect_left(starts, hi, i)
         if (i and ends[i - 1] > lo) or (j > i and ends[j - 1] > hi):
             # A match of the whole text runs over an edge of the range: the range alone may read otherwise.
             return [m.span() for m in self.pattern.finditer(self.text, lo, hi)]
-        if j == i:
-            return []  # most ranges
-        return [(starts[k], ends[k]) for k in range(i, j)]
-
-    def idle(self, lo: int, hi: int) -> bool:
-        """Whether `within(lo, hi)` is surely empty, told from the cursor without moving it: no
-        match ahead starts before `hi` and none before the cursor runs past `lo`. Most lines hold
-        no match; the next range that holds one seeks as usual."""
-        i = self.cursor
-        return (i == len(self.starts) or self.starts[i] >= hi) and (not i or self.ends[i - 1] <= lo)
+        return list(zip(starts[i:j], ends[i:j], strict=True))  # most ranges: none, or a few built in C
 
     def any_within(self, lo: int, hi: int) -> bool:
         """Whether `pattern.search(text, lo, hi)` finds one, without listing the matches."""
         starts, ends = self.starts, self.ends
-        i = self._seek(lo)
-        n = len(starts)
-        if (i and ends[i - 1] > lo) or (i < n and starts[i] < hi and ends[i] > hi):
+        i = bisect_left(starts, lo)
+        inside = i < len(starts) and starts[i] < hi
+        if (i and ends[i - 1] > lo) or (inside and ends[i] > hi):
             return self.pattern.search(self.text, lo, hi) is not None  # a match runs over an edge
-        return i < n and starts[i] < hi
+        return inside
 
 
 def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[int, int]], out: list[_Mention],
@@ -199,10 +175,12 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
     for start, end in words:
-        if skip and any(a < end and start < b for a, b in skip):
-            continue
-        if token := body_token(v, text, start, end):
-            matches.append((start, end, token))
+        for a, b in skip:
+            if a < end and start < b:
+                break  # quoted or a document number: no actor
+        else:
+            if token := body_token(v, text, start, end):
+                matches.append((start, end, token))
     if not matches:
         return
     ends = {e: s for s, e, _ in matches}
@@ -504,20 +482,30 @@ def _find(doc: Document) -> Iterator[_Mention]:
     known_names: dict[str, bool] = {}
     list_items: dict[str, tuple[list[str], bool]] = {}
     lines = doc.lines
+    # The words and hints of a line by cursors that move with the lines (both come in text
+    # order), not a lookup per line: most lines hold neither, and are passed by two comparisons.
+    word_starts, word_ends, hint_starts, hint_ends = words.starts, words.ends, place_hints.starts, place_hints.ends
+    n_words, n_hints = len(word_starts), len(hint_starts)
+    wi = hk = 0  # the first word, the first hint, starting at the line or after it
     for i, line in enumerate(lines):
+        lo, hi = line.start, line.end
+        while wi < n_words and word_starts[wi] < lo:
+            wi += 1
+        while hk < n_hints and hint_starts[hk] < lo:
+            hk += 1
         if line.is_table:
             out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
-                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items) and not words.idle(lo, hi):
+                if hi > lo and not _scan_cell(v, text, lo, hi, out, known_names, list_items):
                     _scan_line(v, text, lo, hi, words.within(lo, hi), out)
             if len(out) > 1:
                 out = _without_row_places(v, out)
             yield from out
             continue
-        lo, hi = line.start, line.end
-        if words.idle(lo, hi) and place_hints.idle(lo, hi):
-            continue  # nothing to find: most lines
+        if ((wi == n_words or word_starts[wi] >= hi) and (hk == n_hints or hint_starts[hk] >= hi)
+                and (not wi or word_ends[wi - 1] <= lo) and (not hk or hint_ends[hk - 1] <= lo)):
+            continue  # no word nor hint starts in the line, none runs into it: most lines
         line_words = words.within(lo, hi)
         places = place_hints.any_within(lo, hi)
         if not line_words and not places:
@@ -580,8 +568,11 @@ def _is_name(v: BodyLexicon, name: str) -> bool:
 def _without_row_places(v: BodyLexicon, row: list[_Mention]) -> list[_Mention]:
     """A row's mentions without a bare place whose body another cell of the row names:
     蓬江区 in a 所在地区 column beside 蓬江区人民政府 says where the work is, not who does it."""
+    places = {m.name for m in row if is_place(v, m.name)}
+    if not places:
+        return row  # most rows name no bare place: no need to read which names end with a body
     bodies = [m.name for m in row if ends_with_body(v, m.name)]
-    return [m for m in row if not (is_place(v, m.name) and any(b != m.name and b.startswith(m.name) for b in bodies))]
+    return [m for m in row if not (m.name in places and any(b != m.name and b.startswith(m.name) for b in bodies))]
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],

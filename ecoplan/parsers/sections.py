@@ -86,7 +86,7 @@ def _rules() -> _Rules:
     inline = lazy_re(f"(?:^|(?<=[\\n{boundary}]))(十[{CN_ONE_TO_NINE}]?|[{CN_ONE_TO_TEN}])([{verbs}])"
                         f"|(?<![{not_after}\\n{boundary}])(?P<free>一)(?P<free_verb>[{verbs}])")
     # The same numerals and verbs without the condition on the character before: where `inline`
-    # may match in a document, so that a section without any is passed over (_inline_starts).
+    # may match in a document, so that a section without any is passed over (_inline_scan).
     marker = lazy_re(f"[{CN_ONE_TO_TEN}](?:[{verbs}]|(?<=十)[{CN_ONE_TO_NINE}][{verbs}])")
     numerals = [*CN_ONE_TO_TEN, *(f"十{digit}" for digit in CN_ONE_TO_NINE)]
     return _Rules(frozenset(vocab.gap_tolerant_styles), frozenset(vocab.restartable_styles), inline,
@@ -94,40 +94,56 @@ def _rules() -> _Rules:
                   "".join(dict.fromkeys(verbs)), {numeral: cn_int(numeral) or 0 for numeral in numerals})
 
 
-def _verb_matches(
-    rules: _Rules, pattern: re.Pattern[str], folded: str, start: int, end: int
-) -> Iterator[re.Match[str]]:
-    """pattern.finditer(folded, start, end), for `inline` or `inline_marker`: tried only a
-    numeral's length before each verb, which ends every match. Verbs are rare and a substring
-    search finds them far faster than `re` tries a pattern that opens with a numeral (a large
-    character class) or a condition on the character before at every index."""
+def _numbered_verbs(rules: _Rules, folded: str, start: int, end: int) -> list[int]:
+    """Indices in folded[start:end] of the inline verbs right after a numeral, in order: a numeral
+    stands right before the verb of every match of `inline` and `inline_marker`, and most verbs
+    have none (需要). Verbs are rare and a substring search finds them far faster than `re`
+    tries a pattern that opens with a numeral (a large character class) at every index."""
     verbs: list[int] = []
     for verb in rules.inline_verbs:
         at = folded.find(verb, start, end)
         while at >= 0:
-            verbs.append(at)
+            if folded[at - 1] in CN_ONE_TO_TEN:
+                verbs.append(at)
             at = folded.find(verb, at + 1, end)
     verbs.sort()
+    return verbs
+
+
+def _verb_matches(
+    rules: _Rules, pattern: re.Pattern[str], folded: str, start: int, end: int, numbered: list[int] | None = None
+) -> Iterator[re.Match[str]]:
+    """pattern.finditer(folded, start, end), for `inline` or `inline_marker`: tried only a
+    numeral's length before each verb that follows a numeral, which ends every match.
+    `numbered` is _numbered_verbs of the whole text, when it was read once for every section."""
+    if numbered is None:
+        verbs = _numbered_verbs(rules, folded, start, end)
+    else:
+        verbs = numbered[bisect_left(numbered, start) : bisect_left(numbered, end)]
     pos = start  # the matches do not overlap: where the last one ended
     for verb_at in verbs:
-        if folded[verb_at - 1] not in CN_ONE_TO_TEN:
-            continue  # a numeral stands right before the verb of every match: most verbs have none (需要)
         for p in range(max(verb_at - _INLINE_NUMERAL_MAX, pos), verb_at):
             if p >= pos and (m := pattern.match(folded, p, end)) is not None:
                 pos = m.end()
                 yield m
 
 
-def _inline_starts(rules: _Rules, folded: str) -> list[int]:
-    """Every index where `rules.inline` can match, in order: one scan of the document, so the
-    sections without an inline marker (most) are known without a scan of their own.
+class _InlineScan(NamedTuple):
+    """One scan of the document for inline markers, so that the sections without one (most)
+    are known without a scan of their own and the others search no verb again."""
 
-    Found without the condition on the character before, which the scan then checks: a
-    match never hides the start of another, as no character of a match may precede one.
-    """
+    starts: list[int]  # every index where `rules.inline` can match, in order
+    verbs: list[int]  # _numbered_verbs of the whole document
+
+
+def _inline_scan(rules: _Rules, folded: str) -> _InlineScan:
+    """The starts are found without the condition on the character before, which the scan then
+    checks: a match never hides the start of another, as no character of a match may precede one."""
     after = rules.inline_after
-    return [p for p in (m.start() for m in _verb_matches(rules, rules.inline_marker, folded, 0, len(folded)))
-            if p == 0 or folded[p - 1] in after or folded[p] == "一"]
+    verbs = _numbered_verbs(rules, folded, 0, len(folded))
+    starts = [p for p in (m.start() for m in _verb_matches(rules, rules.inline_marker, folded, 0, len(folded), verbs))
+              if p == 0 or folded[p - 1] in after or folded[p] == "一"]
+    return _InlineScan(starts, verbs)
 
 
 @dataclass(slots=True)
@@ -214,10 +230,11 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
             cuts.append((pos, marker))
             head = pos
     if not cuts:
-        return [_Piece(line.start, line.end, line.kind, line.marker, False, False)]
-    out = [_Piece(line.start, cuts[0][0], line.kind, line.marker, False, True)]
+        return [_new_tuple(_Piece, (line.start, line.end, line.kind, line.marker, False, False))]
+    out = [_new_tuple(_Piece, (line.start, cuts[0][0], line.kind, line.marker, False, True))]
     for k, (pos, marker) in enumerate(cuts):
-        out.append(_Piece(pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker, True, True))
+        out.append(_new_tuple(_Piece, (pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker,
+                                       True, True)))
     return out
 
 
@@ -412,7 +429,7 @@ class _InlineItem(NamedTuple):  # made faster than a frozen dataclass, as immuta
     title: str
 
 
-def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> list[_InlineItem]:
+def _find_inline(text: str, folded: str, segments: list[tuple[int, int]], verbs: list[int]) -> list[_InlineItem]:
     """Inline enumeration items within the given body segments of one section.
 
     A run starts at 一是/一要, continues across the section's paragraphs while
@@ -425,7 +442,7 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
     runs: list[list[tuple[int, int, int]]] = []  # items as (start, marker end, number)
     lone: set[int] = set()  # runs whose first item may stand alone
     for a, b in segments:
-        for m in _verb_matches(rules, pattern, folded, a, b):
+        for m in _verb_matches(rules, pattern, folded, a, b, verbs):
             if m["free"]:
                 if m.start() > a:  # at a segment's start the bounded form matched already
                     runs.append([(m.start(), m.end(), 1)])
@@ -452,20 +469,21 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]]) -> lis
     return items
 
 
-def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dict[str, Any]:
+def _to_data(doc: Document, node: _Node, inline: _InlineScan | None) -> dict[str, Any]:
     """The fields of a node's Section, its children's as data too: pydantic validates a whole
     tree of data in one call for half what it costs to validate each Section on its own.
 
     The node's inline enumerations are carved out first (none inside an inline item:
-    `inline_starts` is None for those), in the same walk of the tree.
+    `inline` is None for those), in the same walk of the tree.
     """
     segments = node.segments
     inline_nodes: list[_Node] = []
-    if inline_starts is not None and segments:
+    if inline is not None and segments:
         # No inline marker can start anywhere from the first segment to the end of the last: most sections.
-        k = bisect_left(inline_starts, segments[0][0])
-        if k < len(inline_starts) and inline_starts[k] < segments[-1][1]:
-            inline_nodes = _carve_inline(doc, node)
+        starts = inline.starts
+        k = bisect_left(starts, segments[0][0])
+        if k < len(starts) and starts[k] < segments[-1][1]:
+            inline_nodes = _carve_inline(doc, node, inline.verbs)
             segments = node.segments
     text = doc.text
     end = node.head_end
@@ -480,7 +498,7 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
         # Segments are in text order: the last one ends last.
         end = segments[-1][1] if segments[-1][1] > end else end
     span = doc.span(node.start, end)
-    children = [_to_data(doc, child, inline_starts) for child in node.children] if node.children else []
+    children = [_to_data(doc, child, inline) for child in node.children] if node.children else []
     if inline_nodes:
         # Inline items sit inside the parent's own text, which comes before its line-start children.
         children[:0] = [_to_data(doc, item, None) for item in inline_nodes]
@@ -497,9 +515,9 @@ def _to_data(doc: Document, node: _Node, inline_starts: list[int] | None) -> dic
     }
 
 
-def _carve_inline(doc: Document, node: _Node) -> list[_Node]:
+def _carve_inline(doc: Document, node: _Node, verbs: list[int]) -> list[_Node]:
     """Carve inline enumerations out of a section's own body; the nodes that go below it, first."""
-    items = _find_inline(doc.text, doc.fold, node.segments)
+    items = _find_inline(doc.text, doc.fold, node.segments, verbs)
     if not items:
         return []
     kept: list[tuple[int, int]] = []
@@ -525,5 +543,5 @@ def _carve_inline(doc: Document, node: _Node) -> list[_Node]:
 def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
     roots = _build(doc)
-    inline_starts = _inline_starts(_rules(), doc.fold)
-    return Section.validate_all([_to_data(doc, root, inline_starts) for root in roots])
+    inline = _inline_scan(_rules(), doc.fold)
+    return Section.validate_all([_to_data(doc, root, inline) for root in roots])

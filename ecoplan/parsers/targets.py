@@ -357,6 +357,9 @@ def _read_head(
             reach = CLOSING_COUNT_VERB_REACH if closes else COUNT_VERB_REACH
         # Too far; the word sits inside the indicator noun (达标率100%, 新增装机224万千瓦); or the
         # thing was done before (已达到): no comparator, each test made only when the one before passed.
+        # 达标率确保100%: a trailing word (确保, 保持) between the noun and the number hides no measure.
+        if gap.endswith(r.trail_words):
+            gap = r.trail.sub("", gap)
         if (gap_len <= reach and not (gap and gap.endswith(r.measure))
                 and not fold.endswith(r.past, max(hs, best_start - 2), best_start)):
             op = r.before_ops[found]
@@ -392,6 +395,8 @@ def _read_head(
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
     s = squash(fold[hs:he])
+    if s.endswith(r.trail_words):
+        s = r.trail.sub("", s)  # 优良率确保100%: the measure before the trailing word
     return bool(s) and s.endswith(r.measure)
 
 

@@ -391,9 +391,10 @@ class _Cell:
 
 
 def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
-    while a < b and doc.text[a] in _WS:
+    text = doc.text
+    while a < b and text[a] in _WS:
         a += 1
-    while b > a and doc.text[b - 1] in _WS:
+    while b > a and text[b - 1] in _WS:
         b -= 1
     return a, b
 
@@ -1122,8 +1123,9 @@ def parse_tasks(doc: Document) -> list[Task]:
         marker = line.marker
         style = marker.style if marker is not None and marker.style != "dash" else None
         if style is not None:
-            styles_seen.setdefault(style, len(styles_seen))
-            while open_items and not deeper(style, open_items[-1].style):
+            rank = styles_seen.setdefault(style, len(styles_seen))
+            # deeper(style, …) with both styles seen (an open item's style was seen as it opened)
+            while open_items and rank <= styles_seen[open_items[-1].style]:
                 open_items.pop()  # closed by this sibling or an item above it
             if open_items:
                 open_items[-1].children += 1

@@ -29,7 +29,7 @@ from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load
 
-_LIST_SEPARATOR_RUN = lazy_regex("[" + regex.escape(LIST_SEPARATORS) + r"\n]+")
+_LIST_SEPARATOR_RUN = lazy_re("[" + re.escape(LIST_SEPARATORS) + r"\n]+")
 _LIST_SEPARATOR_CHAR = lazy_re("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
 # Punctuation after which a clause (and so a place as its subject) starts.
 CLAUSE_PUNCT = "，。；：！？,;:!?）)】"
@@ -544,8 +544,12 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str
     text = cell.strip()
     for label in v.labels:
         text = label.sub("", text)
-    # Spaces inside a cell are layout, unless they separate two whole names.
-    chunks = [c for c in RE_WHITESPACE.split(text) if c]
+    # Spaces inside a cell are layout, unless they separate two whole names. Every whitespace
+    # character but the space is unprintable: most cells, which hold none, are one chunk unsplit.
+    if text.isprintable() and " " not in text:
+        chunks = [text] if text else []
+    else:
+        chunks = [c for c in RE_WHITESPACE.split(text) if c]
     joined: list[str] = []
     for chunk in chunks:
         if joined and not (ends_with_body(v, joined[-1]) and ends_with_body(v, strip_trailing(v, chunk))
@@ -558,7 +562,7 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str
     groups: list[tuple[list[str], bool]] = []
     for piece in joined:
         # Keep 、 inside a bracketed place list (各县（市、区）人民政府).
-        if "、" in piece:
+        if "、" in piece and ("（" in piece or "(" in piece):
             piece = _BRACKETED_LIST.sub(lambda m: m.group().replace("、", "\0"), piece)
         parts = _LIST_SEPARATOR_RUN.split(piece) if _LIST_SEPARATOR_CHAR.search(piece) else [piece]
         for part in parts:

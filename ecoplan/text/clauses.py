@@ -35,9 +35,9 @@ _CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
 RE_OPENER = lazy_re("[" + re.escape("".join(sorted(_OPENERS))) + "]")
 RE_PUNCT = lazy_re("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
                                       + CLOSE_BRACKETS_FOLDED) + "]")
-_QUOTE_MARKS = lazy_re("[" + re.escape(TITLE_QUOTE_MARKS) + "]")
 # The marks that open a span (》 and ” alone close nothing): a line without one quotes nothing.
 _QUOTE_OPENERS = tuple(mark for mark in TITLE_QUOTE_MARKS if mark not in "》”")
+_QUOTE_CLOSERS = tuple(mark for mark in TITLE_QUOTE_MARKS if mark in "》”")
 # Brackets of unfolded text that hold a list together (城市（含县城）、重点镇).
 _LIST_OPEN = "(（《"
 _LIST_CLOSE = ")）》"
@@ -225,20 +225,29 @@ def distribute_shared_head(
 
 def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of 《…》 titles and “…” quotations in text[start:end]; an unclosed 《 runs to `end`."""
-    # Most lines quote nothing: a substring search per opener (a memchr) tells them far more
-    # cheaply than the character-class scan below, which tests every character.
+    # The marks are found by substring search (a memchr each): a character-class scan tests
+    # every character of the line against the class, several times the cost, and most lines
+    # quote nothing or little.
+    marks: list[int] = []
     for mark in _QUOTE_OPENERS:
-        if text.find(mark, start, end) >= 0:
-            break
-    else:
-        return []
+        i = text.find(mark, start, end)
+        while i >= 0:
+            marks.append(i)
+            i = text.find(mark, i + 1, end)
+    if not marks:
+        return []  # most lines: no mark opens a span
+    for mark in _QUOTE_CLOSERS:
+        i = text.find(mark, start, end)
+        while i >= 0:
+            marks.append(i)
+            i = text.find(mark, i + 1, end)
+    marks.sort()
     out: list[tuple[int, int]] = []
     depth = 0
     open_at = 0
     quote_at = -1
     ascii_at = -1
-    for m in _QUOTE_MARKS.finditer(text, start, end):
-        i = m.start()
+    for i in marks:
         ch = text[i]
         if ch == "《":
             if depth == 0:

@@ -121,7 +121,8 @@ def attachment_words() -> tuple[str, ...]:
 
 @cache
 def comment_openers() -> tuple[frozenset[str], int]:
-    """The lines that open a web page's reader comments (网友评论), and the longest one's length."""
+    """The lines that open a web page's reader comments or other articles (网友评论, 往期推荐), and the
+    longest one's length."""
     words = load("metadata").comment_openers
     return frozenset(words), max(map(len, words), default=0)
 

@@ -22,7 +22,7 @@ from ecoplan.provenance import line_starts
 from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
-from ecoplan.text.layout_tables import Row, wrapped_rows
+from ecoplan.text.layout_tables import Row, quoted_tab_row, wrapped_rows
 from ecoplan.text.lexicon import (
     CN_YEAR_DIGITS,
     COLONS,
@@ -203,14 +203,16 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     pos = left
-    if not glosses and printable:
-        # The common line: its only spaces are U+0020 (the others are unprintable), none wide. Each
-        # run is found, judged and cut out in one pass (_space_runs and _artefact_spaces, fused).
+    if not glosses and (printable or content[left:right].replace("\t", "").isprintable()):
+        # The common line: its only spaces are U+0020 (the others are unprintable; a table row's tabs
+        # are no spaces), none wide. Each run is found, judged and cut out in one pass (_space_runs
+        # and _artefact_spaces, fused).
         wide, limit = _WIDE_TABLE, _WIDE_LIMIT
         a = content.find(" ", left, right)
         if a < 0:
             # Only indentation, a bullet or trailing padding to take off: one run is kept.
-            return content[left:right], [(start + left, right - left)], is_table, 0, cut, ()
+            lead_tabs = 0 if printable else _lead_tabs(content, left)
+            return content[left:right], [(start + left, right - left)], is_table, lead_tabs, cut, ()
         while a >= 0:
             b = a + 1
             while b < right and content[b] == " ":
@@ -228,7 +230,9 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
         if right > pos:
             pieces.append((start + pos, right - pos))
             parts.append(content[pos:right])
-        return "".join(parts), pieces, is_table, 0, cut, ()  # no tab in a printable line: no lead tabs
+        # No tab in a printable line: no lead tabs.
+        lead_tabs = _lead_tabs(content, pieces[0][0] - start) if pieces and not printable else 0
+        return "".join(parts), pieces, is_table, lead_tabs, cut, ()
     if glosses:
         dropped = _dropped(content, left, right, glosses)
     else:
@@ -256,15 +260,18 @@ def _is_page_number(line: str) -> bool:
     return RE_PAGE_NUMBER.match(line) is not None
 
 
-def _clean_wrapped_row(raw: str, row: Row) -> _Cleaned:
+def _clean_wrapped_row(raw: str, row: Row, tabs: Sequence[int] = ()) -> _Cleaned:
     """A row of a layout table whose cells wrap over lines: each cell's pieces joined in order, one
-    separator character (the input's, right after the cell's first piece) kept between cells."""
+    separator character kept between cells: the input's tab between them (`tabs`), else the
+    character right after the cell's first piece (a gap in the row's first line)."""
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     ranges: list[tuple[int, int]] = []
     length = 0
     separator = -1  # input offset of the character separating the cell before from the next
     for k, cell in enumerate(row):
+        if tabs:
+            separator = tabs[k - 1]
         if k:
             pieces.append((separator, 1))
             parts.append(raw[separator])
@@ -555,7 +562,13 @@ def normalise(raw: str) -> Document:
                 blank = True  # the rule under a pipe table's header: layout, no text
                 continue
             wrapped = layout_rows.pop(start, None) if layout_rows else None
-            if wrapped is not None:
+            quoted = (quoted_tab_row(raw, contents, starts, bisect_left(starts, start))
+                      if wrapped is None and '"' in content and "\t" in content else None)
+            if quoted is not None:
+                # A spreadsheet's export: a quoted cell runs over lines (the lines it takes are read here).
+                text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, quoted[0], quoted[1])
+                layout_continued.update(quoted[2])
+            elif wrapped is not None:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
                 opened = spaced.columns
@@ -581,7 +594,7 @@ def normalise(raw: str) -> Document:
                     blank = True
                 continue
         if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
-            # A web page's reader comments (网友评论): the rest of the page is the site's, not the plan's.
+            # A web page's reader comments or other articles (网友评论, 往期推荐): the rest is the site's.
             in_comments = True
             artefacts.append((length, lineno))
             continue

@@ -297,7 +297,11 @@ def _fit(raw: str, cells: list[tuple[int, int]], columns: int) -> list[tuple[int
 
 @cache
 def _header_words() -> frozenset[str]:
-    return frozenset(word for words in load("tables").header.values() for word in words)
+    """Header cells of a task table and of a 主要指标 table (指标名称, 单位, 目标值)."""
+    tables = load("tables")
+    indicator = tables.indicator_table
+    return frozenset([*(word for words in tables.header.values() for word in words),
+                      *indicator["indicator"], *indicator["unit"], *indicator["target"]])
 
 
 @cache
