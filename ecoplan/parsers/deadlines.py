@@ -335,11 +335,9 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
             if year is not None and (g.pre or not before.endswith(rules.not_before)):
                 last_year = (spans[_YEAR][1], year)
-        if cites and _in_book_title(fold, start):
-            continue  # 《关于印发2030年前某行动方案的通知》: part of a cited title
         result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
-        if result is None:
-            continue
+        if result is None or (cites and _in_book_title(fold, start)):
+            continue  # not a limit, or part of a cited title (《关于印发2030年前某行动方案的通知》)
         date, recurring = result
         out.append(_new_tuple(DeadlineMatch, (start, end, doc.text[start:end], date, recurring)))
     months = _time_limit_months(doc, out)

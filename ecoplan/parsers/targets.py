@@ -60,7 +60,7 @@ from ecoplan.text.normalise import fold
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import alternation, load
+from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
 PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
@@ -158,13 +158,13 @@ def rules() -> _Rules:
     before_ops = {w: "=" for w in v.count_verbs} | dict(v.before)
     base = v.baseline
     baseline = lazy_re(
-        rf"(?:{alternation(base['before'])})于?\x20?+(?:(?P<year>\d{{4}}+)\x20?+年(?:底|末)?|{alternation(base['relative'])})"
-        rf"(?:{alternation(base['after'])})?"
+        rf"(?:{trie_alternation(base['before'])})于?\x20?+(?:(?P<year>\d{{4}}+)\x20?+年(?:底|末)?|{trie_alternation(base['relative'])})"
+        rf"(?:{trie_alternation(base['after'])})?"
     )
     return _Rules(
-        before=lazy_re(alternation(list(before_ops))),
+        before=lazy_re(trie_alternation(list(before_ops))),
         before_ops=before_ops,
-        after=lazy_re(alternation(list(v.after))),
+        after=lazy_re(trie_alternation(list(v.after))),
         after_ops=dict(v.after),
         strict=frozenset(v.strict),
         change=dict(v.change),
@@ -177,9 +177,9 @@ def rules() -> _Rules:
         multipliers="".join(load("units").multipliers),
         within=tuple(v.within),
         class_nouns=frozenset(v.class_nouns),
-        hedges=lazy_re(alternation(v.qualifiers)),
-        lead=lazy_re(rf"^(?:[\s,;:、——\-]|{alternation(v.lead_words)})++"),
-        trail=lazy_re(rf"(?:{alternation(v.trail_words)})++$"),
+        hedges=lazy_re(trie_alternation(v.qualifiers)),
+        lead=lazy_re(rf"^(?:[\s,;:、——\-]|{trie_alternation(v.lead_words)})++"),
+        trail=lazy_re(rf"(?:{trie_alternation(v.trail_words)})++$"),
         trail_words=tuple(v.trail_words),
         respectively=tuple(v.respectively),
         shared_heads=tuple(v.shared_heads),
@@ -333,14 +333,18 @@ def _read_head(
     `closes`: the number ends its phrase, so a count verb reaches further back
     (淘汰国三及以下排放标准柴油货车1200辆)."""
     fold = doc.fold
-    best: re.Match[str] | None = None
+    # The last word found, and the one before it when 或 joins them (达到或优于): read from a list
+    # the matcher fills, not a Python loop over every word of the head.
+    words = list(r.before.finditer(fold, hs, he))
+    best = words[-1] if words else None
     either: re.Match[str] | None = None  # 达到或优于: the first of two words joined by 或
     bound: re.Match[str] | None = None  # 至少建成: a bound word right before the count verb
-    for m in r.before.finditer(fold, hs, he):
-        joined = best is not None and best.end() + 1 == m.start() and fold[best.end()] == EITHER
-        either = best if joined else None
-        bound = best if best is not None and best.end() == m.start() else None
-        best = m
+    if len(words) > 1:
+        prev_end = words[-2].end()
+        if prev_end + 1 == words[-1].start() and fold[prev_end] == EITHER:
+            either = words[-2]
+        if prev_end == words[-1].start():
+            bound = words[-2]
     op: str | None = None
     word: str | None = None
     word_start = word_end = subject_end = he
@@ -540,8 +544,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 for item, indicator, reading, op in found:
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment
-                    if quoted is None:
-                        quoted = RE_QUOTE_OPEN.search(fold, line.start, line.end) is not None
+                    if quoted is None:  # a substring search per mark skips text far faster than a class
+                        quoted = any(fold.find(mark, line.start, line.end) >= 0 for mark in QUOTE_OPEN)
                     if quoted and _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:

@@ -82,6 +82,10 @@ _CN_VALUES = CN_VALUES
 _CN_POWERS = CN_POWER_VALUES
 # The pattern families, as bits: which of them can match in a stretch of text.
 ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
+# How far before the unit its gate found a match of the family can start, at most: a Chinese
+# numeral of 8 characters; a Roman one of 4 with a space on either side.
+CN_NUMBER_REACH = 8
+ROMAN_REACH = 6
 # The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
 # Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
 _NUMBER_CHARS = frozenset(" ,.")
@@ -412,7 +416,9 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     # input a Block made from columns) at every probe.
     starts = [line.start for line in lines]
     families: dict[int, int] = {}
-    first_unit: dict[int, int] = {}  # line -> where the arabic gate first matched in it (a unit after a digit)
+    # (line, family) -> where the family's gate first matched in the line (a unit after a number):
+    # no match of the family starts much before it, so its pattern is run from there on.
+    first_unit: dict[tuple[int, int], int] = {}
     for gate in p.gates.numbered, p.gates.percent_cn:
         k, line_start, line_end = -1, 0, -1
         for m in gate.finditer(fold):
@@ -423,14 +429,19 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
             if at < line_end:
                 family = _FAMILY_OF_GATE[m.lastgroup]
                 families[k] = families.get(k, 0) | family
-                if family == ARABIC and k not in first_unit:
-                    first_unit[k] = at
+                if (k, family) not in first_unit:
+                    first_unit[k, family] = at
     for k in sorted(families):
         line = lines[k]
         spans: list[tuple[int, int]] = []
-        unit_at = first_unit.get(k)
+        unit_at = first_unit.get((k, ARABIC))
         arabic_from = None if unit_at is None else _number_start(fold, line.start, unit_at)
-        yield k, QuantityScan(fold, _raw(fold, line.start, line.end, p, spans, families[k], arabic_from), spans)
+        unit_at = first_unit.get((k, CHINESE))
+        chinese_from = None if unit_at is None else max(line.start, unit_at - CN_NUMBER_REACH)
+        unit_at = first_unit.get((k, ROMAN_CLASS))
+        roman_from = None if unit_at is None else max(line.start, unit_at - ROMAN_REACH)
+        found = _raw(fold, line.start, line.end, p, spans, families[k], arabic_from, chinese_from, roman_from)
+        yield k, QuantityScan(fold, found, spans)
 
 
 def _number_start(fold: str, start: int, unit_at: int) -> int:
@@ -461,7 +472,7 @@ def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
 
 def _raw(
     fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int,
-    arabic_from: int | None = None,
+    arabic_from: int | None = None, chinese_from: int | None = None, roman_from: int | None = None,
 ) -> list[tuple[Quantity, bool]]:
     """Every match of every pattern in fold[start:end], with whether it takes hedges.
 
@@ -470,6 +481,9 @@ def _raw(
     `arabic_from` is where the number before the first unit the arabic gate found
     can start at the earliest (see `_number_start`): no arabic match starts before
     it, nor a range or list mark stands before it, so those scans begin there.
+    `chinese_from` and `roman_from` bound those families the same way (their gate's first
+    match in the stretch less the longest numeral that can stand before the unit): the
+    roman pattern, which opens with lookbehinds, is otherwise tried at every position.
     """
     found: list[tuple[Quantity, bool]] = []
     arabic = families & ARABIC
@@ -512,7 +526,9 @@ def _raw(
         value = cn_value(m["num"])
         if value is not None:
             found.append((Quantity(m.start(), m.end(), value, "%", "chinese"), True))
-    for m in p.chinese.finditer(fold, start, end) if families & CHINESE else ():
+    chinese_from = start if chinese_from is None else chinese_from
+    roman_from = start if roman_from is None else roman_from
+    for m in p.chinese.finditer(fold, chinese_from, end) if families & CHINESE else ():
         if (len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units
                 and not fold.startswith(p.bounds_after, m.end())):
             continue  # 一天一巡查, 三吨锅炉: a word; with a bound after it (六天以内) a figure
@@ -523,7 +539,7 @@ def _raw(
             found.append((Quantity(m.start("num"), m.end(), value, _unit(m["unit"]), "chinese"), True))
     # The roman pattern opens with lookbehinds and an optional space, so `re`
     # tries it at every position: it only runs where its gate matched.
-    for m in p.roman.finditer(fold, start, end) if families & ROMAN_CLASS else ():
+    for m in p.roman.finditer(fold, roman_from, end) if families & ROMAN_CLASS else ():
         if spans is not None:
             spans.append(m.span())
         found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),

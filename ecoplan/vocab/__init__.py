@@ -407,3 +407,33 @@ def alternation(words: list[str]) -> str:
     The escaping suits both `re` and `regex`.
     """
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def trie_alternation(words: list[str]) -> str:
+    """`alternation(words)` written as a trie: words sharing a first character share one branch.
+
+    The same matches: the words found at one position are prefixes of one another, all on one
+    path of the trie, and a node tries its longer continuations before ending there, so the
+    longest wins as in `alternation`. `re` tries the branches of an alternation one by one, so
+    a pattern of 150 words tests 150 branches wherever one could start; the trie tests about
+    as many as there are first characters, then only the continuations of the one that matched.
+    """
+    trie: dict[str, dict] = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def branches(node: dict[str, dict]) -> list[str]:
+        return [re.escape(ch) + rest(child) for ch, child in sorted(node.items()) if ch]
+
+    def rest(node: dict[str, dict]) -> str:
+        alts = branches(node)
+        if not alts:
+            return ""
+        group = f"(?:{'|'.join(alts)})"
+        return group + "?" if "" in node else (alts[0] if len(alts) == 1 else group)
+
+    top = branches(trie)
+    return "|".join([*top, ""] if "" in trie else top)
