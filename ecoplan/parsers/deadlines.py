@@ -552,31 +552,35 @@ class DeadlineScope:
             return self._row_deadline(line, pos)
         return self._fields.get(line_index)
 
-    def _field_records(self) -> dict[int, str]:
+    def _field_records(self) -> dict[int, str | None]:
         """Line index -> date of the labelled time limit (整改时限：…) of the record the line is in.
 
         A record written as fields (责任单位：…, 整改时限：…, 整改目标：…) is a task table's row
         in prose: its time limit governs the record's targets as a 完成时限 cell governs a row.
         A field inside an item's paragraph (…。完成时限：6月底前。) covers that item; one on a
         line of its own covers the heading above it, or, when it follows a list of sub-items
-        and no sibling comes after it, their parent.
+        and no sibling comes after it, their parent. Several records under one heading, with no
+        marker of their own (问题1：…, 整改时限：…; 问题2：…, 整改时限：…), each end at their field:
+        a field covers the lines after the field before it, a field without a date (长期坚持) none.
         """
         if not self.matches:
             return {}
         lines, fold = self.doc.lines, self.doc.fold
-        out: dict[int, str] = {}
+        out: dict[int, str | None] = {}
         first_of_style: dict[str, int] = {}
+        # Fields on lines of their own, by the record head they cover: (field line, date or None).
+        own_lines: dict[int, list[tuple[int, str | None]]] = {}
         for word_start, label_end in _labels(fold, 0, len(fold)):  # labels are rare
             i = bisect_right(lines, word_start, key=_block_start) - 1
             if i < 0 or lines[i].is_table or word_start >= lines[i].end:
                 continue
             line = lines[i]
             label_start = _label_start(fold, line.start, word_start, self.doc.space_dropped_before)
-            k = bisect_left(self.starts, label_end)
-            if label_start is None or k == len(self.matches) or \
-                    self.matches[k].start >= min(label_end + FIELD_VALUE_REACH, line.end):
+            if label_start is None:
                 continue
-            date = self.matches[k].date
+            k = bisect_left(self.starts, label_end)
+            dated = k < len(self.matches) and self.matches[k].start < min(label_end + FIELD_VALUE_REACH, line.end)
+            date = self.matches[k].date if dated else None
             h = i
             while h >= 0 and lines[h].marker is None:
                 h -= 1
@@ -587,16 +591,38 @@ class DeadlineScope:
                     if other.marker is not None:
                         first_of_style.setdefault(other.marker.style, n)
             if fold[line.start : label_start].strip():
-                record = range(h, i + 1)  # inside the item's paragraph
+                if dated:
+                    self._cover(out, range(h, i + 1), i, date, first_of_style)  # inside the item's paragraph
             else:
-                record = range(self._record_head(h, i, first_of_style), len(lines))
-            head_style = lines[record.start].marker.style  # type: ignore[union-attr]
-            upper = {s for s, first in first_of_style.items() if first < first_of_style[head_style]}
-            for j in record:
-                if j > i and (m := lines[j].marker) is not None and (m.style == head_style or m.style in upper):
-                    break  # the next record (or a higher heading) begins
-                out.setdefault(j, date)
+                own_lines.setdefault(self._record_head(h, i, first_of_style), []).append((i, date))
+        for head, fields in own_lines.items():
+            if len(fields) == 1:
+                i, date = fields[0]
+                if date is not None:
+                    self._cover(out, range(head, len(lines)), i, date, first_of_style)
+                continue
+            after = head
+            for n, (i, date) in enumerate(sorted(fields)):
+                last = n == len(fields) - 1
+                self._cover(out, range(after, len(lines) if last else i + 1), i, date, first_of_style)
+                after = i + 1
         return out
+
+    def _cover(self, out: dict[int, str | None], record: range, field_line: int, date: str | None,
+               first_of_style: dict[str, int]) -> None:
+        """Give the lines of `record` the field's date, up to the next record or a higher heading."""
+        lines = self.doc.lines
+        head_style = lines[record.start].marker.style if lines[record.start].marker else None
+        if head_style is None:  # a record started after the field before: its heading is above it
+            h = record.start
+            while h >= 0 and lines[h].marker is None:
+                h -= 1
+            head_style = lines[h].marker.style  # type: ignore[union-attr]
+        upper = {s for s, first in first_of_style.items() if first < first_of_style[head_style]}
+        for j in record:
+            if j > field_line and (m := lines[j].marker) is not None and (m.style == head_style or m.style in upper):
+                break  # the next record (or a higher heading) begins
+            out.setdefault(j, date)
 
     def _record_head(self, h: int, field_line: int, first_of_style: dict[str, int]) -> int:
         """The heading whose record a field line after heading line `h` belongs to."""

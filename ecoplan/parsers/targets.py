@@ -721,7 +721,8 @@ def _read_group(
         # plain 完成/实现 are cut, as lead words.
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.word_start, scope)
         # With a bound on the verb (完成不少于10家), the bound is no part of what is counted.
-        head = _clean(doc, r, first.head_start, first.q.start if is_count_verb else reading.word_start, scope)
+        # (Without a count verb the head is the subject just cleaned: not cleaned again.)
+        head = _clean(doc, r, first.head_start, first.q.start, scope) if is_count_verb else subject
         if is_count_verb and reading.subject_end < reading.word_start:
             # 至少建成1个示范点: nor is a bound before the verb (the subject, then the verb)
             head = (_clean(doc, r, first.head_start, reading.subject_end, scope)
