@@ -93,9 +93,9 @@ def _table() -> dict[int, str]:
 
 
 @cache
-def _traditional_chars() -> frozenset[str]:
-    """The table's characters (all in the BMP), for has_traditional's set check."""
-    return frozenset(_table_text()[0::3])
+def _traditional_codes() -> frozenset[int]:
+    """The code points of the table's characters (all in the BMP), for has_traditional's set check."""
+    return frozenset(map(ord, _table_text()[0::3]))
 
 
 _RE_ASTRAL_CJK = lazy_re(f"[{_ASTRAL_CJK}]")
@@ -112,7 +112,11 @@ def has_traditional(text: str) -> bool:
     global _set_check_left
     if len(text) <= _set_check_left:
         _set_check_left -= len(text)
-        return _RE_ASTRAL_CJK.search(text) is not None or not _traditional_chars().isdisjoint(text)
+        # The text's code points, read from its UTF-32 form, are looked up as ints: a character
+        # of a str is a new string to hash, and costs half as much again. A lone surrogate is
+        # passed as its code point (no table character is one).
+        codes = memoryview(text.encode("utf-32-le", "surrogatepass")).cast("I")
+        return _RE_ASTRAL_CJK.search(text) is not None or not _traditional_codes().isdisjoint(codes)
     return _traditional().search(text) is not None
 
 
