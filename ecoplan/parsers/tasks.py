@@ -106,6 +106,7 @@ class _Rules:
     label_role: dict[str, str]  # 牵头单位 -> lead
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
+    record_label: re.Pattern[str]  # 问题1：, which opens a record of fields (an item without a marker)
     label_at_start_firsts: frozenset[str]  # the characters a match of it can start with
     # A label after a sentence end, not bracketed; the match starts at the sentence end (one
     # character before the label): a pattern opening with a character class is scanned for far
@@ -140,6 +141,7 @@ def _rules() -> _Rules:
         label_role=labels,
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=lazy_regex(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
+        record_label=lazy_re(rf"[ ]*+(?:{alternation(v.record_labels)})[ ]*+\d{{1,3}}+[ ]*+[:：.．、]"),
         label_at_start=lazy_re(
             rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
@@ -726,6 +728,8 @@ def _item_range(doc: Document, a: int, b: int) -> tuple[int, int] | None:
     marker = match_marker(fold, a, b)
     if marker is not None:
         a, b = _strip(doc, marker.end, b)
+    elif (record := _rules().record_label.match(fold, a, b)) is not None:
+        a, b = _strip(doc, record.end(), b)  # 问题1：…: the record's text follows its label
     while b > a and text[b - 1] in _ITEM_SEPARATORS:
         b -= 1
     return (a, b) if b > a else None
@@ -1023,6 +1027,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     fold = doc.fold
     role_hint, lead_header, reach = rules.role_hint, rules.lead_header, rules.lead_header_reach
     label_at_start, label_at_start_firsts = rules.label_at_start, rules.label_at_start_firsts
+    record_firsts = frozenset(" " + "".join(w[:1] for w in load("tables").record_labels))
     last_line = len(lines) - 1
     for i, line in enumerate(lines):
         if i <= stream_end:
@@ -1144,13 +1149,15 @@ def parse_tasks(doc: Document) -> list[Task]:
             item, item_task, item_heading, item_heading_style = line, None, None, None
             item_before, item_open = [], False
             continue
-        if marker is not None:
+        # 问题1：… opens a record of fields as a marker opens an item: its own text, no heading above it.
+        record = marker is None and first_char in record_firsts and rules.record_label.match(fold, line.start, line.end)
+        if marker is not None or record:
             heading, heading_style = None, None
         head = heading if heading_style is not None and heading_belongs(i + 1, heading_style) else None
         # A paragraph continuing an item whose marker stands on an earlier line (and gave
         # no task yet) belongs to that item: a responsibility line below covers both.
         before: list[tuple[int, int]] = []
-        if marker is None and item is not None and item_task is None and item_open:
+        if marker is None and not record and item is not None and item_task is None and item_open:
             prev = _item_range(doc, item.start, item.end)
             # The heading on its own line that the item's first paragraph joined stays its start.
             first = [item_heading] if item_heading is not None and not item_before else []
@@ -1165,7 +1172,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
         broken_item = _broken_item(doc, line, i) if style is not None and not found else None
         item_before = [] if found else before
-        item_open = not found and (marker is not None or bool(before) or head is not None)
+        item_open = not found and (marker is not None or bool(record) or bool(before) or head is not None)
         item, item_task = line, (found[-1] if found else None)
         item_heading, item_heading_style = heading, heading_style
         heading, heading_style = None, None

@@ -242,6 +242,7 @@ class TablesVocab(_Vocab):
     role_complements: Words
     first_is_lead: Words
     other_labels: Words
+    record_labels: Words
     lead_marks: Words
     name_leads: Words
     indicator_table: dict[str, Words]
