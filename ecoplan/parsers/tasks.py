@@ -107,6 +107,7 @@ class _Rules:
     label: regex.Pattern[str]  # a role label followed by its colon
     label_at_start: re.Pattern[str]  # tried on every line: the standard engine is faster here
     record_label: re.Pattern[str]  # 问题1：, which opens a record of fields (an item without a marker)
+    record_label_firsts: frozenset[str]  # the characters a match of it can start with
     label_at_start_firsts: frozenset[str]  # the characters a match of it can start with
     # A label after a sentence end, not bracketed; the match starts at the sentence end (one
     # character before the label): a pattern opening with a character class is scanned for far
@@ -142,6 +143,7 @@ def _rules() -> _Rules:
         # `牵头单位：` or `【牵头单位】`; other labels (完成时限：) mark segments that name no one.
         label=lazy_regex(rf"【[ ]*+(?P<label>{any_label})[ ]*+】|(?P<label>{any_label})[ ]*+[:：]"),
         record_label=lazy_re(rf"[ ]*+(?:{alternation(v.record_labels)})[ ]*+\d{{1,3}}+[ ]*+[:：.．、]"),
+        record_label_firsts=frozenset(" " + "".join(w[:1] for w in v.record_labels)),
         label_at_start=lazy_re(
             rf"[ ]*+(?:【[ ]*+(?:{any_label})[ ]*+】|[{re.escape(OPEN_ANY)}]?[ ]*+(?:{any_label})[ ]*+[:：])"
         ),
@@ -1027,7 +1029,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     fold = doc.fold
     role_hint, lead_header, reach = rules.role_hint, rules.lead_header, rules.lead_header_reach
     label_at_start, label_at_start_firsts = rules.label_at_start, rules.label_at_start_firsts
-    record_firsts = frozenset(" " + "".join(w[:1] for w in load("tables").record_labels))
+    record_firsts = rules.record_label_firsts
     last_line = len(lines) - 1
     for i, line in enumerate(lines):
         if i <= stream_end:

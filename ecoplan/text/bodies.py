@@ -27,7 +27,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import alternation, load
+from ecoplan.vocab import alternation, load, trie_alternation
 
 _LIST_SEPARATOR_RUN = lazy_re("[" + re.escape(LIST_SEPARATORS) + r"\n]+")
 _LIST_SEPARATOR_CHAR = lazy_re("[" + re.escape(LIST_SEPARATORS) + "\n]")  # a piece without one is one part
@@ -124,32 +124,6 @@ class BodyLexicon:
     document_words: tuple[str, ...]
 
 
-def _trie_alt(words: list[str]) -> str:
-    """The words as a prefix tree for stdlib `re` (局|厅|委员会 … → 委(?:员会)?…).
-
-    Matches what `alternation` matches, the longest word at the leftmost position:
-    at each node only one branch can take the next character, and a longer
-    word is tried before the word that ends at the node. A flat alternation
-    of ~226 words is tried word by word at every candidate position; the tree
-    reads each character once, twice as fast over plan text.
-    """
-    root: dict[str, dict] = {}
-    for word in set(words):
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
-
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
 @cache
 def body_lexicon() -> BodyLexicon:
     data = load("departments")
@@ -184,7 +158,9 @@ def body_lexicon() -> BodyLexicon:
         not_modifier[word] = tuple(rule.not_modifier)
         if rule.modifier_ends:
             modifier_ends[word] = rule.modifier_ends
-    body_words = _trie_alt(list(tokens))
+    # As a prefix tree: a flat alternation of ~226 words is tried word by word at every candidate
+    # position; the tree reads each character once, twice as fast over plan text.
+    body_words = trie_alternation(list(tokens))
     last_chars = frozenset(word[-1] for word in tokens)
     actor_verbs = data.actor_verbs
     stop = frozenset(data.stop) | frozenset(data.creation)
@@ -196,7 +172,7 @@ def body_lexicon() -> BodyLexicon:
     place_verbs = alternation(actor_verbs)
     return BodyLexicon(
         token_re=lazy_re(body_words),
-        reversed_token_re=lazy_re(_trie_alt([word[::-1] for word in tokens])),
+        reversed_token_re=lazy_re(trie_alternation([word[::-1] for word in tokens])),
         longest_token=max(map(len, tokens)),
         last_chars=last_chars,
         last_char=lazy_re("[" + re.escape("".join(sorted(last_chars))) + "]"),
@@ -628,9 +604,9 @@ def has_stop_char(name: str) -> bool:
     for one between the fields of a division's name (固体废物与化学品管理处, 应对气候变化处)."""
     v = body_lexicon()
     plain = _BRACKETED_ANY.sub("", name)
+    if v.stop_chars.isdisjoint(plain):
+        return False  # most names
     stops = [k for k, ch in enumerate(plain) if ch in v.stop_chars]
-    if not stops:
-        return False
     return not (len(stops) == 1 and 0 < stops[0] < len(plain) - 2 and plain[-1] in v.divisions)
 
 

@@ -296,30 +296,9 @@ def _clean_wrapped_row(raw: str, row: Row, tabs: Sequence[int] = ()) -> _Cleaned
 
 
 def _clean_spaced_row(raw: str, cells: list[tuple[int, int]]) -> _Cleaned:
-    """A row of a space-separated table: each cell cleaned, one separator character kept between cells."""
-    pieces: list[tuple[int, int]] = []
-    parts: list[str] = []
-    ranges: list[tuple[int, int]] = []
-    length = 0
-    for k, (a, b) in enumerate(cells):
-        if k:
-            pieces.append((cells[k - 1][1], 1))  # the first character of the gap separates the cells
-            parts.append(raw[cells[k - 1][1]])
-            length += 1
-        cell_start = length
-        pos = a
-        for x, y in _artefact_spaces(raw, b, _space_runs(raw, a, b)):
-            if x > pos:
-                pieces.append((pos, x - pos))
-                parts.append(raw[pos:x])
-                length += x - pos
-            pos = y
-        if b > pos:
-            pieces.append((pos, b - pos))
-            parts.append(raw[pos:b])
-            length += b - pos
-        ranges.append((cell_start, length))
-    return "".join(parts), pieces, True, 0, False, tuple(ranges)
+    """A row of a space-separated table: each cell cleaned, one separator character kept between cells
+    (the first character of the gap after a cell): a wrapped row whose cells are one piece each."""
+    return _clean_wrapped_row(raw, [[cell] for cell in cells])
 
 
 def _dropped(content: str, left: int, right: int, glosses: list[tuple[int, int]]) -> list[tuple[int, int]]:
