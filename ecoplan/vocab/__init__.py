@@ -12,6 +12,7 @@ evaluated when the classes are made (no `from __future__ import annotations`):
 evaluating them from strings at each start would cost as much again.
 """
 
+import os
 import re
 import types
 import typing
@@ -20,11 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, overload
 
-import yaml
-
-# libyaml reads the vocabularies about 8 times faster than the pure-Python
-# loader (~50 ms of every cold start); same safe subset, same data.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from ecoplan.kept import kept_path, read_kept, write_kept
 
 Words = list[str]
 _T = TypeVar("_T")
@@ -387,9 +384,25 @@ def load(name: Literal["comparators"]) -> ComparatorsVocab: ...
 def load(name: Literal["published"]) -> PublishedVocab: ...
 @cache
 def load(name: str) -> Any:
-    """Load and validate `ecoplan/vocab/<name>.yaml` once per process."""
-    text = (_HERE / f"{name}.yaml").read_text(encoding="utf-8")
-    return parse(name, yaml.load(text, Loader=_Loader))
+    """Load and validate `ecoplan/vocab/<name>.yaml` once per process.
+
+    What the YAML reads as is kept for the next process (ecoplan.kept) while the file is
+    unchanged, as Python keeps a module's bytecode: YAML is then neither imported nor read.
+    """
+    path = _HERE / f"{name}.yaml"
+    stat = os.stat(path)
+    source = (stat.st_mtime_ns, stat.st_size)
+    kept_at = kept_path(__file__, f"vocab-{name}")
+    data = read_kept(kept_at, source)
+    if data is None:
+        import yaml
+
+        # libyaml reads the vocabularies about 8 times faster than the pure-Python
+        # loader; same safe subset, same data.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        write_kept(kept_at, source, data)
+    return parse(name, data)
 
 
 def parse(name: str, data: Any) -> Any:
@@ -405,9 +418,15 @@ def parse(name: str, data: Any) -> Any:
 def alternation(words: list[str]) -> str:
     """Regex alternation of literal words, longest first, so 截至 wins over 至.
 
-    The escaping suits both `re` and `regex`.
+    The escaping suits both `re` and `regex`. Words of one length (which never match at one
+    place together) are in code point order: the same pattern text in every process, whatever
+    order a set gave them in, so its compiled code is found again (ecoplan.text.patterns).
     """
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=_longest_first))
+
+
+def _longest_first(word: str) -> tuple[int, str]:
+    return -len(word), word
 
 
 def trie_alternation(words: list[str]) -> str:

@@ -1,0 +1,152 @@
+"""What ecoplan keeps on disk between processes (ecoplan.kept): compiled patterns and read vocabularies.
+
+A kept file only saves work: with it, without it, or with a damaged one, every
+result is the one computed afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ecoplan import kept, vocab
+from ecoplan.text import patterns
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Shapes the compiler treats apart: groups named and not, flags, lookbehinds, possessive runs,
+# classes beyond the BMP, alternations long enough for a prefix check.
+SAMPLE_PATTERNS = [
+    (r"(?P<y>(?:19|20)\d{2}+)[ ]*+年(?:(?P<m>1[0-2]|0?[1-9])月)?", 0),
+    (r"(?<![\u4e00-\u9fff])(?:牵头|配合|负责)单位[:：]", 0),
+    (r"^\s*(?:第[一二三四五六七八九十]+[章节条]|[一二三四五六七八九十]+、)", re.MULTILINE),
+    (r"[𠀀-\U0003134f]|\.(?:pdf|docx?)$", re.IGNORECASE),
+    (r"(a)|(b)(?P<c>c)?", 0),
+    ("|".join(f"词{k}" for k in range(60)), 0),
+]
+
+
+@pytest.fixture
+def kept_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """patterns' kept file in a folder of the test's own, nothing read or compiled yet."""
+    path = tmp_path / "patterns.marshal"
+    monkeypatch.setattr(patterns, "_KEPT_PATH", str(path))
+    monkeypatch.setattr(patterns, "_kept", None)
+    monkeypatch.setattr(patterns, "_made", {})
+    monkeypatch.setattr(patterns, "_hits", set())
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return path
+
+
+def test_a_compiled_pattern_equals_re_compile_before_and_after_it_is_kept(kept_patterns: Path) -> None:
+    # Pattern objects compare equal when their text, flags and engine code are equal.
+    fresh = [patterns.compile_re(p, f) for p, f in SAMPLE_PATTERNS]
+    assert fresh == [re.compile(p, f) for p, f in SAMPLE_PATTERNS]
+    patterns.save_compiled()
+    assert kept_patterns.exists()
+    patterns._kept = None  # as a new process: read from the file
+    again = [patterns.compile_re(p, f) for p, f in SAMPLE_PATTERNS]
+    assert again == fresh
+    assert patterns._hits == {(p, int(f)) for p, f in SAMPLE_PATTERNS}
+    assert [g.groupindex for g in again] == [g.groupindex for g in fresh]
+    assert again[0].match("2025年3月").group("m") == "3"
+
+
+def test_a_damaged_kept_file_is_not_used(kept_patterns: Path) -> None:
+    kept_patterns.write_bytes(b"\x00not marshal data")
+    assert [patterns.compile_re(p, f) for p, f in SAMPLE_PATTERNS] == [re.compile(p, f) for p, f in SAMPLE_PATTERNS]
+
+
+def test_a_damaged_entry_is_compiled_anew(kept_patterns: Path) -> None:
+    pattern, flags = SAMPLE_PATTERNS[0]
+    good = patterns._compiled_entry(pattern, flags)
+    assert good is not None
+    bad = (good[0], [7, 7, 7], *good[2:])  # code the engine's check refuses
+    kept.write_kept(str(kept_patterns), patterns._KEPT_FOR, {(pattern, flags): bad})
+    assert patterns.compile_re(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_a_file_kept_for_another_interpreter_is_not_used(kept_patterns: Path) -> None:
+    pattern, flags = SAMPLE_PATTERNS[1]
+    kept.write_kept(str(kept_patterns), ("another python",), {(pattern, flags): "anything"})
+    assert patterns.compile_re(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_an_invalid_pattern_raises_as_re_compile_does(kept_patterns: Path) -> None:
+    with pytest.raises(re.error, match="missing \\)"):
+        patterns.compile_re("(?:unclosed")
+
+
+def test_nothing_is_written_when_python_writes_no_bytecode(kept_patterns: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    patterns.compile_re(*SAMPLE_PATTERNS[2])
+    patterns.save_compiled()
+    assert not kept_patterns.exists()
+
+
+def test_an_unwritable_folder_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    kept.write_kept(str(blocker / "sub" / "x.marshal"), 1, {"a": 1})  # its folder cannot be made
+    assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_a_kept_vocabulary_reads_as_the_yaml_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    vocab.load.cache_clear()
+    try:
+        fresh = vocab.load("units").model_dump()
+        kept_at = Path(kept.kept_path(vocab.__file__, "vocab-units"))
+        assert kept_at.is_relative_to(tmp_path) and kept_at.exists()
+        vocab.load.cache_clear()
+        assert vocab.load("units").model_dump() == fresh
+        # Kept for another state of the file (another size or time): read from the YAML again.
+        stat = os.stat(Path(vocab.__file__).parent / "units.yaml")
+        kept.write_kept(str(kept_at), (stat.st_mtime_ns, stat.st_size), {"not": "units"})
+        vocab.load.cache_clear()
+        with pytest.raises(vocab.VocabularyError):  # the kept data is what was read, and it is checked
+            vocab.load("units")
+        kept.write_kept(str(kept_at), (stat.st_mtime_ns + 1, stat.st_size), {"not": "units"})
+        vocab.load.cache_clear()
+        assert vocab.load("units").model_dump() == fresh
+    finally:
+        vocab.load.cache_clear()
+
+
+def test_alternations_are_the_same_text_in_any_order() -> None:
+    words = ["印发", "下发", "转发", "颁布", "发布", "印送", "下达", "发"]
+    assert vocab.alternation(words) == vocab.alternation(list(reversed(words)))
+    assert vocab.alternation(words).endswith("|发")  # longest first still
+
+
+_PATTERNS_OF_A_RUN = """
+import sys
+from ecoplan import parse_text
+from ecoplan.text import patterns
+patterns._read_kept = lambda: {}
+for path in sys.argv[1:]:
+    parse_text(open(path, encoding="utf-8").read())
+print(sorted(patterns._made))
+"""
+
+
+def test_the_patterns_a_run_compiles_are_the_same_text_in_every_process() -> None:
+    # Patterns are built from vocabularies, some held as sets, whose order changes with the
+    # hash seed; a pattern whose text changed from one process to the next would never be
+    # found kept.
+    plans = sorted(str(p) for p in (ROOT / "data" / "raw").glob("*.txt"))
+    runs = [
+        subprocess.run([sys.executable, "-c", _PATTERNS_OF_A_RUN, *plans], capture_output=True, text=True,
+                       check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0].count("(") > 50
