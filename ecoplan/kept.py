@@ -30,8 +30,9 @@ def kept_path(module_file: str, name: str) -> str:
 def read_kept(path: str, valid_for: Any) -> Any:
     """The data kept at `path` if it was kept for `valid_for` (compared by ==), else None."""
     try:
+        # Read whole, then unmarshalled: marshal.load on a file reads it a few bytes a call (~40 x slower).
         with open(path, "rb") as fh:
-            kept_for, data = marshal.load(fh)
+            kept_for, data = marshal.loads(fh.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return data if kept_for == valid_for else None
@@ -44,8 +45,9 @@ def write_kept(path: str, valid_for: Any, data: Any) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        content = marshal.dumps((valid_for, data))
         with open(temporary, "wb") as fh:
-            marshal.dump((valid_for, data), fh)
+            fh.write(content)
         os.replace(temporary, path)
     except (OSError, ValueError):  # ValueError: a value marshal cannot write
         try:

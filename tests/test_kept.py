@@ -150,3 +150,27 @@ def test_the_patterns_a_run_compiles_are_the_same_text_in_every_process() -> Non
     ]
     assert runs[0] == runs[1]
     assert runs[0].count("(") > 50
+
+
+_MODULES_OF_A_JSON_RUN = """
+import sys
+from ecoplan.commands import main
+sys.argv = ["ecoplan", "parse", sys.argv[1], "--format", "json", "-o", sys.argv[2]]
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted(name for name in sys.modules if name == "yaml" or name.startswith("yaml.")))
+"""
+
+
+def test_a_run_writing_json_with_kept_vocabularies_never_loads_pyyaml(tmp_path: Path) -> None:
+    # PyYAML's import is ~12 ms of a one-plan run; with the vocabularies kept, only YAML output needs it.
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(tmp_path / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    plan = str(ROOT / "data" / "raw" / "dalian-2021-key-points.txt")
+    runs = [subprocess.run([sys.executable, "-c", _MODULES_OF_A_JSON_RUN, plan, str(tmp_path / f"{k}.json")],
+                           capture_output=True, text=True, check=True, env=env).stdout for k in range(2)]
+    assert runs[0].strip() != "[]"  # the first run reads the YAML files, and keeps what they hold
+    assert runs[1].strip() == "[]"
+    assert (tmp_path / "0.json").read_bytes() == (tmp_path / "1.json").read_bytes()
