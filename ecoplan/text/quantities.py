@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple, Protocol
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
@@ -91,7 +91,9 @@ ROMAN_REACH = 6
 _NUMBER_CHARS = frozenset(" ,.")
 _NUMBER_STRIP = "0123456789" + "".join(sorted(_NUMBER_CHARS))
 _START_OF, _END = itemgetter(0), itemgetter(1)
+_START = attrgetter("start")  # of a Stretch
 _new_tuple = tuple.__new__  # of a (start, end, …) tuple
+_INFINITY = math.inf  # what float() reads a figure of 309 digits or more as
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
@@ -414,7 +416,7 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     p = patterns()
     # Once per text: a bisect then compares plain ints, where a key would read a line (on a long
     # input a Block made from columns) at every probe.
-    starts = [line.start for line in lines]
+    starts = list(map(_START, lines))
     families: dict[int, int] = {}
     # (line, family) -> where the family's gate first matched in the line (a unit after a number):
     # no match of the family starts much before it, so its pattern is run from there on.
@@ -500,18 +502,24 @@ def _raw(
             continue  # 5个-10% is two figures, not a range
         unit = _unit(m["unit"])
         lo_end = m.end("lounit") if m["lounit"] else m.end("lo")
-        found.append((Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"), False))
-        found.append((Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"),
-                      False))
+        if (value := _arabic_value(m["lo"])) != _INFINITY:  # see the end of the function
+            found.append((Quantity(lo, lo_end, value, unit, "arabic", range="low"), False))
+        if (value := _arabic_value(m["num"])) != _INFINITY:
+            found.append((Quantity(m.start("num"), m.end(), value, unit, "arabic", range="high"), False))
     for m in p.arabic.finditer(fold, arabic_from, end) if arabic else ():
         if spans is not None:
             spans.append(m.span())
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
-        # Made as a tuple: the named tuple's Python-level __new__ would cost more than the rest (the most common kind).
-        found.append((_new_tuple(Quantity, (s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic", None, None,
-                                            None)), True))
+        # The most common kind: value and unit read inline (`_arabic_value`, `_unit`), and made as a
+        # tuple, as the named tuple's Python-level __new__ would cost more than the rest.
+        num, unit = m.group("num", "unit")
+        value = float(num.replace(" ", "").replace(",", ""))
+        if value == _INFINITY:
+            continue  # see the end of the function
+        found.append((_new_tuple(Quantity, (s, m.end(), value, unit if "\x20" not in unit else squash(unit), "arabic",
+                                            None, None, None)), True))
     for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
         if spans is not None:
             spans.append(m.span())
@@ -519,7 +527,8 @@ def _raw(
             continue
         unit = _unit(m["unit"])
         for item in p.list_item.finditer(fold, m.start(), m.end("items")):
-            found.append((Quantity(item.start(), item.end("num"), _arabic_value(item["num"]), unit, "arabic"), True))
+            if (value := _arabic_value(item["num"])) != _INFINITY:
+                found.append((Quantity(item.start(), item.end("num"), value, unit, "arabic"), True))
     for m in p.percent_cn.finditer(fold, start, end) if families & PERCENT_CN else ():
         if spans is not None:
             spans.append(m.span())
@@ -544,9 +553,10 @@ def _raw(
             spans.append(m.span())
         found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),
                       False))
-    # A figure too large for a float (309 digits) reads as infinity: it is no
-    # quantity a plan commits to, so it stays text.
-    return [item for item in found if math.isfinite(item[0].value)]
+    # A figure too large for a float (309 digits) reads as infinity: it is no quantity a plan
+    # commits to, so it stays text (each arabic figure is left out as it is read; no Chinese or
+    # Roman numeral is that large).
+    return found
 
 
 def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: int) -> list[Quantity]:
