@@ -206,6 +206,9 @@ class _Patterns:
     multipliers: str
     one_character_units: frozenset[str]  # units a one-character Chinese numeral is read before (家, 个百分点)
     bounds_after: tuple[str, ...]  # words after a figure that bound it (以内, 以上)
+    # How far past the start of its unit a match of the family can end, at most: the longest unit
+    # as the pattern writes it (a multiplier before it, a "/" as " / ").
+    unit_reach: dict[int, int]
 
 
 @cache
@@ -232,11 +235,21 @@ def patterns() -> _Patterns:
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
     percent_cn = lazy_re(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
+    unit_reach = {
+        ARABIC: 1 + _longest(list(v.surfaces())),
+        CHINESE: 1 + _longest([*v.counters, *v.surfaces()]),
+        ROMAN_CLASS: _longest(v.class_units),
+    }
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
         _gates(v, rf"{number}\x20?+{unit}"), mult,
-        frozenset([*v.counters, *v.points_units]), tuple(c.after),
+        frozenset([*v.counters, *v.points_units]), tuple(c.after), unit_reach,
     )
+
+
+def _longest(words: list[str]) -> int:
+    """The most characters a word of `words` takes as `_alt` writes it ("/" may be " / ")."""
+    return max(len(w) + 2 * w.count("/") for w in words)
 
 
 @cache
@@ -421,6 +434,9 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     # (line, family) -> where the family's gate first matched in the line (a unit after a number):
     # no match of the family starts much before it, so its pattern is run from there on.
     first_unit: dict[tuple[int, int], int] = {}
+    # …and where it last matched: no match of the family ends further than its unit reach past it,
+    # so its pattern is run up to there (the rest of a line is often long).
+    last_unit: dict[tuple[int, int], int] = {}
     for gate in p.gates.numbered, p.gates.percent_cn:
         k, line_start, line_end = -1, 0, -1
         for m in gate.finditer(fold):
@@ -433,16 +449,25 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
                 families[k] = families.get(k, 0) | family
                 if (k, family) not in first_unit:
                     first_unit[k, family] = at
+                last_unit[k, family] = at
+    reach = p.unit_reach
     for k in sorted(families):
         line = lines[k]
+        end = line.end
         spans: list[tuple[int, int]] = []
         unit_at = first_unit.get((k, ARABIC))
-        arabic_from = None if unit_at is None else _number_start(fold, line.start, unit_at)
+        arabic = None
+        if unit_at is not None:
+            arabic = _number_start(fold, line.start, unit_at), min(end, last_unit[k, ARABIC] + reach[ARABIC])
         unit_at = first_unit.get((k, CHINESE))
-        chinese_from = None if unit_at is None else max(line.start, unit_at - CN_NUMBER_REACH)
+        chinese = None
+        if unit_at is not None:
+            chinese = max(line.start, unit_at - CN_NUMBER_REACH), min(end, last_unit[k, CHINESE] + reach[CHINESE])
         unit_at = first_unit.get((k, ROMAN_CLASS))
-        roman_from = None if unit_at is None else max(line.start, unit_at - ROMAN_REACH)
-        found = _raw(fold, line.start, line.end, p, spans, families[k], arabic_from, chinese_from, roman_from)
+        roman = None
+        if unit_at is not None:
+            roman = max(line.start, unit_at - ROMAN_REACH), min(end, last_unit[k, ROMAN_CLASS] + reach[ROMAN_CLASS])
+        found = _raw(fold, line.start, end, p, spans, families[k], arabic, chinese, roman)
         yield k, QuantityScan(fold, found, spans)
 
 
@@ -474,25 +499,29 @@ def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
 
 def _raw(
     fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int,
-    arabic_from: int | None = None, chinese_from: int | None = None, roman_from: int | None = None,
+    arabic_bounds: tuple[int, int] | None = None, chinese_bounds: tuple[int, int] | None = None,
+    roman_bounds: tuple[int, int] | None = None,
 ) -> list[tuple[Quantity, bool]]:
     """Every match of every pattern in fold[start:end], with whether it takes hedges.
 
     Only the `families` given are run (the others' gates do not match there).
     The span of every match, kept or not, goes to `spans` when given.
-    `arabic_from` is where the number before the first unit the arabic gate found
-    can start at the earliest (see `_number_start`): no arabic match starts before
-    it, nor a range or list mark stands before it, so those scans begin there.
-    `chinese_from` and `roman_from` bound those families the same way (their gate's first
-    match in the stretch less the longest numeral that can stand before the unit): the
+    `arabic_bounds` (from, to) bound the arabic family's matches in the stretch: `from` is
+    where the number before the first unit the arabic gate found can start at the earliest
+    (see `_number_start`): no arabic match starts before it, nor a range or list mark stands
+    before it, so those scans begin there. Every match ends in a unit, which starts where the
+    gate matched: none ends past `to`, the family's last gate match plus its unit reach, so
+    the scans (and the lookaheads of the mark gates) stop there.
+    `chinese_bounds` and `roman_bounds` bound those families the same way (from: their gate's
+    first match in the stretch less the longest numeral that can stand before the unit): the
     roman pattern, which opens with lookbehinds, is otherwise tried at every position.
     """
     found: list[tuple[Quantity, bool]] = []
     arabic = families & ARABIC
-    arabic_from = start if arabic_from is None else arabic_from
+    arabic_from, arabic_to = (start, end) if arabic_bounds is None else arabic_bounds
     marks_from = max(start, arabic_from - 1)  # the mark of a range or list stands right before its last number
-    ranged = arabic and p.gates.range.search(fold, marks_from, end)
-    for m in p.range.finditer(fold, start, end) if ranged else ():
+    ranged = arabic and p.gates.range.search(fold, marks_from, arabic_to)
+    for m in p.range.finditer(fold, start, arabic_to) if ranged else ():
         if spans is not None:
             spans.append(m.span())
         lo = m.start("lo")
@@ -506,7 +535,7 @@ def _raw(
             found.append((Quantity(lo, lo_end, value, unit, "arabic", range="low"), False))
         if (value := _arabic_value(m["num"])) != _INFINITY:
             found.append((Quantity(m.start("num"), m.end(), value, unit, "arabic", range="high"), False))
-    for m in p.arabic.finditer(fold, arabic_from, end) if arabic else ():
+    for m in p.arabic.finditer(fold, arabic_from, arabic_to) if arabic else ():
         if spans is not None:
             spans.append(m.span())
         s = m.start("num")
@@ -520,7 +549,8 @@ def _raw(
             continue  # see the end of the function
         found.append((_new_tuple(Quantity, (s, m.end(), value, unit if "\x20" not in unit else squash(unit), "arabic",
                                             None, None, None)), True))
-    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
+    listed = arabic and p.gates.listed.search(fold, marks_from, arabic_to)
+    for m in p.listed.finditer(fold, start, arabic_to) if listed else ():
         if spans is not None:
             spans.append(m.span())
         if m.start() > 0 and fold[m.start() - 1] == ORDINAL_BEFORE:
@@ -535,9 +565,9 @@ def _raw(
         value = cn_value(m["num"])
         if value is not None:
             found.append((Quantity(m.start(), m.end(), value, "%", "chinese"), True))
-    chinese_from = start if chinese_from is None else chinese_from
-    roman_from = start if roman_from is None else roman_from
-    for m in p.chinese.finditer(fold, chinese_from, end) if families & CHINESE else ():
+    chinese_from, chinese_to = (start, end) if chinese_bounds is None else chinese_bounds
+    roman_from, roman_to = (start, end) if roman_bounds is None else roman_bounds
+    for m in p.chinese.finditer(fold, chinese_from, chinese_to) if families & CHINESE else ():
         if (len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units
                 and not fold.startswith(p.bounds_after, m.end())):
             continue  # 一天一巡查, 三吨锅炉: a word; with a bound after it (六天以内) a figure
@@ -548,7 +578,7 @@ def _raw(
             found.append((Quantity(m.start("num"), m.end(), value, _unit(m["unit"]), "chinese"), True))
     # The roman pattern opens with lookbehinds and an optional space, so `re`
     # tries it at every position: it only runs where its gate matched.
-    for m in p.roman.finditer(fold, roman_from, end) if families & ROMAN_CLASS else ():
+    for m in p.roman.finditer(fold, roman_from, roman_to) if families & ROMAN_CLASS else ():
         if spans is not None:
             spans.append(m.span())
         found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),
