@@ -44,7 +44,7 @@ from ecoplan.text.lexicon import (
     YEAR_MIN,
 )
 from ecoplan.text.markers import match_marker
-from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.patterns import compile_regex, lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import DeadlinesVocab, alternation, load
@@ -192,7 +192,7 @@ def _rules() -> _Rules:
                 *v.halves, *v.month_word}
     anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=lambda w: (-len(w), w))
     inside, min_width = _alphabet(pattern)
-    compiled = regex.compile(pattern)
+    compiled = compile_regex(pattern)
     if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(

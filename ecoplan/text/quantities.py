@@ -113,7 +113,7 @@ class Quantity(NamedTuple):
 
 def _alt(words: list[str]) -> str:
     """Alternation of literal words, longest first; "/" may be written 每 or have spaces around it."""
-    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=len, reverse=True)]
+    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=lambda w: (-len(w), w))]
     return "|".join(parts)
 
 
