@@ -395,12 +395,9 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
-    # Imported here: it costs ~4 ms (random, shutil), which output to stdout never needs.
-    import tempfile
-
     with deferred() as deferral:
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, tmp = _new_temporary(target)
         except OSError as exc:
             raise OutputError(f"{name}: cannot write ({exc.strerror or exc})") from None
         try:
@@ -422,8 +419,21 @@ def write_atomic(path: str | os.PathLike[str], content: str | Callable[[TextIO],
             raise
 
 
+def _new_temporary(target: Path) -> tuple[int, str]:
+    """A new file beside `target` for this process alone (fd, path): what tempfile.mkstemp makes,
+    without importing tempfile, shutil and random (~4 ms of a one-plan run)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _attempt in range(100):
+        tmp = str(target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary name beside {target}")
+
+
 def _umask() -> int:
-    # mkstemp creates 0600 files; outputs get the usual umask-based mode instead.
+    # The temporary file is made 0600; outputs get the usual umask-based mode instead.
     mask = os.umask(0)
     os.umask(mask)
     return mask

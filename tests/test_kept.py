@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import regex
 
 from ecoplan import kept, vocab
 from ecoplan.text import patterns
@@ -33,14 +34,26 @@ SAMPLE_PATTERNS = [
 
 @pytest.fixture
 def kept_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """patterns' kept file in a folder of the test's own, nothing read or compiled yet."""
-    path = tmp_path / "patterns.marshal"
-    monkeypatch.setattr(patterns, "_KEPT_PATH", str(path))
-    monkeypatch.setattr(patterns, "_kept", None)
-    monkeypatch.setattr(patterns, "_made", {})
-    monkeypatch.setattr(patterns, "_hits", set())
+    """re's kept code in a file of the test's own, nothing read or compiled yet."""
+    assert patterns._RE_CODE is not None
+    fresh = patterns._KeptCode("patterns", patterns._RE_CODE.valid_for, patterns._re_entry, patterns._sre.compile,
+                               re.compile)
+    fresh.path = str(tmp_path / "patterns.marshal")
+    monkeypatch.setattr(patterns, "_RE_CODE", fresh)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    return path
+    return Path(fresh.path)
+
+
+@pytest.fixture
+def kept_regex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> patterns._KeptCode:
+    """regex's kept code in a file of the test's own, nothing read or compiled yet."""
+    assert patterns._REGEX_CODE is not None
+    fresh = patterns._KeptCode("patterns-regex", patterns._REGEX_CODE.valid_for, patterns._regex_entry,
+                               patterns._REGEX_CODE.build, regex.compile)
+    fresh.path = str(tmp_path / "patterns-regex.marshal")
+    monkeypatch.setattr(patterns, "_REGEX_CODE", fresh)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return fresh
 
 
 def test_a_compiled_pattern_equals_re_compile_before_and_after_it_is_kept(kept_patterns: Path) -> None:
@@ -49,10 +62,11 @@ def test_a_compiled_pattern_equals_re_compile_before_and_after_it_is_kept(kept_p
     assert fresh == [re.compile(p, f) for p, f in SAMPLE_PATTERNS]
     patterns.save_compiled()
     assert kept_patterns.exists()
-    patterns._kept = None  # as a new process: read from the file
+    assert patterns._RE_CODE is not None
+    patterns._RE_CODE.kept = None  # as a new process: read from the file
     again = [patterns.compile_re(p, f) for p, f in SAMPLE_PATTERNS]
     assert again == fresh
-    assert patterns._hits == {(p, int(f)) for p, f in SAMPLE_PATTERNS}
+    assert patterns._RE_CODE.hits == {(p, int(f)) for p, f in SAMPLE_PATTERNS}
     assert [g.groupindex for g in again] == [g.groupindex for g in fresh]
     assert again[0].match("2025年3月").group("m") == "3"
 
@@ -64,10 +78,11 @@ def test_a_damaged_kept_file_is_not_used(kept_patterns: Path) -> None:
 
 def test_a_damaged_entry_is_compiled_anew(kept_patterns: Path) -> None:
     pattern, flags = SAMPLE_PATTERNS[0]
-    good = patterns._compiled_entry(pattern, flags)
+    good = patterns._re_entry(pattern, flags)
     assert good is not None
     bad = (good[0], [7, 7, 7], *good[2:])  # code the engine's check refuses
-    kept.write_kept(str(kept_patterns), patterns._KEPT_FOR, {(pattern, flags): bad})
+    assert patterns._RE_CODE is not None
+    kept.write_kept(str(kept_patterns), patterns._RE_CODE.valid_for, {(pattern, flags): bad})
     assert patterns.compile_re(pattern, flags) == re.compile(pattern, flags)
 
 
@@ -96,6 +111,34 @@ def test_an_unwritable_folder_is_no_error(tmp_path: Path, monkeypatch: pytest.Mo
     blocker.write_text("")
     kept.write_kept(str(blocker / "sub" / "x.marshal"), 1, {"a": 1})  # its folder cannot be made
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+# regex's own syntax: repeated group names, \\p classes, variable-width lookbehinds.
+SAMPLE_REGEX = [
+    (r"(?P<d>\d{4}+)年|(?P<d>[一二三四五六七八九〇零]{4}+)年", 0),
+    (r"[（(][\p{Han}、]{1,8}[）)]$", 0),
+    (r"(?<=^|[，。])(?:牵头|配合)单位", regex.MULTILINE),
+]
+SAMPLE_TEXTS = ["二〇二五年和2026年", "配合（市环保局、水务局）", "一。牵头单位：某局\n配合单位", "无"]
+
+
+def _behaviour(compiled: regex.Pattern[str]) -> list[object]:
+    return [compiled.pattern, compiled.flags, compiled.groupindex,
+            *([m.span(), m.groupdict()] for text in SAMPLE_TEXTS for m in compiled.finditer(text))]
+
+
+def test_a_regex_pattern_from_kept_code_behaves_as_regex_compile(kept_regex: patterns._KeptCode) -> None:
+    fresh = [patterns.compile_regex(p, f) for p, f in SAMPLE_REGEX]
+    expected = [_behaviour(regex.compile(p, f)) for p, f in SAMPLE_REGEX]
+    assert [_behaviour(c) for c in fresh] == expected
+    assert expected[0][3:] and expected[1][3:]  # the samples match something
+    patterns.save_compiled()
+    kept_regex.kept = None  # as a new process
+    again = [patterns.compile_regex(p, f) for p, f in SAMPLE_REGEX]
+    assert kept_regex.hits == {(p, int(f)) for p, f in SAMPLE_REGEX}
+    assert [_behaviour(c) for c in again] == expected
+    with pytest.raises(regex.error):
+        patterns.compile_regex("(?P<unclosed")
 
 
 def test_a_kept_vocabulary_reads_as_the_yaml_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,10 +174,11 @@ _PATTERNS_OF_A_RUN = """
 import sys
 from ecoplan import parse_text
 from ecoplan.text import patterns
-patterns._read_kept = lambda: {}
+for kept in (patterns._RE_CODE, patterns._REGEX_CODE):
+    kept.kept = {}
 for path in sys.argv[1:]:
     parse_text(open(path, encoding="utf-8").read())
-print(sorted(patterns._made))
+print(sorted(patterns._RE_CODE.made), sorted(patterns._REGEX_CODE.made))
 """
 
 

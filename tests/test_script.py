@@ -82,6 +82,20 @@ def test_the_codec_check_and_the_class_agree_on_every_character(monkeypatch: pyt
     assert sum(by_codec) > 4000
 
 
+def test_fold_is_the_same_through_the_codec_and_through_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fold splits at the foldable characters and the traditional ones GB2312 encodes while the codec
+    # finds the others, and at all of them in one class later: both must fold every text alike.
+    from ecoplan.text import script
+    from ecoplan.text.normalise import fold
+
+    chars = [chr(c) for c in range(0x3000, 0xFB00, 3)] + ["\U00020000", "\u00a0", "\uff10"]
+    texts = [f"（{char}）　ＡＢ，{char}" for char in chars] + ["於是乾杯", "到２０２５年，&#20094;於", "—於—"]
+    monkeypatch.setattr(script, "_codec_check_left", 10**9)
+    through_codec = [fold(text) for text in texts]
+    monkeypatch.setattr(script, "_codec_check_left", 0)
+    assert [fold(text) for text in texts] == through_codec
+    assert through_codec[-3:] == ["于是干杯", "到2025年,&#20094;于", "—于—"]
+
 def test_checked_in_table_is_what_the_installed_opencc_gives() -> None:
     # The table ships as data so that start-up converts nothing; it must stay OpenCC's own.
     expected = table_text(build_table())

@@ -107,8 +107,8 @@ def fold(text: str) -> str:
     """
     # Most texts hold no traditional character: one scan for the foldable characters and the
     # traditional ones together folds such a text, where the width fold and the test for a
-    # traditional character each scanned it (None: it holds one, or the process tests by set).
-    split = split_with_traditional(len(text), _FOLDABLE)
+    # traditional character each scanned it (None: it holds one the codec found).
+    split = split_with_traditional(text, _FOLDABLE)
     if split is not None:
         folded = [_fold_split(text[k : k + _FOLD_SLICE], split) for k in range(0, len(text), _FOLD_SLICE)]
         if None not in folded:

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from ecoplan.text.patterns import lazy_re
+from ecoplan.text.patterns import compile_re, lazy_re
 
 # The blocks of CJK ideographs in the Basic Multilingual Plane: unified, extension A, compatibility.
 _CJK_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -125,8 +125,11 @@ def has_traditional(text: str) -> bool:
 def _has_traditional_by_codec(text: str) -> bool:
     """has_traditional without the class: the table's characters GB2312 encodes are looked for one by
     one (a substring search each), the others among the characters GB2312 cannot encode."""
-    if any(char in text for char in _encodable_traditional()):
-        return True
+    return any(map(text.__contains__, _encodable_traditional())) or _holds_unencodable_traditional(text)
+
+
+def _holds_unencodable_traditional(text: str) -> bool:
+    """Whether `text` holds a character of the table that GB2312 does not encode, or an astral ideograph."""
     if _CHAR_REF_OPEN in text:
         # A reference written in the text would pass for an unencodable character: test by set.
         return not _traditional_codes().isdisjoint(map(ord, text)) or _RE_ASTRAL_CJK.search(text) is not None
@@ -152,18 +155,31 @@ def _encodable_traditional() -> str:
     return "".join(char for char, back in zip(chars, round_trip, strict=True) if back != "?")
 
 
-def split_with_traditional(length: int, chars: str) -> Callable[[str], list[str]] | None:
+def split_with_traditional(text: str, chars: str) -> Callable[[str], list[str]] | None:
     """The split (a pattern's, one group around its class) at any character of the class body `chars`
-    or any character has_traditional looks for, for a text of `length` characters; None while
-    has_traditional would check such a text through the codec (its class is not worth compiling yet)."""
-    if length <= _codec_check_left:
+    and at any character has_traditional looks for that `text` may hold; None when `text` holds one
+    that was found without it.
+
+    While has_traditional checks texts through the codec, the class holds the few characters of the
+    table that GB2312 encodes (one scan finds them with the foldable characters); the others are
+    looked for through the codec first."""
+    global _codec_check_left
+    if len(text) > _codec_check_left:
+        return _traditional_or(chars).split
+    _codec_check_left -= len(text)
+    if _holds_unencodable_traditional(text):
         return None
-    return _traditional_or(chars).split
+    return _encodable_traditional_or(chars).split
 
 
 @cache
 def _traditional_or(chars: str) -> re.Pattern[str]:
     return re.compile("([" + chars + _table_text()[0::3] + _ASTRAL_CJK + "])")
+
+
+@cache
+def _encodable_traditional_or(chars: str) -> re.Pattern[str]:
+    return compile_re("([" + chars + _encodable_traditional() + "])")
 
 
 def to_simplified(text: str) -> str:

@@ -438,22 +438,31 @@ def trie_alternation(words: list[str]) -> str:
     a pattern of 150 words tests 150 branches wherever one could start; the trie tests about
     as many as there are first characters, then only the continuations of the one that matched.
     """
-    trie: dict[str, dict] = {}
-    for word in set(words):
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
+    # The trie is read off the words in code point order, never built: the words under one
+    # node are a run of that list (sharing its first `depth` characters), the word ending at
+    # the node first among them, and its children are the runs sharing one more character.
+    ordered = sorted(set(words))
 
-    def branches(node: dict[str, dict]) -> list[str]:
-        return [re.escape(ch) + rest(child) for ch, child in sorted(node.items()) if ch]
+    def branches(lo: int, hi: int, depth: int) -> tuple[list[str], bool]:
+        """The node of ordered[lo:hi] at `depth`: its children's patterns, and whether a word ends there."""
+        ends = lo < hi and len(ordered[lo]) == depth
+        start = lo + ends
+        alts = []
+        while start < hi:
+            ch = ordered[start][depth]
+            stop = start + 1
+            while stop < hi and ordered[stop][depth] == ch:
+                stop += 1
+            alts.append(re.escape(ch) + rest(start, stop, depth + 1))
+            start = stop
+        return alts, ends
 
-    def rest(node: dict[str, dict]) -> str:
-        alts = branches(node)
+    def rest(lo: int, hi: int, depth: int) -> str:
+        alts, ends = branches(lo, hi, depth)
         if not alts:
             return ""
         group = f"(?:{'|'.join(alts)})"
-        return group + "?" if "" in node else (alts[0] if len(alts) == 1 else group)
+        return group + "?" if ends else (alts[0] if len(alts) == 1 else group)
 
-    top = branches(trie)
-    return "|".join([*top, ""] if "" in trie else top)
+    top, ends = branches(0, len(ordered), 0)
+    return "|".join([*top, ""] if ends else top)
