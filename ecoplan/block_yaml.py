@@ -313,11 +313,14 @@ def _record_texts(items: Sequence[Any], fields: _Fields, indent: int) -> list[st
         if kinds == _INT:
             template.append(head + " %s\n")
             columns.append(column)
-        elif kinds == _FLOAT:
-            # Each distinct figure written once (repr is the cost); no int or bool shares a key here.
+        elif kinds <= _NUMBERS:
             template.append(head + " %s\n")
-            figures = {value: _float(value) for value in set(column)}
-            columns.append(list(map(figures.__getitem__, column)))
+            if kinds == _FLOAT:
+                # Each distinct figure written once (repr is the cost); no int or bool shares a key here.
+                figures = {value: _float(value) for value in set(column)}
+                columns.append(list(map(figures.__getitem__, column)))
+            else:  # integers and floats (a target's value): an integer is written as `%s` writes it
+                columns.append([_float(value) if type(value) is float else value for value in column])
         elif kinds <= _TEXT:
             template.append(head + " %s\n")
             if kinds == _STR and _plain_column(column):
@@ -341,7 +344,8 @@ def _record_texts(items: Sequence[Any], fields: _Fields, indent: int) -> list[st
 # Kinds of a field's values (sets of types), for `_record_texts`. A field of strings and
 # None is settled value by value through a dict: no two values of other kinds (1, 1.0,
 # True) may share one entry.
-_INT, _FLOAT, _STR, _TEXT, _TUPLE, _PAIR = {int}, {float}, {str}, {str, type(None)}, {tuple}, {2}
+_INT, _FLOAT, _NUMBERS, _STR, _TEXT = {int}, {float}, {int, float}, {str}, {str, type(None)}
+_TUPLE, _PAIR = {tuple}, {2}
 _COLLECTIONS = {list, tuple, dict}
 
 
