@@ -258,7 +258,8 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), q_prev_end=prev_end)
+        # Every field by position (tail_end, continues, joined, then q_prev_end): no keyword matching.
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), -1, False, False, prev_end)
         if items:
             prev = items[-1]
             if q.range == "high" and prev.q.range == "low":
@@ -847,23 +848,24 @@ def _target(
     deadline: str | None, cs: int, ce: int,
 ) -> dict[str, Any]:
     """A target's fields (validated with the others by `Target.validate_all`)."""
+    q = item.q  # a named tuple: its fields read once each
     text, a, b = _clause_text(doc, cs, ce, item)
-    hedge = item.q.approx or reading.hedge
     span = doc.span(a, b)
-    return dict(
-        indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
-        comparator=op,
-        value=int(item.q.value) if _is_count(r, item.q) and item.q.value.is_integer() else item.q.value,
-        unit=_unit_as_written(doc, item.q),
-        unit_name=unit_name(item.q.unit),
-        change=reading.change,
-        baseline_year=reading.baseline_year,
-        deadline=deadline,
-        qualifier=hedge,
-        text=text,
-        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
-        span=span,
-    )
+    value, unit = q.value, q.unit
+    return {  # a dict display: no keyword call
+        "indicator": indicator or squash(doc.text[item.head_start : q.start]) or "?",
+        "comparator": op,
+        "value": int(value) if unit.lstrip("万亿") in r.counters and value.is_integer() else value,  # _is_count
+        "unit": _unit_as_written(doc, q),
+        "unit_name": unit_name(unit),
+        "change": reading.change,
+        "baseline_year": reading.baseline_year,
+        "deadline": deadline,
+        "qualifier": q.approx or reading.hedge,
+        "text": text,
+        "line": doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        "span": span,
+    }
 
 
 def _indicator_target(
