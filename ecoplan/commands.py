@@ -49,6 +49,7 @@ class _Group(click.Group):
             self._main(*args, **kwargs)
         finally:
             _imports_done()
+            _keep_compiled_patterns()
 
     def _main(self, *args: Any, **kwargs: Any) -> None:
         kwargs["standalone_mode"] = False
@@ -170,6 +171,16 @@ def _exit_without_teardown(code: object) -> None:
     except (OSError, ValueError):
         return
     os._exit(code or 0)
+
+
+def _keep_compiled_patterns() -> None:
+    """The code of the patterns this command compiled, kept for the next start (see ecoplan.text.patterns).
+
+    Read from sys.modules: a command that compiled none (--help, a usage error) never imports the module.
+    """
+    patterns = sys.modules.get("ecoplan.text.patterns")
+    if patterns is not None:
+        patterns.save_compiled()
 
 
 def _imports_done() -> None:

@@ -65,19 +65,36 @@ def test_simplified_text_is_returned_as_it_is() -> None:
     assert to_simplified(text) is text
 
 
-def test_the_set_check_and_the_class_agree_on_every_character(monkeypatch: pytest.MonkeyPatch) -> None:
-    # has_traditional checks short texts against a set until the process has seen enough text
-    # to pay for compiling the class: both must answer alike, for every BMP character and beyond.
+def test_the_codec_check_and_the_class_agree_on_every_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    # has_traditional checks texts through the GB2312 codec until the process has seen enough text
+    # to pay for compiling the class: both must answer alike, for every BMP character and beyond,
+    # alone and among characters the codec cannot encode or a character reference as written.
     from ecoplan.text import script
 
-    texts = [chr(c) for c in range(0x3000, 0xFB00)] + ["\U00020000", "\U0003134f", "\U00031350", "a\U0002a6d6b", "生态"]
-    monkeypatch.setattr(script, "_set_check_left", 10**9)
-    by_set = [has_traditional(t) for t in texts]
-    monkeypatch.setattr(script, "_set_check_left", 0)
+    chars = [chr(c) for c in range(0x3000, 0xFB00)] + ["\U00020000", "\U0003134f", "\U00031350", "\ud800"]
+    texts = [*chars, "a\U0002a6d6b", "生态", "生态—&#8212;", "&#20094;于", "—\u2022乾"]
+    texts += [f"—{char}·" for char in chars[::7]] + [f"&#{ord(char)};{char}" for char in chars[::11]]
+    monkeypatch.setattr(script, "_codec_check_left", 10**9)
+    by_codec = [has_traditional(t) for t in texts]
+    monkeypatch.setattr(script, "_codec_check_left", 0)
     by_class = [has_traditional(t) for t in texts]
-    assert by_set == by_class
-    assert sum(by_set) > 4000
+    assert by_codec == by_class
+    assert sum(by_codec) > 4000
 
+
+def test_fold_is_the_same_through_the_codec_and_through_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fold splits at the foldable characters and the traditional ones GB2312 encodes while the codec
+    # finds the others, and at all of them in one class later: both must fold every text alike.
+    from ecoplan.text import script
+    from ecoplan.text.normalise import fold
+
+    chars = [chr(c) for c in range(0x3000, 0xFB00, 3)] + ["\U00020000", "\u00a0", "\uff10"]
+    texts = [f"（{char}）　ＡＢ，{char}" for char in chars] + ["於是乾杯", "到２０２５年，&#20094;於", "—於—"]
+    monkeypatch.setattr(script, "_codec_check_left", 10**9)
+    through_codec = [fold(text) for text in texts]
+    monkeypatch.setattr(script, "_codec_check_left", 0)
+    assert [fold(text) for text in texts] == through_codec
+    assert through_codec[-3:] == ["于是干杯", "到2025年,&#20094;于", "—于—"]
 
 def test_checked_in_table_is_what_the_installed_opencc_gives() -> None:
     # The table ships as data so that start-up converts nothing; it must stay OpenCC's own.

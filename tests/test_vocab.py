@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecoplan import vocab
 from ecoplan.text.quantities import unit_name
 from ecoplan.vocab import MODELS, VocabularyError, load, parse
 
@@ -34,3 +39,15 @@ def test_a_bad_vocabulary_names_file_and_key(name: str, change: dict, key: str) 
 )
 def test_unit_names(written: str, canonical: str) -> None:
     assert unit_name(written) == canonical
+
+
+_LETTERS = st.text(alphabet="ab中文.*", max_size=4)
+
+
+@given(st.lists(_LETTERS, max_size=10), st.text(alphabet="ab中文.*x", max_size=30))
+def test_a_trie_alternation_matches_what_the_plain_alternation_does(words: list[str], text: str) -> None:
+    # Longest first at every position, as alternation's order gives; re special characters stay literal.
+    plain = re.compile(vocab.alternation(words) if words else "(?!)")
+    trie = re.compile(vocab.trie_alternation(words) if words else "(?!)")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert vocab.trie_alternation(words) == vocab.trie_alternation(list(reversed(words)))

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecoplan import block_yaml
-from ecoplan.writing import _Dumper, _flow_spans, dumps_data
+from ecoplan.writing import _flow_spans, _yaml_modules, dumps_data
 
 _TRICKY = [
     *"-?:,[]{}#&*!|>'\"%@`. \n\t\r~=<+0123456789eE",
@@ -48,7 +48,8 @@ plans = st.fixed_dictionaries({
 
 
 def _pyyaml(data: object) -> str:
-    return yaml.dump(_flow_spans(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    python_dumper = _yaml_modules()[2]
+    return yaml.dump(_flow_spans(data), Dumper=python_dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
 @given(plans)

@@ -44,7 +44,7 @@ from ecoplan.text.lexicon import (
     YEAR_MIN,
 )
 from ecoplan.text.markers import match_marker
-from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.patterns import compile_re, compile_regex, lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import DeadlinesVocab, alternation, load
@@ -128,6 +128,7 @@ _POST = _Groups._fields.index("post") + 1
 @rule_record
 class _Rules:
     pattern: regex.Pattern[str]
+    fast: _FastForm  # the pattern as `re` runs it
     anchor: re.Pattern[str]  # words one of which every match holds: text without one is not scanned
     anchor_words: dict[str, tuple[str, ...]]  # the same words by their first character
     # The characters a match can be made of (None when that could be any), and
@@ -147,10 +148,13 @@ class _Rules:
     five_year_plans: dict[str, tuple[int, int]]
 
 
+# Not a decimal's digits (1.3), but a month may follow an item number at a line start (1．3月底前).
+_MONTH_AFTER_ITEM_NUMBER = r"(?<=(?:^|\n)[ \t\u3000]*+\d{1,3}+\.)"
+
+
 def _period(v: DeadlinesVocab, year_end: str) -> str:
     """Sub-pattern for the part of a year: end of year, half, quarter, month (and day), words from `v`."""
-    # Not a decimal's digits (1.3), but a month may follow an item number at a line start (1．3月底前).
-    month = rf"(?:(?<![\d.])|(?<=(?:^|\n)[ \t\u3000]*+\d{{1,3}}+\.))\d{{1,2}}+|{CN_MONTH}"
+    month = rf"(?:(?<![\d.])|{_MONTH_AFTER_ITEM_NUMBER})\d{{1,2}}+|{CN_MONTH}"
     day = rf"\d{{1,2}}+|{CN_DAY}"
     return (
         rf"(?:(?P<ye>{year_end})"
@@ -192,11 +196,12 @@ def _rules() -> _Rules:
                 *v.halves, *v.month_word}
     anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=lambda w: (-len(w), w))
     inside, min_width = _alphabet(pattern)
-    compiled = regex.compile(pattern)
+    compiled = compile_regex(pattern)
     if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):
         raise ValueError("the deadline pattern's groups are not those _Groups lists")
     return _Rules(
         pattern=compiled,
+        fast=_fast_form(pattern),
         anchor=lazy_re("|".join(map(re.escape, anchors))),
         anchor_words={first: tuple(w for w in anchors if w[0] == first) for first in sorted({w[0] for w in anchors})},
         inside=None if inside is None else frozenset(inside),
@@ -213,6 +218,54 @@ def _rules() -> _Rules:
         relative_years=dict(v.relative_years),
         five_year_plans=dict(v.five_year_plans),
     )
+
+
+class _FastForm(NamedTuple):
+    """The deadline pattern as `re` runs it, a call costing half of what a `regex` one does.
+
+    `re` takes neither a lookbehind of varying width nor one name for two groups: the month's
+    lookbehind after an item number becomes any "." before the month's digits (a match whose month
+    follows a "." is read again by `regex`), and the groups of the second part-of-a-year pattern
+    are named apart; a match holds those of one of the two.
+    """
+
+    pattern: re.Pattern[str]
+    first: int  # index in groups() of the first part-of-a-year pattern's groups
+    second: int  # … of the second's, right after the first's
+    width: int  # how many groups each has
+    months: tuple[int, int]  # the group numbers of the two months
+    year: int  # the group number of the year
+    post: int  # … of the suffix
+
+
+_SECOND_NAME = "_2"  # the suffix of the second part-of-a-year pattern's group names
+
+
+def _fast_form(pattern: str) -> _FastForm:
+    """The `re` form of the deadline pattern (see _FastForm)."""
+    seen: set[str] = set()
+
+    def rename(group: re.Match[str]) -> str:
+        name = group[1]
+        if name in seen:
+            return f"(?P<{name}{_SECOND_NAME}>"
+        seen.add(name)
+        return group[0]
+
+    source = re.sub(r"\(\?P<(\w+)>", rename, pattern.replace(_MONTH_AFTER_ITEM_NUMBER, r"(?<=\.)"))
+    compiled = compile_re(source)
+    names = sorted(compiled.groupindex, key=compiled.groupindex.__getitem__)
+    seconds = [name for name in names if name.endswith(_SECOND_NAME)]
+    second = names.index(seconds[0]) if seconds else -1
+    width = len(seconds)
+    first = second - width
+    firsts = [name[: -len(_SECOND_NAME)] for name in seconds]
+    merged = names[:second] + names[second + width :]
+    if len(names) != compiled.groups or not seconds or names[first:second] != firsts \
+            or names[second : second + width] != seconds or merged != list(_Groups._fields):
+        raise ValueError("the deadline pattern's groups are not laid out as _fast_form reads them")
+    index = compiled.groupindex
+    return _FastForm(compiled, first, second, width, (index["m"], index["m" + _SECOND_NAME]), index["y"], index["post"])
 
 
 # re's parse tree node kinds, for reading which characters a pattern can match.
@@ -319,13 +372,10 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     out: list[DeadlineMatch] = []
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
     cites = BOOK_TITLE_OPEN in fold  # without a 《 no date stands inside a cited title
-    for m in _matches(rules, fold):
-        spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
-        start, end = spans[0]
-        g = _new_tuple(_Groups, m.groups())
+    for start, end, g, year_end, post_start in _matches(rules, fold):
         before = fold[max(0, start - _LOOKBACK) : start]
         if g.post and rules.post_not_followed.match(fold, end):
-            end = spans[_POST][0]  # 前后 / 前三季度: the 前 is not "by"
+            end = post_start  # 前后 / 前三季度: the 前 is not "by"
             post = False
         else:
             post = bool(g.post)
@@ -334,7 +384,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
             year = cn_int(g.y)
             # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
             if year is not None and (g.pre or not before.endswith(rules.not_before)):
-                last_year = (spans[_YEAR][1], year)
+                last_year = (year_end, year)
         result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
         if result is None or (cites and _in_book_title(fold, start)):
             continue  # not a limit, or part of a cited title (《关于印发2030年前某行动方案的通知》)
@@ -344,7 +394,11 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     return sorted([*out, *months], key=lambda d: d.start) if months else out
 
 
-def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
+# A match as find_deadlines reads it: start, end, groups, the year's end and the suffix's start.
+_Found = tuple[int, int, _Groups, int, int]
+
+
+def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
     """The pattern's matches in `fold`, scanning only the runs of characters around an anchor.
 
     The pattern opens with an optional trigger, so one scan of the whole text
@@ -354,12 +408,22 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
     the scan of each run finds what the scan of the whole text finds there (the
     lookbehinds read before a run; the character after it is none the pattern
     could take or look for).
+
+    Each run is searched by the pattern's `re` form (_FastForm), whose month
+    lookbehind lets more through: a match it finds with a month after a "." is
+    searched again by `regex`, and so is a run holding a character beyond the BMP
+    (where `regex`, with a Unicode of its own, may read another digit than `re`).
+    What it does not find, `regex` would not find either.
     """
     inside = rules.inside
     if inside is None:
-        yield from _line_matches(rules, fold)
+        for m in _line_matches(rules, fold):
+            yield _exact(m)
         return
-    search, size, min_width = rules.pattern.search, len(fold), rules.min_width
+    fast = rules.fast
+    search, fast_search, size, min_width = rules.pattern.search, fast.pattern.search, len(fold), rules.min_width
+    first, second, width, (month, month_2), year, post = fast[1:]
+    no_second = (None,) * width
     anchors = _anchor_starts(rules, fold)
     count = len(anchors)
     end = 0
@@ -373,19 +437,44 @@ def _matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
         end = anchor + 1
         while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
+        beyond_bmp = max(fold[start:end]) > "\uffff"
         # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
         # A match holds an anchor, so it is never empty, and the rest of a run after a match is
         # searched again only while an anchor starts in it (a search that fails costs the most).
         pos = start
-        while end - pos >= min_width and (m := search(fold, pos, end)) is not None:
-            yield m
-            pos = m.end()
+        while end - pos >= min_width:
+            if beyond_bmp:
+                if (exact := search(fold, pos, end)) is None:
+                    break
+                found = _exact(exact)
+            else:
+                if (m := fast_search(fold, pos, end)) is None:
+                    break
+                spans = m.regs
+                month_start = spans[month][0] if spans[month][0] >= 0 else spans[month_2][0]
+                if month_start > 0 and fold[month_start - 1] == ".":
+                    if (exact := search(fold, pos, end)) is None:
+                        break
+                    found = _exact(exact)
+                else:
+                    groups = m.groups()
+                    g = groups[:second] + groups[second + width :] if groups[second : second + width] == no_second \
+                        else groups[:first] + groups[second:]
+                    found = (*spans[0], _new_tuple(_Groups, g), spans[year][1], spans[post][0])
+            yield found
+            pos = found[1]
             while k < count and anchors[k] < pos:
                 k += 1
             if k == count or anchors[k] >= end:
                 break
         while k < count and anchors[k] < end:
             k += 1  # in the run just scanned
+
+
+def _exact(m: regex.Match[str]) -> _Found:
+    """A match of the `regex` pattern as find_deadlines reads it."""
+    spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
+    return (*spans[0], _new_tuple(_Groups, m.groups()), spans[_YEAR][1], spans[_POST][0])
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:

@@ -42,6 +42,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as sre
+from re import _parser as sre_parser
+from typing import Any
 
 from ecoplan.schema import Department, Task
 from ecoplan.text.bodies import (
@@ -230,8 +233,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
     start = ts
     boundary: str | None = None
     joined = False  # right after 和/及/与 (其) closing another name: a bare body word takes its qualifier
-    stop_before, stop_at = _step_marks()
+    stop_before, stop_at, run_stops = _step_marks()
     stop_last_chars = v.stop_last_chars
+    floor = max(lo, te - _MAX_NAME - 1)  # the walk steps left from `start` only while start > floor
     while start > lo:
         ch = text[start - 1]
         if ("\u4e00" <= ch <= "\u9fff" and ch not in stop_before and text[start] not in stop_at
@@ -240,6 +244,13 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
             if ch in stop_last_chars and (boundary := _stop_before(v, text, start, lo)):
                 break
             start -= 1
+            if ch in stop_at:
+                continue  # the next step asks the character after it
+            # Then a run of Han characters that end no stop word, stop no step and start no mark
+            # for the next: the checks above pass each, asked in fewer steps.
+            while start > floor and (ch := text[start - 1]) not in run_stops and "\u4e00" <= ch <= "\u9fff" and (
+                    start not in ends):
+                start -= 1
             continue
         if te - start > _MAX_NAME:
             return None
@@ -350,14 +361,15 @@ def _division_start(v: BodyLexicon, text: str, lo: int, start: int) -> int:
 
 
 @cache
-def _step_marks() -> tuple[frozenset[str], frozenset[str]]:
+def _step_marks() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """What may stop _extend's walk to the left, but for a stop word: the character before the
     name so far (a bracket, a quotation, 其, a joiner) and its first one (a place level or 各
-    after a layout space, a level prefix)."""
+    after a layout space, a level prefix); and both with the last characters of stop words,
+    what ends a run of plain steps."""
     v = body_lexicon()
     before = frozenset(CLOSE_PARENS + QUOTE_CLOSE + "其") | v.joiners
     at = frozenset(PLACE_LEVELS + "各") | {prefix[0] for prefix in v.level_prefixes}
-    return before, at
+    return before, at, before | at | v.stop_last_chars
 
 
 def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
@@ -412,9 +424,9 @@ def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 RE_LIST_COMMA_OUTSIDE_BRACKETS = lazy_re(r"、(?![^()]*\))")
 
 
-def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention]) -> None:
+def _scan_places(v: BodyLexicon, text: str, lo: int, hi: int, hints: _Found, out: list[_Mention]) -> None:
     """Places named as the subject of a clause (瓦房店市、庄河市力争…), in a line v.place_hint finds."""
-    for m in places_in(v, text, lo, hi):
+    for m in places_in(v, text, lo, hi, hints.starts, hints.ends):
         pos = m.start(1)
         for place in RE_LIST_COMMA_OUTSIDE_BRACKETS.split(m.group(1)):
             level = place.startswith(v.level_prefixes)  # 各市, 各设区市: the level of places acting
@@ -487,13 +499,22 @@ def _find(doc: Document) -> Iterator[_Mention]:
     word_starts, word_ends, hint_starts, hint_ends = words.starts, words.ends, place_hints.starts, place_hints.ends
     n_words, n_hints = len(word_starts), len(hint_starts)
     wi = hk = 0  # the first word, the first hint, starting at the line or after it
+    past_end = len(text) + 1
+    # Where the next word or hint starts, and where the last one before the cursors ends: a line
+    # ending by the one and starting after the other holds none and none runs into it.
+    next_start = min(word_starts[0] if n_words else past_end, hint_starts[0] if n_hints else past_end)
+    busy_until = 0
     for i, line in enumerate(lines):
         lo, hi = line.start, line.end
-        while wi < n_words and word_starts[wi] < lo:
-            wi += 1
-        while hk < n_hints and hint_starts[hk] < lo:
-            hk += 1
-        if line.is_table:
+        if next_start < lo:
+            while wi < n_words and word_starts[wi] < lo:
+                wi += 1
+            while hk < n_hints and hint_starts[hk] < lo:
+                hk += 1
+            next_start = min(word_starts[wi] if wi < n_words else past_end,
+                             hint_starts[hk] if hk < n_hints else past_end)
+            busy_until = max(word_ends[wi - 1] if wi else 0, hint_ends[hk - 1] if hk else 0)
+        if line.kind == "table_row":
             out: list[_Mention] = []
             for cell in line.cells:
                 lo, hi = cell.start, cell.end
@@ -503,8 +524,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
                 out = _without_row_places(v, out)
             yield from out
             continue
-        if ((wi == n_words or word_starts[wi] >= hi) and (hk == n_hints or hint_starts[hk] >= hi)
-                and (not wi or word_ends[wi - 1] <= lo) and (not hk or hint_ends[hk - 1] <= lo)):
+        if hi <= next_start and lo >= busy_until:
             continue  # no word nor hint starts in the line, none runs into it: most lines
         line_words = words.within(lo, hi)
         places = place_hints.any_within(lo, hi)
@@ -517,13 +537,84 @@ def _find(doc: Document) -> Iterator[_Mention]:
                 if text[mention.start - 1 : mention.start] == "、":
                     _distribute(v, text, lo, mention, found)
         if places:
-            _scan_places(v, text, lo, hi, found)
+            _scan_places(v, text, lo, hi, place_hints, found)
         # Asked only of a line that names something (most lines name nothing):
-        if found and not (line.kind == "label_line" or v.navigation.search(text, lo, hi)
+        if found and not (line.kind == "label_line" or _is_page_line(v, text, lo, hi)
                           or _is_title_line(v, text, line)
                           or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))
                           or _in_link_list(v, text, lines, i)):
             yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a link, a title: the page, no actor
+
+
+# ---------------------------------------------------------------------------
+# Web page lines (navigation, link lists): a prefilter read from their patterns
+
+
+def _needed_chars(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    """Characters one of which every match of the parsed sequence `items` holds: those of the
+    item with the shortest such list that every match passes through, None when none has one."""
+    best: frozenset[str] | None = None
+    for op, av in items:
+        chars = _item_chars(op, av)
+        if chars is not None and (best is None or len(chars) < len(best)):
+            best = chars
+    return best
+
+
+def _item_chars(op: object, av: Any) -> frozenset[str] | None:
+    """`_needed_chars` of one parsed item: a literal, a class of literals, a group, a branch of
+    sequences that each have such characters, or a repeat of one at least once."""
+    if op is sre.LITERAL:
+        return frozenset(chr(av))
+    if op is sre.IN:
+        if any(kind is not sre.LITERAL for kind, _ in av):
+            return None  # a negated class, a range or a category: no short list
+        return frozenset(chr(code) for _, code in av)
+    if op is sre.SUBPATTERN:
+        _, add_flags, _, inner = av
+        return None if add_flags & re.IGNORECASE else _needed_chars(list(inner))
+    if op is sre.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            chars = _needed_chars(list(branch))
+            if chars is None:
+                return None
+            union |= chars
+        return frozenset(union)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+        return _needed_chars(list(av[2]))
+    return None
+
+
+@cache
+def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """For v.navigation and v.link_list, a class of characters one of which a line must hold for the
+    pattern to match in it (None: no such class): most lines that name a body hold none, and the
+    class is searched several times faster than the patterns' alternatives. Read from the patterns'
+    parse, on first use: the vocabulary's patterns are the only list of what they need."""
+    v = body_lexicon()
+    out: list[re.Pattern[str] | None] = []
+    for pattern in (v.navigation.pattern, v.link_list.pattern):
+        try:
+            parsed = sre_parser.parse(pattern)
+        except re.error:
+            chars = None  # a form of the `regex` module's own: no prefilter
+        else:
+            chars = None if parsed.state.flags & re.IGNORECASE else _needed_chars(list(parsed))
+        out.append(re.compile("[" + re.escape("".join(sorted(chars))) + "]") if chars else None)
+    return out[0], out[1]
+
+
+def _is_page_line(v: BodyLexicon, text: str, lo: int, hi: int) -> bool:
+    """`v.navigation.search(text, lo, hi) is not None`, the prefilter asked first."""
+    gate = _page_prefilters()[0]
+    return (gate is None or gate.search(text, lo, hi) is not None) and v.navigation.search(text, lo, hi) is not None
+
+
+def _is_link_label(v: BodyLexicon, text: str, lo: int, hi: int) -> bool:
+    """`v.link_list.search(text, lo, hi) is not None`, the prefilter asked first."""
+    gate = _page_prefilters()[1]
+    return (gate is None or gate.search(text, lo, hi) is not None) and v.link_list.search(text, lo, hi) is not None
 
 
 def _is_name_line(text: str, line: Block) -> bool:
@@ -534,19 +625,19 @@ def _is_name_line(text: str, line: Block) -> bool:
 def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
     """Whether line `i` is a link-list label with its links (相关链接：A | B) or one of the name lines right
     below such a label."""
-    if v.link_list.search(text, lines[i].start, lines[i].end):
+    if _is_link_label(v, text, lines[i].start, lines[i].end):
         return True
     j = i
     while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
         j -= 1
-        if j >= 0 and v.link_list.search(text, lines[j].start, lines[j].end):
+        if j >= 0 and _is_link_label(v, text, lines[j].start, lines[j].end):
             return True
     return False
 
 
 def _is_banner(v: BodyLexicon, text: str, line: Block, below: Block) -> bool:
     """A site's banner: a line of a name and no sentence (某市人民政府) right above a navigation line."""
-    return _is_name_line(text, line) and v.navigation.search(text, below.start, below.end) is not None
+    return _is_name_line(text, line) and _is_page_line(v, text, below.start, below.end)
 
 
 def _is_name(v: BodyLexicon, name: str) -> bool:

@@ -56,7 +56,7 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import match_marker
-from ecoplan.text.normalise import fold
+from ecoplan.text.normalise import fold as fold_text  # `fold` names Document.fold here
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
@@ -258,7 +258,8 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), q_prev_end=prev_end)
+        # Every field by position (tail_end, continues, joined, then q_prev_end): no keyword matching.
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), -1, False, False, prev_end)
         if items:
             prev = items[-1]
             if q.range == "high" and prev.q.range == "low":
@@ -555,15 +556,26 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                         continue  # 届满后15个工作日内提出申请: a time limit for an act, no figure to reach
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
+                    # The indicator's fold, made once for the word tests below and again only
+                    # when the indicator changes.
+                    indicator_fold = None
                     if before_start >= 0:
-                        indicator = _action_object(doc, r, scope, (before_start, before_end), indicator) + indicator
+                        indicator_fold = fold_text(indicator)
+                        obj = _action_object(doc, r, scope, (before_start, before_end), indicator, indicator_fold)
+                        if obj:
+                            indicator = obj + indicator
+                            indicator_fold = None
                     part = fold.startswith(r.subsets, cs)
-                    if measured and part and _is_bare_area(r, indicator):
-                        # 新建管网110公里，其中东区不少于70公里: the part of the figure before in that area
-                        indicator += measured.removeprefix(area or "")
+                    if measured and part:
+                        indicator_fold = indicator_fold or fold_text(indicator)
+                        if _is_bare_area(r, indicator_fold):
+                            # 新建管网110公里，其中东区不少于70公里: the part of the figure before in that area
+                            indicator += measured.removeprefix(area or "")
+                            indicator_fold = None
                     if area is None:
-                        area = _area(r, indicator)
-                    elif area and not _area(r, indicator) and not indicator.startswith(area):
+                        area = _area(r, indicator, indicator_fold or fold_text(indicator))
+                    elif (area and not _area(r, indicator, indicator_fold or fold_text(indicator))
+                          and not indicator.startswith(area)):
                         # 某市城区PM2.5浓度下降10%,优良天数比例85%以上: the same area.
                         indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
@@ -584,14 +596,16 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     return Target.validate_all(targets), Percentage.validate_all(percentages)
 
 
-def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str) -> str:
+def _action_object(
+    doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str, whole: str
+) -> str:
     """The object of the action the clause before names, when the indicator starts with that action; else "".
+    `whole` is the indicator's fold.
 
     开展某类设备编码登记，登记率达到95%: the clause opens on an action word and ends on
     the word the indicator starts with (登记), so the rate is that of 某类设备编码登记.
     """
-    whole = fold(indicator)  # the fold keeps lengths: its first characters are the word's
-    word = whole[:ACTION_WORD]
+    word = whole[:ACTION_WORD]  # the fold keeps lengths: its first characters are the word's
     if len(word) < ACTION_WORD or not word.isalpha() or len(indicator) - ACTION_WORD > ACTION_MEASURE:
         return ""
     start = scope.cut_before(*clause)  # no deadline (6月底前完成…)
@@ -621,15 +635,14 @@ def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple
     return obj
 
 
-def _is_bare_area(r: _Rules, indicator: str) -> bool:
-    """Whether the indicator is a named area and nothing else (东区, 某某县)."""
-    m = r.area.match(fold(indicator))
-    return m is not None and m.end() == len(indicator)
+def _is_bare_area(r: _Rules, folded: str) -> bool:
+    """Whether the indicator whose fold is `folded` is a named area and nothing else (东区, 某某县)."""
+    m = r.area.match(folded)
+    return m is not None and m.end() == len(folded)
 
 
-def _area(r: _Rules, indicator: str) -> str:
-    """The named area an indicator starts with (东坪县, 西河市及周边地区), or ""."""
-    folded = fold(indicator)
+def _area(r: _Rules, indicator: str, folded: str) -> str:
+    """The named area an indicator (its fold `folded`) starts with (东坪县, 西河市及周边地区), or ""."""
     m = r.area.match(folded)
     if m is None or m.end() >= len(folded) or folded[m.end()] in AREA_WORD_GOES_ON:
         return ""
@@ -835,23 +848,24 @@ def _target(
     deadline: str | None, cs: int, ce: int,
 ) -> dict[str, Any]:
     """A target's fields (validated with the others by `Target.validate_all`)."""
+    q = item.q  # a named tuple: its fields read once each
     text, a, b = _clause_text(doc, cs, ce, item)
-    hedge = item.q.approx or reading.hedge
     span = doc.span(a, b)
-    return dict(
-        indicator=indicator or squash(doc.text[item.head_start : item.q.start]) or "?",
-        comparator=op,
-        value=int(item.q.value) if _is_count(r, item.q) and item.q.value.is_integer() else item.q.value,
-        unit=_unit_as_written(doc, item.q),
-        unit_name=unit_name(item.q.unit),
-        change=reading.change,
-        baseline_year=reading.baseline_year,
-        deadline=deadline,
-        qualifier=hedge,
-        text=text,
-        line=doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
-        span=span,
-    )
+    value, unit = q.value, q.unit
+    return {  # a dict display: no keyword call
+        "indicator": indicator or squash(doc.text[item.head_start : q.start]) or "?",
+        "comparator": op,
+        "value": int(value) if unit.lstrip("万亿") in r.counters and value.is_integer() else value,  # _is_count
+        "unit": _unit_as_written(doc, q),
+        "unit_name": unit_name(unit),
+        "change": reading.change,
+        "baseline_year": reading.baseline_year,
+        "deadline": deadline,
+        "qualifier": q.approx or reading.hedge,
+        "text": text,
+        "line": doc.raw_lineno(span[0]),  # span[0] is where text[a] stands in the input
+        "span": span,
+    }
 
 
 def _indicator_target(
@@ -862,7 +876,7 @@ def _indicator_target(
     indicator = squash(doc.text[row.indicator[0] : row.indicator[1]])
     op = SIGN_OPERATORS[row.sign] if row.sign else r.after_ops.get(row.after, "=")
     value = float(row.number)
-    unit_fold = fold(row.unit)
+    unit_fold = fold_text(row.unit)
     is_count = unit_fold.lstrip(r.multipliers) in r.counters
     # 2025年目标值: the column's year; failing that, the deadline governing the table (到2025年，主要指标…).
     deadline = f"{row.year}-12-31" if row.year else scope.date_for(row.value[0], line.start, line, row.line_index)

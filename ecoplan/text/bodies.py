@@ -10,7 +10,8 @@ departments parser's work; reading responsibility clauses is the tasks parser's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -293,29 +294,39 @@ def _leftmost_longest(farthest: dict[int, int]) -> list[tuple[int, int]]:
     return spans
 
 
-def places_in(v: BodyLexicon, text: str, lo: int, hi: int) -> Iterator[regex.Match[str]]:
+def places_in(v: BodyLexicon, text: str, lo: int, hi: int, hint_starts: Sequence[int],
+              hint_ends: Sequence[int]) -> Iterator[regex.Match[str]]:
     """The matches of `v.place_re.finditer(text, lo, hi)`, tried only where a clause starts.
 
     place_re opens with a look behind for a clause break that holds at few positions; the
     `regex` engine tries it at every one, which costs a long line more than the rest.
+    `hint_starts`/`hint_ends` are the spans of `v.place_hint.finditer` over the whole text:
+    a clause that no such span reaches into holds no place_hint match (a match inside it
+    starts where the whole-text scan found one, or inside one it found), so only the few
+    clauses a span reaches are searched.
     """
+    # The clause breaks of the line, found in one scan: each starts a clause to try.
+    breaks = [m.start() for m in v.clause_break.finditer(text, max(lo - 1, 0), hi)]
+    n_breaks = len(breaks)
+    k = 0  # the first break at or after pos - 1
     pos = lo
     while pos < hi:
+        while k < n_breaks and breaks[k] < pos - 1:
+            k += 1
         if pos == 0:
-            start = 0
-        elif found := v.clause_break.search(text, pos - 1, hi - 1):
-            start = found.end()
+            start, j = 0, k  # j: the first break at or after start
+        elif k < n_breaks and breaks[k] < hi - 1:
+            start, j = breaks[k] + 1, k + 1
         else:
             return
-        # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
-        found = v.clause_break.search(text, start, hi)
-        stop = found.start() if found else hi
-        if found and text[stop] == ")" and "(" in text[start:stop]:
+        stop = breaks[j] if j < n_breaks else hi
+        if j < n_breaks and text[stop] == ")" and "(" in text[start:stop]:
             # A bracket of alternatives closes inside the subject (各县(市、区)要…): read on past it.
-            found = v.clause_break.search(text, stop + 1, hi)
-            stop = found.start() if found else hi
-        if v.place_hint.search(text, start, stop) and (
-                m := v.place_re.match(text, start, hi)):
+            stop = breaks[j + 1] if j + 1 < n_breaks else hi
+        # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
+        h = bisect_right(hint_ends, start)
+        if (h < len(hint_starts) and hint_starts[h] < stop and v.place_hint.search(text, start, stop)
+                and (m := v.place_re.match(text, start, hi))):
             yield m
             pos = m.end()
         else:

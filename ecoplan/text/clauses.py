@@ -106,7 +106,10 @@ def sentence_start(fold: str, start: int, pos: int) -> int:
 
 def top_level_index(fold: str, start: int, end: int, chars: str) -> int:
     """First index in fold[start:end] of one of `chars` outside brackets, or -1."""
-    first = min((i for ch in chars if (i := fold.find(ch, start, end)) >= 0), default=-1)
+    if len(chars) == 1:  # the common call (、): one find, no generator
+        first = fold.find(chars, start, end)
+    else:
+        first = min((i for ch in chars if (i := fold.find(ch, start, end)) >= 0), default=-1)
     if first < 0 or not RE_OPENER.search(fold, start, first):
         return first  # none, or the first stands before any bracket opens
     depth = 0

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from itertools import compress, count
+from operator import attrgetter
 from typing import NamedTuple
 
 from ecoplan.text.document import Block, Document
@@ -32,6 +34,7 @@ RE_FIGURE = lazy_re(
     r"(?P<sign><=|>=|[≤≥<>=])?+\s*+[〔\[(]?+\s*+(?P<num>\d++(?:\.\d++)?+)\s*+[〕\])]?+\s*+(?P<after>\w{0,3}+)"
 )
 RE_YEAR = lazy_re(r"((?:19|20)\d{2})年")
+_CELLS = attrgetter("cells")
 
 
 class IndicatorRow(NamedTuple):
@@ -93,10 +96,15 @@ def indicator_rows(doc: Document) -> Iterator[IndicatorRow]:
     """The rows of every indicator table in `doc`, in text order."""
     columns: _Columns | None = None
     width = 0
-    for li, line in enumerate(doc.lines):
-        if not line.cells:  # only a table row has cells
+    lines = doc.lines
+    # Only a table row has cells, and most lines are prose: the rows are picked out in one C-level
+    # pass, and a line without cells between two of them (a gap in their indices) ends a table.
+    last = -1
+    for li in compress(count(), map(_CELLS, lines)):
+        if li != last + 1:
             columns = None
-            continue
+        last = li
+        line = lines[li]
         header = _header(doc, line)
         if header is not None:
             columns, width = header, len(line.cells)

@@ -107,8 +107,8 @@ def fold(text: str) -> str:
     """
     # Most texts hold no traditional character: one scan for the foldable characters and the
     # traditional ones together folds such a text, where the width fold and the test for a
-    # traditional character each scanned it (None: it holds one, or the process tests by set).
-    split = split_with_traditional(len(text), _FOLDABLE)
+    # traditional character each scanned it (None: it holds one the codec found).
+    split = split_with_traditional(text, _FOLDABLE)
     if split is not None:
         folded = [_fold_split(text[k : k + _FOLD_SLICE], split) for k in range(0, len(text), _FOLD_SLICE)]
         if None not in folded:
@@ -411,6 +411,9 @@ RE_LINE_BREAK_KEPT = lazy_re(f"({RE_LINE_BREAK.pattern})")
 # A line holding none of these after its indentation, not a page number and not in a table,
 # is kept as it is: no bullet, table tab, artefact space or pinyin gloss to take out.
 RE_NEEDS_CLEANING = lazy_re(f"[{_SPACE}\t(（]")
+# The characters RE_NEEDS_CLEANING looks for but the space and the brackets: all unprintable, and
+# absent from most documents.
+_UNPRINTABLE_CLEANING = _SPACE.replace(" ", "") + "\t"
 # The characters a page number line (RE_PAGE_NUMBER) without padding can start with, besides a digit.
 _PAGE_NUMBER_FIRST = "-—–－第"
 
@@ -454,6 +457,7 @@ def normalise(raw: str) -> Document:
     # start, and the input starts of the lines that continue a row (read with the row).
     layout_rows: dict[int, Row] = {}
     comment_words, comment_max = comment_openers()
+    plain_spaces = not any(map(raw.__contains__, _UNPRINTABLE_CLEANING))  # one substring search each
     in_comments = False
     layout_continued: set[int] = set()
 
@@ -516,8 +520,9 @@ def normalise(raw: str) -> Document:
         kept_as_is = False
         if not (table_open or (chunks and lineno - 1 in chunks)):
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
-            # three substring tests and isprintable cost a third of the pattern's scan.
-            if text.isprintable() and " " not in text and "(" not in text and "（" not in text:
+            # three substring tests and isprintable (not even that where the document holds none of
+            # them) cost a third of the pattern's scan.
+            if (plain_spaces or text.isprintable()) and " " not in text and "(" not in text and "（" not in text:
                 care = None
             else:
                 care = RE_NEEDS_CLEANING.search(text)

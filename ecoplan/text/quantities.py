@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple, Protocol
 
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
@@ -91,7 +91,9 @@ ROMAN_REACH = 6
 _NUMBER_CHARS = frozenset(" ,.")
 _NUMBER_STRIP = "0123456789" + "".join(sorted(_NUMBER_CHARS))
 _START_OF, _END = itemgetter(0), itemgetter(1)
+_START = attrgetter("start")  # of a Stretch
 _new_tuple = tuple.__new__  # of a (start, end, …) tuple
+_INFINITY = math.inf  # what float() reads a figure of 309 digits or more as
 _FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
 
 
@@ -113,7 +115,7 @@ class Quantity(NamedTuple):
 
 def _alt(words: list[str]) -> str:
     """Alternation of literal words, longest first; "/" may be written 每 or have spaces around it."""
-    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=len, reverse=True)]
+    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=lambda w: (-len(w), w))]
     return "|".join(parts)
 
 
@@ -204,6 +206,9 @@ class _Patterns:
     multipliers: str
     one_character_units: frozenset[str]  # units a one-character Chinese numeral is read before (家, 个百分点)
     bounds_after: tuple[str, ...]  # words after a figure that bound it (以内, 以上)
+    # How far past the start of its unit a match of the family can end, at most: the longest unit
+    # as the pattern writes it (a multiplier before it, a "/" as " / ").
+    unit_reach: dict[int, int]
 
 
 @cache
@@ -230,11 +235,21 @@ def patterns() -> _Patterns:
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
     percent_cn = lazy_re(rf"(?:{_alt(v.percent_prefix)})(?P<num>{CN_NUMBER}(?:点[{CN_DIGIT}]++)?)")
+    unit_reach = {
+        ARABIC: 1 + _longest(list(v.surfaces())),
+        CHINESE: 1 + _longest([*v.counters, *v.surfaces()]),
+        ROMAN_CLASS: _longest(v.class_units),
+    }
     return _Patterns(
         arabic, listed, list_item, range_, chinese, roman, percent_cn, tuple(c.approx_before), tuple(c.approx_after),
         _gates(v, rf"{number}\x20?+{unit}"), mult,
-        frozenset([*v.counters, *v.points_units]), tuple(c.after),
+        frozenset([*v.counters, *v.points_units]), tuple(c.after), unit_reach,
     )
+
+
+def _longest(words: list[str]) -> int:
+    """The most characters a word of `words` takes as `_alt` writes it ("/" may be " / ")."""
+    return max(len(w) + 2 * w.count("/") for w in words)
 
 
 @cache
@@ -414,11 +429,14 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     p = patterns()
     # Once per text: a bisect then compares plain ints, where a key would read a line (on a long
     # input a Block made from columns) at every probe.
-    starts = [line.start for line in lines]
+    starts = list(map(_START, lines))
     families: dict[int, int] = {}
     # (line, family) -> where the family's gate first matched in the line (a unit after a number):
     # no match of the family starts much before it, so its pattern is run from there on.
     first_unit: dict[tuple[int, int], int] = {}
+    # …and where it last matched: no match of the family ends further than its unit reach past it,
+    # so its pattern is run up to there (the rest of a line is often long).
+    last_unit: dict[tuple[int, int], int] = {}
     for gate in p.gates.numbered, p.gates.percent_cn:
         k, line_start, line_end = -1, 0, -1
         for m in gate.finditer(fold):
@@ -431,16 +449,25 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
                 families[k] = families.get(k, 0) | family
                 if (k, family) not in first_unit:
                     first_unit[k, family] = at
+                last_unit[k, family] = at
+    reach = p.unit_reach
     for k in sorted(families):
         line = lines[k]
+        end = line.end
         spans: list[tuple[int, int]] = []
         unit_at = first_unit.get((k, ARABIC))
-        arabic_from = None if unit_at is None else _number_start(fold, line.start, unit_at)
+        arabic = None
+        if unit_at is not None:
+            arabic = _number_start(fold, line.start, unit_at), min(end, last_unit[k, ARABIC] + reach[ARABIC])
         unit_at = first_unit.get((k, CHINESE))
-        chinese_from = None if unit_at is None else max(line.start, unit_at - CN_NUMBER_REACH)
+        chinese = None
+        if unit_at is not None:
+            chinese = max(line.start, unit_at - CN_NUMBER_REACH), min(end, last_unit[k, CHINESE] + reach[CHINESE])
         unit_at = first_unit.get((k, ROMAN_CLASS))
-        roman_from = None if unit_at is None else max(line.start, unit_at - ROMAN_REACH)
-        found = _raw(fold, line.start, line.end, p, spans, families[k], arabic_from, chinese_from, roman_from)
+        roman = None
+        if unit_at is not None:
+            roman = max(line.start, unit_at - ROMAN_REACH), min(end, last_unit[k, ROMAN_CLASS] + reach[ROMAN_CLASS])
+        found = _raw(fold, line.start, end, p, spans, families[k], arabic, chinese, roman)
         yield k, QuantityScan(fold, found, spans)
 
 
@@ -472,25 +499,29 @@ def _families(fold: str, start: int, end: int, p: _Patterns) -> int:
 
 def _raw(
     fold: str, start: int, end: int, p: _Patterns, spans: list[tuple[int, int]] | None, families: int,
-    arabic_from: int | None = None, chinese_from: int | None = None, roman_from: int | None = None,
+    arabic_bounds: tuple[int, int] | None = None, chinese_bounds: tuple[int, int] | None = None,
+    roman_bounds: tuple[int, int] | None = None,
 ) -> list[tuple[Quantity, bool]]:
     """Every match of every pattern in fold[start:end], with whether it takes hedges.
 
     Only the `families` given are run (the others' gates do not match there).
     The span of every match, kept or not, goes to `spans` when given.
-    `arabic_from` is where the number before the first unit the arabic gate found
-    can start at the earliest (see `_number_start`): no arabic match starts before
-    it, nor a range or list mark stands before it, so those scans begin there.
-    `chinese_from` and `roman_from` bound those families the same way (their gate's first
-    match in the stretch less the longest numeral that can stand before the unit): the
+    `arabic_bounds` (from, to) bound the arabic family's matches in the stretch: `from` is
+    where the number before the first unit the arabic gate found can start at the earliest
+    (see `_number_start`): no arabic match starts before it, nor a range or list mark stands
+    before it, so those scans begin there. Every match ends in a unit, which starts where the
+    gate matched: none ends past `to`, the family's last gate match plus its unit reach, so
+    the scans (and the lookaheads of the mark gates) stop there.
+    `chinese_bounds` and `roman_bounds` bound those families the same way (from: their gate's
+    first match in the stretch less the longest numeral that can stand before the unit): the
     roman pattern, which opens with lookbehinds, is otherwise tried at every position.
     """
     found: list[tuple[Quantity, bool]] = []
     arabic = families & ARABIC
-    arabic_from = start if arabic_from is None else arabic_from
+    arabic_from, arabic_to = (start, end) if arabic_bounds is None else arabic_bounds
     marks_from = max(start, arabic_from - 1)  # the mark of a range or list stands right before its last number
-    ranged = arabic and p.gates.range.search(fold, marks_from, end)
-    for m in p.range.finditer(fold, start, end) if ranged else ():
+    ranged = arabic and p.gates.range.search(fold, marks_from, arabic_to)
+    for m in p.range.finditer(fold, start, arabic_to) if ranged else ():
         if spans is not None:
             spans.append(m.span())
         lo = m.start("lo")
@@ -500,35 +531,43 @@ def _raw(
             continue  # 5个-10% is two figures, not a range
         unit = _unit(m["unit"])
         lo_end = m.end("lounit") if m["lounit"] else m.end("lo")
-        found.append((Quantity(lo, lo_end, _arabic_value(m["lo"]), unit, "arabic", range="low"), False))
-        found.append((Quantity(m.start("num"), m.end(), _arabic_value(m["num"]), unit, "arabic", range="high"),
-                      False))
-    for m in p.arabic.finditer(fold, arabic_from, end) if arabic else ():
+        if (value := _arabic_value(m["lo"])) != _INFINITY:  # see the end of the function
+            found.append((Quantity(lo, lo_end, value, unit, "arabic", range="low"), False))
+        if (value := _arabic_value(m["num"])) != _INFINITY:
+            found.append((Quantity(m.start("num"), m.end(), value, unit, "arabic", range="high"), False))
+    for m in p.arabic.finditer(fold, arabic_from, arabic_to) if arabic else ():
         if spans is not None:
             spans.append(m.span())
         s = m.start("num")
         if s > 0 and fold[s - 1] == ORDINAL_BEFORE:
             continue
-        # Made as a tuple: the named tuple's Python-level __new__ would cost more than the rest (the most common kind).
-        found.append((_new_tuple(Quantity, (s, m.end(), _arabic_value(m["num"]), _unit(m["unit"]), "arabic", None, None,
-                                            None)), True))
-    for m in p.listed.finditer(fold, start, end) if arabic and p.gates.listed.search(fold, marks_from, end) else ():
+        # The most common kind: value and unit read inline (`_arabic_value`, `_unit`), and made as a
+        # tuple, as the named tuple's Python-level __new__ would cost more than the rest.
+        num, unit = m.group("num", "unit")
+        value = float(num.replace(" ", "").replace(",", ""))
+        if value == _INFINITY:
+            continue  # see the end of the function
+        found.append((_new_tuple(Quantity, (s, m.end(), value, unit if "\x20" not in unit else squash(unit), "arabic",
+                                            None, None, None)), True))
+    listed = arabic and p.gates.listed.search(fold, marks_from, arabic_to)
+    for m in p.listed.finditer(fold, start, arabic_to) if listed else ():
         if spans is not None:
             spans.append(m.span())
         if m.start() > 0 and fold[m.start() - 1] == ORDINAL_BEFORE:
             continue
         unit = _unit(m["unit"])
         for item in p.list_item.finditer(fold, m.start(), m.end("items")):
-            found.append((Quantity(item.start(), item.end("num"), _arabic_value(item["num"]), unit, "arabic"), True))
+            if (value := _arabic_value(item["num"])) != _INFINITY:
+                found.append((Quantity(item.start(), item.end("num"), value, unit, "arabic"), True))
     for m in p.percent_cn.finditer(fold, start, end) if families & PERCENT_CN else ():
         if spans is not None:
             spans.append(m.span())
         value = cn_value(m["num"])
         if value is not None:
             found.append((Quantity(m.start(), m.end(), value, "%", "chinese"), True))
-    chinese_from = start if chinese_from is None else chinese_from
-    roman_from = start if roman_from is None else roman_from
-    for m in p.chinese.finditer(fold, chinese_from, end) if families & CHINESE else ():
+    chinese_from, chinese_to = (start, end) if chinese_bounds is None else chinese_bounds
+    roman_from, roman_to = (start, end) if roman_bounds is None else roman_bounds
+    for m in p.chinese.finditer(fold, chinese_from, chinese_to) if families & CHINESE else ():
         if (len(m["num"]) == 1 and _unit(m["unit"]).lstrip(p.multipliers) not in p.one_character_units
                 and not fold.startswith(p.bounds_after, m.end())):
             continue  # 一天一巡查, 三吨锅炉: a word; with a bound after it (六天以内) a figure
@@ -539,14 +578,15 @@ def _raw(
             found.append((Quantity(m.start("num"), m.end(), value, _unit(m["unit"]), "chinese"), True))
     # The roman pattern opens with lookbehinds and an optional space, so `re`
     # tries it at every position: it only runs where its gate matched.
-    for m in p.roman.finditer(fold, roman_from, end) if families & ROMAN_CLASS else ():
+    for m in p.roman.finditer(fold, roman_from, roman_to) if families & ROMAN_CLASS else ():
         if spans is not None:
             spans.append(m.span())
         found.append((Quantity(m.start("num"), m.end(), float(ROMAN_VALUES[m["num"]]), _unit(m["unit"]), "roman"),
                       False))
-    # A figure too large for a float (309 digits) reads as infinity: it is no
-    # quantity a plan commits to, so it stays text.
-    return [item for item in found if math.isfinite(item[0].value)]
+    # A figure too large for a float (309 digits) reads as infinity: it is no quantity a plan
+    # commits to, so it stays text (each arabic figure is left out as it is read; no Chinese or
+    # Roman numeral is that large).
+    return found
 
 
 def _finish(fold: str, found: list[tuple[Quantity, bool]], p: _Patterns, end: int) -> list[Quantity]:

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from ecoplan.text.patterns import lazy_re
+from ecoplan.text.patterns import compile_re, lazy_re
 
 # The blocks of CJK ideographs in the Basic Multilingual Plane: unified, extension A, compatibility.
 _CJK_BMP = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -94,44 +94,92 @@ def _table() -> dict[int, str]:
 
 @cache
 def _traditional_codes() -> frozenset[int]:
-    """The code points of the table's characters (all in the BMP), for has_traditional's set check."""
+    """The code points of the table's characters (all in the BMP), for has_traditional without the class."""
     return frozenset(map(ord, _table_text()[0::3]))
 
 
 _RE_ASTRAL_CJK = lazy_re(f"[{_ASTRAL_CJK}]")
-# Characters a process checks against a set of the table's characters before it compiles the
-# class. The set check costs ~40 ns a character and nothing to set up; the class ~3 ms to
-# compile (~4,000 characters for `re` to parse), then a few ns a character. A one-plan run
-# never pays the compile; a batch pays it once, on its first ~100,000 characters.
-_SET_CHECK_CHARS = 100_000
-_set_check_left = _SET_CHECK_CHARS
+# Characters a process checks through the GB2312 codec (below) before it compiles the class. That
+# check costs ~4 ns a character and nothing to set up; the class ~3 ms to compile (~4,000
+# characters for `re` to parse), then ~3 ns a character less in `fold`, where one scan finds the
+# foldable characters and the traditional ones together: it pays after ~1,000,000 characters.
+_CODEC_CHECK_CHARS = 1_000_000
+_codec_check_left = _CODEC_CHECK_CHARS
+# GB2312, the character set of simplified Chinese, encodes only a few of the table's characters
+# (乾, 於, …): its C codec finds the other ones, and any astral character, as characters it cannot
+# encode, written out as character references (&#NNNNN;) that are rare in a plan.
+_CODEC = "gb2312"
+_CHAR_REF_OPEN = "&#"
+_ASTRAL_CJK_CODES = range(0x20000, 0x31350)
 
 
 def has_traditional(text: str) -> bool:
     """Whether `text` holds a character that the fold would change."""
-    global _set_check_left
-    if len(text) <= _set_check_left:
-        _set_check_left -= len(text)
-        # The text's code points, read from its UTF-32 form, are looked up as ints: a character
-        # of a str is a new string to hash, and costs half as much again. A lone surrogate is
-        # passed as its code point (no table character is one).
-        codes = memoryview(text.encode("utf-32-le", "surrogatepass")).cast("I")
-        return _RE_ASTRAL_CJK.search(text) is not None or not _traditional_codes().isdisjoint(codes)
+    global _codec_check_left
+    if len(text) <= _codec_check_left:
+        _codec_check_left -= len(text)
+        return _has_traditional_by_codec(text)
     return _traditional().search(text) is not None
 
 
-def split_with_traditional(length: int, chars: str) -> Callable[[str], list[str]] | None:
+def _has_traditional_by_codec(text: str) -> bool:
+    """has_traditional without the class: the table's characters GB2312 encodes are looked for one by
+    one (a substring search each), the others among the characters GB2312 cannot encode."""
+    return any(map(text.__contains__, _encodable_traditional())) or _holds_unencodable_traditional(text)
+
+
+def _holds_unencodable_traditional(text: str) -> bool:
+    """Whether `text` holds a character of the table that GB2312 does not encode, or an astral ideograph."""
+    if _CHAR_REF_OPEN in text:
+        # A reference written in the text would pass for an unencodable character: test by set.
+        return not _traditional_codes().isdisjoint(map(ord, text)) or _RE_ASTRAL_CJK.search(text) is not None
+    refs = _char_ref().findall(text.encode(_CODEC, "xmlcharrefreplace"))
+    if not refs:
+        return False
+    codes = _traditional_codes()
+    return any(code in codes or code in _ASTRAL_CJK_CODES for code in map(int, set(refs)))
+
+
+@cache
+def _char_ref() -> re.Pattern[bytes]:
+    """A character reference in the codec's output, its code point in the group."""
+    return re.compile(rb"&#(\d++);")
+
+
+@cache
+def _encodable_traditional() -> str:
+    """The table's characters that GB2312 encodes."""
+    chars = _table_text()[0::3]
+    # One character for each: an encodable one comes back as a character, any other as "?".
+    round_trip = chars.encode(_CODEC, "replace").decode(_CODEC)
+    return "".join(char for char, back in zip(chars, round_trip, strict=True) if back != "?")
+
+
+def split_with_traditional(text: str, chars: str) -> Callable[[str], list[str]] | None:
     """The split (a pattern's, one group around its class) at any character of the class body `chars`
-    or any character has_traditional looks for, for a text of `length` characters; None while
-    has_traditional would check such a text by set (its class is not worth compiling yet)."""
-    if length <= _set_check_left:
+    and at any character has_traditional looks for that `text` may hold; None when `text` holds one
+    that was found without it.
+
+    While has_traditional checks texts through the codec, the class holds the few characters of the
+    table that GB2312 encodes (one scan finds them with the foldable characters); the others are
+    looked for through the codec first."""
+    global _codec_check_left
+    if len(text) > _codec_check_left:
+        return _traditional_or(chars).split
+    _codec_check_left -= len(text)
+    if _holds_unencodable_traditional(text):
         return None
-    return _traditional_or(chars).split
+    return _encodable_traditional_or(chars).split
 
 
 @cache
 def _traditional_or(chars: str) -> re.Pattern[str]:
     return re.compile("([" + chars + _table_text()[0::3] + _ASTRAL_CJK + "])")
+
+
+@cache
+def _encodable_traditional_or(chars: str) -> re.Pattern[str]:
+    return compile_re("([" + chars + _encodable_traditional() + "])")
 
 
 def to_simplified(text: str) -> str:

@@ -12,6 +12,7 @@ evaluated when the classes are made (no `from __future__ import annotations`):
 evaluating them from strings at each start would cost as much again.
 """
 
+import os
 import re
 import types
 import typing
@@ -20,11 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, overload
 
-import yaml
-
-# libyaml reads the vocabularies about 8 times faster than the pure-Python
-# loader (~50 ms of every cold start); same safe subset, same data.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from ecoplan.kept import kept_path, read_kept, write_kept
 
 Words = list[str]
 _T = TypeVar("_T")
@@ -387,9 +384,25 @@ def load(name: Literal["comparators"]) -> ComparatorsVocab: ...
 def load(name: Literal["published"]) -> PublishedVocab: ...
 @cache
 def load(name: str) -> Any:
-    """Load and validate `ecoplan/vocab/<name>.yaml` once per process."""
-    text = (_HERE / f"{name}.yaml").read_text(encoding="utf-8")
-    return parse(name, yaml.load(text, Loader=_Loader))
+    """Load and validate `ecoplan/vocab/<name>.yaml` once per process.
+
+    What the YAML reads as is kept for the next process (ecoplan.kept) while the file is
+    unchanged, as Python keeps a module's bytecode: YAML is then neither imported nor read.
+    """
+    path = _HERE / f"{name}.yaml"
+    stat = os.stat(path)
+    source = (stat.st_mtime_ns, stat.st_size)
+    kept_at = kept_path(__file__, f"vocab-{name}")
+    data = read_kept(kept_at, source)
+    if data is None:
+        import yaml
+
+        # libyaml reads the vocabularies about 8 times faster than the pure-Python
+        # loader; same safe subset, same data.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        write_kept(kept_at, source, data)
+    return parse(name, data)
 
 
 def parse(name: str, data: Any) -> Any:
@@ -405,9 +418,15 @@ def parse(name: str, data: Any) -> Any:
 def alternation(words: list[str]) -> str:
     """Regex alternation of literal words, longest first, so 截至 wins over 至.
 
-    The escaping suits both `re` and `regex`.
+    The escaping suits both `re` and `regex`. Words of one length (which never match at one
+    place together) are in code point order: the same pattern text in every process, whatever
+    order a set gave them in, so its compiled code is found again (ecoplan.text.patterns).
     """
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=_longest_first))
+
+
+def _longest_first(word: str) -> tuple[int, str]:
+    return -len(word), word
 
 
 def trie_alternation(words: list[str]) -> str:
@@ -419,22 +438,31 @@ def trie_alternation(words: list[str]) -> str:
     a pattern of 150 words tests 150 branches wherever one could start; the trie tests about
     as many as there are first characters, then only the continuations of the one that matched.
     """
-    trie: dict[str, dict] = {}
-    for word in set(words):
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
+    # The trie is read off the words in code point order, never built: the words under one
+    # node are a run of that list (sharing its first `depth` characters), the word ending at
+    # the node first among them, and its children are the runs sharing one more character.
+    ordered = sorted(set(words))
 
-    def branches(node: dict[str, dict]) -> list[str]:
-        return [re.escape(ch) + rest(child) for ch, child in sorted(node.items()) if ch]
+    def branches(lo: int, hi: int, depth: int) -> tuple[list[str], bool]:
+        """The node of ordered[lo:hi] at `depth`: its children's patterns, and whether a word ends there."""
+        ends = lo < hi and len(ordered[lo]) == depth
+        start = lo + ends
+        alts = []
+        while start < hi:
+            ch = ordered[start][depth]
+            stop = start + 1
+            while stop < hi and ordered[stop][depth] == ch:
+                stop += 1
+            alts.append(re.escape(ch) + rest(start, stop, depth + 1))
+            start = stop
+        return alts, ends
 
-    def rest(node: dict[str, dict]) -> str:
-        alts = branches(node)
+    def rest(lo: int, hi: int, depth: int) -> str:
+        alts, ends = branches(lo, hi, depth)
         if not alts:
             return ""
         group = f"(?:{'|'.join(alts)})"
-        return group + "?" if "" in node else (alts[0] if len(alts) == 1 else group)
+        return group + "?" if ends else (alts[0] if len(alts) == 1 else group)
 
-    top = branches(trie)
-    return "|".join([*top, ""] if "" in trie else top)
+    top, ends = branches(0, len(ordered), 0)
+    return "|".join([*top, ""] if ends else top)
