@@ -43,6 +43,9 @@ class _Patterns(NamedTuple):
     plain: Callable[[str], re.Match[str] | None]  # fullmatch: a one-line string PyYAML may write plain
     # By first character: matches where one of PyYAML's resolvers reads a string as another type.
     claimed: dict[str, re.Pattern[str]]
+    # A value's first character that is an indicator or a resolver's, or a last one that is `:` or a
+    # space, in values joined by _SEPARATOR (see `_plain_column`).
+    column_edge: re.Pattern[str]
 
 
 @cache
@@ -58,6 +61,9 @@ def _patterns() -> _Patterns:
         plain=lazy_re(f"(?!---|\\.\\.\\.)(?![{re.escape(_NEVER_PLAIN_FIRST)}])(?![-?:](?: |$))"
                       f"(?:[^: \n{_NOT_PRINTABLE}]|:(?! |$)| (?!#|$))++").fullmatch,
         claimed={first: _any_match(regexps) for first, regexps in _RESOLVERS.items()},
+        # The separator first: a literal the search finds at C speed.
+        column_edge=lazy_re(f"{_SEPARATOR}(?:[{re.escape(''.join(sorted(_INDICATORS | set(_RESOLVERS))))}]"
+                            f"|(?<=[{re.escape(''.join(sorted(_LAST_NOT_PLAIN)))}]{_SEPARATOR}))"),
     )
 
 
@@ -99,10 +105,15 @@ def _float(value: float) -> str:
     # yaml.representer.SafeRepresenter.represent_float
     if value != value:
         return ".nan"
-    if value in (float("inf"), float("-inf")):
+    if value in _INFINITIES:
         return ".inf" if value > 0 else "-.inf"
-    text = repr(value).lower()
+    # The repr of a finite float is lower case already (PyYAML lowers it for its `e`).
+    text = repr(value)
     return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+
+
+# Made once: float("inf") parses its text at every call.
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 def _string(value: str, indent: int) -> str:
@@ -302,6 +313,11 @@ def _record_texts(items: Sequence[Any], fields: _Fields, indent: int) -> list[st
         if kinds == _INT:
             template.append(head + " %s\n")
             columns.append(column)
+        elif kinds == _FLOAT:
+            # Each distinct figure written once (repr is the cost); no int or bool shares a key here.
+            template.append(head + " %s\n")
+            figures = {value: _float(value) for value in set(column)}
+            columns.append(list(map(figures.__getitem__, column)))
         elif kinds <= _TEXT:
             template.append(head + " %s\n")
             if kinds == _STR and _plain_column(column):
@@ -325,7 +341,7 @@ def _record_texts(items: Sequence[Any], fields: _Fields, indent: int) -> list[st
 # Kinds of a field's values (sets of types), for `_record_texts`. A field of strings and
 # None is settled value by value through a dict: no two values of other kinds (1, 1.0,
 # True) may share one entry.
-_INT, _STR, _TEXT, _TUPLE, _PAIR = {int}, {str}, {str, type(None)}, {tuple}, {2}
+_INT, _FLOAT, _STR, _TEXT, _TUPLE, _PAIR = {int}, {float}, {str}, {str, type(None)}, {tuple}, {2}
 _COLLECTIONS = {list, tuple, dict}
 
 
@@ -333,10 +349,17 @@ def _plain_column(column: Sequence[str]) -> bool:
     """Whether every string of a field is plain on sight (see `_plain_at_sight`), tested on
     them all at once: joined by a letter, which adds no `: `, ` #` nor anything unprintable,
     and the sets of their first and last characters."""
-    joined = "x".join(column)
+    joined = _SEPARATOR.join(column)
     if not (joined.isprintable() and ": " not in joined and " #" not in joined and len(joined) < _MAX_LINE
             and all(column)):
         return False
+    # Most columns hold no value starting with an indicator or a resolver's character nor ending in
+    # `:` or a space, which one search of the joined values tells (a separator inside a value may
+    # send a column to the exact test below, never past it): a set of the first and the last
+    # characters makes a string of each, for most values an ideograph.
+    if (_patterns().column_edge.search(joined) is None and column[0][0] not in _INDICATORS
+            and column[0][0] not in _RESOLVERS and column[-1][-1] not in _LAST_NOT_PLAIN):
+        return True
     firsts = set(map(itemgetter(0), column))
     if not firsts.isdisjoint(_INDICATORS) or not _LAST_NOT_PLAIN.isdisjoint(map(itemgetter(-1), column)):
         return False
@@ -344,6 +367,8 @@ def _plain_column(column: Sequence[str]) -> bool:
 
 
 _LAST_NOT_PLAIN = frozenset(": ")
+# Joins a column's values for `_plain_column`: printable, adding no `: ` nor ` #`, and rare in plan text.
+_SEPARATOR = "\xa4"
 
 
 def _scalar_text(value: Any, indent: int) -> Any:

@@ -59,6 +59,7 @@ from ecoplan.text.bodies import (
     ends_with_body,
     is_place,
     joined_right,
+    place_hint_spans,
     places_in,
     shared_suffix,
     split_names,
@@ -487,7 +488,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
     text = doc.fold  # matched on the fold (traditional characters too); names come from doc.text
     words = _Found(v.token_re, text, lambda part: body_words_in(v, part))
     # A place before an actor verb: a line without one cannot match the slower place_re.
-    place_hints = _Found(v.place_hint, text, lambda part: (m.span() for m in v.place_hint.finditer(part)))
+    place_hints = _Found(v.place_hint, text, lambda part: place_hint_spans(v, part))
     # Whether the input had layout whitespace right before an index (年底前 市生态环境局): asked
     # only inside a line, where it is what the line's space gaps would tell.
     spaced = doc.space_dropped_before

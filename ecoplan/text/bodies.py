@@ -105,6 +105,7 @@ class BodyLexicon:
     # A place suffix right before an actor verb: a line without one cannot
     # match place_re, and the cheap search spares most lines the slow pattern.
     place_hint: re.Pattern[str]
+    place_hint_firsts: str  # the characters a place_hint match opens with (its place suffixes)
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
     any_trailing: regex.Pattern[str]  # the trailing patterns in one: most parts hold none, one search tells
@@ -208,6 +209,7 @@ def body_lexicon() -> BodyLexicon:
         ),
         clause_break=lazy_re("[" + re.escape(_CLAUSE_BREAKS) + "]"),
         place_hint=lazy_re(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
+        place_hint_firsts=place_suffix,
         not_place=tuple(data.not_place),
         trailing=tuple(lazy_regex(p) for p in data.trailing),
         any_trailing=lazy_regex("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
@@ -331,6 +333,27 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int, hint_starts: Sequence
             pos = m.end()
         else:
             pos = start + 1
+
+
+def place_hint_spans(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
+    """The spans of `v.place_hint.finditer(text)`. The pattern opens with one of a few place
+    suffixes: it is tried where one stands, found by substring search (a memchr each), rather
+    than at every character by the pattern's scan, which tests each against its first class."""
+    starts: list[int] = []
+    for ch in v.place_hint_firsts:
+        at = text.find(ch)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(ch, at + 1)
+    starts.sort()
+    spans: list[tuple[int, int]] = []
+    match = v.place_hint.match
+    end = 0  # as the scan does, the next match starts at or after the end of the last
+    for at in starts:
+        if at >= end and (m := match(text, at)):
+            end = m.end()
+            spans.append((at, end))
+    return spans
 
 
 def token_ok(v: BodyLexicon, text: str, start: int, end: int) -> bool:

@@ -221,7 +221,12 @@ def patterns() -> _Patterns:
     cn_unit = rf"(?:[{mult}]?(?:{_alt([*v.counters, *v.surfaces()])}))"
     number = rf"{INTEGER}{DECIMAL}"
     left_number = rf"{LEFT_INTEGER}{DECIMAL}"
-    arabic = lazy_re(rf"(?P<num>{left_number})\x20?+(?P<unit>{unit})")
+    # The first character a unit (cn_unit) can start with, as a lookahead before the unit: most digits
+    # (2025年) and Chinese numerals (一步) are followed by none, and the lookahead refuses them at
+    # once where the unit's alternation would try each of its words.
+    unit_first = _first_chars([*v.surfaces(), *v.multipliers])
+    counter_first = _first_chars([*v.counters, *v.multipliers, *v.surfaces()])
+    arabic = lazy_re(rf"(?P<num>{left_number})\x20?+(?=[{unit_first}])(?P<unit>{unit})")
     # Bare numbers that share the unit of the last one, which `arabic` finds.
     listed = lazy_re(rf"(?P<items>(?:{left_number}{LIST_SEP})++){number}\x20?+(?P<unit>{unit})")
     list_item = lazy_re(rf"(?P<num>{number}){LIST_SEP}")
@@ -230,7 +235,7 @@ def patterns() -> _Patterns:
     )
     # A Chinese numeral counts before a counter word (十一家, 一次) or percentage points (两个百分点); one
     # written with two characters or more (三十五微克每立方米, 一千二百万亩) before any unit (scan_line).
-    chinese = lazy_re(rf"(?P<num>{LEFT_CN_NUMBER})(?P<unit>{cn_unit})")
+    chinese = lazy_re(rf"(?P<num>{LEFT_CN_NUMBER})(?=[{counter_first}])(?P<unit>{cn_unit})")
     roman = lazy_re(
         rf"(?<![A-Za-z{CLASS_NOT_BEFORE}])(?<!{CLASS_NOT_BEFORE}\x20)\x20?+(?P<num>{ROMAN})\x20?+(?P<unit>{_alt(v.class_units)})"
     )
