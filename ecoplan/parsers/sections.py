@@ -196,14 +196,14 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
     return squash(text[start:stop]).strip(TITLE_TRIM), title_end
 
 
-def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
+def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[_Piece]:
     """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
 
     A flattened heading stands after a space (the line break that the page
     turned into one), right after the end of a sentence, a closing bracket or
     the bare title of the heading before it. Whether it opens a section is
-    left to the sequence of its style, as for any heading. `joins` is
-    doc.joins(line.start, line.end).
+    left to the sequence of its style, as for any heading. `cut_joins` are those of
+    doc.joins(line.start, line.end) before a character a marker starts with.
     """
     folded = doc.fold
     start, end = line.start, line.end
@@ -213,7 +213,7 @@ def _pieces(doc: Document, line: Block, joins: Sequence[int]) -> list[_Piece]:
     # (next to wide characters) and spaces it kept (between ASCII characters: `) 2.`). Only
     # those before a character a marker starts with can cut: the others are skipped unread.
     # Whether a join is a dropped space is asked last, of the few before a marker.
-    gaps = [(pos, pos) for pos in joins if folded[pos] in MARKER_FIRST]
+    gaps = [(pos, pos) for pos in cut_joins]
     if folded.find(" ", start, end) >= 0:
         kept = [m.span() for m in RE_KEPT_SPACE.finditer(folded, start, end) if folded[m.end()] in MARKER_FIRST]
         gaps = sorted([*gaps, *kept], key=lambda gap: gap[1])
@@ -358,20 +358,28 @@ def _build(doc: Document) -> list[_Node]:
     fragment = False  # the text starts inside a plan: its first heading counts on from an earlier one
     pieces: list[_Piece] = []
     contents_at: list[int] = []  # where a 目录 line stood, as an index into pieces
-    all_joins = doc.joins(0, len(text))  # each line's share is found by bisection
+    # Only a join before a character a marker starts with, or a space kept, can cut a line
+    # (_pieces). Both are found for the whole text once, and each line takes its share as the
+    # lines go by, in text order: most lines have neither and cost no search of their own.
+    cut_joins = [pos for pos in doc.joins(0, len(text)) if folded[pos] in MARKER_FIRST]
+    n_cuts = len(cut_joins)
+    cut = 0  # the first of cut_joins past the start of the line
+    space = folded.find(" ")  # the first space at or after the start of the line, or -1
     attachments = attachment_words()
     append, find = pieces.append, folded.find
     for line in doc.lines:
         kind = line.kind
         if kind not in _NOT_STRUCTURE:
             start, end = line.start, line.end
-            first = bisect_right(all_joins, start)
-            last = bisect_left(all_joins, end, first)
-            # Only a join before a character a marker starts with, or a space kept, can cut the
-            # line (_pieces): the others are passed over here, with no list made for them.
-            if (first < last and any(folded[pos] in MARKER_FIRST for pos in all_joins[first:last])) or find(
-                    " ", start, end) >= 0:
-                pieces.extend(_pieces(doc, line, all_joins[first:last]))
+            while cut < n_cuts and cut_joins[cut] <= start:
+                cut += 1
+            if 0 <= space < start:
+                space = find(" ", start)
+            if (cut < n_cuts and cut_joins[cut] < end) or 0 <= space < end:
+                last = cut
+                while last < n_cuts and cut_joins[last] < end:
+                    last += 1
+                pieces.extend(_pieces(doc, line, cut_joins[cut:last]))
             else:  # no space inside: no heading flattened into it
                 append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
         elif kind == "toc_entry" and line.marker is None:

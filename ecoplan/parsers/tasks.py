@@ -67,8 +67,6 @@ _TRIM = _WS + ",，;；。、:："
 _ITEM_SEPARATORS = ",，;；、:："
 # Any bracket, an opening one, and a run up to the last closing one: where brackets stand in a line.
 _RE_BRACKET_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY))
-_RE_OPEN = lazy_re(char_class(OPEN_ANY))
-_RE_TO_LAST_CLOSE = lazy_re(rf"(?s:.*){char_class(CLOSE_ANY)}")  # greedy: ends at the last one
 _RE_PAREN_CHAR = lazy_re(char_class(OPEN_PARENS + CLOSE_PARENS))
 _RE_SENTENCE_CUT_CHAR = lazy_re(char_class(OPEN_ANY + CLOSE_ANY + "。"))
 # Where a sentence starts inside a line with a character a marker can start with: after 。；!?
@@ -851,13 +849,34 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[r
     """The bracket pattern's matches in fold[start:end], or none when no role word stands
     between the first opening and the last closing bracket: no bracket's content could then
     hold one, and most lines with a role word state it after the item, unbracketed."""
-    first_open = _RE_OPEN.search(fold, start, end)
-    if first_open is None:
+    first_open = _first_of(fold, OPEN_ANY, start, end)
+    if first_open < 0:
         return iter(())
-    to_last_close = _RE_TO_LAST_CLOSE.match(fold, first_open.end(), end)
-    if to_last_close is None or rules.role_hint.search(fold, first_open.end(), to_last_close.end() - 1) is None:
+    last_close = _last_of(fold, CLOSE_ANY, first_open + 1, end)
+    if last_close < 0 or rules.role_hint.search(fold, first_open + 1, last_close) is None:
         return iter(())
-    return rules.bracket.finditer(fold, start, end)
+    return rules.bracket.finditer(fold, first_open, end)  # no match starts before an opening bracket
+
+
+def _first_of(text: str, chars: str, start: int, end: int) -> int:
+    """Index of the first of `chars` in text[start:end], or -1. Each search for one character stops
+    at the one found before it: a substring search scans far faster than a character class."""
+    stop = end
+    for ch in chars:
+        found = text.find(ch, start, stop)
+        if found >= 0:
+            stop = found
+    return stop if stop < end else -1
+
+
+def _last_of(text: str, chars: str, start: int, end: int) -> int:
+    """Index of the last of `chars` in text[start:end], or -1 (as _first_of, from the end)."""
+    last = -1
+    for ch in chars:
+        found = text.rfind(ch, start, end)
+        if found >= 0:
+            last = start = found
+    return last
 
 
 def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:
