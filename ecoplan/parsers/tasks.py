@@ -754,9 +754,11 @@ def _heading_only(doc: Document, line: Block) -> tuple[str, tuple[int, int]] | N
 
 def _is_measure(doc: Document, line: Block) -> bool:
     """Whether a prose line reads as a measure a responsibility line can refer to: an item
-    with its marker, or a sentence (not a page header such as `工作方案-45篇(第11/58页)`)."""
+    with its marker, a record opened by its label (问题1：…, whatever field ends the line: 整改时限：
+    立行立改), or a sentence (not a page header such as `工作方案-45篇(第11/58页)`)."""
     fold = doc.fold[line.start : line.end].rstrip(_WS)
-    return line.marker is not None or fold[-1:] in "。；;!！?？."
+    return (line.marker is not None or fold[-1:] in "。；;!！?？."
+            or _rules().record_label.match(doc.fold, line.start, line.end) is not None)
 
 
 def _next_marker_style(lines: Sequence[Block], k: int) -> str | None:
