@@ -70,7 +70,6 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
 
 
-
 def _flow_spans(data: Any) -> Any:
     if isinstance(data, dict):
         return {k: _FlowList(v) if k == "span" and isinstance(v, list) else _flow_spans(v) for k, v in data.items()}

@@ -47,7 +47,7 @@ from ecoplan.text.markers import match_marker
 from ecoplan.text.patterns import compile_re, compile_regex, lazy_re, lazy_regex
 from ecoplan.text.quantities import cn_int
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import DeadlinesVocab, alternation, load
+from ecoplan.vocab import DeadlinesVocab, alternation, load, longest_first
 
 
 class DeadlineMatch(NamedTuple):
@@ -194,7 +194,7 @@ def _rules() -> _Rules:
     # that holds another (每年 holds 年) is found by that one.
     required = {"年", v.quarter_word, *v.five_year_plans, *v.recurring, *v.relative_years, *year_ends,
                 *v.halves, *v.month_word}
-    anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=lambda w: (-len(w), w))
+    anchors = sorted((w for w in required if not any(o != w and o in w for o in required)), key=longest_first)
     inside, min_width = _alphabet(pattern)
     compiled = compile_regex(pattern)
     if tuple(compiled.groupindex) != _Groups._fields or compiled.groups != len(_Groups._fields):

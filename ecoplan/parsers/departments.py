@@ -78,7 +78,7 @@ from ecoplan.text.lexicon import (
     is_han,
 )
 from ecoplan.text.normalise import fold
-from ecoplan.text.patterns import lazy_re, lazy_regex
+from ecoplan.text.patterns import compile_re, lazy_re, lazy_regex
 
 _MAX_NAME = 32
 # The longest field before 与 (or a verb) inside a division's name (固体废物 | 与化学品管理处).
@@ -602,7 +602,7 @@ def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
             chars = None  # a form of the `regex` module's own: no prefilter
         else:
             chars = None if parsed.state.flags & re.IGNORECASE else _needed_chars(list(parsed))
-        out.append(re.compile("[" + re.escape("".join(sorted(chars))) + "]") if chars else None)
+        out.append(compile_re("[" + re.escape("".join(sorted(chars))) + "]") if chars else None)
     return out[0], out[1]
 
 

@@ -300,7 +300,7 @@ def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
 
 
 def _is_count(r: _Rules, q: Quantity) -> bool:
-    return q.unit.lstrip("万亿") in r.counters
+    return q.unit.lstrip(r.multipliers) in r.counters
 
 
 def _inside_bracket(fold: str, start: int, end: int) -> bool:
@@ -704,8 +704,7 @@ def _read_group(
                 and not fold.endswith(r.within, 0, item.after_end)):  # 以内 bounds the number itself
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
-            counted = item.q.unit.lstrip(r.multipliers) in r.counters
-            if not (counted and is_count_verb and reading.word_end >= first.q.start - 2):
+            if not (_is_count(r, item.q) and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
         if is_count_verb and fold.endswith(r.population, max(first.head_start, item.q.start - 4), item.q.start):
             continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
@@ -855,7 +854,7 @@ def _target(
     return {  # a dict display: no keyword call
         "indicator": indicator or squash(doc.text[item.head_start : q.start]) or "?",
         "comparator": op,
-        "value": int(value) if unit.lstrip("万亿") in r.counters and value.is_integer() else value,  # _is_count
+        "value": int(value) if _is_count(r, q) and value.is_integer() else value,
         "unit": _unit_as_written(doc, q),
         "unit_name": unit_name(unit),
         "change": reading.change,

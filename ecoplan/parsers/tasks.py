@@ -33,6 +33,7 @@ import regex
 
 from ecoplan.schema import Task
 from ecoplan.text.bodies import as_written, ends_with_body_word, has_stop_char, split_names
+from ecoplan.text.clauses import first_of, last_of
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
     CLOSE_ANY,
@@ -851,34 +852,13 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[r
     """The bracket pattern's matches in fold[start:end], or none when no role word stands
     between the first opening and the last closing bracket: no bracket's content could then
     hold one, and most lines with a role word state it after the item, unbracketed."""
-    first_open = _first_of(fold, OPEN_ANY, start, end)
+    first_open = first_of(fold, OPEN_ANY, start, end)
     if first_open < 0:
         return iter(())
-    last_close = _last_of(fold, CLOSE_ANY, first_open + 1, end)
+    last_close = last_of(fold, CLOSE_ANY, first_open + 1, end)
     if last_close < 0 or rules.role_hint.search(fold, first_open + 1, last_close) is None:
         return iter(())
     return rules.bracket.finditer(fold, first_open, end)  # no match starts before an opening bracket
-
-
-def _first_of(text: str, chars: str, start: int, end: int) -> int:
-    """Index of the first of `chars` in text[start:end], or -1. Each search for one character stops
-    at the one found before it: a substring search scans far faster than a character class."""
-    stop = end
-    for ch in chars:
-        found = text.find(ch, start, stop)
-        if found >= 0:
-            stop = found
-    return stop if stop < end else -1
-
-
-def _last_of(text: str, chars: str, start: int, end: int) -> int:
-    """Index of the last of `chars` in text[start:end], or -1 (as _first_of, from the end)."""
-    last = -1
-    for ch in chars:
-        found = text.rfind(ch, start, end)
-        if found >= 0:
-            last = start = found
-    return last
 
 
 def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:

@@ -33,7 +33,7 @@ from typing import NamedTuple, Protocol
 from ecoplan.text.lexicon import CN_DIGITS, CN_POWER_VALUES, CN_POWERS, CN_VALUES, RANGE_DASHES, squash
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import UnitsVocab, load
+from ecoplan.vocab import UnitsVocab, load, longest_first
 
 # --- small named pieces -----------------------------------------------------
 # A digit run; possessive so "1111111…x" cannot backtrack.
@@ -115,7 +115,7 @@ class Quantity(NamedTuple):
 
 def _alt(words: list[str]) -> str:
     """Alternation of literal words, longest first; "/" may be written 每 or have spaces around it."""
-    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=lambda w: (-len(w), w))]
+    parts = [re.escape(w).replace("/", PER) for w in sorted(set(words), key=longest_first)]
     return "|".join(parts)
 
 

@@ -422,10 +422,11 @@ def alternation(words: list[str]) -> str:
     place together) are in code point order: the same pattern text in every process, whatever
     order a set gave them in, so its compiled code is found again (ecoplan.text.patterns).
     """
-    return "|".join(re.escape(w) for w in sorted(set(words), key=_longest_first))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=longest_first))
 
 
-def _longest_first(word: str) -> tuple[int, str]:
+def longest_first(word: str) -> tuple[int, str]:
+    """Sort key of alternations: longest first, then in code point order (one text in every process)."""
     return -len(word), word
 
 
