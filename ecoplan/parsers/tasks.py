@@ -432,7 +432,7 @@ class _Table:
 
 def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
     roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
-    if sum(r is not None for r in roles) < 2 or not ({"text", "lead", "support"} & set(roles)):
+    if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
     texts = [i for i, r in enumerate(roles) if r == "text"]
