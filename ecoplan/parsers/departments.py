@@ -381,8 +381,10 @@ def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
     if not m:
         return te
     inner = m.group(1)
+    # An alternative is a name as a whole: a stop character inside makes the bracket a note
+    # about the body (（设在…局）, where its office sits), not another body it goes by.
     if inner in v.alternatives or (ends_with_body(v, inner) and not _stop_before(v, inner, len(inner) - 1, 0)
-                                   and inner[0] not in v.stop_chars):
+                                   and not any(c in v.stop_chars for c in inner)):
         return m.end()
     return te
 

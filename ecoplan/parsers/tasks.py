@@ -264,7 +264,10 @@ def parse_roles(
     return (lead, support) if lead or support else None
 
 
-def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[list[str], list[str]] | None:
+def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None,
+                    label_role: str | None = None) -> tuple[list[str], list[str]] | None:
+    """(lead, support) of one sentence; `label_role` is the role of a label the sentence follows
+    (责任单位：A，B配合), which the bodies without a role word of their own take."""
     rules = _rules()
     lead: list[str] = []
     support: list[str] = []
@@ -280,7 +283,7 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
             segment = text[m.end() : len(text) if last else labels[k + 1].start()]
             if role == "lead" and rules.verb_at_end.search(segment):
                 # 责任单位：A牵头，B、C配合: the label introduces a clause in the verb form
-                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items)
+                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items, label_role=role)
                 if verb_roles is not None:
                     lead.extend(verb_roles[0])
                     support.extend(verb_roles[1])
@@ -320,7 +323,11 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
         names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
-        if waiting:
+        if waiting and label_role is not None:
+            # 责任单位：A，B配合: A is named by the label, only B by the role word
+            (lead if label_role == "lead" else support).extend(waiting)
+            waiting = []
+        elif waiting:
             names, waiting = waiting + names, []
         found_body = found_body or any(ends_with_body_word(n) for n in names)
         (lead if rules.verb_role[m["verb"]] == "lead" else support).extend(names)
