@@ -112,6 +112,7 @@ class _Rules:
     # character before the label): a pattern opening with a character class is scanned for far
     # faster than one opening with a condition on the character before.
     label_in_line: re.Pattern[str]
+    label_in_line_ends: str  # what closes the label of every match of label_in_line (its colon, 】)
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
@@ -149,6 +150,7 @@ def _rules() -> _Rules:
         # A set lookup of a line's first character spares most lines a match that fails.
         label_at_start_firsts=frozenset(" 【" + OPEN_ANY + "".join(w[0] for w in [*labels, *v.other_labels] if w)),
         label_in_line=lazy_re(rf"[。;；][ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line_ends="】:：",
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -437,7 +439,7 @@ class _Table:
 
 def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
     roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
-    if sum(r is not None for r in roles) < 2 or not ({"text", "lead", "support"} & set(roles)):
+    if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
     texts = [i for i, r in enumerate(roles) if r == "text"]
@@ -806,13 +808,14 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 _Clause = tuple[tuple[int, int], tuple[list[str], list[str]], bool]
 
 
-def _inline_clauses(doc: Document, line: Block, at_end: bool, items: _NameItems) -> list[_Clause]:
+def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, items: _NameItems) -> list[_Clause]:
     """The items of a prose line that end in a responsibility clause (bracketed or after 。).
 
     With `at_end` the text ends in this line, and a clause whose bracket never closes is read
     as cut off. Every clause below names a role word: a line that holds none (most) is not
-    asked. What the line gives depends on the line alone, not on the lines above it: a line
-    that gives nothing (most) leaves the reading of the document as it was.
+    asked, and none starts before `role_from`, where the line's first role word does. What the
+    line gives depends on the line alone, not on the lines above it: a line that gives nothing
+    (most) leaves the reading of the document as it was.
     """
     rules = _rules()
     fold = doc.fold
@@ -824,7 +827,7 @@ def _inline_clauses(doc: Document, line: Block, at_end: bool, items: _NameItems)
         if rng is not None:
             out.append((rng, roles, seg == line.start))
 
-    for m in _role_brackets(rules, fold, line.start, line.end):
+    for m in _role_brackets(rules, fold, line.start, line.end, role_from):
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
@@ -848,6 +851,9 @@ def _inline_clauses(doc: Document, line: Block, at_end: bool, items: _NameItems)
             out.append((rng, head_roles, True))
             return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
+    # A label's colon (or 】) stands after the line's first role word: most lines have none there.
+    if first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
+        return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
         label_at = tail.start() + 1
@@ -868,10 +874,13 @@ def _inline_tasks(doc: Document, clauses: list[_Clause], heading: tuple[int, int
     return out
 
 
-def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[re.Match[str]]:
+def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: int) -> Iterator[re.Match[str]]:
     """The bracket pattern's matches in fold[start:end], or none when no role word stands
     between the first opening and the last closing bracket: no bracket's content could then
-    hold one, and most lines with a role word state it after the item, unbracketed."""
+    hold one, and most lines with a role word state it after the item, unbracketed. The first
+    role word starts at `role_from`: a bracket that closes after none closes before it."""
+    if last_of(fold, CLOSE_ANY, role_from + 1, end) < 0:
+        return iter(())
     first_open = first_of(fold, OPEN_ANY, start, end)
     if first_open < 0:
         return iter(())
@@ -1220,7 +1229,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                     _add(item_task["lead"], roles[0])
                     _add(item_task["support"], roles[1])
             continue
-        clauses = _inline_clauses(doc, line, at_end, name_items) if role_at is not None else []
+        clauses = _inline_clauses(doc, line, role_at.start(), at_end, name_items) if role_at is not None else []
         if clauses:
             catch_up()
             read_prose(i, line, clauses)
