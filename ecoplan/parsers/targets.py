@@ -742,7 +742,7 @@ def _read_group(
     # Indicators.
     if word is None:
         subject = _clean(doc, r, first.head_start, first.q.start, scope)
-        indicators = [subject + _tail(doc, r, it) for it, *_ in out]
+        indicators = [subject + _tail(doc, r, it) for it, _, _, _ in out]
     elif counts:
         # The verb is part of what is counted (累计119个示范小区, 新增装机); only
         # plain 完成/实现 are cut, as lead words.
@@ -754,15 +754,15 @@ def _read_group(
             # 至少建成1个示范点: nor is a bound before the verb (the subject, then the verb)
             head = (_clean(doc, r, first.head_start, reading.subject_end, scope)
                     + _clean(doc, r, reading.word_start, first.q.start, scope))
-        tails = [_tail(doc, r, it) for it, *_ in out]
-        for i, (it, *_) in enumerate(out[:-1]):
+        tails = [_tail(doc, r, it) for it, _, _, _ in out]
+        for i, (it, _, _, _) in enumerate(out[:-1]):
             if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:
                 tails[i] = tails[i + 1]  # 3至5个示范村, 5家11条生产线
         last = out[-1][0]
         if len(out) > 1 and last.follower == "of":
             # 完成17个斑块、67.8万平方米的治理任务: the noun after 的 is what each counts.
             shared = tails[-1]
-            tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
+            tails = [t + shared if it.follower == "noun" else t for t, (it, _, _, _) in zip(tails, out, strict=True)]
         indicators = [head + t for t in tails]
         if len(out) > 1 and fold[first.head_start : reading.word_start].rstrip().endswith(r.respectively):
             # 甲县、乙县、丙县分别完成2、3、5家企业整治: one count for each subject.
@@ -774,7 +774,7 @@ def _read_group(
     else:
         # Words are matched on the folded subject (simplified characters), cut from the written one.
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.subject_end, scope)
-        indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
+        indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, _, _, _ in out]
         respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
         spans = split_spans(subject_fold)
         if respectively:
