@@ -94,6 +94,9 @@ class _Vocab:
     region_suffix: re.Pattern[str]
     region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
+    branch: re.Pattern[str]
+    region_end: re.Pattern[str]
+    region_suffixes: str  # regex alternation
     province: re.Pattern[str]
     placeholder_names: str  # regex alternation
     placeholder_place: re.Pattern[str]
@@ -143,6 +146,11 @@ def _vocab() -> _Vocab:
         region_suffix=lazy_re(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
         region_not_place=lazy_re(alternation(v.region_not_place_words)),
+        # A body's name (its last issuer word), then the branch's place and the branch word.
+        branch=lazy_re(f"(?:{alternation(v.issuer_suffixes)})(?P<place>[\u4e00-\u9fff]{{2,8}}?)"
+                       f"(?:{alternation(v.branch_suffixes)})"),
+        region_end=lazy_re(f"(?:{suffixes})$"),
+        region_suffixes=suffixes,
         province=lazy_re(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
         placeholder_place=lazy_re(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
@@ -831,6 +839,23 @@ def _place_at_start(name: _Text) -> str | None:
     return name.text[: m.end()] if m else None
 
 
+def _branch_place(name: _Text, doc: Document) -> str | None:
+    """The district of a branch office the name ends in (某市生态环境局某某区分局 → 某某区): the
+    plan of a city bureau's branch covers the district the branch serves. A branch named
+    without the area's suffix (某某分局) takes it from where the text names the area."""
+    vocab = _vocab()
+    m = vocab.branch.search(name.key)
+    if m is None:
+        return None
+    place = m.group("place")
+    if vocab.region_not_place.search(place):
+        return None
+    if vocab.region_end.search(place):
+        return name.text[m.start("place") : m.end("place")]
+    written = re.search(f"{re.escape(place)}(?:{vocab.region_suffixes})(?![{PLACE_SUFFIXES}])", doc.fold)
+    return doc.text[written.start() : written.end()] if written else None
+
+
 def _owner_place(title: _Text, lines: _Lines) -> str | None:
     """A title naming a body without its place (市生态环境局2024年工作计划): the place the text gives it."""
     vocab = _vocab()
@@ -895,7 +920,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     region = None
     for source in (title, issuer):
         if source is not None and region is None:
-            region = _place_at_start(source)
+            region = _branch_place(source, doc) or _place_at_start(source)
     if region is None and title is not None:
         region = _owner_place(title, everything)
     if region is None and title is None:
