@@ -181,6 +181,9 @@ class Document:
     fold: str
     lines: Sequence[Block]  # the blocks that hold text (all but page artefacts), in order
     page_artefacts: tuple[Block, ...]  # the page numbers and running headers dropped from the text
+    # Whether the input holds a character the fold turns into another ideograph (script.has_traditional):
+    # normalise checks the input once, so that a stage reading its lines folds only their width.
+    traditional: bool
     # Offset maps as machine-integer arrays (offset_array): 4 bytes an entry instead
     # of ~40 for a tuple of ints, which counts on inputs of tens of MB.
     _clean_starts: array[int] = field(repr=False, hash=False)

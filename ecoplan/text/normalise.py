@@ -36,7 +36,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
-from ecoplan.text.script import split_with_traditional, to_simplified
+from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
@@ -676,7 +676,10 @@ def normalise(raw: str) -> Document:
 
     text = "".join(parts)
     del parts
-    folded = fold(text)
+    # The input is checked for traditional characters once, here: the text holds only characters of the
+    # input, so without any it needs its width folded only, and the meta stage folds its lines the same way.
+    traditional = has_traditional(raw)
+    folded = fold(text) if traditional else fold_width(text)
     kinds, markers, cells = _types(text, folded, line_starts, line_ends, line_lead_tabs, table_rows)
     columns = (kinds, line_starts, line_ends, line_linenos, markers, cells, line_lead_tabs)
     typed: Sequence[Block] = tuple(blocks_of(*columns)) if len(kinds) <= _BLOCK_OBJECTS_MAX else BlockColumns(*columns)
@@ -692,6 +695,7 @@ def normalise(raw: str) -> Document:
         fold=folded,
         lines=typed,
         page_artefacts=tuple(Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts),
+        traditional=traditional,
         _clean_starts=clean_starts,
         _raw_starts=raw_starts,
         _raw_line_starts=raw_line_starts,
