@@ -439,8 +439,12 @@ class _Table:
     support: list[str] = field(default_factory=list)
 
 
-def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
-    roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
+def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
+    """The table a header row opens, or None; read from the row's cells as typed, before any is
+    made a _Cell (most rows are no header)."""
+    text = doc.text
+    cells = line.cells
+    roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
     if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
@@ -1140,12 +1144,12 @@ def parse_tasks(doc: Document) -> list[Task]:
             # task's text would not be one run of the input.
             heading, heading_style = None, None
             item_open, item_before = False, []  # nor does an item's paragraph continue past one
-            cells = _cells(line)
-            header = _header(rules, doc, cells)
+            header = _header(rules, doc, line)
             if header is not None:
                 flush()
                 table = header
                 continue
+            cells = _cells(line)
             if table is None:
                 table = _Table(ncols=len(cells), cols={}, headed=False)
             if row is not None and _continues_row(doc, table, row, cells):
@@ -1167,7 +1171,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                 and nxt.is_table
                 and line.marker is None
                 and not rules.not_cell_wrap.match(doc.fold, line.start, line.end)
-                and _header(rules, doc, _cells(nxt)) is None
+                and _header(rules, doc, nxt) is None
             ):
                 a, b = _strip(doc, line.start, line.end)
                 row[-1].pieces.append((a, b))  # a cell broken onto its own line
