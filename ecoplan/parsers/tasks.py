@@ -52,7 +52,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import alternation, load
+from ecoplan.vocab import alternation, load, trie_alternation
 
 _WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
@@ -136,7 +136,7 @@ def _rules() -> _Rules:
     return _Rules(
         header_exact=header_exact,
         header_search=lazy_re(alternation(list(header_exact))),
-        lead_header=lazy_re(alternation(v.header["lead"])),
+        lead_header=lazy_re(trie_alternation(v.header["lead"])),
         lead_header_reach=(max(len(w) for w in v.header["lead"]) - 1
                            if all(any(r in w for r in [*labels, *verbs]) for w in v.header["lead"]) else None),
         label_role=labels,
@@ -157,7 +157,9 @@ def _rules() -> _Rules:
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
         ),
-        role_hint=lazy_re(f"{label_alt}|{alternation(list(verbs))}"),
+        # As a trie: searched over every prose line. Only whether and where a role word starts is
+        # asked of it, never which word it is.
+        role_hint=lazy_re(trie_alternation([*labels, *verbs])),
         verb_role=verbs,
         verb_at_end=lazy_regex(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
