@@ -59,6 +59,8 @@ _WS = PADDING
 _OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
 RE_SEQ = lazy_regex(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
 
+# What parts one group of bodies from the next in a role list (、 joins the bodies within a group).
+_GROUP_SEPARATORS = ("，", ",")
 _CLAUSE_SEP = lazy_regex(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
 # any other bracket there is a remark (（排在首位者牵头，下同）).
@@ -361,15 +363,21 @@ def _marked_roles(
     rules: _Rules, text: str, names_in: Callable[[str, bool], list[str]]
 ) -> tuple[list[str], list[str]]:
     """(lead, support) of a list whose lead bodies are marked (A（牵头）、B、C（牵头）): each marked
-    name leads, every other name supports (A、B（牵头）: B leads, A supports).
+    name leads, every other name supports (A、B（牵头）: B leads, A supports). A 、 group the
+    mark closes before a comma leads as a whole (A、B（牵头），C、D: 、 joins within a group,
+    the comma parts the leading group from the supporting one).
     `names_in(part, at_end)` splits a part of `text` into names."""
     lead: list[str] = []
     support: list[str] = []
     pos = 0
     for mark in rules.lead_mark.finditer(text):
-        names = names_in(text[pos : mark.start()], False)
-        support.extend(names[:-1])
-        lead.extend(names[-1:])
+        part = text[pos : mark.start()]
+        names = names_in(part, False)
+        if text.startswith(_GROUP_SEPARATORS, mark.end()) and not any(c in part for c in _GROUP_SEPARATORS):
+            lead.extend(names)
+        else:
+            support.extend(names[:-1])
+            lead.extend(names[-1:])
         pos = mark.end()
     support.extend(names_in(text[pos:], True))
     return lead, support
@@ -439,8 +447,12 @@ class _Table:
     support: list[str] = field(default_factory=list)
 
 
-def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
-    roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
+def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
+    """The table a header row opens, or None; read from the row's cells as typed, before any is
+    made a _Cell (most rows are no header)."""
+    text = doc.text
+    cells = line.cells
+    roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
     if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
@@ -1140,12 +1152,12 @@ def parse_tasks(doc: Document) -> list[Task]:
             # task's text would not be one run of the input.
             heading, heading_style = None, None
             item_open, item_before = False, []  # nor does an item's paragraph continue past one
-            cells = _cells(line)
-            header = _header(rules, doc, cells)
+            header = _header(rules, doc, line)
             if header is not None:
                 flush()
                 table = header
                 continue
+            cells = _cells(line)
             if table is None:
                 table = _Table(ncols=len(cells), cols={}, headed=False)
             if row is not None and _continues_row(doc, table, row, cells):
@@ -1167,7 +1179,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                 and nxt.is_table
                 and line.marker is None
                 and not rules.not_cell_wrap.match(doc.fold, line.start, line.end)
-                and _header(rules, doc, _cells(nxt)) is None
+                and _header(rules, doc, nxt) is None
             ):
                 a, b = _strip(doc, line.start, line.end)
                 row[-1].pieces.append((a, b))  # a cell broken onto its own line
