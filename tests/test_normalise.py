@@ -107,6 +107,13 @@ def test_fold_keeps_length_and_folds_full_width() -> None:
     assert len(fold("（一）１．２％")) == len("（一）１．２％")
 
 
+def test_the_input_is_checked_for_traditional_characters_in_what_the_text_drops_too() -> None:
+    # Reader comments under a web page leave the text, not the input the meta stage reads lines of.
+    doc = normalise("工作方案\n网友评论\n縣政府")
+    assert doc.traditional and "縣" not in doc.text
+    assert not normalise("工作方案（试行）\n网友评论\n县政府").traditional
+
+
 def test_lines_and_spans_point_into_the_input() -> None:
     raw = "标题\r\n\r\n一、调整职责。根据高新区最新的机构改革方案\r\n\r\n调整后的分工 ，调整成员单位。"
     doc = normalise(raw)

@@ -283,6 +283,8 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if start in ends:
             if start < ts and partial[0] in PLACE_SUFFIXES and token.word not in v.joint_units:
                 break  # 市委市政府: two names; 市委市政府督查室 is one office of both
+            if start < ts and spaced is not None and spaced(start):
+                break  # 某省生态环境厅    某省水利厅: a layout space between two bodies (a joint signature)
             start = ends[start]  # a body word inside the name (领导小组各成员单位)
             continue
         if ch == "其" and start - 1 > lo and text[start - 2] in v.joiners:
@@ -381,8 +383,10 @@ def _alternative_end(v: BodyLexicon, text: str, te: int) -> int:
     if not m:
         return te
     inner = m.group(1)
+    # An alternative is a name as a whole: a stop character inside makes the bracket a note
+    # about the body (（设在…局）, where its office sits), not another body it goes by.
     if inner in v.alternatives or (ends_with_body(v, inner) and not _stop_before(v, inner, len(inner) - 1, 0)
-                                   and inner[0] not in v.stop_chars):
+                                   and not any(c in v.stop_chars for c in inner)):
         return m.end()
     return te
 
@@ -469,6 +473,22 @@ def _distribute(v: BodyLexicon, text: str, lo: int, mention: _Mention, out: list
         out.append(_Mention(bare + suffix, start, mention.end))
 
 
+def _whole_line_name(text: str, lo: int, hi: int, mention: _Mention) -> _Mention:
+    """The name a line holds and nothing else, opening with its place (a signature or a header:
+    某省全面禁塑工作联席会议办公室): whole. The walk to the left ends at a stop word, as in running
+    text it must (报告, 全面, 推进 before a body are verbs there); in such a line they are the
+    title of a coordinating body. Only where nothing but Han characters stands before the name
+    and no body word among them (the caller checks the line's first body word)."""
+    start = lo
+    while start < mention.start and text[start] in " \t\u3000":
+        start += 1
+    head = text[start : mention.start]
+    if (len(head) < 2 or mention.end - start > _MAX_NAME or text[mention.end : hi].strip()
+            or not all(is_han(c) for c in head) or not any(c in PLACE_SUFFIXES for c in head[1:6])):
+        return mention
+    return _Mention(text[start : mention.end], start, mention.end)
+
+
 def _is_title_line(v: BodyLexicon, fold: str, line: Block) -> bool:
     """A title line (市生态环境局2024年工作计划, …关于印发…的通知): the body there issues the
     document, the plan gives it no work there. Short, unpunctuated, ending in a document word."""
@@ -534,6 +554,8 @@ def _find(doc: Document) -> Iterator[_Mention]:
         found: list[_Mention] = []
         if line_words:
             _scan_line(v, text, lo, hi, line_words, found, spaced)
+            if len(found) == 1 and line_words[0][0] >= found[0].start:
+                found[0] = _whole_line_name(text, lo, hi, found[0])
             for mention in found[:]:
                 if text[mention.start - 1 : mention.start] == "、":
                     _distribute(v, text, lo, mention, found)

@@ -27,7 +27,7 @@ from ecoplan.schema import Meta
 from ecoplan.text.document import Document
 from ecoplan.text.lexicon import CN_ONE_TO_TEN, CN_YEAR_DIGITS, LINE_BREAKS, PLACE_SUFFIXES, RANGE_DASHES, is_han
 from ecoplan.text.markers import DATE_CORE, ISO_CORE, match_marker
-from ecoplan.text.normalise import FOLD_TABLE, fold
+from ecoplan.text.normalise import FOLD_TABLE, fold, fold_width
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import gloss_spans
 from ecoplan.text.quantities import cn_int
@@ -94,6 +94,9 @@ class _Vocab:
     region_suffix: re.Pattern[str]
     region_not_names: frozenset[str]
     region_not_place: re.Pattern[str]
+    branch: re.Pattern[str]
+    region_end: re.Pattern[str]
+    region_suffixes: str  # regex alternation
     province: re.Pattern[str]
     placeholder_names: str  # regex alternation
     placeholder_place: re.Pattern[str]
@@ -143,6 +146,11 @@ def _vocab() -> _Vocab:
         region_suffix=lazy_re(f"(?:{suffixes})(?![{PLACE_SUFFIXES}])"),
         region_not_names=frozenset(v.region_not_names),
         region_not_place=lazy_re(alternation(v.region_not_place_words)),
+        # A body's name (its last issuer word), then the branch's place and the branch word.
+        branch=lazy_re(f"(?:{alternation(v.issuer_suffixes)})(?P<place>[\u4e00-\u9fff]{{2,8}}?)"
+                       f"(?:{alternation(v.branch_suffixes)})"),
+        region_end=lazy_re(f"(?:{suffixes})$"),
+        region_suffixes=suffixes,
         province=lazy_re(alternation(v.provinces)),
         placeholder_names=alternation(v.placeholder_names),
         placeholder_place=lazy_re(f"^(?:{alternation(v.placeholder_names)})(?:{suffixes})"),
@@ -182,11 +190,12 @@ _LABEL_HINT = _raw_forms(_LABEL_SEPARATORS)
 class _FrontLine:
     """A non-blank physical line of the page head or foot, cleaned when first read."""
 
-    __slots__ = ("_index", "_line", "raw")
+    __slots__ = ("_fold", "_index", "_line", "raw")
 
-    def __init__(self, raw: str, index: int | Callable[[], int]) -> None:
+    def __init__(self, raw: str, index: int | Callable[[], int], fold_line: Callable[[str], str]) -> None:
         self.raw = raw  # the line as in the input, whitespace kept
         self._index = index  # a foot line's number is found when first asked for (see _FootNumbers)
+        self._fold = fold_line
         self._line: _Text | None = None
 
     @property
@@ -200,7 +209,7 @@ class _FrontLine:
     def line(self) -> _Text:
         """Whitespace, glosses and placeholders dropped."""
         if self._line is None:
-            self._line = _clean(self.raw, fold(self.raw))
+            self._line = _clean(self.raw, self._fold(self.raw))
         return self._line
 
 
@@ -263,12 +272,14 @@ class _Lines:
     signature): `holding` finds the few that matter on the raw text, before any cleaning.
     """
 
-    __slots__ = ("_foot", "_made", "_scan", "head_lines", "places", "raws")
+    __slots__ = ("_foot", "_made", "_scan", "_traditional", "head_lines", "places", "raws")
 
     def __init__(
-        self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int]
+        self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int],
+        traditional: bool,
     ) -> None:
         self.raws = raws  # as in the input
+        self._traditional = traditional  # the input holds traditional characters (Document.traditional)
         self.places = places  # of each line among the head and foot lines, blank ones too
         self.head_lines = head_lines  # physical lines in the head; the foot follows, `between` lines further
         self._foot = _FootNumbers(raw, between)
@@ -282,7 +293,8 @@ class _Lines:
         made = self._made[k]
         if made is None:
             place = self.places[k]
-            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot.number, place))
+            made = _FrontLine(self.raws[k], place if place < self.head_lines else partial(self._foot.number, place),
+                              fold if self._traditional else fold_width)
             self._made[k] = made
         return made
 
@@ -299,7 +311,7 @@ class _Lines:
         """Positions, in order, of the lines whose folded text may hold a character of each
         set (sets built with _raw_forms); every line when that cannot be told from the raw text."""
         if self._scan is None:
-            self._scan = _Scan(self.raws)
+            self._scan = _Scan(self.raws, self._traditional)
         if not self._scan.plain:
             return list(range(len(self)))
         found: set[int] | None = None
@@ -314,13 +326,14 @@ class _Scan:
 
     __slots__ = ("plain", "starts", "text")
 
-    def __init__(self, raws: list[str]) -> None:
+    def __init__(self, raws: list[str], traditional: bool) -> None:
         self.text = "\n".join(raws)
         # Offset of each line in `text`, and one past the end.
         self.starts = [0, *accumulate(map((1).__add__, map(len, raws)))]
         # No character the fold turns into another ideograph: a folded line holds a character
-        # exactly when its raw line holds it or a full-width form of it.
-        self.plain = not has_traditional(self.text)
+        # exactly when its raw line holds it or a full-width form of it. Most inputs hold none at
+        # all (`traditional`, checked by normalise); the lines of one that does are checked here.
+        self.plain = not traditional or not has_traditional(self.text)
 
     def holding(self, chars: str) -> set[int]:
         """Positions of the lines holding a character of `chars`."""
@@ -385,7 +398,7 @@ def _lines(doc: Document) -> _Lines:
     whole = "".join(raws)
     if any(c in whole for c in _PLACEHOLDER_CHARS):
         kept = [k for k in kept if not _is_blank(raws[k])]
-    return _Lines(doc.raw, [raws[k] for k in kept], kept, len(head), between)
+    return _Lines(doc.raw, [raws[k] for k in kept], kept, len(head), between, doc.traditional)
 
 
 def _front(lines: _Lines) -> list[_FrontLine]:
@@ -826,6 +839,23 @@ def _place_at_start(name: _Text) -> str | None:
     return name.text[: m.end()] if m else None
 
 
+def _branch_place(name: _Text, doc: Document) -> str | None:
+    """The district of a branch office the name ends in (某市生态环境局某某区分局 → 某某区): the
+    plan of a city bureau's branch covers the district the branch serves. A branch named
+    without the area's suffix (某某分局) takes it from where the text names the area."""
+    vocab = _vocab()
+    m = vocab.branch.search(name.key)
+    if m is None:
+        return None
+    place = m.group("place")
+    if vocab.region_not_place.search(place):
+        return None
+    if vocab.region_end.search(place):
+        return name.text[m.start("place") : m.end("place")]
+    written = re.search(f"{re.escape(place)}(?:{vocab.region_suffixes})(?![{PLACE_SUFFIXES}])", doc.fold)
+    return doc.text[written.start() : written.end()] if written else None
+
+
 def _owner_place(title: _Text, lines: _Lines) -> str | None:
     """A title naming a body without its place (市生态环境局2024年工作计划): the place the text gives it."""
     vocab = _vocab()
@@ -890,7 +920,7 @@ def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     region = None
     for source in (title, issuer):
         if source is not None and region is None:
-            region = _place_at_start(source)
+            region = _branch_place(source, doc) or _place_at_start(source)
     if region is None and title is not None:
         region = _owner_place(title, everything)
     if region is None and title is None:

@@ -64,8 +64,9 @@ from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
 PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
-# A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦).
-COUNT_VERB_REACH = 10
+# A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦; 完成
+# 甲、乙等行业120家企业…: a list of the sectors or places the count covers stands between).
+COUNT_VERB_REACH = 14
 # A place suffix followed by one of these is a word of its own (区域, 市级, 区内), not a place.
 AREA_WORD_GOES_ON = "域级内划"
 # Between two comparator words that both apply (达到或优于III类).
@@ -493,7 +494,10 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 before_start = -1
                 subject_prev = ""
                 measured = ""  # the indicator of the sentence's last target
-                area: str | None = None  # the named area the sentence's first target speaks of
+                # The named area the sentence's first target speaks of, read from that target's indicator
+                # (and its fold, when made) only when a later target needs it: most sentences hold one.
+                area: str | None = None
+                first_indicator: tuple[str, str | None] | None = None
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
                 sent_start = sent_first = cs
@@ -546,7 +550,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment
                     if quoted is None:  # a substring search per mark skips text far faster than a class
-                        quoted = any(fold.find(mark, line.start, line.end) >= 0 for mark in QUOTE_OPEN)
+                        quoted = any(map(fold[line.start : line.end].__contains__, QUOTE_OPEN))
                     if quoted and _in_quoted_name(fold, line.start, item.q.start, item.q.end):
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:
@@ -560,24 +564,25 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                     # when the indicator changes.
                     indicator_fold = None
                     if before_start >= 0:
-                        indicator_fold = fold_text(indicator)
-                        obj = _action_object(doc, r, scope, (before_start, before_end), indicator, indicator_fold)
+                        obj = _action_object(doc, r, scope, (before_start, before_end), indicator)
                         if obj:
                             indicator = obj + indicator
-                            indicator_fold = None
                     part = fold.startswith(r.subsets, cs)
                     if measured and part:
                         indicator_fold = indicator_fold or fold_text(indicator)
                         if _is_bare_area(r, indicator_fold):
                             # 新建管网110公里，其中东区不少于70公里: the part of the figure before in that area
-                            indicator += measured.removeprefix(area or "")
+                            area = _sentence_area(r, area, first_indicator)
+                            indicator += measured.removeprefix(area)
                             indicator_fold = None
-                    if area is None:
-                        area = _area(r, indicator, indicator_fold or fold_text(indicator))
-                    elif (area and not _area(r, indicator, indicator_fold or fold_text(indicator))
-                          and not indicator.startswith(area)):
-                        # 某市城区PM2.5浓度下降10%,优良天数比例85%以上: the same area.
-                        indicator = area + indicator
+                    if first_indicator is None:
+                        first_indicator = indicator, indicator_fold
+                    else:
+                        area = _sentence_area(r, area, first_indicator)
+                        if (area and not indicator.startswith(area)
+                                and not _area(r, indicator, indicator_fold or fold_text(indicator))):
+                            # 某市城区PM2.5浓度下降10%,优良天数比例85%以上: the same area.
+                            indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
                     targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
                     if not part:
@@ -596,39 +601,39 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     return Target.validate_all(targets), Percentage.validate_all(percentages)
 
 
-def _action_object(
-    doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str, whole: str
-) -> str:
+def _action_object(doc: Document, r: _Rules, scope: DeadlineScope, clause: tuple[int, int], indicator: str) -> str:
     """The object of the action the clause before names, when the indicator starts with that action; else "".
-    `whole` is the indicator's fold.
 
     开展某类设备编码登记，登记率达到95%: the clause opens on an action word and ends on
     the word the indicator starts with (登记), so the rate is that of 某类设备编码登记.
     """
+    if len(indicator) - ACTION_WORD > ACTION_MEASURE:
+        return ""  # more than an action word and a measure: most indicators, told without folding them
+    whole = fold_text(indicator)
     word = whole[:ACTION_WORD]  # the fold keeps lengths: its first characters are the word's
-    if len(word) < ACTION_WORD or not word.isalpha() or len(indicator) - ACTION_WORD > ACTION_MEASURE:
+    if len(word) < ACTION_WORD or not word.isalpha():
         return ""
     start = scope.cut_before(*clause)  # no deadline (6月底前完成…)
     end = clause[1]
-    fold_text = doc.fold[start:end].rstrip()
-    if fold_text.endswith(_QUOTE_CLOSERS):  # …登记“回头看”: a quoted name of the campaign
-        opened = max(fold_text.rfind(q) for q in QUOTE_OPEN)
-        fold_text = fold_text[:opened].rstrip() if opened > 0 else fold_text
+    clause_fold = doc.fold[start:end].rstrip()
+    if clause_fold.endswith(_QUOTE_CLOSERS):  # …登记“回头看”: a quoted name of the campaign
+        opened = max(clause_fold.rfind(q) for q in QUOTE_OPEN)
+        clause_fold = clause_fold[:opened].rstrip() if opened > 0 else clause_fold
     # 推进某类设施在线监控建设，完成安装120座: a bare action (安装, 治理面积) names no object
     # of its own; the clause before says what it is done to, its own last word kept.
-    if fold_text.endswith(whole):  # …开展调查评估，完成调查评估2个: the clause names just the measure
-        fold_text = fold_text[: -len(whole)]
+    if clause_fold.endswith(whole):  # …开展调查评估，完成调查评估2个: the clause names just the measure
+        clause_fold = clause_fold[: -len(whole)]
         named = False
     else:
-        named = fold_text.endswith(word)
+        named = clause_fold.endswith(word)
         if not named and not (len(indicator) == ACTION_WORD or (len(indicator) <= BARE_ACTION
                                                                   and indicator.endswith(r.measure))):
             return ""  # 植树造林, 执法检查: an action with its own object
-    marker = match_marker(fold_text)
-    opener = r.action_opener.match(fold_text, marker.end if marker is not None else 0)
+    marker = match_marker(clause_fold)
+    opener = r.action_opener.match(clause_fold, marker.end if marker is not None else 0)
     if opener is None:
         return ""
-    obj = squash(doc.text[start + opener.end() : start + len(fold_text) - (len(word) if named else 0)])
+    obj = squash(doc.text[start + opener.end() : start + len(clause_fold) - (len(word) if named else 0)])
     if (not 2 <= len(obj) <= MAX_ACTION_OBJECT or any(ch in PHRASE_END or ch.isdigit() for ch in obj)
             or indicator.startswith(obj)):
         return ""
@@ -639,6 +644,16 @@ def _is_bare_area(r: _Rules, folded: str) -> bool:
     """Whether the indicator whose fold is `folded` is a named area and nothing else (东区, 某某县)."""
     m = r.area.match(folded)
     return m is not None and m.end() == len(folded)
+
+
+def _sentence_area(r: _Rules, area: str | None, first: tuple[str, str | None] | None) -> str:
+    """`area` once read; else the area of the sentence's first target, read from `first` (its indicator,
+    and the indicator's fold when made)."""
+    if area is not None:
+        return area
+    assert first is not None  # a later target of the sentence: the first one was kept
+    indicator, folded = first
+    return _area(r, indicator, folded or fold_text(indicator))
 
 
 def _area(r: _Rules, indicator: str, folded: str) -> str:
@@ -727,7 +742,7 @@ def _read_group(
     # Indicators.
     if word is None:
         subject = _clean(doc, r, first.head_start, first.q.start, scope)
-        indicators = [subject + _tail(doc, r, it) for it, *_ in out]
+        indicators = [subject + _tail(doc, r, it) for it, _, _, _ in out]
     elif counts:
         # The verb is part of what is counted (累计119个示范小区, 新增装机); only
         # plain 完成/实现 are cut, as lead words.
@@ -739,15 +754,15 @@ def _read_group(
             # 至少建成1个示范点: nor is a bound before the verb (the subject, then the verb)
             head = (_clean(doc, r, first.head_start, reading.subject_end, scope)
                     + _clean(doc, r, reading.word_start, first.q.start, scope))
-        tails = [_tail(doc, r, it) for it, *_ in out]
-        for i, (it, *_) in enumerate(out[:-1]):
+        tails = [_tail(doc, r, it) for it, _, _, _ in out]
+        for i, (it, _, _, _) in enumerate(out[:-1]):
             if (it.q.range == "low" and out[i + 1][0].q.range == "high") or out[i + 1][0].joined:
                 tails[i] = tails[i + 1]  # 3至5个示范村, 5家11条生产线
         last = out[-1][0]
         if len(out) > 1 and last.follower == "of":
             # 完成17个斑块、67.8万平方米的治理任务: the noun after 的 is what each counts.
             shared = tails[-1]
-            tails = [t + shared if it.follower == "noun" else t for t, (it, *_) in zip(tails, out, strict=True)]
+            tails = [t + shared if it.follower == "noun" else t for t, (it, _, _, _) in zip(tails, out, strict=True)]
         indicators = [head + t for t in tails]
         if len(out) > 1 and fold[first.head_start : reading.word_start].rstrip().endswith(r.respectively):
             # 甲县、乙县、丙县分别完成2、3、5家企业整治: one count for each subject.
@@ -759,7 +774,7 @@ def _read_group(
     else:
         # Words are matched on the folded subject (simplified characters), cut from the written one.
         subject, subject_fold = _clean_pair(doc, r, first.head_start, reading.subject_end, scope)
-        indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, *_ in out]
+        indicators = [subject + _tail(doc, r, it) if it.q.kind == "roman" else subject for it, _, _, _ in out]
         respectively = fold[first.head_start : reading.word_start].endswith(r.respectively)
         spans = split_spans(subject_fold)
         if respectively:

@@ -52,13 +52,15 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, match_marker
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
-from ecoplan.vocab import alternation, load
+from ecoplan.vocab import alternation, load, trie_alternation
 
 _WS = PADDING
 # A 序号 cell: an Arabic or Chinese number, maybe with its punctuation.
 _OPEN, _CLOSE = char_class(OPEN_PARENS), char_class(CLOSE_PARENS)
 RE_SEQ = lazy_regex(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.．、])?")
 
+# What parts one group of bodies from the next in a role list (、 joins the bodies within a group).
+_GROUP_SEPARATORS = ("，", ",")
 _CLAUSE_SEP = lazy_regex(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
 # any other bracket there is a remark (（排在首位者牵头，下同）).
@@ -112,6 +114,7 @@ class _Rules:
     # character before the label): a pattern opening with a character class is scanned for far
     # faster than one opening with a condition on the character before.
     label_in_line: re.Pattern[str]
+    label_in_line_ends: str  # what closes the label of every match of label_in_line (its colon, 】)
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
@@ -135,7 +138,7 @@ def _rules() -> _Rules:
     return _Rules(
         header_exact=header_exact,
         header_search=lazy_re(alternation(list(header_exact))),
-        lead_header=lazy_re(alternation(v.header["lead"])),
+        lead_header=lazy_re(trie_alternation(v.header["lead"])),
         lead_header_reach=(max(len(w) for w in v.header["lead"]) - 1
                            if all(any(r in w for r in [*labels, *verbs]) for w in v.header["lead"]) else None),
         label_role=labels,
@@ -149,13 +152,16 @@ def _rules() -> _Rules:
         # A set lookup of a line's first character spares most lines a match that fails.
         label_at_start_firsts=frozenset(" 【" + OPEN_ANY + "".join(w[0] for w in [*labels, *v.other_labels] if w)),
         label_in_line=lazy_re(rf"[。;；][ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
+        label_in_line_ends="】:：",
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
             rf"|{_OPEN}{char_class(OPEN_PARENS + CLOSE_PARENS + chr(10), negate=True)}{{1,20}}+{_CLOSE}){{2,300}}+)"
             rf"{char_class(CLOSE_ANY)}"
         ),
-        role_hint=lazy_re(f"{label_alt}|{alternation(list(verbs))}"),
+        # As a trie: searched over every prose line. Only whether and where a role word starts is
+        # asked of it, never which word it is.
+        role_hint=lazy_re(trie_alternation([*labels, *verbs])),
         verb_role=verbs,
         verb_at_end=lazy_regex(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
@@ -262,7 +268,10 @@ def parse_roles(
     return (lead, support) if lead or support else None
 
 
-def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[list[str], list[str]] | None:
+def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None,
+                    label_role: str | None = None) -> tuple[list[str], list[str]] | None:
+    """(lead, support) of one sentence; `label_role` is the role of a label the sentence follows
+    (责任单位：A，B配合), which the bodies without a role word of their own take."""
     rules = _rules()
     lead: list[str] = []
     support: list[str] = []
@@ -278,7 +287,7 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
             segment = text[m.end() : len(text) if last else labels[k + 1].start()]
             if role == "lead" and rules.verb_at_end.search(segment):
                 # 责任单位：A牵头，B、C配合: the label introduces a clause in the verb form
-                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items)
+                verb_roles = _sentence_roles(segment.strip(_TRIM), cut=cut and last, items=items, label_role=role)
                 if verb_roles is not None:
                     lead.extend(verb_roles[0])
                     support.extend(verb_roles[1])
@@ -318,7 +327,11 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None) -> tuple[
         names = _names(rules, clause[: m.start()], items=items)
         if not _plausible(rules, names):
             return None
-        if waiting:
+        if waiting and label_role is not None:
+            # 责任单位：A，B配合: A is named by the label, only B by the role word
+            (lead if label_role == "lead" else support).extend(waiting)
+            waiting = []
+        elif waiting:
             names, waiting = waiting + names, []
         found_body = found_body or any(ends_with_body_word(n) for n in names)
         (lead if rules.verb_role[m["verb"]] == "lead" else support).extend(names)
@@ -350,15 +363,21 @@ def _marked_roles(
     rules: _Rules, text: str, names_in: Callable[[str, bool], list[str]]
 ) -> tuple[list[str], list[str]]:
     """(lead, support) of a list whose lead bodies are marked (A（牵头）、B、C（牵头）): each marked
-    name leads, every other name supports (A、B（牵头）: B leads, A supports).
+    name leads, every other name supports (A、B（牵头）: B leads, A supports). A 、 group the
+    mark closes before a comma leads as a whole (A、B（牵头），C、D: 、 joins within a group,
+    the comma parts the leading group from the supporting one).
     `names_in(part, at_end)` splits a part of `text` into names."""
     lead: list[str] = []
     support: list[str] = []
     pos = 0
     for mark in rules.lead_mark.finditer(text):
-        names = names_in(text[pos : mark.start()], False)
-        support.extend(names[:-1])
-        lead.extend(names[-1:])
+        part = text[pos : mark.start()]
+        names = names_in(part, False)
+        if text.startswith(_GROUP_SEPARATORS, mark.end()) and not any(c in part for c in _GROUP_SEPARATORS):
+            lead.extend(names)
+        else:
+            support.extend(names[:-1])
+            lead.extend(names[-1:])
         pos = mark.end()
     support.extend(names_in(text[pos:], True))
     return lead, support
@@ -428,9 +447,13 @@ class _Table:
     support: list[str] = field(default_factory=list)
 
 
-def _header(rules: _Rules, doc: Document, cells: list[_Cell]) -> _Table | None:
-    roles = [_header_role(rules, c.text(doc)) if c.pieces else None for c in cells]
-    if sum(r is not None for r in roles) < 2 or not ({"text", "lead", "support"} & set(roles)):
+def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
+    """The table a header row opens, or None; read from the row's cells as typed, before any is
+    made a _Cell (most rows are no header)."""
+    text = doc.text
+    cells = line.cells
+    roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
+    if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
     texts = [i for i, r in enumerate(roles) if r == "text"]
@@ -794,27 +817,31 @@ def _past_separators(text: str, end: int, limit: int) -> int:
     return end
 
 
-def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, at_end: bool,
-                  first_leads: Callable[[], bool], items: _NameItems) -> list[_TaskRow]:
-    """Tasks of a prose line whose items end in a responsibility clause (bracketed or after 。).
+# A responsibility clause of a prose line: (doc.text range of the item it closes, its roles, whether
+# that item opens the line, where a heading on its own line above joins it).
+_Clause = tuple[tuple[int, int], tuple[list[str], list[str]], bool]
 
-    `heading` is the range of a heading on its own line before this one (it joins the
-    first item); with `at_end` the text ends in this line, and a clause whose bracket
-    never closes is read as cut off. Every clause below names a role word: a line that holds
-    none (most) is not asked.
+
+def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, items: _NameItems) -> list[_Clause]:
+    """The items of a prose line that end in a responsibility clause (bracketed or after 。).
+
+    With `at_end` the text ends in this line, and a clause whose bracket never closes is read
+    as cut off. Every clause below names a role word: a line that holds none (most) is not
+    asked, and none starts before `role_from`, where the line's first role word does. What the
+    line gives depends on the line alone, not on the lines above it: a line that gives nothing
+    (most) leaves the reading of the document as it was.
     """
     rules = _rules()
     fold = doc.fold
-    out: list[_TaskRow] = []
+    out: list[_Clause] = []
     seg = line.start
 
     def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
         rng = _item_range(doc, seg, clause_start)
         if rng is not None:
-            rng, text = _task_text(doc, rng, heading if seg == line.start else None)
-            out.append(_task(doc, rng, text, None, *_convention(roles, first_leads)))
+            out.append((rng, roles, seg == line.start))
 
-    for m in _role_brackets(rules, fold, line.start, line.end):
+    for m in _role_brackets(rules, fold, line.start, line.end, role_from):
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
@@ -835,10 +862,12 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
     if seg == line.start and (head_roles := _head_roles(doc, line, items)) is not None:
         rng = _item_range(doc, line.start, line.end)
         if rng is not None:
-            rng, text = _task_text(doc, rng, heading)
-            out.append(_task(doc, rng, text, None, *_convention(head_roles, first_leads)))
+            out.append((rng, head_roles, True))
             return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
+    # A label's colon (or 】) stands after the line's first role word: most lines have none there.
+    if first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
+        return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
         label_at = tail.start() + 1
@@ -848,10 +877,24 @@ def _inline_tasks(doc: Document, line: Block, heading: tuple[int, int] | None, a
     return out
 
 
-def _role_brackets(rules: _Rules, fold: str, start: int, end: int) -> Iterator[re.Match[str]]:
+def _inline_tasks(doc: Document, clauses: list[_Clause], heading: tuple[int, int] | None,
+                  first_leads: Callable[[], bool]) -> list[_TaskRow]:
+    """The tasks of a line's clauses; `heading` is the range of a heading on its own line before
+    the line (it joins the item that opens the line)."""
+    out: list[_TaskRow] = []
+    for rng, roles, opens_line in clauses:
+        task_rng, text = _task_text(doc, rng, heading if opens_line else None)
+        out.append(_task(doc, task_rng, text, None, *_convention(roles, first_leads)))
+    return out
+
+
+def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: int) -> Iterator[re.Match[str]]:
     """The bracket pattern's matches in fold[start:end], or none when no role word stands
     between the first opening and the last closing bracket: no bracket's content could then
-    hold one, and most lines with a role word state it after the item, unbracketed."""
+    hold one, and most lines with a role word state it after the item, unbracketed. The first
+    role word starts at `role_from`: a bracket that closes after none closes before it."""
+    if last_of(fold, CLOSE_ANY, role_from + 1, end) < 0:
+        return iter(())
     first_open = first_of(fold, OPEN_ANY, start, end)
     if first_open < 0:
         return iter(())
@@ -1032,21 +1075,89 @@ def parse_tasks(doc: Document) -> list[Task]:
     label_at_start, label_at_start_firsts = rules.label_at_start, rules.label_at_start_firsts
     record_firsts = rules.record_label_firsts
     last_line = len(lines) - 1
+    # Prose lines that gave no task, not yet read into the items and headings above: that reading
+    # matters only to a clause, a flattened table or a table row below them, and most documents have
+    # none. They are read, in order, when one comes; never when none does.
+    waiting: list[tuple[int, Block]] = []
+
+    def read_prose(i: int, line: Block, clauses: list[_Clause]) -> None:
+        """Read a prose line into the items and headings, and its clauses into tasks."""
+        nonlocal item, item_task, heading, heading_style, item_heading, item_heading_style, item_before
+        nonlocal item_open, broken_item
+        marker = line.marker
+        style = marker.style if marker is not None and marker.style != "dash" else None
+        if style is not None:
+            rank = styles_seen.setdefault(style, len(styles_seen))
+            # deeper(style, …) with both styles seen (an open item's style was seen as it opened)
+            while open_items and rank <= styles_seen[open_items[-1].style]:
+                open_items.pop()  # closed by this sibling or an item above it
+            if open_items:
+                open_items[-1].children += 1
+        elif marker is not None and open_items:
+            open_items[-1].children += 1  # a —— bullet under the innermost item
+        if open_items:
+            whole_line = _strip(doc, line.start, line.end)
+            for open_item in open_items:
+                open_item.parts.append(whole_line)
+        heading_only = _heading_only(doc, line) if style is not None else None  # only a marker opens one
+        if heading_only is not None:
+            open_items.append(_OpenItem(style, [heading_only[1]]))  # type: ignore[arg-type]
+            heading_style, heading = heading_only
+            # A responsibility line right below makes the heading line itself the item.
+            item, item_task, item_heading, item_heading_style = line, None, None, None
+            item_before, item_open = [], False
+            return
+        # 问题1：… opens a record of fields as a marker opens an item: its own text, no heading above it.
+        record = (marker is None and fold[line.start : line.start + 1] in record_firsts
+                  and rules.record_label.match(fold, line.start, line.end))
+        if marker is not None or record:
+            heading, heading_style = None, None
+        head = heading if heading_style is not None and heading_belongs(i + 1, heading_style) else None
+        # A paragraph continuing an item whose marker stands on an earlier line (and gave
+        # no task yet) belongs to that item: a responsibility line below covers both.
+        before: list[tuple[int, int]] = []
+        if marker is None and not record and item is not None and item_task is None and item_open:
+            prev = _item_range(doc, item.start, item.end)
+            # The heading on its own line that the item's first paragraph joined stays its start.
+            first = [item_heading] if item_heading is not None and not item_before else []
+            before = [*first, *item_before, *([prev] if prev else [])]
+        if head is None and marker is None and broken_item is not None and broken_item[1] == i - 1:
+            head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
+        found = _inline_tasks(doc, clauses, head, first_leads) if clauses else []
+        tasks.extend(found)
+        if found:
+            open_items.clear()
+        elif style is not None:
+            open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
+        broken_item = _broken_item(doc, line, i) if style is not None and not found else None
+        item_before = [] if found else before
+        item_open = not found and (marker is not None or bool(record) or bool(before) or head is not None)
+        item, item_task = line, (found[-1] if found else None)
+        item_heading, item_heading_style = heading, heading_style
+        heading, heading_style = None, None
+
+    def catch_up() -> None:
+        """Read the waiting lines, before a line whose reading depends on them."""
+        for k, waiting_line in waiting:
+            read_prose(k, waiting_line, [])
+        waiting.clear()
+
     for i, line in enumerate(lines):
         if i <= stream_end:
             continue
         if line.kind == "table_row":
+            catch_up()
             open_items.clear()
             # A heading joins the paragraph right below it, not one past a table row: the
             # task's text would not be one run of the input.
             heading, heading_style = None, None
             item_open, item_before = False, []  # nor does an item's paragraph continue past one
-            cells = _cells(line)
-            header = _header(rules, doc, cells)
+            header = _header(rules, doc, line)
             if header is not None:
                 flush()
                 table = header
                 continue
+            cells = _cells(line)
             if table is None:
                 table = _Table(ncols=len(cells), cols={}, headed=False)
             if row is not None and _continues_row(doc, table, row, cells):
@@ -1068,7 +1179,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                 and nxt.is_table
                 and line.marker is None
                 and not rules.not_cell_wrap.match(doc.fold, line.start, line.end)
-                and _header(rules, doc, _cells(nxt)) is None
+                and _header(rules, doc, nxt) is None
             ):
                 a, b = _strip(doc, line.start, line.end)
                 row[-1].pieces.append((a, b))  # a cell broken onto its own line
@@ -1088,6 +1199,7 @@ def parse_tasks(doc: Document) -> list[Task]:
             and lead_header.search(fold, lead_from, line.end) is not None
             and (stream := _stream_at(rules, doc, lines, i)) is not None
         ):
+            catch_up()
             found, stream_end = stream
             tasks.extend(found)
             item, item_task = None, None
@@ -1104,6 +1216,8 @@ def parse_tasks(doc: Document) -> list[Task]:
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
             roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end, items=name_items)
+            if roles is not None:
+                catch_up()
             if roles is not None and item is not None:
                 roles = _convention(roles, first_leads)
                 covered = (_open_item_covered(open_items, _next_marker_style(lines, i + 1), deeper)
@@ -1129,55 +1243,11 @@ def parse_tasks(doc: Document) -> list[Task]:
                     _add(item_task["lead"], roles[0])
                     _add(item_task["support"], roles[1])
             continue
-        marker = line.marker
-        style = marker.style if marker is not None and marker.style != "dash" else None
-        if style is not None:
-            rank = styles_seen.setdefault(style, len(styles_seen))
-            # deeper(style, …) with both styles seen (an open item's style was seen as it opened)
-            while open_items and rank <= styles_seen[open_items[-1].style]:
-                open_items.pop()  # closed by this sibling or an item above it
-            if open_items:
-                open_items[-1].children += 1
-        elif marker is not None and open_items:
-            open_items[-1].children += 1  # a —— bullet under the innermost item
-        if open_items:
-            whole_line = _strip(doc, line.start, line.end)
-            for open_item in open_items:
-                open_item.parts.append(whole_line)
-        heading_only = _heading_only(doc, line) if style is not None else None  # only a marker opens one
-        if heading_only is not None:
-            open_items.append(_OpenItem(style, [heading_only[1]]))  # type: ignore[arg-type]
-            heading_style, heading = heading_only
-            # A responsibility line right below makes the heading line itself the item.
-            item, item_task, item_heading, item_heading_style = line, None, None, None
-            item_before, item_open = [], False
-            continue
-        # 问题1：… opens a record of fields as a marker opens an item: its own text, no heading above it.
-        record = marker is None and first_char in record_firsts and rules.record_label.match(fold, line.start, line.end)
-        if marker is not None or record:
-            heading, heading_style = None, None
-        head = heading if heading_style is not None and heading_belongs(i + 1, heading_style) else None
-        # A paragraph continuing an item whose marker stands on an earlier line (and gave
-        # no task yet) belongs to that item: a responsibility line below covers both.
-        before: list[tuple[int, int]] = []
-        if marker is None and not record and item is not None and item_task is None and item_open:
-            prev = _item_range(doc, item.start, item.end)
-            # The heading on its own line that the item's first paragraph joined stays its start.
-            first = [item_heading] if item_heading is not None and not item_before else []
-            before = [*first, *item_before, *([prev] if prev else [])]
-        if head is None and marker is None and broken_item is not None and broken_item[1] == i - 1:
-            head = broken_item[0]  # the item's first line, cut mid-sentence by a hard line break
-        found = _inline_tasks(doc, line, head, at_end, first_leads, name_items) if role_at is not None else []
-        tasks.extend(found)
-        if found:
-            open_items.clear()
-        elif style is not None:
-            open_items.append(_OpenItem(style, [(line.start, line.end)], own_line=True))
-        broken_item = _broken_item(doc, line, i) if style is not None and not found else None
-        item_before = [] if found else before
-        item_open = not found and (marker is not None or bool(record) or bool(before) or head is not None)
-        item, item_task = line, (found[-1] if found else None)
-        item_heading, item_heading_style = heading, heading_style
-        heading, heading_style = None, None
+        clauses = _inline_clauses(doc, line, role_at.start(), at_end, name_items) if role_at is not None else []
+        if clauses:
+            catch_up()
+            read_prose(i, line, clauses)
+        else:
+            waiting.append((i, line))
     flush(at_end=bool(lines) and lines[-1].is_table)  # a last row may be cut by the end of the text
     return Task.validate_all(tasks)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, islice, repeat
 from operator import attrgetter, sub
-from typing import Literal, NamedTuple, overload
+from typing import Literal, NamedTuple, TypeAlias, overload
 
 from ecoplan.text.markers import MarkerMatch
 
@@ -68,9 +68,20 @@ def new_cell(start: int, end: int) -> Cell:
     return _new_tuple(Cell, (start, end))  # type: ignore[arg-type]
 
 
-def offset_array(limit: int) -> array[int]:
-    """An empty array for offsets and counts up to `limit`: 4 bytes an entry where they fit, as they
-    do but for inputs of gigabytes (the offset maps have an entry per line and per dropped run)."""
+# A column of offsets or counts: a list, or a machine-integer array on a long input.
+Offsets: TypeAlias = "list[int] | array[int]"
+# Below this many characters of input an offset column is a list: an array converts every entry it
+# stores or reads (twice the cost of a list's append, and of a bisect over it), which its memory (4 bytes
+# an entry instead of ~40) pays for on inputs of megabytes only.
+_LIST_LIMIT = 1 << 20
+
+
+def offset_column(limit: int) -> Offsets:
+    """An empty column for offsets and counts up to `limit` (the offset maps have an entry per line and
+    per dropped run): a list on an input of ordinary length, else an array of 4 bytes an entry where
+    they fit, as they do but for inputs of gigabytes."""
+    if limit < _LIST_LIMIT:
+        return []
     return array("i" if limit < 2**31 else "q")
 
 
@@ -97,15 +108,16 @@ class BlockColumns(Sequence[Block]):
                  "marked", "marker_ends", "marker_lines", "marker_numbers", "marker_paths", "marker_strays",
                  "marker_styles", "row_lines", "starts")
 
-    def __init__(self, kinds: list[BlockKind], starts: array[int], ends: array[int], linenos: array[int],
+    def __init__(self, kinds: list[BlockKind], starts: Offsets, ends: Offsets, linenos: Offsets,
                  markers: Sequence[MarkerMatch | None], cells: Sequence[tuple[Cell, ...]],
-                 lead_tabs: array[int]) -> None:
+                 lead_tabs: Offsets) -> None:
         self.kinds = kinds
         self.starts = starts
         self.ends = ends
         self.linenos = linenos
         self.lead_tabs = lead_tabs
-        typecode = starts.typecode
+        # A list holds the offsets of an input below _LIST_LIMIT characters: they fit 4 bytes.
+        typecode = starts.typecode if isinstance(starts, array) else "i"
         self.marked = bytes(m is not None for m in markers)  # 1 for a line with a marker
         self.marker_lines = array(typecode, compress(range(len(markers)), self.marked))
         found = [m for m in markers if m is not None]
@@ -125,7 +137,7 @@ class BlockColumns(Sequence[Block]):
     @classmethod
     def of(cls, blocks: Sequence[Block], limit: int) -> BlockColumns:
         """The columns of `blocks`, whose offsets and line numbers are below `limit`."""
-        starts, ends, linenos, lead_tabs = (offset_array(limit) for _ in range(4))
+        starts, ends, linenos, lead_tabs = (offset_column(limit) for _ in range(4))
         for column, name in ((starts, "start"), (ends, "end"), (linenos, "lineno"), (lead_tabs, "lead_tabs")):
             column.extend(map(attrgetter(name), blocks))
         return cls([b.kind for b in blocks], starts, ends, linenos, [b.marker for b in blocks],
@@ -181,11 +193,14 @@ class Document:
     fold: str
     lines: Sequence[Block]  # the blocks that hold text (all but page artefacts), in order
     page_artefacts: tuple[Block, ...]  # the page numbers and running headers dropped from the text
-    # Offset maps as machine-integer arrays (offset_array): 4 bytes an entry instead
+    # Whether the input holds a character the fold turns into another ideograph (script.has_traditional):
+    # normalise checks the input once, so that a stage reading its lines folds only their width.
+    traditional: bool
+    # Offset maps as offset columns (offset_column): on long inputs machine-integer arrays, 4 bytes an entry instead
     # of ~40 for a tuple of ints, which counts on inputs of tens of MB.
-    _clean_starts: array[int] = field(repr=False, hash=False)
-    _raw_starts: array[int] = field(repr=False, hash=False)
-    _raw_line_starts: array[int] = field(repr=False, hash=False)
+    _clean_starts: Offsets = field(repr=False, hash=False)
+    _raw_starts: Offsets = field(repr=False, hash=False)
+    _raw_line_starts: Offsets = field(repr=False, hash=False)
     # Per run of the offset map: whether the input dropped right before it is whitespace
     # (see _space_flags); made on first use, and before the input is released.
     _space_before: bytearray | None = field(default=None, repr=False, hash=False, compare=False)
@@ -273,7 +288,7 @@ class Document:
         return bisect_right(self._raw_line_starts, offset)
 
 
-def _space_flags(raw: str, clean_starts: array[int], raw_starts: array[int]) -> bytearray:
+def _space_flags(raw: str, clean_starts: Offsets, raw_starts: Offsets) -> bytearray:
     """For each run k of the offset map, 1 when the input between run k - 1 and run k is
     whitespace: space_dropped_before(index) for index = clean_starts[k], since text[index - 1]
     ends run k - 1 and text[index] starts run k."""

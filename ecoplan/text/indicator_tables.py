@@ -71,7 +71,7 @@ def _header(doc: Document, line: Block) -> _Columns | None:
     """The columns of an indicator table's header row, or None when `line` is no such header."""
     indicator_re, unit_re, target_re, baseline_re, unit_words = _words()
     row = doc.fold[line.start : line.end]
-    if not any(word in row for word in unit_words):
+    if not any(map(row.__contains__, unit_words)):
         return None  # no unit column: most rows, headers of task tables among them
     cells = [squash(doc.fold[c.start : c.end]) for c in line.cells]
     # A cell that is the unit word itself first: a row that only names 责任单位 in its text has none.

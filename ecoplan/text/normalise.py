@@ -11,7 +11,6 @@ web label line, table-of-contents entry, page artefact.
 from __future__ import annotations
 
 import re
-from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
@@ -19,7 +18,17 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import add, itemgetter, sub
 
 from ecoplan.provenance import line_starts
-from ecoplan.text.document import Block, BlockColumns, BlockKind, Cell, Document, blocks_of, new_cell, offset_array
+from ecoplan.text.document import (
+    Block,
+    BlockColumns,
+    BlockKind,
+    Cell,
+    Document,
+    Offsets,
+    blocks_of,
+    new_cell,
+    offset_column,
+)
 from ecoplan.text.flat_tables import PIPES, lines_kept_apart, pipe_row_cells
 from ecoplan.text.flat_tables import regroup as regroup_flat_tables
 from ecoplan.text.layout_tables import Row, quoted_tab_row, wrapped_rows
@@ -36,7 +45,7 @@ from ecoplan.text.lexicon import (
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
-from ecoplan.text.script import split_with_traditional, to_simplified
+from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
 # Characters that make a neighbouring space an artefact: CJK ideographs and
@@ -418,7 +427,7 @@ _UNPRINTABLE_CLEANING = _SPACE.replace(" ", "") + "\t"
 _PAGE_NUMBER_FIRST = "-—–－第"
 
 
-def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], array[int]]:
+def _physical_lines(raw: str) -> tuple[list[str], Offsets, Iterable[int], Offsets]:
     """The physical lines of `raw`, their starts, their 1-based line numbers, and the starts of input lines.
 
     Line numbers count LF, CRLF and CR only (as grep -n does: provenance.py);
@@ -431,17 +440,17 @@ def _physical_lines(raw: str) -> tuple[list[str], Iterable[int], Iterable[int], 
         contents = raw.split("\n")
         # Line k starts after the k lines before it and their k line breaks (map/accumulate
         # run in C: no Python step per line).
-        starts = offset_array(len(raw))
+        starts = offset_column(len(raw))
         starts.extend(map(add, accumulate(map(len, contents), initial=0), count()))
         del starts[-1]
         return contents, starts, range(1, len(contents) + 1), starts
     pieces = RE_LINE_BREAK_KEPT.split(raw)
     contents, breaks = pieces[0::2], pieces[1::2]
     del pieces
-    starts = offset_array(len(raw))
+    starts = offset_column(len(raw))
     starts.extend(accumulate((len(c) + len(b) for c, b in zip(contents, breaks, strict=False)), initial=0))
     linenos = accumulate((b in _LINE_ENDS for b in breaks), initial=1)
-    raw_line_starts = offset_array(len(raw))
+    raw_line_starts = offset_column(len(raw))
     raw_line_starts.extend(line_starts(raw))
     return contents, starts, linenos, raw_line_starts
 
@@ -461,15 +470,15 @@ def normalise(raw: str) -> Document:
     in_comments = False
     layout_continued: set[int] = set()
 
-    clean_starts = offset_array(len(raw))
-    raw_starts = offset_array(len(raw))
+    clean_starts = offset_column(len(raw))
+    raw_starts = offset_column(len(raw))
     raw_end = -1  # input offset just past the last character emitted
     parts: list[str] = []
-    # The logical lines by column (arrays: no object per line on inputs of tens of MB): their
+    # The logical lines by column (offset columns: no object per line on inputs of tens of MB): their
     # starts in the text, their first physical line's number and lead tabs, recorded as each
     # line opens (a line ends where the next one starts, less its line break); and which are
     # table rows, by index, with a space-separated row's cell ranges in the text.
-    line_starts, line_linenos, line_lead_tabs = (offset_array(len(raw)) for _ in range(3))
+    line_starts, line_linenos, line_lead_tabs = (offset_column(len(raw)) for _ in range(3))
     table_rows: dict[int, tuple[tuple[int, int], ...]] = {}
     # (pos, lineno) of each page artefact.
     artefacts: list[tuple[int, int]] = []
@@ -669,14 +678,17 @@ def normalise(raw: str) -> Document:
         length += 1
     del contents, starts  # the physical lines: parts holds what is kept of them
     # Each line ends right before the line break ahead of the next line's start (the last, of the text's end).
-    line_ends = offset_array(len(raw))
+    line_ends = offset_column(len(raw))
     line_ends.extend(map(add, islice(line_starts, 1, None), repeat(-1)))
     if building:
         line_ends.append(length - 1)
 
     text = "".join(parts)
     del parts
-    folded = fold(text)
+    # The input is checked for traditional characters once, here: the text holds only characters of the
+    # input, so without any it needs its width folded only, and the meta stage folds its lines the same way.
+    traditional = has_traditional(raw)
+    folded = fold(text) if traditional else fold_width(text)
     kinds, markers, cells = _types(text, folded, line_starts, line_ends, line_lead_tabs, table_rows)
     columns = (kinds, line_starts, line_ends, line_linenos, markers, cells, line_lead_tabs)
     typed: Sequence[Block] = tuple(blocks_of(*columns)) if len(kinds) <= _BLOCK_OBJECTS_MAX else BlockColumns(*columns)
@@ -692,6 +704,7 @@ def normalise(raw: str) -> Document:
         fold=folded,
         lines=typed,
         page_artefacts=tuple(Block("page_artefact", pos, pos, lineno) for pos, lineno in artefacts),
+        traditional=traditional,
         _clean_starts=clean_starts,
         _raw_starts=raw_starts,
         _raw_line_starts=raw_line_starts,
@@ -720,7 +733,7 @@ def _label_line() -> re.Pattern[str]:
 
 
 def _types(
-    text: str, folded: str, starts: array[int], ends: array[int], lead_tabs: array[int],
+    text: str, folded: str, starts: Offsets, ends: Offsets, lead_tabs: Offsets,
     table_rows: dict[int, tuple[tuple[int, int], ...]],
 ) -> tuple[list[BlockKind], list[MarkerMatch | None], list[tuple[Cell, ...]]]:
     """The kind, marker and cells of each logical line (columns as normalise gathers them). A table

@@ -190,6 +190,7 @@ class MetadataVocab(_Vocab):
     region_suffixes: Words
     region_not_names: Words
     region_not_place_words: Words
+    branch_suffixes: Words
     provinces: Words
     placeholder_names: Words
     title_prefixes: Words
