@@ -573,58 +573,67 @@ def _find(doc: Document) -> Iterator[_Mention]:
 # Web page lines (navigation, link lists): a prefilter read from their patterns
 
 
-def _needed_chars(items: list[tuple[object, object]]) -> frozenset[str] | None:
-    """Characters one of which every match of the parsed sequence `items` holds: those of the
-    item with the shortest such list that every match passes through, None when none has one."""
-    best: frozenset[str] | None = None
+def _needed_strings(items: list[tuple[object, Any]]) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed sequence `items` holds: a run of literals in
+    it, or the characters of a class of literals, or what a group, a branch or a repeat in it
+    needs. Of those, the set whose shortest string is longest, then the smallest: a word such as
+    位置 is rare in plan text where its characters alone (位 of 单位) are not. None when none."""
+    options: list[frozenset[str]] = []
+    run = ""
     for op, av in items:
-        chars = _item_chars(op, av)
-        if chars is not None and (best is None or len(chars) < len(best)):
-            best = chars
-    return best
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append(frozenset((run,)))
+            run = ""
+        found = _item_strings(op, av)
+        if found is not None:
+            options.append(found)
+    if run:
+        options.append(frozenset((run,)))
+    return max(options, key=lambda found: (min(map(len, found)), -len(found)), default=None)
 
 
-def _item_chars(op: object, av: Any) -> frozenset[str] | None:
-    """`_needed_chars` of one parsed item: a literal, a class of literals, a group, a branch of
-    sequences that each have such characters, or a repeat of one at least once."""
-    if op is sre.LITERAL:
-        return frozenset(chr(av))
+def _item_strings(op: object, av: Any) -> frozenset[str] | None:
+    """`_needed_strings` of one parsed item but a literal: a class of literals, a group, a branch
+    of sequences that each need some, or a repeat of one at least once."""
     if op is sre.IN:
         if any(kind is not sre.LITERAL for kind, _ in av):
             return None  # a negated class, a range or a category: no short list
         return frozenset(chr(code) for _, code in av)
     if op is sre.SUBPATTERN:
         _, add_flags, _, inner = av
-        return None if add_flags & re.IGNORECASE else _needed_chars(list(inner))
+        return None if add_flags & re.IGNORECASE else _needed_strings(list(inner))
     if op is sre.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
-            chars = _needed_chars(list(branch))
-            if chars is None:
+            found = _needed_strings(list(branch))
+            if found is None:
                 return None
-            union |= chars
+            union |= found
         return frozenset(union)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-        return _needed_chars(list(av[2]))
+        return _needed_strings(list(av[2]))
     return None
 
 
 @cache
 def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """For v.navigation and v.link_list, a class of characters one of which a line must hold for the
-    pattern to match in it (None: no such class): most lines that name a body hold none, and the
-    class is searched several times faster than the patterns' alternatives. Read from the patterns'
-    parse, on first use: the vocabulary's patterns are the only list of what they need."""
+    """For v.navigation and v.link_list, a pattern of strings one of which a line must hold for the
+    pattern to match in it (None: no such strings): most lines that name a body hold none, and
+    the strings are searched several times faster than the patterns' alternatives. Read from the
+    patterns' parse, on first use: the vocabulary's patterns are the only list of what they need."""
     v = body_lexicon()
     out: list[re.Pattern[str] | None] = []
     for pattern in (v.navigation.pattern, v.link_list.pattern):
         try:
             parsed = sre_parser.parse(pattern)
         except re.error:
-            chars = None  # a form of the `regex` module's own: no prefilter
+            needed = None  # a form of the `regex` module's own: no prefilter
         else:
-            chars = None if parsed.state.flags & re.IGNORECASE else _needed_chars(list(parsed))
-        out.append(compile_re("[" + re.escape("".join(sorted(chars))) + "]") if chars else None)
+            needed = None if parsed.state.flags & re.IGNORECASE else _needed_strings(list(parsed))
+        out.append(compile_re("|".join(map(re.escape, sorted(needed)))) if needed else None)
     return out[0], out[1]
 
 
