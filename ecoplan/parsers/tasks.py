@@ -61,6 +61,8 @@ RE_SEQ = lazy_regex(rf"{_OPEN}?(?:\d{{1,3}}+|[{CN_ONE_TO_TEN}]++)(?:{_CLOSE}|[.�
 
 # What parts one group of bodies from the next in a role list (、 joins the bodies within a group).
 _GROUP_SEPARATORS = ("，", ",")
+# What may end a line after its last sentence (a full stop, spaces).
+_SENTENCE_TRAIL = "。. \t"
 _CLAUSE_SEP = lazy_regex(r"[,，;；]")
 # A bracket inside a clause that is an alternative of a name (各镇（街道）, 各县（市、区）);
 # any other bracket there is a remark (（排在首位者牵头，下同）).
@@ -864,6 +866,9 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
         if rng is not None:
             out.append((rng, head_roles, True))
             return out
+    if not out and (closing := _closing_sentence(doc, seg, line.end, items)) is not None:
+        add(*closing)
+        return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     # A label's colon (or 】) stands after the line's first role word: most lines have none there.
     if first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
@@ -875,6 +880,23 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
         if roles is not None:
             add(label_at, roles)
     return out
+
+
+def _closing_sentence(doc: Document, start: int, end: int,
+                      items: _NameItems) -> tuple[int, tuple[list[str], list[str]]] | None:
+    """(where it starts, its roles) of a last sentence of fold[start:end] written in the verb form,
+    unbracketed (…全年完成清淤4.5公里。由某镇环保办牵头，某办配合。): it closes the item before it.
+    Only when every clause of it ends in a role word (parse_roles): a sentence of prose with a
+    role word inside is none."""
+    fold = doc.fold
+    last = end
+    while last > start and fold[last - 1] in _SENTENCE_TRAIL:
+        last -= 1
+    opens = fold.rfind("。", start, last) + 1
+    if opens <= start:
+        return None  # the line holds one sentence: its roles are read from its head
+    roles = parse_roles(doc.text[opens:last], fold=fold[opens:last], items=items)
+    return (opens, roles) if roles is not None else None
 
 
 def _inline_tasks(doc: Document, clauses: list[_Clause], heading: tuple[int, int] | None,
