@@ -297,7 +297,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if ch in v.joiners:
             # 精神和省委: a name opening with a place word does not reach back over 和;
             # nor does anything over 以及.
+            # Nor does a name open with 与 (。与气象部门会商: a preposition there); 和 may (和龙市, 和田县).
             if (start - 1 in ends or start == ts or text[start] in PLACE_LEVELS
+                    or (ch == "与" and (start - 1 <= lo or not is_han(text[start - 2])))
                     or _place_before(v, text, lo, start - 1) or _stop_before(v, text, start - 1, lo)):
                 joined = start - 1 in ends and ch != "、"
                 break
