@@ -120,6 +120,7 @@ class _Rules:
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
+    verb_tail: int  # the longest role word with its complement: how far from its end verb_at_end reaches
     verb_at_end: regex.Pattern[str]
     noise_at_end: regex.Pattern[str]
     max_name_length: int
@@ -165,6 +166,7 @@ def _rules() -> _Rules:
         # asked of it, never which word it is.
         role_hint=lazy_re(trie_alternation([*labels, *verbs])),
         verb_role=verbs,
+        verb_tail=max(map(len, verbs)) + max(map(len, v.role_complements), default=0),
         verb_at_end=lazy_regex(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
         ),
@@ -895,6 +897,9 @@ def _closing_sentence(doc: Document, start: int, end: int,
     opens = fold.rfind("。", start, last) + 1
     if opens <= start:
         return None  # the line holds one sentence: its roles are read from its head
+    rules = _rules()
+    if rules.verb_at_end.search(fold[max(opens, last - rules.verb_tail) : last]) is None:
+        return None  # its last clause ends in no role word (most sentences): no need to read it
     roles = parse_roles(doc.text[opens:last], fold=fold[opens:last], items=items)
     return (opens, roles) if roles is not None else None
 
