@@ -34,7 +34,7 @@ THRESHOLDS: dict[str, float] = {
     "tdeadline_acc": 0.99,  # tdl
     "indicator_sim": 0.94,  # ind
     "deadlines_f1": 0.99,  # dl
-    "departments_f1": 0.98,  # dept
+    "departments_f1": 0.99,  # dept
     "tasks_f1": 0.98,  # task
     "meta_acc": 0.99,  # meta
 }
