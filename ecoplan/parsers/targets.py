@@ -64,7 +64,7 @@ from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
 PHRASE_END = frozenset(SENTENCE_ENDS + CLAUSE_ENDS + "\t、 " + CLOSE_BRACKETS_FOLDED + OPEN_PARENS)
-# A number may sit this far from the count verb that governs it (建成已获规划批复的190万千瓦; 完成
+# A number may sit this far from the count verb that governs it (建成已列入年度计划的3座泵站; 完成
 # 甲、乙等行业120家企业…: a list of the sectors or places the count covers stands between).
 COUNT_VERB_REACH = 14
 # A place suffix followed by one of these is a word of its own (区域, 市级, 区内), not a place.
