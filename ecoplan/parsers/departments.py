@@ -71,6 +71,7 @@ from ecoplan.text.lexicon import (
     CLOSE_PARENS,
     COLONS,
     DOCUMENT_NUMBER_MARK,
+    PADDING,
     PLACE_SUFFIXES,
     PROSE_MARKS,
     QUOTE_CLOSE,
@@ -297,9 +298,9 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if ch in v.joiners:
             # 精神和省委: a name opening with a place word does not reach back over 和;
             # nor does anything over 以及.
-            # Nor does a name open with 与 (。与气象部门会商: a preposition there); 和 may (和龙市, 和田县).
+            # Nor does a name open with a prepositional joiner after a clause break (。与气象部门会商).
             if (start - 1 in ends or start == ts or text[start] in PLACE_LEVELS
-                    or (ch == "与" and (start - 1 <= lo or not is_han(text[start - 2])))
+                    or (ch in v.prepositional_joiners and (start - 1 <= lo or not is_han(text[start - 2])))
                     or _place_before(v, text, lo, start - 1) or _stop_before(v, text, start - 1, lo)):
                 joined = start - 1 in ends and ch != "、"
                 break
@@ -486,7 +487,7 @@ def _whole_line_name(text: str, lo: int, hi: int, mention: _Mention) -> _Mention
     title of a coordinating body. Only where nothing but Han characters stands before the name
     and no body word among them (the caller checks the line's first body word)."""
     start = lo
-    while start < mention.start and text[start] in " \t\u3000":
+    while start < mention.start and text[start] in PADDING:
         start += 1
     head = text[start : mention.start]
     if (len(head) < 2 or mention.end - start > _MAX_NAME or text[mention.end : hi].strip()

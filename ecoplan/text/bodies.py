@@ -91,6 +91,7 @@ class BodyLexicon:
     # Each of them -> the lengths of the stop words ending with it, longest first (1: itself).
     stop_lengths_by_last: dict[str, tuple[int, ...]]
     joiners: frozenset[str]
+    prepositional_joiners: frozenset[str]  # joiners opening no name after a clause break
     level_prefixes: tuple[str, ...]
     # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
     split_points: re.Pattern[str]
@@ -194,6 +195,7 @@ def body_lexicon() -> BodyLexicon:
                                reverse=True)) + ((1,) if last in stop or last in data.stop_chars else ())
             for last in {word[-1] for word in (*stop, *data.stop_chars)}},
         joiners=frozenset(data.joiners),
+        prepositional_joiners=frozenset(data.prepositional_joiners),
         level_prefixes=tuple(data.level_prefixes),
         split_points=lazy_re("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
                                 + "]"),

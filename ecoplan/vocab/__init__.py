@@ -268,6 +268,7 @@ class DepartmentsVocab(_Vocab):
     level_prepositions: str
     complete_endings: Words
     joiners: str
+    prepositional_joiners: str
     level_prefixes: Words
     generic_prefixes: Words
     determiners: Words
