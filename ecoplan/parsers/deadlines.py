@@ -581,14 +581,13 @@ def _judge(
 
 
 def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadline]:
-    out = []
+    rows = []
     for m in matches:
-        start, end = doc.span(m.start, m.end)
+        span = doc.span(m.start, m.end)
         # The line from the span's start: doc.lineno(m.start) would map m.start to the input again.
-        out.append(
-            Deadline(text=m.text, date=m.date, recurring=m.recurring, line=doc.raw_lineno(start), span=(start, end))
-        )
-    return out
+        rows.append({"text": m.text, "date": m.date, "recurring": m.recurring, "line": doc.raw_lineno(span[0]),
+                     "span": span})
+    return Deadline.validate_all(rows)
 
 
 class DeadlineScope:
