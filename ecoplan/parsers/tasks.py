@@ -920,13 +920,12 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: in
     between the first opening and the last closing bracket: no bracket's content could then
     hold one, and most lines with a role word state it after the item, unbracketed. The first
     role word starts at `role_from`: a bracket that closes after none closes before it."""
-    if last_of(fold, CLOSE_ANY, role_from + 1, end) < 0:
+    last_close = last_of(fold, CLOSE_ANY, role_from + 1, end)
+    if last_close < 0:
         return iter(())
-    first_open = first_of(fold, OPEN_ANY, start, end)
-    if first_open < 0:
-        return iter(())
-    last_close = last_of(fold, CLOSE_ANY, first_open + 1, end)
-    if last_close < 0 or rules.role_hint.search(fold, first_open + 1, last_close) is None:
+    # The last closing bracket of the line is that one: an opening bracket counts only before it.
+    first_open = first_of(fold, OPEN_ANY, start, last_close)
+    if first_open < 0 or rules.role_hint.search(fold, first_open + 1, last_close) is None:
         return iter(())
     return rules.bracket.finditer(fold, first_open, end)  # no match starts before an opening bracket
 
