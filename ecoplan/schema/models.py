@@ -10,6 +10,7 @@ every start.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
@@ -59,7 +60,8 @@ class _Item:
     __slots__ = ()
     model_fields: ClassVar[dict[str, FieldInfo]]  # by name, in order (set by _item)
     _adapter: ClassVar[TypeAdapter[Any] | None] = None
-    _list_adapter: ClassVar[TypeAdapter[Any] | None] = None
+    # The core validator of a list of items, called without TypeAdapter.validate_python's Python frame.
+    _validate_list: ClassVar[Callable[[Any], list[Any]] | None] = None
 
     @classmethod
     def model_validate(cls, data: Any) -> Any:
@@ -72,10 +74,10 @@ class _Item:
         checks without a Python-level __init__ per item, which a plan of thousands pays for."""
         if not rows:
             return []  # what validating no item gives, without the call (a stage finds none in many plans)
-        adapter = cls.__dict__.get("_list_adapter")
-        if adapter is None:  # made on first use, as _type_adapter
-            adapter = cls._list_adapter = TypeAdapter(list[cls])  # type: ignore[valid-type]
-        return adapter.validate_python(rows)
+        validate = cls.__dict__.get("_validate_list")
+        if validate is None:  # made on first use, as _type_adapter
+            validate = cls._validate_list = TypeAdapter(list[cls]).validator.validate_python  # type: ignore[valid-type]
+        return validate(rows)
 
     def model_dump(self, **options: Any) -> dict[str, Any]:
         return self._type_adapter().dump_python(self, **options)
