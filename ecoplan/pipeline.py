@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import parse_deadlines
 from ecoplan.parsers.departments import parse_departments
-from ecoplan.parsers.meta import parse_meta, parse_plan_year
+from ecoplan.parsers.meta import read_meta
 from ecoplan.parsers.sections import parse_sections
 from ecoplan.parsers.targets import parse_targets
 from ecoplan.parsers.tasks import parse_tasks
@@ -35,7 +35,7 @@ class Stage(NamedTuple):  # not a frozen dataclass: ten times cheaper to make at
 
     def apply(self, state: dict[str, Any]) -> None:
         """Run the stage on `state` and store what it assigns."""
-        result = self.run(*(state[key] for key in self.needs))
+        result = self.run(*map(state.__getitem__, self.needs))  # a map: no generator frame per call
         if len(self.assigns) == 1:
             state[self.assigns[0]] = result
         else:
@@ -43,10 +43,10 @@ class Stage(NamedTuple):  # not a frozen dataclass: ten times cheaper to make at
 
 
 STAGES: tuple[Stage, ...] = (
-    # Metadata reads the page head and foot as the input lays them out (reads_input).
-    Stage("meta", parse_meta, needs=("doc", "page"), assigns=("meta",), reads_input=True),
-    # The year 年底前 / 9月底前 fall in: the title's year, else the preamble's working year.
-    Stage("plan_year", parse_plan_year, needs=("doc", "meta"), assigns=("plan_year",), reads_input=True),
+    # Metadata reads the page head and foot as the input lays them out (reads_input), and so does
+    # the year 年底前 / 9月底前 fall in (the title's year, else the preamble's working year): one
+    # stage, as both read the same front lines.
+    Stage("meta", read_meta, needs=("doc", "page"), assigns=("meta", "plan_year"), reads_input=True),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
     Stage("deadlines", parse_deadlines, needs=("doc", "plan_year"), assigns=("deadlines", "deadline_scope")),
     Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),

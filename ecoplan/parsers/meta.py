@@ -901,15 +901,27 @@ def _year(title: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
+def read_meta(doc: Document, page: Mapping[str, str] | None = None) -> tuple[Meta, int | None]:
+    """The metadata of a plan (parse_meta) and the year its relative deadlines fall in
+    (parse_plan_year), from one reading of the page head and foot: both read the front lines."""
+    everything = _lines(doc)
+    front = _front(everything)
+    meta = _meta(doc, page, everything, front)
+    return meta, _plan_year(meta, front)
+
+
 def parse_meta(doc: Document, page: Mapping[str, str] | None = None) -> Meta:
     """Metadata of a plan; fields the text does not state are None.
 
     `page` holds metadata a reader found outside the text (an HTML page's <meta> tags),
     keyed by the names vocab/metadata.yaml lists among the labels.
     """
-    vocab = _vocab()
     everything = _lines(doc)
-    front = _front(everything)
+    return _meta(doc, page, everything, _front(everything))
+
+
+def _meta(doc: Document, page: Mapping[str, str] | None, everything: _Lines, front: list[_FrontLine]) -> Meta:
+    vocab = _vocab()
     title = _title(front, page or {})
     labelled = _labelled_values(everything, page or {})
     front_end = front[-1].index + 1 if front else 0
@@ -944,9 +956,13 @@ def parse_plan_year(doc: Document, meta: Meta) -> int | None:
     failing that, the year the plan was issued in: a plan's 年底前 is the end of a
     year it is in force, and a 十四五 plan issued in 2022 looks back on 十三五.
     """
+    return meta.year if meta.year is not None else _plan_year(meta, _front(_lines(doc)))
+
+
+def _plan_year(meta: Meta, front: list[_FrontLine]) -> int | None:
     if meta.year is not None:
         return meta.year
-    for fl in _front(_lines(doc)):
+    for fl in front:
         m = _vocab().working_year.search(fl.line.key)
         if m:
             return int(m["y"])

@@ -221,6 +221,7 @@ class _Item:
     q_prev_end: int = -1  # where the text after the number before ends
     skip: tuple[int, int] | None = None  # a qualifying number inside the head (淘汰35蒸吨/小时以下燃煤锅炉120台)
     emitted: bool = False  # a target was made of it (else a percentage is reported)
+    count: bool = False  # a count of things (`_is_count`), read once for the several tests that ask
 
 
 def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
@@ -251,22 +252,26 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
     fold = doc.fold
     items: list[_Item] = []
     prev_end = cs
+    counters, multipliers = r.counters, r.multipliers
     for q in quantities:
-        if q.kind == "chinese" and _is_count(r, q):
+        count = q.unit.lstrip(multipliers) in counters  # `_is_count`, inlined: asked of every number
+        if count and q.kind == "chinese":
             # A Chinese numeral before a counter counts only right after a count verb (开展一次);
             # elsewhere it is part of a phrase (做到“两个维护”, 一个库). Before a unit of measure
             # (三十五微克每立方米, 两个百分点) it is a figure written out.
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
         after_end, after_op = _after(doc, r, q, ce)
-        # Every field by position (tail_end, continues, joined, then q_prev_end): no keyword matching.
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), -1, False, False, prev_end)
+        # Every field by position (tail_end, continues, joined, q_prev_end, skip, emitted, then count):
+        # no keyword matching.
+        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), -1, False, False, prev_end,
+                     None, False, count)
         if items:
             prev = items[-1]
             if q.range == "high" and prev.q.range == "low":
                 item.continues = True  # 80%~85%: one phrase, two bounds
                 prev.tail_end = prev.after_end
-            elif q.start == prev_end and _is_count(r, q) and _is_count(r, prev.q):
+            elif q.start == prev_end and count and prev.count:
                 item.continues = item.joined = True  # 5家11条生产线: two counts of one thing
                 prev.tail_end = prev.after_end
             elif ends_with_connector(fold, prev_end, q.start):
@@ -693,7 +698,7 @@ def _read_group(
     after its 、 with no word of its own counts under it (创建示范村10个、示范户30户)."""
     fold = doc.fold
     first = group[0]
-    closes = len(group) == 1 and first.follower == "end" and _is_count(r, first.q)
+    closes = len(group) == 1 and first.follower == "end" and first.count
     reading = _read_head(doc, r, first.head_start, first.q.start, first.skip, closes)
     if (reading.word is None and count_before is not None and first.head_start > 0
             and fold[first.head_start - 1] == "、" and not _is_measure_end(r, fold, first.head_start, first.q.start)):
@@ -719,7 +724,7 @@ def _read_group(
                 and not fold.endswith(r.within, 0, item.after_end)):  # 以内 bounds the number itself
             # 65蒸吨/小时以上燃煤锅炉: the number picks out the noun. After a count
             # verb a counted noun is still a commitment (开展2次以上执法检查).
-            if not (_is_count(r, item.q) and is_count_verb and reading.word_end >= first.q.start - 2):
+            if not (item.count and is_count_verb and reading.word_end >= first.q.start - 2):
                 continue
         if is_count_verb and fold.endswith(r.population, max(first.head_start, item.q.start - 4), item.q.start):
             continue  # 退出全国168个重点城市后20名: the count names the field of a ranking
@@ -869,7 +874,7 @@ def _target(
     return {  # a dict display: no keyword call
         "indicator": indicator or squash(doc.text[item.head_start : q.start]) or "?",
         "comparator": op,
-        "value": int(value) if _is_count(r, q) and value.is_integer() else value,
+        "value": int(value) if item.count and value.is_integer() else value,
         "unit": _unit_as_written(doc, q),
         "unit_name": unit_name(unit),
         "change": reading.change,

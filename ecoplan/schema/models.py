@@ -70,6 +70,8 @@ class _Item:
     def validate_all(cls, rows: list[dict[str, Any]]) -> list[Any]:
         """Items from their fields, `cls(**row)` for each row, validated in one call: the same
         checks without a Python-level __init__ per item, which a plan of thousands pays for."""
+        if not rows:
+            return []  # what validating no item gives, without the call (a stage finds none in many plans)
         adapter = cls.__dict__.get("_list_adapter")
         if adapter is None:  # made on first use, as _type_adapter
             adapter = cls._list_adapter = TypeAdapter(list[cls])  # type: ignore[valid-type]

@@ -86,7 +86,6 @@ ARABIC, PERCENT_CN, CHINESE, ROMAN_CLASS = 1, 2, 4, 8
 # numeral of 8 characters; a Roman one of 4 with a space on either side.
 CN_NUMBER_REACH = 8
 ROMAN_REACH = 6
-# The family of a match of the `numbered` gate (by its last group), or of the percent gate (none).
 # Besides digits (\d matches any decimal digit), the characters INTEGER and DECIMAL write a number with.
 _NUMBER_CHARS = frozenset(" ,.")
 _NUMBER_STRIP = "0123456789" + "".join(sorted(_NUMBER_CHARS))
@@ -94,7 +93,9 @@ _START_OF, _END = itemgetter(0), itemgetter(1)
 _START = attrgetter("start")  # of a Stretch
 _new_tuple = tuple.__new__  # of a (start, end, …) tuple
 _INFINITY = math.inf  # what float() reads a figure of 309 digits or more as
-_FAMILY_OF_GATE = {"arabic": ARABIC, "chinese": CHINESE, "roman": ROMAN_CLASS, None: PERCENT_CN}
+# A match of the `numbered` gate by its last group: its family, and where `scan_lines` keeps the
+# family's first match in a line (its last one right after).
+_GATE_SLOTS = {"arabic": (ARABIC, 1), "chinese": (CHINESE, 3), "roman": (ROMAN_CLASS, 5)}
 
 
 class Quantity(NamedTuple):
@@ -134,6 +135,7 @@ class _Gates:
     arabic: re.Pattern[str]  # a digit, maybe a space, then the first character of a unit
     listed: re.Pattern[str]  # number, list mark, number with a unit: the end of a list
     range: re.Pattern[str]  # number (or unit), range mark, number with a unit: a range
+    marks: re.Pattern[str]  # `range` or `listed`: one search tells when neither can match (most stretches)
     percent_cn: re.Pattern[str]  # 百分之
     chinese: re.Pattern[str]  # a Chinese numeral, then the first character of a counter
     roman: re.Pattern[str]  # the last character of a Roman numeral, maybe a space, then a class unit's first
@@ -183,10 +185,15 @@ def _gates(v: UnitsVocab, last_number: str) -> _Gates:
         rf"|(?<=[{CN_DIGIT}{CN_UNIT}][{counter_first}])(?P<chinese>)"
         rf"|(?:(?<=[{roman_last}][{class_first}])|(?<=[{roman_last}]\x20[{class_first}]))(?P<roman>))"
     )
+    # What follows the mark in each (the lookbehinds read the mark just matched as "."): `marks`
+    # opens with one class of both kinds of mark, as each of the two does, so `re` skips to them.
+    listed = rf"(?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"
+    ranged = rf"(?:(?<={lower_end}.)|(?<={lower_end}\x20.))\x20?+(?={last_number})"
     return _Gates(
         arabic=lazy_re(rf"[{unit_first}](?:(?<=\d.)|(?<=\d\x20.))"),
-        listed=lazy_re(rf"[{LIST_MARKS}](?:(?<=\d.)|(?<=\d\x20.))\x20?+(?={last_number})"),
-        range=lazy_re(rf"[{RANGE_MARKS}](?:(?<={lower_end}.)|(?<={lower_end}\x20.))\x20?+(?={last_number})"),
+        listed=lazy_re(rf"[{LIST_MARKS}]{listed}"),
+        range=lazy_re(rf"[{RANGE_MARKS}]{ranged}"),
+        marks=lazy_re(rf"[{RANGE_MARKS}{LIST_MARKS}](?:(?<=[{RANGE_MARKS}]){ranged}|(?<=[{LIST_MARKS}]){listed})"),
         percent_cn=lazy_re(percent),
         chinese=lazy_re(rf"[{counter_first}](?<=[{CN_DIGIT}{CN_UNIT}].)"),
         roman=lazy_re(rf"[{class_first}](?:(?<=[{roman_last}].)|(?<=[{roman_last}]\x20.))"),
@@ -438,45 +445,50 @@ def scan_lines(fold: str, lines: Sequence[Stretch]) -> Iterator[tuple[int, Quant
     # Once per text: a bisect then compares plain ints, where a key would read a line (on a long
     # input a Block made from columns) at every probe.
     starts = list(map(_START, lines))
-    families: dict[int, int] = {}
-    # (line, family) -> where the family's gate first matched in the line (a unit after a number):
-    # no match of the family starts much before it, so its pattern is run from there on.
-    first_unit: dict[tuple[int, int], int] = {}
-    # …and where it last matched: no match of the family ends further than its unit reach past it,
-    # so its pattern is run up to there (the rest of a line is often long).
-    last_unit: dict[tuple[int, int], int] = {}
-    for gate in p.gates.numbered, p.gates.percent_cn:
-        k, line_start, line_end = -1, 0, -1
-        for m in gate.finditer(fold):
-            at = m.start()
-            if not line_start <= at < line_end:  # not in the line of the match before (where most are)
-                k = bisect_right(starts, at) - 1
-                line_start, line_end = (starts[k], lines[k].end) if k >= 0 else (0, -1)
-            if at < line_end:
-                family = _FAMILY_OF_GATE[m.lastgroup]
-                families[k] = families.get(k, 0) | family
-                if (k, family) not in first_unit:
-                    first_unit[k, family] = at
-                last_unit[k, family] = at
-    reach = p.unit_reach
-    for k in sorted(families):
+    # Line -> [families, then for the arabic, chinese and roman families in turn where its gate first
+    # and last matched in the line (-1: never)]. A unit follows a number where the gate matched: no
+    # match of the family starts much before the first, nor ends further than its unit reach past the
+    # last, so its pattern is run between them (the rest of a line is often long). One list per line
+    # read in place: the matches of a line come one after another.
+    found_in: dict[int, list[int]] = {}
+    k, line_start, line_end = -1, 0, -1
+    record: list[int] = []
+    for m in p.gates.numbered.finditer(fold):
+        at = m.start()
+        if not line_start <= at < line_end:  # not in the line of the match before (where most are)
+            k = bisect_right(starts, at) - 1
+            line_start, line_end = (starts[k], lines[k].end) if k >= 0 else (0, -1)
+            if at >= line_end:
+                continue
+            record = found_in.setdefault(k, [0, -1, -1, -1, -1, -1, -1])
+        family, slot = _GATE_SLOTS[m.lastgroup]
+        record[0] |= family
+        if record[slot] < 0:
+            record[slot] = at
+        record[slot + 1] = at
+    k, line_start, line_end = -1, 0, -1
+    for m in p.gates.percent_cn.finditer(fold):  # the percent family is run over its whole line
+        at = m.start()
+        if not line_start <= at < line_end:
+            k = bisect_right(starts, at) - 1
+            line_start, line_end = (starts[k], lines[k].end) if k >= 0 else (0, -1)
+        if at < line_end:
+            found_in.setdefault(k, [0, -1, -1, -1, -1, -1, -1])[0] |= PERCENT_CN
+    reach_arabic, reach_chinese, reach_roman = (p.unit_reach[f] for f in (ARABIC, CHINESE, ROMAN_CLASS))
+    for k in sorted(found_in):
+        families, arabic_first, arabic_last, chinese_first, chinese_last, roman_first, roman_last = found_in[k]
         line = lines[k]
-        end = line.end
+        start, end = line.start, line.end
         spans: list[tuple[int, int]] = []
-        unit_at = first_unit.get((k, ARABIC))
-        arabic = None
-        if unit_at is not None:
-            arabic = _number_start(fold, line.start, unit_at), min(end, last_unit[k, ARABIC] + reach[ARABIC])
-        unit_at = first_unit.get((k, CHINESE))
-        chinese = None
-        if unit_at is not None:
-            chinese = max(line.start, unit_at - CN_NUMBER_REACH), min(end, last_unit[k, CHINESE] + reach[CHINESE])
-        unit_at = first_unit.get((k, ROMAN_CLASS))
-        roman = None
-        if unit_at is not None:
-            roman = max(line.start, unit_at - ROMAN_REACH), min(end, last_unit[k, ROMAN_CLASS] + reach[ROMAN_CLASS])
-        found = _raw(fold, line.start, end, p, spans, families[k], arabic, chinese, roman)
-        yield k, QuantityScan(fold, found, spans)
+        arabic = chinese = roman = None
+        if arabic_first >= 0:
+            arabic = _number_start(fold, start, arabic_first), min(end, arabic_last + reach_arabic)
+        if chinese_first >= 0:
+            chinese = max(start, chinese_first - CN_NUMBER_REACH), min(end, chinese_last + reach_chinese)
+        if roman_first >= 0:
+            roman = max(start, roman_first - ROMAN_REACH), min(end, roman_last + reach_roman)
+        found = _raw(fold, start, end, p, spans, families, arabic, chinese, roman)
+        yield k, _new_tuple(QuantityScan, (fold, found, spans))
 
 
 def _number_start(fold: str, start: int, unit_at: int) -> int:
@@ -528,7 +540,9 @@ def _raw(
     arabic = families & ARABIC
     arabic_from, arabic_to = (start, end) if arabic_bounds is None else arabic_bounds
     marks_from = max(start, arabic_from - 1)  # the mark of a range or list stands right before its last number
-    ranged = arabic and p.gates.range.search(fold, marks_from, arabic_to)
+    # Neither gate can match where their union does not: one search instead of two (most stretches).
+    marked = arabic and p.gates.marks.search(fold, marks_from, arabic_to)
+    ranged = marked and p.gates.range.search(fold, marks_from, arabic_to)
     for m in p.range.finditer(fold, start, arabic_to) if ranged else ():
         if spans is not None:
             spans.append(m.span())
@@ -557,7 +571,7 @@ def _raw(
             continue  # see the end of the function
         found.append((_new_tuple(Quantity, (s, m.end(), value, unit if "\x20" not in unit else squash(unit), "arabic",
                                             None, None, None)), True))
-    listed = arabic and p.gates.listed.search(fold, marks_from, arabic_to)
+    listed = marked and p.gates.listed.search(fold, marks_from, arabic_to)
     for m in p.listed.finditer(fold, start, arabic_to) if listed else ():
         if spans is not None:
             spans.append(m.span())
