@@ -61,23 +61,26 @@ class _Columns(NamedTuple):  # one per table header
 
 
 @cache
-def _words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+def _words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     v = load("tables").indicator_table
-    patterns = tuple(lazy_re(alternation(v[role])) for role in ("indicator", "unit", "target", "baseline"))
+    patterns = tuple(lazy_re(alternation(v[role])) for role in ("indicator", "target", "baseline"))
     return (*patterns, tuple(v["unit"]))  # type: ignore[return-value]
 
 
 def _header(doc: Document, line: Block) -> _Columns | None:
     """The columns of an indicator table's header row, or None when `line` is no such header."""
-    indicator_re, unit_re, target_re, baseline_re, unit_words = _words()
+    indicator_re, target_re, baseline_re, unit_words = _words()
     row = doc.fold[line.start : line.end]
     if not any(map(row.__contains__, unit_words)):
         return None  # no unit column: most rows, headers of task tables among them
-    cells = [squash(doc.fold[c.start : c.end]) for c in line.cells]
     # A cell that is the unit word itself first: a row that only names 责任单位 in its text has none.
-    unit = next((k for k, c in enumerate(cells) if unit_re.fullmatch(c)), None)
+    # (Membership in the words is the unit pattern's full match; the cells are read into a list
+    # only for a row that has one, most rows that name the word being task table rows.)
+    fold = doc.fold
+    unit = next((k for k, c in enumerate(line.cells) if squash(fold[c.start : c.end]) in unit_words), None)
     if unit is None:
         return None
+    cells = [squash(fold[c.start : c.end]) for c in line.cells]
     indicator = next((k for k, c in enumerate(cells) if indicator_re.search(c) and len(c) <= 8), None)
     if indicator is None:
         return None
