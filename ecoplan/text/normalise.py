@@ -572,7 +572,9 @@ def normalise(raw: str) -> Document:
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
             # three substring tests and isprintable (not even that where the document holds none of
             # them) cost a third of the pattern's scan.
-            if (plain_spaces or text.isprintable()) and " " not in text and "(" not in text and "（" not in text:
+            # Without a gloss in the input a bracket needs no care: only a space does.
+            if (plain_spaces or text.isprintable()) and " " not in text and (
+                    not glossed or ("(" not in text and "（" not in text)):
                 care = None
             else:
                 care = RE_NEEDS_CLEANING.search(text)
