@@ -91,6 +91,7 @@ _BANNER_MAX = 30
 _LINKS_MAX = 20
 _PLACE_SUFFIX = lazy_re("[" + re.escape(PLACE_SUFFIXES) + "]")
 _PROSE_MARK = lazy_re("[。：:]")  # a cell holding one is a sentence or a label, no list of names
+_ANY_PROSE_MARK = lazy_re("[" + re.escape(PROSE_MARKS) + "]")  # one search, not a Python step per character
 # A title line (市生态环境局2024年工作计划) is short.
 _TITLE_LINE = 60
 # Longest list item before a shared suffix: a place item may be a long zone name.
@@ -658,7 +659,7 @@ def _is_link_label(v: BodyLexicon, text: str, lo: int, hi: int) -> bool:
 
 def _is_name_line(text: str, line: Block) -> bool:
     """A short line without a sentence mark: a name on its own (a banner, a link)."""
-    return line.end - line.start <= _BANNER_MAX and not any(ch in PROSE_MARKS for ch in text[line.start : line.end])
+    return line.end - line.start <= _BANNER_MAX and _ANY_PROSE_MARK.search(text, line.start, line.end) is None
 
 
 def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:

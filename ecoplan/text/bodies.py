@@ -49,6 +49,7 @@ PLACE_LEVELS = PLACE_SUFFIXES + "盟乡镇"
 _CLOSER = dict(zip(OPEN_PARENS, CLOSE_PARENS, strict=True))
 _OPEN_PARENS, _CLOSE_PARENS = tuple(OPEN_PARENS), tuple(CLOSE_PARENS)  # for startswith / endswith
 _OPENER = dict(zip(CLOSE_PARENS, OPEN_PARENS, strict=True))
+_MATCH_START = re.Match.start
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ class BodyLexicon:
     # A place suffix right before an actor verb: a line without one cannot
     # match place_re, and the cheap search spares most lines the slow pattern.
     place_hint: re.Pattern[str]
-    place_hint_firsts: str  # the characters a place_hint match opens with (its place suffixes)
-    place_hint_seconds: frozenset[str]  # the characters its second one is: a bracket's or a verb's first
+    # Per place suffix, the suffix where the character after it may go on into a place_hint match
+    # (a bracket or a verb's first): a pattern opening with one literal is scanned for it in C.
+    place_hint_openers: tuple[re.Pattern[str], ...]
     not_place: tuple[str, ...]
     trailing: tuple[regex.Pattern[str], ...]
     any_trailing: regex.Pattern[str]  # the trailing patterns in one: most parts hold none, one search tells
@@ -212,8 +214,10 @@ def body_lexicon() -> BodyLexicon:
         ),
         clause_break=lazy_re("[" + re.escape(_CLAUSE_BREAKS) + "]"),
         place_hint=lazy_re(rf"[{place_suffix}](?:\([^()]{{1,8}}\))?(?:{place_verbs})"),
-        place_hint_firsts=place_suffix,
-        place_hint_seconds=frozenset("(" + "".join(verb[0] for verb in actor_verbs)),
+        place_hint_openers=tuple(
+            lazy_re(re.escape(suffix) + "(?=[" + re.escape("".join(sorted({"(", *(verb[0] for verb in actor_verbs)})))
+                    + "])")
+            for suffix in place_suffix),
         not_place=tuple(data.not_place),
         trailing=tuple(lazy_regex(p) for p in data.trailing),
         any_trailing=lazy_regex("|".join(f"(?:{p})" for p in data.trailing) or "(?!)"),
@@ -341,17 +345,13 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int, hint_starts: Sequence
 
 def place_hint_spans(v: BodyLexicon, text: str) -> list[tuple[int, int]]:
     """The spans of `v.place_hint.finditer(text)`. The pattern opens with one of a few place
-    suffixes: it is tried where one stands, found by substring search (a memchr each), rather
-    than at every character by the pattern's scan, which tests each against its first class."""
+    suffixes: it is tried where one stands before a character that may go on into a match, found
+    per suffix by a pattern that opens with it (re skips ahead to a literal first character in a
+    tight loop), rather than at every character by the pattern's scan, which tests each against
+    its first class; most suffixes open a body's name (市生态环境局) and are passed in that loop."""
     starts: list[int] = []
-    seconds = v.place_hint_seconds
-    for ch in v.place_hint_firsts:
-        at = text.find(ch)
-        while at >= 0:
-            # Most suffixes open a body's name (市生态环境局): the character after tells, cheaper than a match.
-            if text[at + 1 : at + 2] in seconds:
-                starts.append(at)
-            at = text.find(ch, at + 1)
+    for opener in v.place_hint_openers:
+        starts.extend(map(_MATCH_START, opener.finditer(text)))
     starts.sort()
     spans: list[tuple[int, int]] = []
     match = v.place_hint.match
