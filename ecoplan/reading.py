@@ -236,8 +236,10 @@ def source_from_bytes(data: bytes, path: str) -> SourceText:
                           warnings=extracted.warnings, meta=extracted.meta)
     text, encoding = decode(data, name)
     # UTF-8 without a BOM encodes back to the very input, unless a cut-short last character was
-    # dropped (see _decode_whole), which needs a last byte beyond ASCII.
-    same_bytes = encoding == "utf-8" and data[-1:] < b"\x80"
+    # dropped (see _decode_whole). The input then ends in a sequence cut short, never in the whole
+    # encoding of the text's last character: asking that spares encoding and hashing the text again
+    # for the many plans whose last character is Chinese (no line break at the end).
+    same_bytes = encoding == "utf-8" and data.endswith(text[-1:].encode("utf-8"))
     return SourceText(path=None if path == STDIN else path, text=text, encoding=encoding, sha256=sha256,
                       reader_version=_own_version(), known_text_sha256=sha256 if same_bytes else None)
 

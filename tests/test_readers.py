@@ -26,6 +26,7 @@ from click.testing import Result
 
 import ecoplan
 from ecoplan.errors import ReadError
+from ecoplan.reading import source_from_bytes
 from ecoplan.schema import Plan, Section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -454,3 +455,18 @@ def test_pdf_table_header_row_repeated_on_each_page_is_read_once(made: dict[str,
     text = read_source(str(path)).text
     assert text.count("序号\t目标任务\t工作措施\t责任单位") == 1
     assert text == read_source(str(made[f"{XIGANG}.pdf"])).text
+
+
+@pytest.mark.parametrize("data", [
+    "一、目标\n到2025年，完成整治任务。\n".encode(),  # ends in a line break
+    "一、目标\n到2025年，完成整治任务。".encode(),  # ends in a Chinese character
+    "一、目标\n到2025年，完成整治任务。".encode()[:-1],  # cut inside its last character
+    "一、目标\n到2025年，完成整治任务。".encode()[:-2],
+    "一、目标\n到2025年，完成整治任务".encode() + "𠀀".encode()[:-1],  # cut inside a four-byte character
+    "\ufeff一、目标".encode(),  # a BOM is no text
+    b"",
+])
+def test_text_hash_is_the_hash_of_the_decoded_text(data: bytes) -> None:
+    source = source_from_bytes(data, "plan.txt")
+    assert source.text_sha256 == hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    assert (source.text_sha256 == source.sha256) == (source.text.encode("utf-8") == data)

@@ -34,6 +34,7 @@ _ARABIC = (
     rf"|(?P<decimal>[1-9]\d?+(?:\.\d{{1,2}}+){{1,3}}+)(?=[\x20{_HAN}])"
     r"|(?P<decimal_top>[1-9]\d?+)(?=\x20)"
 )
+_DIGITS = "0123456789"
 _CIRCLED = rf"(?P<circled>[{CIRCLED_FIRST}-{CIRCLED_LAST}])"
 _DASH = r"(?P<dash>——|--)"
 # 第一部分 divides a plan above its chapters or its 一、 items (规划, 实施方案 in parts).
@@ -45,7 +46,7 @@ _MARKER_BY_FIRST = {
     "第": lazy_re(_CHAPTER),
     "(": lazy_re(_PAREN),
     **dict.fromkeys("-—", lazy_re(_DASH)),
-    **dict.fromkeys("0123456789", lazy_re(_ARABIC)),
+    **dict.fromkeys(_DIGITS, lazy_re(_ARABIC)),
     **dict.fromkeys(CN_ONE_TO_TEN, lazy_re(_CN_DUN)),
     **dict.fromkeys(map(chr, range(ord(CIRCLED_FIRST), ord(CIRCLED_LAST) + 1)), lazy_re(_CIRCLED)),
 }
@@ -98,9 +99,21 @@ def _numeral(s: str) -> int:
 
 def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMatch | None:
     """The structural marker at `pos` of folded text (up to `endpos`), if any; `end` is an index into `fold`."""
-    if pos >= len(fold) or (pattern := _MARKER_BY_FIRST.get(fold[pos])) is None:
+    if pos >= len(fold) or (pattern := _MARKER_BY_FIRST.get(first := fold[pos])) is None:
         return None
-    m = pattern.match(fold, pos, len(fold) if endpos is None else endpos)
+    end = len(fold) if endpos is None or endpos > len(fold) else endpos
+    # The commonest markers, 一、 (一) (1) with one character for their number, are read without the
+    # pattern (the same match): a pattern's call costs more than the rest of this function.
+    if pos + 1 < end:
+        second = fold[pos + 1]
+        if second == "、" and first in CN_ONE_TO_TEN:
+            return _marker("cn-dun", _ONE_CHAR_NUMERAL[first], pos + 2)
+        if first == "(" and pos + 2 < end and fold[pos + 2] == ")":
+            if second in CN_ONE_TO_TEN:
+                return _marker("cn-paren", _ONE_CHAR_NUMERAL[second], pos + 3)
+            if second in _DIGITS:
+                return _marker("arabic-paren", int(second), pos + 3)
+    m = pattern.match(fold, pos, end)
     if m is None:
         return None
     # Every alternative of the grammar is one named group around the rest: the last group closed names it.

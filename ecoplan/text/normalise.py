@@ -44,7 +44,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
-from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans
+from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss
 from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
@@ -216,13 +216,16 @@ def _tab_after_marker(content: str) -> int:
     return content.index("\t", len(content) - len(content.lstrip(_PADDING_TAB)))
 
 
-def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK) -> _Cleaned:
+def _clean_physical(
+    raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK, glossed: bool = True,
+) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
-    page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it."""
+    page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it;
+    `glossed` False: the input holds no pinyin gloss (may_hold_gloss)."""
     chunk_end, cut = chunk
     if RE_PAGE_NUMBER.match(content):
         return _PAGE_ARTEFACT
-    glosses = gloss_spans(content)
+    glosses = gloss_spans(content) if glossed else []
     printable = content.isprintable()
     if chunk_end < 0 and not glosses and not (" " in content if printable else RE_ANY_SPACE.search(content)):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
@@ -231,7 +234,8 @@ def _clean_physical(raw: str, start: int, end: int, content: str, chunk: tuple[i
     if is_table and (tab := _tab_after_marker(content)) > 0:
         # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
         marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
-        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK)
+        text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK,
+                                                     glossed)
         return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
                 False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
@@ -503,6 +507,7 @@ def normalise(raw: str) -> Document:
     layout_rows: dict[int, Row] = {}
     comment_words, comment_max = comment_openers()
     plain_spaces = not any(map(raw.__contains__, _UNPRINTABLE_CLEANING))  # one substring search each
+    glossed = may_hold_gloss(raw)
     in_comments = False
     layout_continued: set[int] = set()
 
@@ -567,13 +572,16 @@ def normalise(raw: str) -> Document:
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
             # three substring tests and isprintable (not even that where the document holds none of
             # them) cost a third of the pattern's scan.
-            if (plain_spaces or text.isprintable()) and " " not in text and "(" not in text and "（" not in text:
+            # Without a gloss in the input a bracket needs no care: only a space does.
+            if (plain_spaces or text.isprintable()) and " " not in text and (
+                    not glossed or ("(" not in text and "（" not in text)):
                 care = None
             else:
                 care = RE_NEEDS_CLEANING.search(text)
             kept_as_is = (
                 care is None
-                or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None and not gloss_spans(text))
+                or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None
+                    and not (glossed and gloss_spans(text)))
             ) and not ((text[0] in _PAGE_NUMBER_FIRST or text[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
         if kept_as_is and text[:1] in PIPES:
             kept_as_is = False  # a table row written with pipes: its cells to find
@@ -614,7 +622,7 @@ def normalise(raw: str) -> Document:
                 else:
                     chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
                     text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(
-                        raw, start, end, content, chunk)
+                        raw, start, end, content, chunk, glossed)
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))

@@ -31,7 +31,8 @@ _UMLAUT = "\u0308"
 # A bracket right after an ideograph holding lowercase Latin letters (with tone marks), maybe several
 # readings separated by slashes. Checked syllable by syllable by _is_gloss.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_PINYIN_LETTERS = "a-z\u00e0-\u00fc\u0101-\u01dc"
+_PINYIN_RANGES = (("a", "z"), ("\u00e0", "\u00fc"), ("\u0101", "\u01dc"))
+_PINYIN_LETTERS = "".join(f"{lo}-{hi}" for lo, hi in _PINYIN_RANGES)
 RE_GLOSS = lazy_re(
     rf"(?<=[{_HAN}])[(（][ ]*+([{_PINYIN_LETTERS}]++(?:[ ]*+/[ ]*+[{_PINYIN_LETTERS}]++)*+)[ ]*+[)）]"
 )
@@ -84,6 +85,30 @@ def gloss_spans(line: str) -> list[tuple[int, int]]:
                 return [m.span() for m in RE_GLOSS.finditer(line) if _is_gloss(m[1])]
             k = line.find(bracket, k + 1)
     return []
+
+
+@cache
+def _pinyin_letters() -> frozenset[str]:
+    return frozenset(chr(c) for lo, hi in _PINYIN_RANGES for c in range(ord(lo), ord(hi) + 1))
+
+
+def may_hold_gloss(text: str) -> bool:
+    """Whether any bracket of `text` is followed (after spaces) by a pinyin letter, as RE_GLOSS_HINT asks:
+    False means gloss_spans finds nothing in any line of it.
+
+    Most plans hold no gloss: one look at the character after each bracket of the whole text (found
+    by str.find) spares every line of them the search for one."""
+    letters = _pinyin_letters()
+    for bracket in "(（":
+        k = text.find(bracket)
+        while k >= 0:
+            k += 1
+            while text.startswith(" ", k):
+                k += 1
+            if text[k : k + 1] in letters:
+                return True
+            k = text.find(bracket, k)
+    return False
 
 
 def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
