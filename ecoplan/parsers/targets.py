@@ -372,7 +372,7 @@ def _read_head(
         if gap.endswith(r.trail_words):
             gap = r.trail.sub("", gap)
         if (gap_len <= reach and not (gap and gap.endswith(r.measure))
-                and not fold.endswith(r.past, max(hs, best_start - 2), best_start)):
+                and not _reported(r, fold, hs, words, best_start)):
             op = r.before_ops[found]
             if either is not None:
                 # 达到或超过90%: reaching counts too, so the bound is not strict.
@@ -402,6 +402,22 @@ def _read_head(
                     break
     hedge_word = hedge.group() if hedge else None
     return _new_tuple(_Reading, (op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word))
+
+
+def _reported(r: _Rules, fold: str, hs: int, words: list[re.Match[str]], best_start: int) -> bool:
+    """Whether the verb nearest the number reports what was done (已达到): a past marker right before
+    it, or, when it is a count verb, before an earlier verb of the head that runs on to it without 的
+    (已完成管网改造38公里: 改造 is still what was done). A past verb before a measure qualifies a noun
+    (已建设施运行率达到85%, 巩固已建成的示范村), and says nothing of the number."""
+    if fold.endswith(r.past, max(hs, best_start - 2), best_start):
+        return True
+    if words[-1].group() not in r.count_verbs:
+        return False
+    for word in words[:-1]:
+        at = word.start()
+        if fold.endswith(r.past, max(hs, at - 2), at) and "的" not in fold[word.end() : best_start]:
+            return True
+    return False
 
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
