@@ -60,6 +60,7 @@ from ecoplan.text.normalise import fold as fold_text  # `fold` names Document.fo
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
+from ecoplan.text.report_columns import report_cell_starts
 from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -472,6 +473,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     table_rows = list(indicator_rows(doc))
     row_lines = {row.line_index for row in table_rows}
     next_row = 0
+    reported: frozenset[int] | None = None  # the starts of progress cells (report_cell_starts), when asked
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
     for li, scan in scan_lines(fold, lines):
@@ -485,11 +487,14 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             continue
         line = lines[li]
         if line.is_table and line.cells:
-            # A row's cells are clauses of their own, whatever separates them (tab, spaces).
+            if reported is None:  # found once a document, at its first table row with a figure
+                reported = report_cell_starts(doc)
+            # A row's cells are clauses of their own, whatever separates them (tab, spaces);
+            # a progress column's (整改进展) report what was done, and are not read.
             line_clauses = [
                 (a, b, n * CELL_SENTENCES + k)
                 for n, cell in enumerate(line.cells)
-                if cell.end > cell.start
+                if cell.end > cell.start and cell.start not in reported
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
             found = scan.split(line_clauses)
