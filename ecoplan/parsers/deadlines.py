@@ -134,10 +134,6 @@ class _Rules:
     # The characters a match can be made of (None when that could be any), and
     # how many a match holds at least.
     inside: frozenset[str] | None
-    # With `inside`: the rest of a run of such characters (or digits) from a position, and the run that
-    # ends where a search ends; two calls in C instead of a Python step per character of a run.
-    run_rest: re.Pattern[str] | None
-    run_tail: re.Pattern[str] | None
     min_width: int
     not_before: tuple[str, ...]
     not_after: tuple[str, ...]
@@ -209,8 +205,6 @@ def _rules() -> _Rules:
         anchor=lazy_re("|".join(map(re.escape, anchors))),
         anchor_words={first: tuple(w for w in anchors if w[0] == first) for first in sorted({w[0] for w in anchors})},
         inside=None if inside is None else frozenset(inside),
-        run_rest=None if inside is None else lazy_re(f"[{_run_class(inside)}]*+"),
-        run_tail=None if inside is None else lazy_re(f"[{_run_class(inside)}]*+\\Z"),
         min_width=min_width,
         not_before=tuple(v.not_before),
         not_after=tuple(v.not_after),
@@ -330,17 +324,6 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
     return (chars if walk(tree) else None), tree.getwidth()[0]
 
 
-def _run_class(inside: set[str]) -> str:
-    """The characters `_may_be_inside` takes, as the body of a character class: `re`'s \\d is
-    str.isdecimal (Unicode's Nd), and the range is every character beyond the BMP."""
-    return "".join(map(re.escape, sorted(inside))) + "\\d\U00010000-\U0010ffff"
-
-
-# How far back from an anchor the start of its run is searched for in one call; a longer run
-# (rare) is walked on from there.
-_RUN_REACH = 16
-
-
 def _may_be_inside(inside: frozenset[str], ch: str) -> bool:
     """Whether a match may hold `ch`: one of `inside`, or a digit. Every digit Unicode
     has added since the Unicode of this Python lies outside the BMP (which `regex`, with
@@ -438,23 +421,22 @@ def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
             yield _exact(m)
         return
     fast = rules.fast
-    search, fast_search, min_width = rules.pattern.search, fast.pattern.search, rules.min_width
+    search, fast_search, size, min_width = rules.pattern.search, fast.pattern.search, len(fold), rules.min_width
     first, second, width, (month, month_2), year, post = fast[1:]
     no_second = (None,) * width
     anchors = _anchor_starts(rules, fold)
     count = len(anchors)
-    run_rest, run_tail = rules.run_rest.match, rules.run_tail.search  # type: ignore[union-attr]
     end = 0
     k = 0  # the next anchor not yet inside a run scanned
     while k < count:
         anchor = anchors[k]
-        # The run of characters `_may_be_inside` takes around the anchor.
-        reach = anchor - _RUN_REACH if anchor > _RUN_REACH else 0
-        start = run_tail(fold, reach, anchor).start()  # type: ignore[union-attr]
-        if start == reach:  # the run may reach further back: walked on (`_may_be_inside`, inlined)
-            while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
-                start -= 1
-        end = run_rest(fold, anchor + 1).end()  # type: ignore[union-attr]
+        # The run: `_may_be_inside`, inlined (a run is a few characters; a call each would cost more).
+        start = anchor
+        while start and ((c := fold[start - 1]) in inside or c.isdecimal() or c > "\uffff"):
+            start -= 1
+        end = anchor + 1
+        while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
+            end += 1
         beyond_bmp = max(fold[start:end]) > "\uffff"
         # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
         # A match holds an anchor, so it is never empty, and the rest of a run after a match is

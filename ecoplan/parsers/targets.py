@@ -60,6 +60,7 @@ from ecoplan.text.normalise import fold as fold_text  # `fold` names Document.fo
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
+from ecoplan.text.report_columns import report_cell_starts
 from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -372,7 +373,7 @@ def _read_head(
         if gap.endswith(r.trail_words):
             gap = r.trail.sub("", gap)
         if (gap_len <= reach and not (gap and gap.endswith(r.measure))
-                and not fold.endswith(r.past, max(hs, best_start - 2), best_start)):
+                and not _reported(r, fold, hs, words, best_start)):
             op = r.before_ops[found]
             if either is not None:
                 # 达到或超过90%: reaching counts too, so the bound is not strict.
@@ -402,6 +403,22 @@ def _read_head(
                     break
     hedge_word = hedge.group() if hedge else None
     return _new_tuple(_Reading, (op, word, word_start, word_end, change, baseline_year, subject_end, hedge_word))
+
+
+def _reported(r: _Rules, fold: str, hs: int, words: list[re.Match[str]], best_start: int) -> bool:
+    """Whether the verb nearest the number reports what was done (已达到): a past marker right before
+    it, or, when it is a count verb, before an earlier verb of the head that runs on to it without 的
+    (已完成管网改造38公里: 改造 is still what was done). A past verb before a measure qualifies a noun
+    (已建设施运行率达到85%, 巩固已建成的示范村), and says nothing of the number."""
+    if fold.endswith(r.past, max(hs, best_start - 2), best_start):
+        return True
+    if words[-1].group() not in r.count_verbs:
+        return False
+    for word in words[:-1]:
+        at = word.start()
+        if fold.endswith(r.past, max(hs, at - 2), at) and "的" not in fold[word.end() : best_start]:
+            return True
+    return False
 
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
@@ -456,6 +473,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     table_rows = list(indicator_rows(doc))
     row_lines = {row.line_index for row in table_rows}
     next_row = 0
+    reported: frozenset[int] | None = None  # the starts of progress cells (report_cell_starts), when asked
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
     for li, scan in scan_lines(fold, lines):
@@ -469,11 +487,14 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
             continue
         line = lines[li]
         if line.is_table and line.cells:
-            # A row's cells are clauses of their own, whatever separates them (tab, spaces).
+            if reported is None:  # found once a document, at its first table row with a figure
+                reported = report_cell_starts(doc)
+            # A row's cells are clauses of their own, whatever separates them (tab, spaces);
+            # a progress column's (整改进展) report what was done, and are not read.
             line_clauses = [
                 (a, b, n * CELL_SENTENCES + k)
                 for n, cell in enumerate(line.cells)
-                if cell.end > cell.start
+                if cell.end > cell.start and cell.start not in reported
                 for a, b, k in clauses(fold, cell.start, cell.end)
             ]
             found = scan.split(line_clauses)
