@@ -457,17 +457,19 @@ def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
     text = doc.text
     cells = line.cells
     roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
-    if len(roles) - roles.count(None) < 2 or not ({"text", "lead", "support"} & set(roles)):
+    if len(roles) - roles.count(None) < 2 or not ({"text", "project", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
     texts = [i for i, r in enumerate(roles) if r == "text"]
     role_cols: dict[str, list[int]] = {}
     for i, r in enumerate(roles):
-        if r is not None and r != "text":
+        if r is not None and r not in ("text", "project"):
             cols.setdefault(r, i)
             if r in ("lead", "support"):
                 role_cols.setdefault(r, []).append(i)
-    if texts:
+    if "project" in roles:
+        cols["text"] = roles.index("project")  # a project list: each project is a measure
+    elif texts:
         cols["text"] = texts[-1]  # the most specific measure column is the rightmost
         if "goal" not in cols and len(texts) > 1:
             cols["goal"] = texts[0]  # 重点任务 | 具体措施: the broader one groups the rows
