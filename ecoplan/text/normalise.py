@@ -498,7 +498,8 @@ def _physical_lines(raw: str) -> tuple[list[str], Offsets, Iterable[int], Offset
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
     contents, starts, linenos, raw_line_starts = _physical_lines(raw)
-    chunks = chunk_marker_lines(contents, starts)
+    # The lines are raw.split("\n") when _physical_lines found no other break (one column serves both starts).
+    chunks = chunk_marker_lines(contents, starts, raw if raw_line_starts is starts else None)
     cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
