@@ -296,7 +296,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         if ch == "其" and start - 1 > lo and text[start - 2] in v.joiners:
             joined = start - 2 in ends
             break  # 区人大及其常委会: 其 is the name before, joined in _join_pairs
-        if ch in v.joiners:
+        if ch in v.joiners and not _in_joiner_word(v, text, lo, start - 1):
             # 精神和省委: a name opening with a place word does not reach back over 和;
             # nor does anything over 以及.
             # Nor does a name open with a prepositional joiner after a clause break (。与气象部门会商).
@@ -422,6 +422,11 @@ def _qualifier_before_level(v: BodyLexicon, text: str, lo: int, pos: int, ends: 
                     k -= 1
             return pos - k
     return 0
+
+
+def _in_joiner_word(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
+    """Whether the joiner character at `pos` is part of a word that joins nothing (碳中和)."""
+    return any(pos - k >= lo and text.startswith(word, pos - k) for word, k in v.joiner_words.get(text[pos], ()))
 
 
 def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:

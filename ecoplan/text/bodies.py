@@ -93,6 +93,8 @@ class BodyLexicon:
     stop_lengths_by_last: dict[str, tuple[int, ...]]
     joiners: frozenset[str]
     prepositional_joiners: frozenset[str]  # joiners opening no name after a clause break
+    # A joiner character -> (word, the character's index in it) for each word holding it that joins nothing.
+    joiner_words: dict[str, tuple[tuple[str, int], ...]]
     level_prefixes: tuple[str, ...]
     # Where a list item may hold two names (和/及/与, a new 各): the first characters of both.
     split_points: re.Pattern[str]
@@ -198,6 +200,8 @@ def body_lexicon() -> BodyLexicon:
             for last in {word[-1] for word in (*stop, *data.stop_chars)}},
         joiners=frozenset(data.joiners),
         prepositional_joiners=frozenset(data.prepositional_joiners),
+        joiner_words={ch: tuple((w, w.index(ch)) for w in data.joiner_words if ch in w) for ch in data.joiners
+                      if any(ch in w for w in data.joiner_words)},
         level_prefixes=tuple(data.level_prefixes),
         split_points=lazy_re("[" + re.escape("".join(sorted({*JOINERS, *(w[0] for w in data.level_prefixes)})))
                                 + "]"),

@@ -269,6 +269,7 @@ class DepartmentsVocab(_Vocab):
     complete_endings: Words
     joiners: str
     prepositional_joiners: str
+    joiner_words: Words
     level_prefixes: Words
     generic_prefixes: Words
     determiners: Words
