@@ -430,7 +430,8 @@ def _is_wide(ch: str) -> bool:
 
 
 def _runs_on(
-    text: str, after_blank: bool, has_stop: bool, has_sentence_mark: bool, head: str, first: str, length: int
+    text: str, after_blank: bool, has_stop: bool, has_sentence_mark: bool, head: str, first: str, length: int,
+    fold_line: Callable[[str], str] = fold,
 ) -> bool:
     """The marker-grammar tests of whether physical line `text` continues the logical line before it.
 
@@ -438,7 +439,8 @@ def _runs_on(
     before does not end complete, a wide character meets the break, it is long and holds
     prose marks). `head` is the logical line's first characters, `first` its first physical
     line; `has_stop`/`has_sentence_mark` say whether it holds 。/； and marks of running prose;
-    `length` is its length so far.
+    `length` is its length so far; `fold_line` folds the first line as `fold` does (fold_width
+    when the input holds no traditional character).
     """
     if after_blank and not (has_sentence_mark and RE_PROSE_MARK.search(text)):
         return False  # a blank line ends a line unless prose runs on across it (a page break)
@@ -450,7 +452,7 @@ def _runs_on(
     if not has_stop and not (has_sentence_mark and length >= _CUT_ITEM_MIN_LENGTH) and starts_block(fold_width(head)):
         return False  # a heading line on its own; what follows is its body
     # A web page's label line (发布时间：… 来源：…) is complete as it stands.
-    return not _label_line().match(fold(first[:_BLOCK_START_REACH]))
+    return not _label_line().match(fold_line(first[:_BLOCK_START_REACH]))
 
 
 # Line breaks other than LF: a text without any (most) is split into lines by str.split. Looked
@@ -498,7 +500,8 @@ def _physical_lines(raw: str) -> tuple[list[str], Offsets, Iterable[int], Offset
 def normalise(raw: str) -> Document:
     """Clean `raw` into a Document whose indices map back to `raw`, its blocks typed."""
     contents, starts, linenos, raw_line_starts = _physical_lines(raw)
-    chunks = chunk_marker_lines(contents, starts)
+    # The lines are raw.split("\n") when _physical_lines found no other break (one column serves both starts).
+    chunks = chunk_marker_lines(contents, starts, raw if raw_line_starts is starts else None)
     cells_apart = lines_kept_apart(raw, raw_line_starts)  # a table flattened one cell per line
     spaced = SpacedTable()
     table_open = False  # a space-separated table is open: every line goes through `spaced`
@@ -508,6 +511,10 @@ def normalise(raw: str) -> Document:
     comment_words, comment_max = comment_openers()
     plain_spaces = not any(map(raw.__contains__, _UNPRINTABLE_CLEANING))  # one substring search each
     glossed = may_hold_gloss(raw)
+    # The input is checked for traditional characters once, here: every text folded below holds only
+    # characters of the input, so without any its width is folded only (so are the meta stage's lines).
+    traditional = has_traditional(raw)
+    fold_line = fold if traditional else fold_width
     in_comments = False
     layout_continued: set[int] = set()
 
@@ -674,8 +681,7 @@ def normalise(raw: str) -> Document:
                     has_sentence_mark = has_sentence_mark or RE_SENTENCE_MARK.search(seen) is not None
                 unscanned.clear()
                 glue = has_prose_mark and _runs_on(text, after_blank and not page_cut, has_stop, has_sentence_mark,
-                                                     head, first_text,
-                                                     line_length)
+                                                     head, first_text, line_length, fold_line)
         if glue:
             unscanned.append(text)
             line_length += n
@@ -729,9 +735,6 @@ def normalise(raw: str) -> Document:
 
     text = "".join(parts)
     del parts
-    # The input is checked for traditional characters once, here: the text holds only characters of the
-    # input, so without any it needs its width folded only, and the meta stage folds its lines the same way.
-    traditional = has_traditional(raw)
     folded = fold(text) if traditional else fold_width(text, not plain_spaces)
     kinds, markers, cells = _types(text, folded, line_starts, line_ends, line_lead_tabs, table_rows)
     columns = (kinds, line_starts, line_ends, line_linenos, markers, cells, line_lead_tabs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cache
 
@@ -40,6 +41,7 @@ RE_GLOSS = lazy_re(
 RE_GLOSS_HINT = lazy_re(rf"[(（][ ]*+[{_PINYIN_LETTERS}]")
 # A page-chunk marker at the start of a physical line, padding before it.
 RE_CHUNK_MARKER = lazy_re(rf"[{PADDING}]*+(\d{{1,3}}+)、")
+RE_CHUNK_MARKER_AFTER_LF = lazy_re("\n" + RE_CHUNK_MARKER.pattern)
 RE_CHUNK_MARKER_AFTER_BREAK = lazy_re(rf"[{LINE_BREAKS}]([{PADDING}]*+(\d{{1,3}}+)、)")
 # Punctuation that ends a line that was not cut: the next line starts afresh.
 # A closing bracket ends a remark (〔责任单位：…〕) as it ends a parenthesis.
@@ -111,20 +113,31 @@ def may_hold_gloss(text: str) -> bool:
     return False
 
 
-def chunk_marker_lines(lines: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, bool]]:
+def chunk_marker_lines(
+    lines: Sequence[str], starts: Sequence[int], text: str | None = None,
+) -> dict[int, tuple[int, bool]]:
     """Physical lines (`lines`, starting at `starts` in the input) that open with a page-chunk marker:
     0-based index -> (the marker's end in the input, whether the line continues a cut sentence).
+    `text`: the input, when its only line break is LF (`lines` is text.split("\n")).
 
     The markers count 1、2、3、… at line starts, and every one after the first
     opens a line that continues a sentence cut at the end of a long line: a
     numbered list starts its items afresh, a sharing site cuts anywhere.
     """
-    # A first-character test before the pattern: most lines start with neither padding nor a digit.
-    candidates = [
-        (index, int(m[1]), starts[index] + m.end())
-        for index, line in enumerate(lines)
-        if line and (line[0] in PADDING or line[0].isdecimal()) and (m := RE_CHUNK_MARKER.match(line))
-    ]
+    if text is not None:
+        # One search of the input for a marker after a line break (a pattern led by LF scans fast)
+        # costs half a look at every line's first character; the first line has no break before it.
+        first = RE_CHUNK_MARKER.match(text)
+        candidates = [(0, int(first[1]), first.end())] if first else []
+        candidates.extend((bisect_left(starts, m.start() + 1), int(m[1]), m.end())
+                          for m in RE_CHUNK_MARKER_AFTER_LF.finditer(text))
+    else:
+        # A first-character test before the pattern: most lines start with neither padding nor a digit.
+        candidates = [
+            (index, int(m[1]), starts[index] + m.end())
+            for index, line in enumerate(lines)
+            if line and (line[0] in PADDING or line[0].isdecimal()) and (m := RE_CHUNK_MARKER.match(line))
+        ]
     if len(candidates) < 2:
         return {}
     rules = _rules()
