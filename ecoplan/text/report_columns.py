@@ -1,7 +1,7 @@
 """Report columns: the columns of a work table that record what has been done so far.
 
-    序号  问题        整改目标                 责任单位  整改时限        整改进展
-    2     管网混接    完成雨污分流改造管网52公里  市住建局  2025年10月底前  已完成改造38公里，完成率73%
+    序号  问题      整改目标              责任单位  整改时限        整改进展
+    2     管网老化  完成老旧管网改造20公里  区住建局  2025年10月底前  已改造12公里，完成率60%
 
 A progress column (整改进展, 完成情况) reports achievements: its figures are no
 commitment of the plan. A column is one when its header cell is a progress word
