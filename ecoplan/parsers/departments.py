@@ -53,6 +53,7 @@ from ecoplan.text.bodies import (
     PLACE_LEVELS,
     BodyLexicon,
     BodyToken,
+    NameReadings,
     as_written,
     body_lexicon,
     body_token,
@@ -526,7 +527,7 @@ def _find(doc: Document) -> Iterator[_Mention]:
     # only inside a line, where it is what the line's space gaps would tell.
     spaced = doc.space_dropped_before
     known_names: dict[str, bool] = {}
-    list_items: dict[str, tuple[list[str], bool]] = {}
+    list_items = doc.name_readings  # tasks has read most of its 责任单位 cells
     lines = doc.lines
     # The words and hints of a line by cursors that move with the lines (both come in text
     # order), not a lookup per line: most lines hold neither, and are passed by two comparisons.
@@ -712,11 +713,11 @@ def _without_row_places(v: BodyLexicon, row: list[_Mention]) -> list[_Mention]:
 
 
 def _scan_cell(v: BodyLexicon, text: str, lo: int, hi: int, out: list[_Mention], known: dict[str, bool],
-               items: dict[str, tuple[list[str], bool]]) -> bool:
+               items: NameReadings) -> bool:
     """A table cell that is a list of names (the 责任单位 column): take it whole.
 
     A 责任单位 column repeats its bodies: `known` holds the document's names already judged
-    by _is_name, `items` its list items already read by split_names.
+    by _is_name, `items` its cells and list items already read by split_names.
     """
     cell = text[lo:hi].strip()
     if not cell or len(cell) > 400 or _PROSE_MARK.search(cell) or cell[0].isdigit():

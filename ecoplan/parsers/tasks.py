@@ -32,7 +32,7 @@ from typing import Any
 import regex
 
 from ecoplan.schema import Task
-from ecoplan.text.bodies import as_written, ends_with_body_word, has_stop_char, split_names
+from ecoplan.text.bodies import NameReadings, as_written, ends_with_body_word, has_stop_char, split_names
 from ecoplan.text.clauses import first_of, last_of
 from ecoplan.text.document import Block, Document
 from ecoplan.text.lexicon import (
@@ -183,9 +183,9 @@ def _rules() -> _Rules:
 # ---------------------------------------------------------------- responsibility clauses
 
 
-# A document's list items already read by split_names, by their text (split_names' `items`):
+# A document's list items and cells already read by split_names (split_names' `items`):
 # a 责任单位 column and the clauses below items name the same bodies row after row.
-_NameItems = dict[str, tuple[list[str], bool]]
+_NameItems = NameReadings
 
 
 def _names(rules: _Rules, text: str, *, cut: bool = False, items: _NameItems | None = None) -> list[str]:
@@ -1063,7 +1063,7 @@ def parse_tasks(doc: Document) -> list[Task]:
     item_open = False  # `item` is a measure begun by a marker that no clause has closed
     styles_seen: dict[str, int] = {}  # marker styles in order of first use: a later one is deeper
     open_items: list[_OpenItem] = []  # items, outermost first, that have given no task yet
-    name_items: _NameItems = {}  # the document's list items of names, each read once
+    name_items = doc.name_readings  # the document's lists of names, each read once
     cell_roles: _CellRoles = {}  # the document's responsibility cells, each read once
 
     def deeper(style: str, than: str) -> bool:

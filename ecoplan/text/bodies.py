@@ -548,7 +548,20 @@ def strip_unbalanced(part: str) -> str:
     return part
 
 
-def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str], bool]] | None = None) -> list[str]:
+class NameReadings:
+    """What split_names has read in one document, by its text: list items (their names, whether
+    they wait for a later item's suffix) and whole cells with their `cut` (their names). A
+    责任单位 column repeats its bodies row after row, and tasks and departments both read its
+    cells: the Document carries one, so that each cell is read once per document, not per stage."""
+
+    __slots__ = ("cells", "items")
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[list[str], bool]] = {}
+        self.cells: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+
+def split_names(cell: str, *, cut: bool = False, items: NameReadings | None = None) -> list[str]:
     """Split a list of body names (a 责任单位 cell, a 牵头单位：… clause) into names.
 
     Splits at 、，；, at 和/及 only between two body names, drops trailing
@@ -558,9 +571,18 @@ def split_names(cell: str, *, cut: bool = False, items: dict[str, tuple[list[str
     (各县（市、区）党委和人民政府); an item before such a pair shares both suffixes.
     With `cut` (the list runs into the end of the text) a last item that is no
     body name is a fragment: it and the items waiting for its suffix are dropped
-    (…示范区、高 keeps nothing of 示范区、高). `items`, if given, keeps each list item's
-    names for the next cell of the same document: a 责任单位 column repeats its bodies.
+    (…示范区、高 keeps nothing of 示范区、高). `items`, if given, keeps what is read for the
+    next cell of the same document.
     """
+    if items is not None:
+        read = items.cells.get((cell, cut))
+        if read is None:
+            read = items.cells[cell, cut] = tuple(_split_names(cell, cut, items.items))
+        return list(read)  # a list of its own: callers may change theirs
+    return _split_names(cell, cut, None)
+
+
+def _split_names(cell: str, cut: bool, items: dict[str, tuple[list[str], bool]] | None) -> list[str]:
     v = body_lexicon()
     text = cell.strip()
     for label in v.labels:

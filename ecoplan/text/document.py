@@ -16,6 +16,7 @@ from itertools import accumulate, compress, islice, repeat
 from operator import attrgetter, sub
 from typing import Literal, NamedTuple, TypeAlias, overload
 
+from ecoplan.text.bodies import NameReadings
 from ecoplan.text.markers import MarkerMatch
 
 BlockKind = Literal["heading", "paragraph", "table_row", "date_line", "label_line", "toc_entry", "page_artefact"]
@@ -204,6 +205,9 @@ class Document:
     # Per run of the offset map: whether the input dropped right before it is whitespace
     # (see _space_flags); made on first use, and before the input is released.
     _space_before: bytearray | None = field(default=None, repr=False, hash=False, compare=False)
+    # The body names split_names has read in the document's cells and clauses: tasks and departments
+    # both read its 责任单位 column, and each cell needs reading once.
+    name_readings: NameReadings = field(default_factory=NameReadings, repr=False, hash=False, compare=False)
 
     @property
     def blocks(self) -> tuple[Block, ...]:
