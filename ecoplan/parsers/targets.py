@@ -60,7 +60,7 @@ from ecoplan.text.normalise import fold as fold_text  # `fold` names Document.fo
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
-from ecoplan.text.report_columns import report_cell_starts
+from ecoplan.text.reports import report_cell_starts, review_ranges
 from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -474,6 +474,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     row_lines = {row.line_index for row in table_rows}
     next_row = 0
     reported: frozenset[int] | None = None  # the starts of progress cells (report_cell_starts), when asked
+    # Sections that report the work done (一、上半年工作开展情况): their figures are results.
+    reviews = review_ranges(doc)
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
     for li, scan in scan_lines(fold, lines):
@@ -571,7 +573,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 ):
                     rejected_head = None
                 if found and looks_back is None:
-                    looks_back = scope.looks_back(sent_first, line.end)
+                    looks_back = scope.looks_back(sent_first, line.end) or any(
+                        a <= line.start < b for a, b in reviews)
                 for item, indicator, reading, op in found:
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment

@@ -159,6 +159,7 @@ class HeadingsVocab(_Vocab):
     gap_tolerant_styles: Words
     restartable_styles: Words
     non_section_prefixes: Words
+    review_titles: Words
 
 
 class LabelledSource(_Vocab):
