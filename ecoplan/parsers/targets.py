@@ -474,7 +474,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     row_lines = {row.line_index for row in table_rows}
     next_row = 0
     reported: frozenset[int] | None = None  # the starts of progress cells (report_cell_starts), when asked
-    # Sections that report the work done (一、上半年工作开展情况): their figures are results.
+    # Sections that report the work done (一、2024年工作完成情况): their figures are results.
     reviews = review_ranges(doc)
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.

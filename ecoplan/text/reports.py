@@ -10,7 +10,7 @@ another cell of the header row is a header word too (序号, 责任单位 …), 
 that merely mentions progress (整改进展缓慢) opens no table. The column holds in
 the rows below that line up with the header, until a line that is no table row.
 
-A section whose heading reports the work done (一、上半年工作开展情况, 一、“十三五”工作成效)
+A section whose heading reports the work done (一、2024年工作完成情况, 一、“十四五”以来主要成效)
 before the plan's own sections: it runs to the next heading of its style or of a
 style that came before it (a sibling or a higher level).
 
