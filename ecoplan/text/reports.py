@@ -68,7 +68,7 @@ def _review_titles() -> tuple[str, ...]:
     return tuple(load("headings").review_titles)
 
 
-# A heading's title ends at its first full stop or colon (（一）环境质量总体稳定。1—6月，…).
+# A heading's title ends at its first full stop or colon (（一）水环境持续改善。1—9月，…).
 _TITLE_ENDS = "。:；;"
 # A title is a short label: a longer first sentence is prose that happens to end in the word.
 _TITLE_MAX = 30
