@@ -49,7 +49,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("meta", read_meta, needs=("doc", "page"), assigns=("meta", "plan_year"), reads_input=True),
     Stage("sections", parse_sections, needs=("doc",), assigns=("sections",)),
     Stage("deadlines", parse_deadlines, needs=("doc", "plan_year"), assigns=("deadlines", "deadline_scope")),
-    Stage("targets", parse_targets, needs=("doc", "deadline_scope"), assigns=("targets", "percentages")),
+    # Sections tell the targets which parts of a plan report the work done (2024年工作完成情况).
+    Stage("targets", parse_targets, needs=("doc", "deadline_scope", "sections"), assigns=("targets", "percentages")),
     Stage("tasks", parse_tasks, needs=("doc",), assigns=("tasks",)),
     Stage("departments", parse_departments, needs=("doc", "tasks"), assigns=("departments",)),
 )

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecoplan.parsers.deadlines import DeadlineScope, find_deadlines
+from ecoplan.parsers.sections import parse_sections
 from ecoplan.parsers.targets import parse_targets
 from ecoplan.text.normalise import normalise
 from ecoplan.text.quantities import find_quantities
@@ -23,7 +24,7 @@ def squash(s: str) -> str:
 
 def run(text: str, year: int | None = None):
     doc = normalise(text)
-    return doc, *parse_targets(doc, DeadlineScope(doc, find_deadlines(doc, year), year))
+    return doc, *parse_targets(doc, DeadlineScope(doc, find_deadlines(doc, year), year), parse_sections(doc))
 
 
 def check_provenance(text: str, items) -> None:

@@ -25,12 +25,13 @@ Which deadline governs a target is the deadlines parser's `DeadlineScope`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
-from ecoplan.schema import Percentage, Target
+from ecoplan.schema import Percentage, Section, Target
 from ecoplan.text.clauses import (
     clauses,
     distribute_shared_head,
@@ -60,7 +61,7 @@ from ecoplan.text.normalise import fold as fold_text  # `fold` names Document.fo
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.quantities import Quantity, QuantityScan, scan_lines, unit_name
 from ecoplan.text.records import rule_record
-from ecoplan.text.reports import report_cell_starts, review_ranges
+from ecoplan.text.reports import report_cell_starts
 from ecoplan.vocab import alternation, load, trie_alternation
 
 # Characters after a number that end its phrase rather than start a noun it qualifies.
@@ -125,6 +126,7 @@ class _Rules:
     count_verb_words: tuple[str, ...]  # the same, for str.endswith
     measure: tuple[str, ...]
     past: tuple[str, ...]
+    review_titles: tuple[str, ...]  # endings of a section title that reports the work done
     counters: frozenset[str]
     multipliers: str
     within: tuple[str, ...]
@@ -175,6 +177,7 @@ def rules() -> _Rules:
         count_verb_words=tuple(v.count_verbs),
         measure=tuple(v.measure_suffixes),
         past=tuple(v.past_markers),
+        review_titles=tuple(load("headings").review_titles),
         counters=frozenset(load("units").counters),
         multipliers="".join(load("units").multipliers),
         within=tuple(v.within),
@@ -421,6 +424,24 @@ def _reported(r: _Rules, fold: str, hs: int, words: list[re.Match[str]], best_st
     return False
 
 
+def _review_spans(r: _Rules, sections: Sequence[Section], traditional: bool) -> list[tuple[int, int]]:
+    """The input spans of the sections whose titles report the work done (2024年工作完成情况, 主要成效),
+    each with its subsections, in text order: what they hold are results, not commitments."""
+    spans: list[tuple[int, int]] = []
+    for section in sections:
+        title = fold_text(section.title) if traditional else section.title  # 完成情況
+        if title.endswith(r.review_titles):
+            spans.append((section.span[0], _subtree_end(section)))
+        elif section.children:
+            spans.extend(_review_spans(r, section.children, traditional))
+    return spans
+
+
+def _subtree_end(section: Section) -> int:
+    """Where a section's text ends in the input, its subsections' included."""
+    return max(section.span[1], _subtree_end(section.children[-1])) if section.children else section.span[1]
+
+
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
     s = squash(fold[hs:he])
     if s.endswith(r.trail_words):
@@ -461,8 +482,11 @@ def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) 
     return text, fold_text if len(fold_text) == len(text) else text
 
 
-def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], list[Percentage]]:
-    """Targets and the percentages that are not targets, in text order."""
+def parse_targets(
+    doc: Document, scope: DeadlineScope, sections: Sequence[Section] = (),
+) -> tuple[list[Target], list[Percentage]]:
+    """Targets and the percentages that are not targets, in text order. `sections` (the section tree)
+    tells which parts report the work done; without it none does."""
     r = rules()
     fold = doc.fold
     # The fields of each, in order: all validated in one call at the end.
@@ -475,7 +499,7 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
     next_row = 0
     reported: frozenset[int] | None = None  # the starts of progress cells (report_cell_starts), when asked
     # Sections that report the work done (一、2024年工作完成情况): their figures are results.
-    reviews = review_ranges(doc)
+    reviews = _review_spans(r, sections, doc.traditional)
     # Only the lines that can hold a number with a unit: most hold none, and no
     # state carries from one line to the next.
     for li, scan in scan_lines(fold, lines):
@@ -573,8 +597,8 @@ def parse_targets(doc: Document, scope: DeadlineScope) -> tuple[list[Target], li
                 ):
                     rejected_head = None
                 if found and looks_back is None:
-                    looks_back = scope.looks_back(sent_first, line.end) or any(
-                        a <= line.start < b for a, b in reviews)
+                    looks_back = scope.looks_back(sent_first, line.end) or (
+                        bool(reviews) and any(a <= doc.to_raw(line.start) < b for a, b in reviews))
                 for item, indicator, reading, op in found:
                     if looks_back:
                         continue  # 2020年，…达到93.4%: a result reported, not a commitment
