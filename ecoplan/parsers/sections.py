@@ -22,7 +22,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ecoplan.schema import Section
-from ecoplan.text.document import Block, BlockKind, Document
+from ecoplan.text.document import Block, Document, new_block
 from ecoplan.text.lexicon import (
     CLAUSE_ENDS,
     CLOSE_ANY,
@@ -164,28 +164,19 @@ class _Node(NamedTuple):
     into: list[dict[str, Any]]  # where its own data goes: its parent's `kids`, or the roots'
 
 
-class _Piece(NamedTuple):
-    """A block, or the part of a flattened block from one heading to the next. Whether a piece
-    is a flattened block's is kept apart (_Pieces), as few are."""
-
-    start: int
-    end: int
-    kind: BlockKind
-    marker: MarkerMatch | None
-
-
-
-
 class _Pieces(NamedTuple):
-    """The pieces of the document's lines, in text order, and which are a flattened block's."""
+    """The pieces of the lines of the tree, in text order, and which are a flattened block's.
 
-    pieces: list[_Piece]
+    A piece is a block, or the part of a flattened block from one heading to the next, made a
+    block of its own: most are the document's blocks themselves, made no copy of."""
+
+    pieces: list[Block]
     flattened: set[int]  # indices of the pieces of a block that holds flattened headings (a title ends at a space)
     mid_line: set[int]  # … of those that start at a heading flattened into the middle of a block
     contents_at: list[int]  # where a 目录 line stood: the index of the piece after it
 
 
-# A piece made without the Python-level __new__ of a named tuple: one is made per line.
+# A node made without the Python-level __new__ of a named tuple: one is made per heading.
 _new_tuple = tuple.__new__
 
 
@@ -210,7 +201,7 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
     return squash(text[start:stop]).strip(TITLE_TRIM), title_end
 
 
-def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[_Piece]:
+def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[Block]:
     """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
 
     A flattened heading stands after a space (the line break that the page
@@ -245,9 +236,9 @@ def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[_Piece
             head = pos
     if not cuts:
         return []
-    out = [_new_tuple(_Piece, (line.start, cuts[0][0], line.kind, line.marker))]
+    out = [new_block(line.kind, line.start, cuts[0][0], line.lineno, line.marker)]
     for k, (pos, marker) in enumerate(cuts):
-        out.append(_new_tuple(_Piece, (pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker)))
+        out.append(new_block("paragraph", pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, line.lineno, marker))
     return out
 
 
@@ -259,7 +250,7 @@ def _read_pieces(doc: Document) -> _Pieces:
     lines go by, in text order: most lines have neither and cost no search of their own.
     """
     folded = doc.fold
-    pieces: list[_Piece] = []
+    pieces: list[Block] = []
     flattened: set[int] = set()
     mid_line: set[int] = set()
     contents_at: list[int] = []
@@ -287,7 +278,7 @@ def _read_pieces(doc: Document) -> _Pieces:
                     flattened.update(range(first, len(pieces)))
                     mid_line.update(range(first + 1, len(pieces)))
                     continue
-            append(_new_tuple(_Piece, (start, end, kind, line.marker)))
+            append(line)
         elif kind == "toc_entry" and line.marker is None:
             contents_at.append(len(pieces))
     return _Pieces(pieces, flattened, mid_line, contents_at)
@@ -366,7 +357,7 @@ def _is_contents(roots: list[_Node], nodes: list[_Node], marker: MarkerMatch) ->
             and len(nodes) == len(roots) and all(not r.segments for r in roots))
 
 
-def _counts_on(pieces: list[_Piece], k: int) -> bool:
+def _counts_on(pieces: list[Block], k: int) -> bool:
     """Whether the next heading of pieces[k]'s style in the text counts on from it (6. then 7.).
 
     Asked only while no section is open (the first headings, mostly), so looked up then:
@@ -381,7 +372,7 @@ def _counts_on(pieces: list[_Piece], k: int) -> bool:
     return False
 
 
-def _contents_entries(pieces: list[_Piece], contents_at: list[int]) -> set[int]:
+def _contents_entries(pieces: list[Block], contents_at: list[int]) -> set[int]:
     """Pieces that are entries of a table of contents: after a 目录 line, up to the heading that
     repeats its first entry (一、总体要求 … 一、总体要求), where the body starts.
 
@@ -419,7 +410,7 @@ def _build(doc: Document) -> tuple[list[_Node], list[dict[str, Any]]]:
     pieces, flattened, mid_pieces, contents_at = _read_pieces(doc)
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
     attachments = attachment_words()
-    for k, (start, end, kind, marker) in enumerate(pieces):
+    for k, (kind, start, end, _, marker, _, _) in enumerate(pieces):
         if k in contents:
             continue
         body_start = start
