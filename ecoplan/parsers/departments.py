@@ -806,7 +806,7 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
         name, start, end = m.name, m.start, m.end
         if fold is not text:  # a text with nothing to fold is its own fold: the name is as written
             # Most names are the text of their range: as_written would find them there first.
-            if end - start == len(name) and fold.startswith(name, start):
+            if end - start == len(name) and fold[start:end] == name:
                 name = text[start:end]
             else:
                 name = as_written(name, fold, text, start, end)
