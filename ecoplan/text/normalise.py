@@ -44,7 +44,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
-from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss
+from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss, may_open_table
 from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
@@ -305,6 +305,16 @@ def _clean_physical(
     return "".join(parts), pieces, is_table, lead_tabs, cut, ()
 
 
+def _head(texts: list[str]) -> str:
+    """The first _BLOCK_START_REACH characters of the texts joined (a logical line's head)."""
+    head = texts[0]
+    k = 1
+    while len(head) < _BLOCK_START_REACH and k < len(texts):
+        head += texts[k]
+        k += 1
+    return head[:_BLOCK_START_REACH]
+
+
 def _is_page_number(line: str) -> bool:
     return RE_PAGE_NUMBER.match(line) is not None
 
@@ -467,6 +477,7 @@ RE_NEEDS_CLEANING = lazy_re(f"[{_SPACE}\t(（]")
 _UNPRINTABLE_CLEANING = _SPACE.replace(" ", "") + "\t"
 # The characters a page number line (RE_PAGE_NUMBER) without padding can start with, besides a digit.
 _PAGE_NUMBER_FIRST = "-—–－第"
+_PAGE_NUMBER_OR_PIPE_FIRST = _PAGE_NUMBER_FIRST + PIPES
 
 
 def _physical_lines(raw: str) -> tuple[list[str], Offsets, Iterable[int], Offsets]:
@@ -532,14 +543,16 @@ def normalise(raw: str) -> Document:
     artefacts: list[tuple[int, int]] = []
     length = 0
 
-    # The logical line being built: its first physical line's properties, and what the
-    # continuation tests ask of its text so far, kept up to date as lines are glued on
-    # so that deciding on the next line does not rescan the whole paragraph.
+    # The logical line being built: its first physical line's properties and its texts, and what the
+    # continuation tests ask of its text so far. Only the few lines that may be glued on ask (a line
+    # ending complete or short never is): its head, its length (the text's length less its start) and
+    # its marks are read then, the marks scanned once (a text at a time, as lines are glued on) so
+    # that deciding on the next line does not rescan the whole paragraph.
     building = False
     first_is_table = False
-    first_text = head = last_char = ""
-    line_length = 0
-    unscanned: list[str] = []  # glued texts not yet looked at for the marks below (only looked for when asked)
+    last_char = ""
+    texts: list[str] = []
+    scanned = 0  # how many of `texts` were looked at for the marks below (none: the marks are unset)
     has_stop = has_prose_mark = has_sentence_mark = False
 
     # A PDF's running header: a line of the document's head (its title, its issuer) repeated
@@ -551,6 +564,7 @@ def normalise(raw: str) -> Document:
     page_tops: set[str] = set()
     page_top = ""  # the short line right after the last page number, while the line after it is awaited
     after_page_number = False
+    watch_top = True  # after_page_number or page_top or head_open: one test for most lines
     # A page's artefacts were dropped since the last text line: a page break stood there.
     page_break = False
     first_indented = False  # the logical line's first physical line is indented (a paragraph's start)
@@ -574,26 +588,29 @@ def normalise(raw: str) -> Document:
             continue  # read with its row (never a blank line)
         # Most lines need at most their indentation taken off: no space, tab or pinyin
         # gloss after it, no page number, not in a table. They spare the cleaning calls.
-        kept_as_is = False
-        if not (table_open or (chunks and lineno - 1 in chunks)):
+        if table_open or (chunks and lineno - 1 in chunks):
+            kept_as_is = False
+        else:
             # Every character RE_NEEDS_CLEANING looks for but the space and the brackets is unprintable:
             # three substring tests and isprintable (not even that where the document holds none of
             # them) cost a third of the pattern's scan.
             # Without a gloss in the input a bracket needs no care: only a space does.
             if (plain_spaces or text.isprintable()) and " " not in text and (
                     not glossed or ("(" not in text and "（" not in text)):
-                care = None
+                kept_as_is = True
             else:
                 care = RE_NEEDS_CLEANING.search(text)
-            kept_as_is = (
-                care is None
-                or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None
-                    and not (glossed and gloss_spans(text)))
-            ) and not ((text[0] in _PAGE_NUMBER_FIRST or text[0].isdecimal()) and RE_PAGE_NUMBER.match(content))
-        if kept_as_is and text[:1] in PIPES:
-            kept_as_is = False  # a table row written with pipes: its cells to find
+                kept_as_is = care is None or (care[0] in "(（" and RE_ANY_SPACE.search(text, care.end()) is None
+                                              and not (glossed and gloss_spans(text)))
+            if kept_as_is:
+                # Not a page number, nor a table row written with pipes (its cells to find).
+                first = text[0]
+                kept_as_is = not ((first in _PAGE_NUMBER_OR_PIPE_FIRST or first.isdecimal())
+                                  and (first in PIPES or RE_PAGE_NUMBER.match(content)))
         if kept_as_is:
-            left = len(content) - len(text)
+            n = len(text)
+            left = len(content) - n
+            indented = left > 0
             text_start = start + left
             pieces = None  # one piece: text_start, len(text)
             is_table = cut = False
@@ -616,7 +633,8 @@ def normalise(raw: str) -> Document:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
                 opened = spaced.columns
-                cells = piped or spaced.cells(raw, start, end, content)
+                cells = piped or (spaced.cells(raw, start, end, content)
+                                  if table_open or may_open_table(text) else None)
                 table_open = bool(spaced.columns or spaced.one_ascii_space)
                 if not opened and spaced.columns and spaced.header_starts:
                     # A header laid out by column: do its rows' cells wrap over lines?
@@ -633,60 +651,63 @@ def normalise(raw: str) -> Document:
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))
-                    after_page_number = page_break = True
+                    after_page_number = page_break = watch_top = True
                 else:
                     blank = True
                 continue
-        if in_comments or (len(text) <= comment_max and text.rstrip() in comment_words):
+            n = len(text)
+            indented = n < len(content)
+        if in_comments or (n <= comment_max and text.rstrip() in comment_words):
             # A web page's reader comments or other articles (网友评论, 往期推荐): the rest is the site's.
             in_comments = True
             artefacts.append((length, lineno))
             continue
-        if after_page_number:
-            after_page_number = False
-            top = squash(text)
-            if top in head_lines or top in page_tops:
-                artefacts.append((length, lineno))
-                page_break = True
-                continue
-            if len(top) <= _RUNNING_HEADER_MAX:
-                page_tops.add(top)
-                page_top = top
-        else:
-            if page_top:
-                # A title wrapped over two lines under a page number comes back as one line.
-                page_tops.add(page_top + squash(text))
-                page_top = ""
-            if head_open:
-                head_lines.append(squash(text))
-                head_open = len(head_lines) < _HEAD_LINES
+        if watch_top:
+            if after_page_number:
+                after_page_number = False
+                top = squash(text)
+                if top in head_lines or top in page_tops:
+                    artefacts.append((length, lineno))
+                    page_break = True
+                    watch_top = bool(page_top) or head_open
+                    continue
+                if len(top) <= _RUNNING_HEADER_MAX:
+                    page_tops.add(top)
+                    page_top = top
+            else:
+                if page_top:
+                    # A title wrapped over two lines under a page number comes back as one line.
+                    page_tops.add(page_top + squash(text))
+                    page_top = ""
+                if head_open:
+                    head_lines.append(squash(text))
+                    head_open = len(head_lines) < _HEAD_LINES
+            watch_top = bool(page_top) or head_open
         after_blank, blank = blank, False
         # Typesetting: a paragraph's first line is indented and its continuation is not. An unindented
         # line right after a page break, below an indented line left open, is that line cut by the page.
-        indented = len(text) < len(content)
         page_cut, page_break = page_break and first_indented and not indented, False
-        n = len(text)
 
         glue = False
         if building and not first_is_table and not is_table:
             if cut:
                 glue = True  # a page-chunk marker stood here: the sentence runs on
             # A long line without any punctuation is a title (…工作要点的通知), not cut prose.
-            elif (line_length >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
+            # The logical line's length: the text it added since its start.
+            elif ((line_length := length - line_starts[-1]) >= _CUT_LINE_MIN_LENGTH and last_char not in _TERMINAL
                   and (_is_wide(last_char) or _is_wide(text[0]) or (last_char in _DIGITS and text[0] in _DIGITS))
                   and lineno not in cells_apart):
-                for seen in unscanned:
+                if not scanned:
+                    has_stop = has_prose_mark = has_sentence_mark = False
+                for seen in islice(texts, scanned, None):
                     has_stop = has_stop or "。" in seen or "；" in seen
                     has_prose_mark = has_prose_mark or RE_PROSE_MARK.search(seen) is not None
                     has_sentence_mark = has_sentence_mark or RE_SENTENCE_MARK.search(seen) is not None
-                unscanned.clear()
+                scanned = len(texts)
                 glue = has_prose_mark and _runs_on(text, after_blank and not page_cut, has_stop, has_sentence_mark,
-                                                     head, first_text, line_length, fold_line)
+                                                     _head(texts), texts[0], line_length, fold_line)
         if glue:
-            unscanned.append(text)
-            line_length += n
-            if len(head) < _BLOCK_START_REACH:
-                head = (head + text)[:_BLOCK_START_REACH]
+            texts.append(text)
         else:
             if building:
                 # The line break stands for the input character after the line's last one: always contiguous.
@@ -700,12 +721,9 @@ def normalise(raw: str) -> Document:
             line_linenos.append(lineno)
             line_lead_tabs.append(lead_tabs)
             first_is_table = is_table
-            first_text = text
             first_indented = indented
-            head = text[:_BLOCK_START_REACH]
-            line_length = n
-            unscanned = [text]
-            has_stop = has_prose_mark = has_sentence_mark = False
+            texts = [text]
+            scanned = 0
         last_char = text[-1]
 
         # The offset map: a new run wherever the text skips input characters.
