@@ -138,6 +138,16 @@ def test_every_clean_char_maps_to_the_same_input_char(raw: str) -> None:
     assert len(doc.fold) == len(doc.text)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ALPHABET)), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40))))
+def test_spans_and_lines_located_together_are_those_located_one_by_one(raw: str, ranges: list) -> None:
+    doc = normalise(raw)
+    ranges = [(min(a, len(doc.text)), min(b, len(doc.text))) for a, b in ranges]
+    spans = doc.spans([a for a, _ in ranges], [b for _, b in ranges])
+    assert spans == [doc.span(a, b) for a, b in ranges]
+    assert doc.raw_linenos(s[0] for s in spans) == [doc.raw_lineno(s[0]) for s in spans]
+
+
 BLOCK_CASES = yaml.safe_load((Path(__file__).parent / "data" / "blocks_cases.yaml").read_text(encoding="utf-8"))
 
 

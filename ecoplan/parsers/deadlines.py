@@ -450,8 +450,10 @@ def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
             else:
                 if (m := fast_search(fold, pos, end)) is None:
                     break
-                spans = m.regs
-                month_start = spans[month][0] if spans[month][0] >= 0 else spans[month_2][0]
+                # The few spans read, each by its group's number: m.regs would make a pair for every group.
+                month_start = m.start(month)
+                if month_start < 0:
+                    month_start = m.start(month_2)
                 if month_start > 0 and fold[month_start - 1] == ".":
                     if (exact := search(fold, pos, end)) is None:
                         break
@@ -460,7 +462,7 @@ def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
                     groups = m.groups()
                     g = groups[:second] + groups[second + width :] if groups[second : second + width] == no_second \
                         else groups[:first] + groups[second:]
-                    found = (*spans[0], _new_tuple(_Groups, g), spans[year][1], spans[post][0])
+                    found = (*m.span(), _new_tuple(_Groups, g), m.end(year), m.start(post))
             yield found
             pos = found[1]
             while k < count and anchors[k] < pos:
@@ -473,8 +475,8 @@ def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
 
 def _exact(m: regex.Match[str]) -> _Found:
     """A match of the `regex` pattern as find_deadlines reads it."""
-    spans = m.regs  # one call for every group's span; m.end("y") looks the name up each time
-    return (*spans[0], _new_tuple(_Groups, m.groups()), spans[_YEAR][1], spans[_POST][0])
+    # The few spans read, each by its group's number (by its name, it is looked up each time).
+    return (*m.span(), _new_tuple(_Groups, m.groups()), m.end(_YEAR), m.start(_POST))
 
 
 def _anchor_starts(rules: _Rules, fold: str) -> list[int]:

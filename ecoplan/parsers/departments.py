@@ -42,7 +42,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from re import _constants as sre
 from re import _parser as sre_parser
 from typing import Any
@@ -117,6 +117,9 @@ class _Mention:
     end: int
 
 
+_START, _END = attrgetter("start"), attrgetter("end")
+
+
 def _stop_before(v: BodyLexicon, text: str, pos: int, floor: int) -> str | None:
     """The stop word ending at `pos`, if any."""
     ch = text[pos - 1]
@@ -185,6 +188,7 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
     if text.find(DOCUMENT_NUMBER_MARK, lo, hi) >= 0:
         skip.extend(m.span() for m in RE_DOCUMENT_NUMBER.finditer(text, lo, hi))
     matches = []
+    ends: dict[int, int] = {}  # end -> start of each body word kept
     for start, end in words:
         for a, b in skip:
             if a < end and start < b:
@@ -192,9 +196,9 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         else:
             if token := body_token(v, text, start, end):
                 matches.append((start, end, token))
+                ends[end] = start
     if not matches:
         return
-    ends = {e: s for s, e, _ in matches}
     found: list[_Mention] = []
     for ts, te, token in matches:
         mention = _extend(v, text, lo, ts, te, token, ends, spaced)
@@ -204,7 +208,9 @@ def _scan_line(v: BodyLexicon, text: str, lo: int, hi: int, words: list[tuple[in
         out.extend(found)  # nothing to sort, nest or join
         return
     # A name inside a longer one (市政府 in 市政府督查部门) is part of it.
-    found.sort(key=lambda m: (m.start, -m.end))
+    # By start, the longest first: two stable sorts by attributes read in C, no key built per mention.
+    found.sort(key=_END, reverse=True)
+    found.sort(key=_START)
     kept: list[_Mention] = []
     for m in found:
         if kept and kept[-1].start <= m.start and m.end <= kept[-1].end:
@@ -335,7 +341,7 @@ def _extend(v: BodyLexicon, text: str, lo: int, ts: int, te: int, token: BodyTok
         banned = v.not_modifier.get(token.word, ())
         if modifier in banned or any(len(b) > 1 and modifier.endswith(b) for b in banned):
             return None
-    after = text[te] if te < len(text) else ""  # the character after the name
+    after = text[te : te + 1]  # the character after the name ("" at the end of the text)
     if after and after in COLONS and any(lab.match(name + after) for lab in v.labels):
         return None  # 牵头单位：… is a label
     if boundary in v.creation and not name.startswith((*v.level_prefixes, *v.generic_prefixes)):
@@ -432,6 +438,8 @@ def _in_joiner_word(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
 
 def _place_before(v: BodyLexicon, text: str, lo: int, pos: int) -> bool:
     """Whether the Han run ending at `pos` is a place, which split_names also treats as a name."""
+    if pos <= lo or text[pos - 1] not in PLACE_SUFFIXES:
+        return False  # a place ends with its suffix: no run to read (most runs before a joiner)
     k = pos
     while k > lo and pos - k < _MAX_NAME and ("\u4e00" <= (ch := text[k - 1]) <= "\u9fff" or is_han(ch)) and (
             ch not in v.joiners):
@@ -542,10 +550,8 @@ def _find(doc: Document) -> Iterator[_Mention]:
     for i, line in enumerate(lines):
         lo, hi = line.start, line.end
         if next_start < lo:
-            while wi < n_words and word_starts[wi] < lo:
-                wi += 1
-            while hk < n_hints and hint_starts[hk] < lo:
-                hk += 1
+            wi = bisect_left(word_starts, lo, wi)
+            hk = bisect_left(hint_starts, lo, hk)
             next_start = min(word_starts[wi] if wi < n_words else past_end,
                              hint_starts[hk] if hk < n_hints else past_end)
             busy_until = max(word_ends[wi - 1] if wi else 0, hint_ends[hk - 1] if hk else 0)
@@ -561,8 +567,17 @@ def _find(doc: Document) -> Iterator[_Mention]:
             continue
         if hi <= next_start and lo >= busy_until:
             continue  # no word nor hint starts in the line, none runs into it: most lines
-        line_words = words.within(lo, hi)
-        places = place_hints.any_within(lo, hi)
+        # The line's words and whether a hint starts in it, read from the cursors (the first word and
+        # hint at or after its start): `words.within(lo, hi)`, `place_hints.any_within(lo, hi)`.
+        if wi and word_ends[wi - 1] > lo:
+            line_words = words.within(lo, hi)  # a word runs into the line: rare
+        else:
+            wj = bisect_left(word_starts, hi, wi)
+            line_words = (words.within(lo, hi) if wj > wi and word_ends[wj - 1] > hi
+                          else list(zip(word_starts[wi:wj], word_ends[wi:wj], strict=True)))
+        places = hk < n_hints and hint_starts[hk] < hi
+        if (hk and hint_ends[hk - 1] > lo) or (places and hint_ends[hk] > hi):
+            places = place_hints.any_within(lo, hi)  # a hint runs over an edge of the line: rare
         if not line_words and not places:
             continue  # nothing to find
         found: list[_Mention] = []
@@ -576,11 +591,8 @@ def _find(doc: Document) -> Iterator[_Mention]:
         if places:
             _scan_places(v, text, lo, hi, place_hints, found)
         # Asked only of a line that names something (most lines name nothing):
-        if found and not (line.kind == "label_line" or _is_page_line(v, text, lo, hi)
-                          or _is_title_line(v, text, line)
-                          or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))
-                          or _in_link_list(v, text, lines, i)):
-            yield from found  # not 来源：…, 首页 > 政府部门, 欢迎来到…, a banner, a link, a title: the page, no actor
+        if found and line.kind != "label_line" and not _is_page_text(v, text, lines, i):
+            yield from found
 
 
 # ---------------------------------------------------------------------------
@@ -633,13 +645,14 @@ def _item_strings(op: object, av: Any) -> frozenset[str] | None:
 
 
 @cache
-def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
     """For v.navigation and v.link_list, a pattern of strings one of which a line must hold for the
-    pattern to match in it (None: no such strings): most lines that name a body hold none, and
-    the strings are searched several times faster than the patterns' alternatives. Read from the
-    patterns' parse, on first use: the vocabulary's patterns are the only list of what they need."""
+    pattern to match in it (None: no such strings), and one of the strings of both: most lines
+    that name a body hold none, and the strings are searched several times faster than the
+    patterns' alternatives. Read from the patterns' parse, on first use: the vocabulary's
+    patterns are the only list of what they need."""
     v = body_lexicon()
-    out: list[re.Pattern[str] | None] = []
+    needs: list[frozenset[str] | None] = []
     for pattern in (v.navigation.pattern, v.link_list.pattern):
         try:
             parsed = sre_parser.parse(pattern)
@@ -647,8 +660,27 @@ def _page_prefilters() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
             needed = None  # a form of the `regex` module's own: no prefilter
         else:
             needed = None if parsed.state.flags & re.IGNORECASE else _needed_strings(list(parsed))
-        out.append(compile_re("|".join(map(re.escape, sorted(needed)))) if needed else None)
-    return out[0], out[1]
+        needs.append(needed)
+    navigation, link_list = needs
+    both = None if navigation is None or link_list is None else navigation | link_list
+    navigation_gate, link_gate, either_gate = (
+        compile_re("|".join(map(re.escape, sorted(needed)))) if needed else None
+        for needed in (navigation, link_list, both))
+    return navigation_gate, link_gate, either_gate
+
+
+def _is_page_text(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
+    """Whether line `i`, which names something, is a web page's, naming no actor: navigation (来源：…,
+    首页 > 政府部门, 欢迎来到…), a link list (its label, the name lines below it), a banner, a title."""
+    line = lines[i]
+    gate = _page_prefilters()[2]
+    # One search for the strings of both patterns: most lines hold none, and are neither
+    # navigation nor a link-list label.
+    if (gate is None or gate.search(text, line.start, line.end) is not None) and (
+            _is_page_line(v, text, line.start, line.end) or _is_link_label(v, text, line.start, line.end)):
+        return True
+    return (_is_title_line(v, text, line) or (i + 1 < len(lines) and _is_banner(v, text, line, lines[i + 1]))
+            or _below_link_label(v, text, lines, i))
 
 
 def _is_page_line(v: BodyLexicon, text: str, lo: int, hi: int) -> bool:
@@ -668,11 +700,8 @@ def _is_name_line(text: str, line: Block) -> bool:
     return line.end - line.start <= _BANNER_MAX and _ANY_PROSE_MARK.search(text, line.start, line.end) is None
 
 
-def _in_link_list(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
-    """Whether line `i` is a link-list label with its links (相关链接：A | B) or one of the name lines right
-    below such a label."""
-    if _is_link_label(v, text, lines[i].start, lines[i].end):
-        return True
+def _below_link_label(v: BodyLexicon, text: str, lines: Sequence[Block], i: int) -> bool:
+    """Whether line `i` is one of the name lines right below a link-list label (相关链接：)."""
     j = i
     while j >= 0 and i - j < _LINKS_MAX and _is_name_line(text, lines[j]):
         j -= 1
@@ -784,7 +813,7 @@ def parse_departments(doc: Document, tasks: list[Task]) -> list[Department]:
         name, start, end = m.name, m.start, m.end
         if fold is not text:  # a text with nothing to fold is its own fold: the name is as written
             # Most names are the text of their range: as_written would find them there first.
-            if end - start == len(name) and fold.startswith(name, start):
+            if end - start == len(name) and fold[start:end] == name:
                 name = text[start:end]
             else:
                 name = as_written(name, fold, text, start, end)

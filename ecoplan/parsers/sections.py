@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ecoplan.schema import Section
-from ecoplan.text.document import Block, BlockKind, Document
+from ecoplan.text.document import Block, Document, new_block
 from ecoplan.text.lexicon import (
     CLAUSE_ENDS,
     CLOSE_ANY,
@@ -146,32 +146,37 @@ def _inline_scan(rules: _Rules, folded: str) -> _InlineScan:
     return _InlineScan(starts, verbs)
 
 
-@dataclass(slots=True)
-class _Node:
+class _Node(NamedTuple):
+    """A section as the headings are read; its Section's data is made once the tree is known (_sections_data).
+
+    A named tuple, made by _new_tuple without a Python-level __init__: one is made per heading."""
+
     marker: str
     style: str
     number: int
     level: int
-    start: int  # index in doc.text of the marker
     title: str
+    start: int  # index in doc.text of the marker
     head_end: int  # index in doc.text just past the title
-    segments: list[tuple[int, int]] = field(default_factory=list)  # own body, doc.text indices, in order
-    children: list[_Node] = field(default_factory=list)
-    path: tuple[int, ...] = ()  # a decimal heading's numbers
+    segments: list[tuple[int, int]]  # own body, doc.text indices, in order
+    path: tuple[int, ...]  # a decimal heading's numbers
+    kids: list[dict[str, Any]]  # its children's data, in order (filled by _sections_data)
+    into: list[dict[str, Any]]  # where its own data goes: its parent's `kids`, or the roots'
 
 
-class _Piece(NamedTuple):
-    """A block, or the part of a flattened block from one heading to the next."""
+class _Pieces(NamedTuple):
+    """The pieces of the lines of the tree, in text order, and which are a flattened block's.
 
-    start: int
-    end: int
-    kind: BlockKind
-    marker: MarkerMatch | None
-    mid_line: bool  # a heading flattened into the middle of a block
-    flattened: bool  # its block holds flattened headings: a heading's title ends at a dropped space
+    A piece is a block, or the part of a flattened block from one heading to the next, made a
+    block of its own: most are the document's blocks themselves, made no copy of."""
+
+    pieces: list[Block]
+    flattened: set[int]  # indices of the pieces of a block that holds flattened headings (a title ends at a space)
+    mid_line: set[int]  # … of those that start at a heading flattened into the middle of a block
+    contents_at: list[int]  # where a 目录 line stood: the index of the piece after it
 
 
-# A piece made without the Python-level __new__ of a named tuple: one is made per line.
+# A node made without the Python-level __new__ of a named tuple: one is made per heading.
 _new_tuple = tuple.__new__
 
 
@@ -180,15 +185,12 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
 
     In flattened text the line breaks survive only as spaces, so a title also ends at one.
     """
-    # The first of the title ends, by substring searches: each stops at the one found before it,
-    # and a search for one character scans far faster than a character class.
+    # The first of the title ends, by one search that stops there: a title is short, and one call
+    # of a pattern costs less than a substring search for each end (a bounded str.find parses its
+    # arguments the slow way).
     text = doc.text
-    stop = end
-    for mark in TITLE_ENDS:
-        found = text.find(mark, start, stop)
-        if found >= 0:
-            stop = found
-    title_end = stop + 1 if stop < end else end
+    found = RE_TITLE_END.search(text, start, end)
+    stop, title_end = (found.start(), found.end()) if found is not None else (end, end)
     if flattened:
         gap = next(doc.space_gaps(start, stop), None)
         if gap is not None:
@@ -196,7 +198,7 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
     return squash(text[start:stop]).strip(TITLE_TRIM), title_end
 
 
-def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[_Piece]:
+def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[Block]:
     """The block cut before each heading flattened into it (…制定本方案。 一、工作目标 到2025年…).
 
     A flattened heading stands after a space (the line break that the page
@@ -230,12 +232,53 @@ def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[_Piece
             cuts.append((pos, marker))
             head = pos
     if not cuts:
-        return [_new_tuple(_Piece, (line.start, line.end, line.kind, line.marker, False, False))]
-    out = [_new_tuple(_Piece, (line.start, cuts[0][0], line.kind, line.marker, False, True))]
+        return []
+    out = [new_block(line.kind, line.start, cuts[0][0], line.lineno, line.marker)]
     for k, (pos, marker) in enumerate(cuts):
-        out.append(_new_tuple(_Piece, (pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, "paragraph", marker,
-                                       True, True)))
+        out.append(new_block("paragraph", pos, cuts[k + 1][0] if k + 1 < len(cuts) else line.end, line.lineno, marker))
     return out
+
+
+def _read_pieces(doc: Document) -> _Pieces:
+    """The pieces of the lines of the tree, in text order.
+
+    Only a join before a character a marker starts with, or a space kept, can cut a line
+    (_pieces). Both are found for the whole text once, and each line takes its share as the
+    lines go by, in text order: most lines have neither and cost no search of their own.
+    """
+    folded = doc.fold
+    pieces: list[Block] = []
+    flattened: set[int] = set()
+    mid_line: set[int] = set()
+    contents_at: list[int] = []
+    cut_joins = [pos for pos in doc.joins(0, len(folded)) if folded[pos] in MARKER_FIRST]
+    n_cuts = len(cut_joins)
+    cut = 0  # the first of cut_joins past the start of the line
+    space = folded.find(" ")  # the first space at or after the start of the line, or -1
+    append, find = pieces.append, folded.find
+    for line in doc.lines:
+        kind = line.kind
+        if kind not in _NOT_STRUCTURE:
+            start, end = line.start, line.end
+            while cut < n_cuts and cut_joins[cut] <= start:
+                cut += 1
+            if 0 <= space < start:
+                space = find(" ", start)
+            if (cut < n_cuts and cut_joins[cut] < end) or 0 <= space < end:
+                last = cut
+                while last < n_cuts and cut_joins[last] < end:
+                    last += 1
+                cuts = _pieces(doc, line, cut_joins[cut:last])
+                if cuts:
+                    first = len(pieces)
+                    pieces += cuts
+                    flattened.update(range(first, len(pieces)))
+                    mid_line.update(range(first + 1, len(pieces)))
+                    continue
+            append(line)
+        elif kind == "toc_entry" and line.marker is None:
+            contents_at.append(len(pieces))
+    return _Pieces(pieces, flattened, mid_line, contents_at)
 
 
 def _accepts_decimal(stack: list[_Node], path: tuple[int, ...], last_top: int) -> int | None:
@@ -303,14 +346,15 @@ def _is_signature(text: str, segment: tuple[int, int]) -> bool:
     return (a == 0 or text[a - 1] == "\n") and b - a <= _SIGNATURE_MAX and not RE_PROSE_MARK.search(text, a, b)
 
 
-def _is_contents(roots: list[_Node], marker: MarkerMatch) -> bool:
+def _is_contents(roots: list[_Node], nodes: list[_Node], marker: MarkerMatch) -> bool:
     """The top style starting again at 1 after nothing but bare headings: those
     were a table of contents (目录), and the document proper starts here."""
+    # Every node a root (len(nodes) == len(roots)): no root has children.
     return (marker.number == 1 and bool(roots) and roots[0].style == marker.style and roots[0].path == marker.path
-            and all(not r.segments and not r.children for r in roots))
+            and len(nodes) == len(roots) and all(not r.segments for r in roots))
 
 
-def _counts_on(pieces: list[_Piece], k: int) -> bool:
+def _counts_on(pieces: list[Block], k: int) -> bool:
     """Whether the next heading of pieces[k]'s style in the text counts on from it (6. then 7.).
 
     Asked only while no section is open (the first headings, mostly), so looked up then:
@@ -325,7 +369,7 @@ def _counts_on(pieces: list[_Piece], k: int) -> bool:
     return False
 
 
-def _contents_entries(pieces: list[_Piece], contents_at: list[int]) -> set[int]:
+def _contents_entries(pieces: list[Block], contents_at: list[int]) -> set[int]:
     """Pieces that are entries of a table of contents: after a 目录 line, up to the heading that
     repeats its first entry (一、总体要求 … 一、总体要求), where the body starts.
 
@@ -348,51 +392,30 @@ def _marker_key(marker: MarkerMatch | None) -> tuple[str, int, tuple[int, ...]] 
     return None if marker is None else (marker.style, marker.number, marker.path)
 
 
-def _build(doc: Document) -> list[_Node]:
+def _build(doc: Document) -> tuple[list[_Node], list[dict[str, Any]]]:
+    """Every node of the section tree in text order (a parent before its children), and the list
+    that the roots' data go into (the `into` of each root, filled by _sections_data)."""
     rules = _rules()
     text, folded = doc.text, doc.fold
     roots: list[_Node] = []
+    roots_data: list[dict[str, Any]] = []
+    nodes: list[_Node] = []
     stack: list[_Node] = []
     last_seen: dict[str, int] = {}
     in_attachment = False
     fragment = False  # the text starts inside a plan: its first heading counts on from an earlier one
-    pieces: list[_Piece] = []
-    contents_at: list[int] = []  # where a 目录 line stood, as an index into pieces
-    # Only a join before a character a marker starts with, or a space kept, can cut a line
-    # (_pieces). Both are found for the whole text once, and each line takes its share as the
-    # lines go by, in text order: most lines have neither and cost no search of their own.
-    cut_joins = [pos for pos in doc.joins(0, len(text)) if folded[pos] in MARKER_FIRST]
-    n_cuts = len(cut_joins)
-    cut = 0  # the first of cut_joins past the start of the line
-    space = folded.find(" ")  # the first space at or after the start of the line, or -1
-    attachments = attachment_words()
-    append, find = pieces.append, folded.find
-    for line in doc.lines:
-        kind = line.kind
-        if kind not in _NOT_STRUCTURE:
-            start, end = line.start, line.end
-            while cut < n_cuts and cut_joins[cut] <= start:
-                cut += 1
-            if 0 <= space < start:
-                space = find(" ", start)
-            if (cut < n_cuts and cut_joins[cut] < end) or 0 <= space < end:
-                last = cut
-                while last < n_cuts and cut_joins[last] < end:
-                    last += 1
-                pieces.extend(_pieces(doc, line, cut_joins[cut:last]))
-            else:  # no space inside: no heading flattened into it
-                append(_new_tuple(_Piece, (start, end, kind, line.marker, False, False)))
-        elif kind == "toc_entry" and line.marker is None:
-            contents_at.append(len(pieces))
+    pieces, flattened, mid_pieces, contents_at = _read_pieces(doc)
     contents = _contents_entries(pieces, contents_at) if contents_at else ()
-    for k, (start, end, kind, marker, mid_line, flattened) in enumerate(pieces):
+    attachments = attachment_words()
+    for k, (kind, start, end, _, marker, _, _) in enumerate(pieces):
         if k in contents:
             continue
         body_start = start
         depth = None
+        mid_line = k in mid_pieces
         if marker is not None:
-            if marker.number == 1 and _is_contents(roots, marker):
-                roots, stack, last_seen, fragment = [], [], {}, False
+            if marker.number == 1 and _is_contents(roots, nodes, marker):
+                roots, roots_data, nodes, stack, last_seen, fragment = [], [], [], [], {}, False
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
             fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
@@ -407,11 +430,13 @@ def _build(doc: Document) -> list[_Node]:
             head = marker.end
             while head < end and text[head] in " \t":
                 head += 1
-            title, title_end = _title(doc, head, end, flattened)
+            title, title_end = _title(doc, head, end, k in flattened)
             written = text[start : marker.end] if marker.stray is None else marker.written(text, start)
-            node = _Node(written, marker.style, marker.number, depth + 1, start, title, title_end,
-                         [], [], marker.path)
-            (stack[-1].children if stack else roots).append(node)
+            node = _new_tuple(_Node, (written, marker.style, marker.number, depth + 1, title, start, title_end,
+                                      [], marker.path, [], stack[-1].kids if stack else roots_data))
+            if not stack:
+                roots.append(node)
+            nodes.append(node)
             stack.append(node)
             body_start = title_end
         elif mid_line:
@@ -430,7 +455,7 @@ def _build(doc: Document) -> list[_Node]:
                 segments[-1] = (segments[-1][0], end)
             else:
                 segments.append((body_start, end))
-    return roots
+    return nodes, roots_data
 
 
 class _InlineItem(NamedTuple):  # made faster than a frozen dataclass, as immutable
@@ -481,62 +506,70 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]], verbs:
     return items
 
 
-def _to_data(doc: Document, node: _Node, inline: _InlineScan | None) -> dict[str, Any]:
-    """The fields of a node's Section, its children's as data too: pydantic validates a whole
-    tree of data in one call for half what it costs to validate each Section on its own.
+def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> None:
+    """The fields of each node's Section, into its `into`, its children's into its `kids`: pydantic
+    validates a whole tree of data in one call for half what it costs to validate each Section on its own.
 
-    The node's inline enumerations are carved out first (none inside an inline item:
-    `inline` is None for those), in the same walk of the tree.
+    A node's inline enumerations are carved out of its body first, and go first among its children
+    (they sit inside its own text, which comes before its line-start children). The nodes come in
+    text order, a parent before its children, so a node's data follow its inline items' in `kids`.
+    All are located in one call (Document.spans).
     """
-    segments = node.segments
-    inline_nodes: list[_Node] = []
-    if inline is not None and segments:
-        # No inline marker can start anywhere from the first segment to the end of the last: most sections.
-        starts = inline.starts
-        k = bisect_left(starts, segments[0][0])
-        if k < len(starts) and starts[k] < segments[-1][1]:
-            inline_nodes = _carve_inline(doc, node, inline.verbs)
-            segments = node.segments
     text = doc.text
-    end = node.head_end
-    if not segments:
-        body = ""
-    elif len(segments) == 1:  # most sections: one run of text, no join
-        a, b = segments[0]
-        body = text[a:b]
-        end = b if b > end else end
-    else:
-        body = "\n".join([text[a:b] for a, b in segments if b > a])
-        # Segments are in text order: the last one ends last.
-        end = segments[-1][1] if segments[-1][1] > end else end
-    span = doc.span(node.start, end)
-    children = [_to_data(doc, child, inline) for child in node.children] if node.children else []
-    if inline_nodes:
-        # Inline items sit inside the parent's own text, which comes before its line-start children.
-        children[:0] = [_to_data(doc, item, None) for item in inline_nodes]
-    return {
-        "marker": node.marker,
-        "style": node.style,
-        "number": node.number,
-        "level": node.level,
-        "title": node.title,
-        "text": body,
-        "line": doc.raw_lineno(span[0]),  # span[0] is where text[node.start] stands in the input
-        "span": span,
-        "children": children,
-    }
+    # Each Section's fields but its line and span, then the list its data go into.
+    rows: list[tuple[str, str, int, int, str, str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    inline_starts = inline.starts
+    n_inline = len(inline_starts)
+    for marker, style, number, level, title, start, end, segments, _, kids, into in nodes:
+        items: list[_InlineItem] = []
+        if segments:
+            # No inline marker can start anywhere from the first segment to the end of the last: most sections.
+            k = bisect_left(inline_starts, segments[0][0])
+            if k < n_inline and inline_starts[k] < segments[-1][1]:
+                items, segments = _carve_inline(doc, segments, inline.verbs)
+        if not segments:
+            body = ""
+        elif len(segments) == 1:  # most sections: one run of text, no join
+            a, b = segments[0]
+            body = text[a:b]
+            end = b if b > end else end
+        else:
+            body = "\n".join([text[a:b] for a, b in segments if b > a])
+            # Segments are in text order: the last one ends last.
+            end = segments[-1][1] if segments[-1][1] > end else end
+        rows.append((marker, style, number, level, title, body, kids, into))
+        starts.append(start)
+        ends.append(end)
+        for item in items:
+            rows.append((item.marker, "inline", item.number, level + 1, item.title,
+                         text[item.start + len(item.marker) : item.end], [], kids))
+            starts.append(item.start)
+            ends.append(item.end)
+    spans = doc.spans(starts, ends)
+    # A span's start is where text[start] stands in the input: its line.
+    lines = doc.raw_linenos(map(_START_OF_SPAN, spans))
+    for (marker, style, number, level, title, body, kids, into), span, line in zip(rows, spans, lines, strict=True):
+        into.append({"marker": marker, "style": style, "number": number, "level": level, "title": title,
+                     "text": body, "line": line, "span": span, "children": kids})
 
 
-def _carve_inline(doc: Document, node: _Node, verbs: list[int]) -> list[_Node]:
-    """Carve inline enumerations out of a section's own body; the nodes that go below it, first."""
-    items = _find_inline(doc.text, doc.fold, node.segments, verbs)
+_START_OF_SPAN = itemgetter(0)
+
+
+def _carve_inline(
+    doc: Document, segments: list[tuple[int, int]], verbs: list[int]
+) -> tuple[list[_InlineItem], list[tuple[int, int]]]:
+    """A section's inline enumerations, and its own body's segments without them."""
+    items = _find_inline(doc.text, doc.fold, segments, verbs)
     if not items:
-        return []
+        return items, segments
     kept: list[tuple[int, int]] = []
     # Items come in text order, so each segment's items are one slice, found by
     # bisection rather than by testing every item against every segment.
     item_starts = [item.start for item in items]
-    for a, b in node.segments:
+    for a, b in segments:
         pos = a
         for item in items[bisect_left(item_starts, a) : bisect_left(item_starts, b)]:
             if item.start > pos:
@@ -544,16 +577,11 @@ def _carve_inline(doc: Document, node: _Node, verbs: list[int]) -> list[_Node]:
             pos = max(pos, item.end)
         if pos < b:
             kept.append((pos, b))
-    node.segments = kept
-    return [
-        _Node(item.marker, "inline", item.number, node.level + 1, item.start, item.title, item.end,
-              [(item.start + len(item.marker), item.end)])
-        for item in items
-    ]
+    return items, kept
 
 
 def parse_sections(doc: Document) -> list[Section]:
     """The section tree of a document, every node traceable to the input."""
-    roots = _build(doc)
-    inline = _inline_scan(_rules(), doc.fold)
-    return Section.validate_all([_to_data(doc, root, inline) for root in roots])
+    nodes, roots = _build(doc)
+    _sections_data(doc, nodes, _inline_scan(_rules(), doc.fold))
+    return Section.validate_all(roots)

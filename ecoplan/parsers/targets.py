@@ -95,7 +95,7 @@ ACTION_MEASURE = 3
 # further than this (keeps the pass linear on a run of brackets).
 MAX_CHAINED_HEAD = 80
 # A bare year at the head of an indicator (2025年全市PM2.5浓度): a time frame, not part of it.
-RE_BARE_YEAR = lazy_re(rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?")
+BARE_YEAR = rf"(?:\d{{4}}+|[{CN_YEAR_DIGITS}]{{4}}+)年度?"
 RE_DIGIT = lazy_re(r"\d")
 # Pollutant codes run together where a list lost its 、 (PM2.5PM10年均浓度).
 RE_CODE = lazy_re(r"[A-Z][A-Za-z]*+\d++(?:\.\d++)?+")
@@ -132,6 +132,10 @@ class _Rules:
     within: tuple[str, ...]
     class_nouns: frozenset[str]
     hedges: re.Pattern[str]
+    # What an indicator's text never starts with, matched at its start: lead words and separators
+    # (the match ends in the empty group `lead`); else an enumeration word (三要, 一是), a closed
+    # parenthetical the line ran into (a responsibility clause), a stray closer, or a bare year.
+    # One pattern: its branches are tried in that order, as one call each would be.
     lead: re.Pattern[str]
     trail: re.Pattern[str]
     trail_words: tuple[str, ...]  # the same, for str.endswith: most indicators end in none
@@ -142,9 +146,6 @@ class _Rules:
     list_summary: tuple[str, ...]
     frames: tuple[str, ...]
     class_or_better: tuple[str, ...]
-    # Never the start of an indicator: an enumeration word (三要, 一是), a closed
-    # parenthetical the line ran into (a responsibility clause), a stray closer.
-    lead_noise: re.Pattern[str]
     inline_item: re.Pattern[str]
     area_generic: tuple[str, ...]  # an inline item marker (二是) opening a clause
     action_opener: re.Pattern[str]  # one or more action words, lead words between them
@@ -183,7 +184,10 @@ def rules() -> _Rules:
         within=tuple(v.within),
         class_nouns=frozenset(v.class_nouns),
         hedges=lazy_re(trie_alternation(v.qualifiers)),
-        lead=lazy_re(rf"^(?:[\s,;:、——\-]|{trie_alternation(v.lead_words)})++"),
+        lead=lazy_re(
+            rf"(?:[\s,;:、——\-]|{trie_alternation(v.lead_words)})++(?P<lead>)"
+            rf"|[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)|{BARE_YEAR}"
+        ),
         trail=lazy_re(rf"(?:{trie_alternation(v.trail_words)})++$"),
         trail_words=tuple(v.trail_words),
         respectively=tuple(v.respectively),
@@ -197,9 +201,6 @@ def rules() -> _Rules:
         area_generic=tuple(v.area_generic),
         frames=tuple(v.frame_words),
         class_or_better=tuple(v.class_or_better),
-        lead_noise=lazy_re(
-            rf"[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})|\([^()]*+\)|\)"
-        ),
         inline_item=lazy_re(rf"[\s,;:、]*+[{CN_ONE_TO_TEN}]{{1,3}}+(?:{alternation(load('headings').inline_markers)})"),
         occasions=frozenset(v.occasion_units),
         periods=frozenset(v.period_units),
@@ -228,35 +229,12 @@ class _Item:
     count: bool = False  # a count of things (`_is_count`), read once for the several tests that ask
 
 
-def _after(doc: Document, r: _Rules, q: Quantity, clause_end: int) -> tuple[int, str | None]:
-    fold = doc.fold
-    pos = q.approx_end or q.end
-    paren = RE_PAREN_AFTER.match(fold, pos, clause_end) if fold.startswith(PAREN_AFTER_OPEN, pos) else None
-    probe = paren.end() if paren else pos
-    m = r.after.match(fold, probe, clause_end)
-    if m:
-        return m.end(), r.after_ops[m.group()]
-    return pos, None
-
-
-def _follower(fold: str, pos: int, end: int, q: Quantity) -> str:
-    if q.range == "low":
-        return "end"  # 80%~85%: the phrase goes on after the upper bound
-    if pos >= end or fold[pos] in PHRASE_END:
-        return "end"
-    if fold[pos] == "的":
-        return "of"
-    if fold.startswith(LIST_CONNECTORS, pos):
-        return "end"
-    return "noun"
-
-
 def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity]) -> list[_Item]:
     """The numbers of the clause fold[cs:ce]; `quantities` are the quantities found in it."""
     fold = doc.fold
     items: list[_Item] = []
     prev_end = cs
-    counters, multipliers = r.counters, r.multipliers
+    counters, multipliers, after, after_ops = r.counters, r.multipliers, r.after, r.after_ops
     for q in quantities:
         count = q.unit.lstrip(multipliers) in counters  # `_is_count`, inlined: asked of every number
         if count and q.kind == "chinese":
@@ -265,11 +243,31 @@ def _items(doc: Document, r: _Rules, cs: int, ce: int, quantities: list[Quantity
             # (三十五微克每立方米, 两个百分点) it is a figure written out.
             if not fold.endswith(r.count_verb_words, 0, q.start):
                 continue
-        after_end, after_op = _after(doc, r, q, ce)
+        # What follows the number, read here for every number: past the unit, a hedge (左右) and a
+        # parenthetical (20蒸吨/小时(14MW)以下), a comparator word after it (以上, 以下)…
+        after_end = q.approx_end or q.end
+        probe = after_end
+        if fold.startswith(PAREN_AFTER_OPEN, after_end):
+            paren = RE_PAREN_AFTER.match(fold, after_end, ce)
+            probe = paren.end() if paren else after_end
+        after_op = None
+        m = after.match(fold, probe, ce)
+        if m:
+            after_end, after_op = m.end(), after_ops[m.group()]
+        # …then whether the phrase ends there, or goes on with 的 or a noun the number qualifies.
+        if q.range == "low":
+            follower = "end"  # 80%~85%: the phrase goes on after the upper bound
+        elif after_end >= ce or fold[after_end] in PHRASE_END:
+            follower = "end"
+        elif fold[after_end] == "的":
+            follower = "of"
+        elif fold.startswith(LIST_CONNECTORS, after_end):
+            follower = "end"
+        else:
+            follower = "noun"
         # Every field by position (tail_end, continues, joined, q_prev_end, skip, emitted, then count):
         # no keyword matching.
-        item = _Item(q, prev_end, after_end, after_op, _follower(fold, after_end, ce, q), -1, False, False, prev_end,
-                     None, False, count)
+        item = _Item(q, prev_end, after_end, after_op, follower, -1, False, False, prev_end, None, False, count)
         if items:
             prev = items[-1]
             if q.range == "high" and prev.q.range == "low":
@@ -468,9 +466,9 @@ def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) 
     while True:
         m = r.lead.match(fold_text)
         if m is None:
-            m = r.lead_noise.match(fold_text) or RE_BARE_YEAR.match(fold_text)
-            if m is None or m.end() >= len(fold_text) or fold_text.startswith(r.past, m.end()):
-                break  # 2020年已有…企业: the year dates the noun
+            break
+        if m.lastgroup != "lead" and (m.end() >= len(fold_text) or fold_text.startswith(r.past, m.end())):
+            break  # 2020年已有…企业: the year dates the noun
         if not m.end():
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
@@ -509,7 +507,7 @@ def parse_targets(
             next_row += 1
         if li in row_lines:
             continue
-        if not scan or _no_items(fold, r, scan):
+        if not scan or (scan.found and scan.found[0][0].kind == "chinese" and _no_items(fold, r, scan)):
             continue
         line = lines[li]
         if line.is_table and line.cells:
@@ -539,11 +537,16 @@ def parse_targets(
         looks_back: bool | None = None
         quoted: bool | None = None  # whether the line opens a quote anywhere: only then can a name hold a number
         subject_prev = ""  # what the sentence spoke of, for a bare 覆盖率 / 占…比例 after it
-        unread: list[tuple[int, int]] = []  # clauses of the sentence not yet read for an inline item
-        before_start = before_end = -1  # the clause before in the sentence (-1: none), kept as two ints
-        for (cs, ce, sentence), quantities in zip(line_clauses, found, strict=True):
+        read_to = -1  # the clauses up to this index have been read for an inline item
+        # Only the clauses that hold a number are visited (most hold none): the sentence's first clause,
+        # the clause before and the clauses read for an inline item are looked up by index.
+        for k, quantities in [(k, qs) for k, qs in enumerate(found) if qs]:
+            cs, ce, sentence = line_clauses[k]
             if sentence != prev_sentence:
-                before_start = -1
+                first_clause = k
+                while first_clause and line_clauses[first_clause - 1][2] == sentence:
+                    first_clause -= 1
+                read_to = first_clause  # the sentence's first clause is never an inline item of it
                 subject_prev = ""
                 measured = ""  # the indicator of the sentence's last target
                 # The named area the sentence's first target speaks of, read from that target's indicator
@@ -552,30 +555,26 @@ def parse_targets(
                 first_indicator: tuple[str, str | None] | None = None
                 owners: list[str] = []  # the subjects of a 分别 list earlier in the sentence
                 prev_sentence = sentence
-                sent_start = sent_first = cs
+                sent_start = sent_first = line_clauses[first_clause][0]
                 looks_back = None  # read when the sentence has a target to judge: most have none
-                unread = []
-            else:
-                unread.append((cs, ce))
-            if not quantities:
-                before_start, before_end = cs, ce
-                continue
+            # The clause before in the sentence (-1: none), kept as two ints.
+            before_start, before_end = line_clauses[k - 1][:2] if k > first_clause else (-1, -1)
             # 一是…6月底前完成…;二是…: each inline item is a measure of its own, and a
             # deadline inside one does not govern the next. Only the latest one counts.
-            for item_start, item_end in reversed(unread):
+            for j in range(k, read_to, -1):
+                item_start, item_end, _ = line_clauses[j]
                 if r.inline_item.match(fold, item_start, item_end):
                     sent_start = item_start
                     subject_prev = ""  # nor does its subject name a bare rate in the next
                     break
-            unread = []
+            read_to = k
             items = _items(doc, r, cs, ce, quantities)
             if not items:
-                before_start, before_end = cs, ce
                 continue
             rejected_head: int | None = None
             rejected_q = -1
             count_before: _Reading | None = None  # the count verb of the group before, for a list after it
-            for group in _groups(items):
+            for group in _groups(items) if len(items) > 1 else (items,):
                 first = group[0]
                 if rejected_head is not None and first.head_start == first.q_prev_end:
                     # The number before only qualified a noun (好于III类水体比例达到100%):
@@ -608,8 +607,8 @@ def parse_targets(
                         continue  # “六个百分之百”, “一厂一策”: a slogan's number names, it sets nothing
                     if op == "=" and item.q.kind == "chinese" and item.q.value == 1 and item.q.unit in r.occasions:
                         continue  # 开展一次排查, 每季度开展一次抽查: how often, no count to reach (不少于1次 is)
-                    if (op == "=" and unit_name(item.q.unit) in r.periods
-                            and fold.startswith(r.within_period, item.q.end)):
+                    name = unit_name(item.q.unit)  # read once, for this test and the target
+                    if op == "=" and name in r.periods and fold.startswith(r.within_period, item.q.end):
                         continue  # 届满后15个工作日内提出申请: a time limit for an act, no figure to reach
                     if len(indicator) <= SHORT_INDICATOR or indicator.startswith("占"):
                         indicator = subject_prev + indicator if subject_prev else indicator
@@ -637,13 +636,12 @@ def parse_targets(
                             # 某市城区PM2.5浓度下降10%,优良天数比例85%以上: the same area.
                             indicator = area + indicator
                     deadline = scope.date_for(item.q.start, sent_start, line, li)
-                    targets.append(_target(doc, r, item, indicator, reading, op, deadline, cs, ce))
+                    targets.append(_target(doc, item, indicator, reading, op, deadline, cs, ce, name))
                     if not part:
                         measured = indicator  # the whole the parts after 其中 belong to
                     item.emitted = True
                 if subject:
                     subject_prev = subject
-            before_start, before_end = cs, ce
             for item in items:
                 if not item.emitted and item.q.unit == "%":
                     reading = _read_head(doc, r, item.head_start, item.q.start)
@@ -911,20 +909,20 @@ def _tail(doc: Document, r: _Rules, item: _Item) -> str:
 
 
 def _target(
-    doc: Document, r: _Rules, item: _Item, indicator: str, reading: _Reading, op: str,
-    deadline: str | None, cs: int, ce: int,
+    doc: Document, item: _Item, indicator: str, reading: _Reading, op: str,
+    deadline: str | None, cs: int, ce: int, name: str,
 ) -> dict[str, Any]:
-    """A target's fields (validated with the others by `Target.validate_all`)."""
+    """A target's fields (validated with the others by `Target.validate_all`); `name` is its unit's `unit_name`."""
     q = item.q  # a named tuple: its fields read once each
     text, a, b = _clause_text(doc, cs, ce, item)
     span = doc.span(a, b)
-    value, unit = q.value, q.unit
+    value = q.value
     return {  # a dict display: no keyword call
         "indicator": indicator or squash(doc.text[item.head_start : q.start]) or "?",
         "comparator": op,
         "value": int(value) if item.count and value.is_integer() else value,
         "unit": _unit_as_written(doc, q),
-        "unit_name": unit_name(unit),
+        "unit_name": name,
         "change": reading.change,
         "baseline_year": reading.baseline_year,
         "deadline": deadline,

@@ -339,8 +339,15 @@ def places_in(v: BodyLexicon, text: str, lo: int, hi: int, hint_starts: Sequence
             stop = breaks[j + 1] if j + 1 < n_breaks else hi
         # A match ends at a place suffix before an actor verb (place_hint) inside this clause.
         h = bisect_right(hint_ends, start)
-        if (h < len(hint_starts) and hint_starts[h] < stop and v.place_hint.search(text, start, stop)
-                and (m := v.place_re.match(text, start, hi))):
+        if h == len(hint_starts):
+            return  # no hint ends past the clause's start: none reaches a later clause either
+        if hint_starts[h] >= stop:
+            # The next hint starts past this clause: so it does past every clause before the
+            # one holding it, or the one before that (whose stop a bracket may carry on to it).
+            # Read on from there, not clause by clause.
+            q = bisect_right(breaks, hint_starts[h]) - 2
+            pos = breaks[q] + 1 if q > k else start + 1
+        elif v.place_hint.search(text, start, stop) and (m := v.place_re.match(text, start, hi)):
             yield m
             pos = m.end()
         else:

@@ -37,7 +37,7 @@ RE_PUNCT = lazy_re("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRA
                                       + CLOSE_BRACKETS_FOLDED) + "]")
 # The marks that open a span (》 and ” alone close nothing): a line without one quotes nothing.
 _QUOTE_OPENERS = tuple(mark for mark in TITLE_QUOTE_MARKS if mark not in "》”")
-_QUOTE_CLOSERS = tuple(mark for mark in TITLE_QUOTE_MARKS if mark in "》”")
+_QUOTE_CLOSER = {"《": "》", "“": "”"}  # an opener's own closer (" and ＂ close themselves)
 # Brackets of unfolded text that hold a list together (城市（含县城）、重点镇).
 _LIST_OPEN = "(（《"
 _LIST_CLOSE = ")）》"
@@ -251,17 +251,17 @@ def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     # quote nothing or little. Whether the line holds an opener at all is asked of its copy:
     # `in` has no bounds to parse, and a search with bounds costs several times the copy.
     line = text[start:end]
-    for mark in _QUOTE_OPENERS:
-        if mark in line:
-            break
-    else:
+    openers = [mark for mark in _QUOTE_OPENERS if mark in line]
+    if not openers:
         return []  # most lines: no mark opens a span
+    # Only the marks of the kinds opened in the line: a closer alone closes nothing. Looked for
+    # in the copy: a search with bounds costs more to call than one without.
     marks: list[int] = []
-    for mark in (*_QUOTE_OPENERS, *_QUOTE_CLOSERS):
-        i = text.find(mark, start, end)
+    for mark in (*openers, *(_QUOTE_CLOSER[opener] for opener in openers if opener in _QUOTE_CLOSER)):
+        i = line.find(mark)
         while i >= 0:
-            marks.append(i)
-            i = text.find(mark, i + 1, end)
+            marks.append(start + i)
+            i = line.find(mark, i + 1)
     marks.sort()
     out: list[tuple[int, int]] = []
     depth = 0

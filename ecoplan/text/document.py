@@ -236,6 +236,27 @@ class Document:
         k = bisect_right(clean_starts, last, k if k > 0 else 0) - 1
         return first, (0 if k < 0 else raw_starts[k] + (last - clean_starts[k])) + 1
 
+    def spans(self, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
+        """span(start, end) of each pair of `starts` and `ends`, in one call: a stage that locates
+        its items together pays for no call per item."""
+        clean_starts, raw_starts = self._clean_starts, self._raw_starts
+        out: list[tuple[int, int]] = []
+        append = out.append
+        for start, end in zip(starts, ends, strict=True):
+            k = bisect_right(clean_starts, start) - 1
+            first = 0 if k < 0 else raw_starts[k] + (start - clean_starts[k])
+            if end <= start:
+                append((first, first))
+                continue
+            last = end - 1
+            k = bisect_right(clean_starts, last, k if k > 0 else 0) - 1
+            append((first, (0 if k < 0 else raw_starts[k] + (last - clean_starts[k])) + 1))
+        return out
+
+    def raw_linenos(self, offsets: Iterable[int]) -> list[int]:
+        """raw_lineno of each offset, in one call (a map in C)."""
+        return list(map(bisect_right, repeat(self._raw_line_starts), offsets))
+
     def space_dropped_before(self, index: int) -> bool:
         """Whether input whitespace (a layout space, a flattened line break) was dropped right before text[index]."""
         if index <= 0 or index >= len(self.text):
