@@ -8,6 +8,9 @@ signature block, and attachment lines (附件, 附表).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import compress, count
 from typing import NamedTuple
 
 from ecoplan.text.lexicon import (
@@ -78,14 +81,10 @@ class MarkerMatch(NamedTuple):
         return text[start : self.stray[0]] + text[self.stray[1] : self.end]
 
 
-_new_tuple = tuple.__new__
-
-
-def _marker(
-    style: str, number: int, end: int, stray: tuple[int, int] | None = None, path: tuple[int, ...] = ()
-) -> MarkerMatch:
-    """MarkerMatch(...) without the Python-level __new__ of a named tuple: match_marker runs on every line."""
-    return _new_tuple(MarkerMatch, (style, number, end, stray, path))  # type: ignore[arg-type]
+# A MarkerMatch made from a tuple of its fields in C (tuple.__new__), without the Python-level __new__
+# of a named tuple, nor a Python function around it: match_marker runs on every line that starts like one.
+_new_marker: Callable[[tuple[str, int, int, tuple[int, int] | None, tuple[int, ...]]], MarkerMatch] = partial(
+    tuple.__new__, MarkerMatch)  # type: ignore[assignment]
 
 
 # Most numbered headings count with one character (一、 （三）): read those from a table.
@@ -107,35 +106,55 @@ def match_marker(fold: str, pos: int = 0, endpos: int | None = None) -> MarkerMa
     if pos + 1 < end:
         second = fold[pos + 1]
         if second == "、" and first in CN_ONE_TO_TEN:
-            return _marker("cn-dun", _ONE_CHAR_NUMERAL[first], pos + 2)
+            return _new_marker(("cn-dun", _ONE_CHAR_NUMERAL[first], pos + 2, None, ()))
         if first == "(" and pos + 2 < end and fold[pos + 2] == ")":
             if second in CN_ONE_TO_TEN:
-                return _marker("cn-paren", _ONE_CHAR_NUMERAL[second], pos + 3)
+                return _new_marker(("cn-paren", _ONE_CHAR_NUMERAL[second], pos + 3, None, ()))
             if second in _DIGITS:
-                return _marker("arabic-paren", int(second), pos + 3)
+                return _new_marker(("arabic-paren", int(second), pos + 3, None, ()))
     m = pattern.match(fold, pos, end)
     if m is None:
         return None
     # Every alternative of the grammar is one named group around the rest: the last group closed names it.
     kind = m.lastgroup
     if kind == "cn_dun":
-        return _marker("cn-dun", _numeral(m["cn1"]), m.end(), m.span("stray") if m["stray"] else None)
+        return _new_marker(("cn-dun", _numeral(m["cn1"]), m.end(), m.span("stray") if m["stray"] else None, ()))
     if kind == "arabic_dot":
-        return _marker("arabic-dot", int(m["d2"]), m.end())
+        return _new_marker(("arabic-dot", int(m["d2"]), m.end(), None, ()))
     if kind == "cn_paren":
-        return _marker("cn-paren", _numeral(m["cn2"]), m.end())
+        return _new_marker(("cn-paren", _numeral(m["cn2"]), m.end(), None, ()))
     if kind == "arabic_paren":
-        return _marker("arabic-paren", int(m["d1"]), m.end())
+        return _new_marker(("arabic-paren", int(m["d1"]), m.end(), None, ()))
     if kind == "chapter":
-        return _marker(_CHAPTER_STYLES[m["unit"]], _numeral(m["cn0"]), m.end())
+        return _new_marker((_CHAPTER_STYLES[m["unit"]], _numeral(m["cn0"]), m.end(), None, ()))
     if kind == "decimal" or kind == "decimal_top":
         if patterns().arabic.match(fold, pos):
             return None  # 2.5万千瓦: a quantity, not a heading
         path = tuple(int(part) for part in m[kind].split("."))
-        return _marker("decimal", path[-1], m.end(), None, path)
+        return _new_marker(("decimal", path[-1], m.end(), None, path))
     if kind == "circled":
-        return _marker("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end())
-    return _marker("dash", 0, m.end())
+        return _new_marker(("circled", ord(m["circled"]) - ord(CIRCLED_FIRST) + 1, m.end(), None, ()))
+    return _new_marker(("dash", 0, m.end(), None, ()))
+
+
+def mark_lines(fold: str, starts: Sequence[int], ends: Sequence[int], markers: list[MarkerMatch | None]) -> None:
+    """markers[k] = match_marker(fold, starts[k], ends[k]) for each line k of folded text that starts
+    with a marker's first character (the others keep theirs): what normalise asks of every line, in
+    one call a document. The commonest markers, read without the pattern in match_marker, are read
+    here without a call each; ends[k] lies within `fold`."""
+    cn_one_to_ten, numeral, new_marker = CN_ONE_TO_TEN, _ONE_CHAR_NUMERAL, _new_marker
+    for k in compress(count(), map(MARKER_FIRST.__contains__, map(fold.__getitem__, starts))):
+        pos = starts[k]
+        end = ends[k]
+        if pos + 2 < end:
+            first, second = fold[pos], fold[pos + 1]
+            if second == "、" and first in cn_one_to_ten:
+                markers[k] = new_marker(("cn-dun", numeral[first], pos + 2, None, ()))
+                continue
+            if first == "(" and fold[pos + 2] == ")" and second in cn_one_to_ten:
+                markers[k] = new_marker(("cn-paren", numeral[second], pos + 3, None, ()))
+                continue
+        markers[k] = match_marker(fold, pos, end)
 
 
 def is_date_line(fold_line: str) -> bool:

@@ -42,7 +42,7 @@ from ecoplan.text.lexicon import (
     squash,
     web_labels,
 )
-from ecoplan.text.markers import MARKER_FIRST, MarkerMatch, is_date_line, match_marker, starts_block
+from ecoplan.text.markers import MarkerMatch, is_date_line, mark_lines, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
 from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss, may_open_table
 from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
@@ -812,10 +812,9 @@ def _types(
     kinds: list[BlockKind] = ["paragraph"] * len(starts)
     markers: list[MarkerMatch | None] = [None] * len(starts)
     cells_of: list[tuple[Cell, ...]] = [()] * len(starts)
-    for k in compress(count(), map(MARKER_FIRST.__contains__, map(folded.__getitem__, starts))):
-        if (marker := match_marker(folded, starts[k], ends[k])) is not None:
-            markers[k] = marker
-            kinds[k] = "heading"
+    mark_lines(folded, starts, ends, markers)
+    for k in compress(count(), markers):  # a MarkerMatch is a tuple of five: true
+        kinds[k] = "heading"
     # A date line, a label line or a table-of-contents entry is short: longer lines are prose.
     for k in compress(count(), map(_SHORT_LINE.__ge__, map(sub, ends, starts))):
         start, end = starts[k], ends[k]
