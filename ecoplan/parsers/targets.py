@@ -28,6 +28,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
@@ -330,6 +332,7 @@ class _Reading(NamedTuple):  # made once per group of numbers; read, never chang
     hedge: str | None = None  # 力争, 基本 before the number in its clause part
 
 
+_TITLE, _CHILDREN = attrgetter("title"), attrgetter("children")  # of a Section
 # Comparators that bound a figure, as a count verb right after them keeps (至少建成, 不超过新增).
 BOUNDS = frozenset((">", ">=", "<", "<="))
 
@@ -426,8 +429,14 @@ def _review_spans(r: _Rules, sections: Sequence[Section], traditional: bool) -> 
     """The input spans of the sections whose titles report the work done (2024年工作完成情况, 主要成效),
     each with its subsections, in text order: what they hold are results, not commitments."""
     spans: list[tuple[int, int]] = []
+    titles = map(_TITLE, sections) if not traditional else map(fold_text, map(_TITLE, sections))  # 完成情況
+    if not any(map(str.endswith, titles, repeat(r.review_titles))):
+        # No title of this level reports (most levels): only the sections with subsections are visited.
+        for section in filter(_CHILDREN, sections):
+            spans.extend(_review_spans(r, section.children, traditional))
+        return spans
     for section in sections:
-        title = fold_text(section.title) if traditional else section.title  # 完成情況
+        title = fold_text(section.title) if traditional else section.title
         if title.endswith(r.review_titles):
             spans.append((section.span[0], _subtree_end(section)))
         elif section.children:
