@@ -91,6 +91,7 @@ class _Vocab:
     issuer_word: re.Pattern[str]
     government_word: re.Pattern[str]
     label: re.Pattern[str]
+    source_label_line: re.Pattern[str]  # on a raw line, what a line needs to hold a source's label
     issuer_ranks: tuple[SourceRank, ...]
     date_ranks: tuple[SourceRank, ...]
     junk: re.Pattern[str]
@@ -143,6 +144,12 @@ def _vocab() -> _Vocab:
         government_word=lazy_re(alternation(v.government_body_words)),
         # The other web labels are matched too, so that 上传时间 is not read as the label 时间.
         label=lazy_re(f"(?P<label>{alternation([*v.source_labels, *v.web_labels])})[{_LABEL_SEPARATORS}]++"),
+        # A source label's last character before a separator, as the raw line may write them: spaces
+        # and pinyin glosses (a bracket of letters) between, which cleaning drops, full-width forms.
+        source_label_line=lazy_re(
+            f"[{re.escape(_raw_forms(''.join(label[-1] for label in v.source_labels)))}]"
+            f"(?:\\s|[(（][^()（）]*+[)）])*+[{re.escape(_LABEL_HINT)}]"
+        ),
         issuer_ranks=tuple(v.issuer_sources),
         date_ranks=tuple(v.date_sources),
         junk=lazy_re(alternation(v.junk_markers)),
@@ -313,6 +320,15 @@ class _Lines:
         if self.places[k] >= self.head_lines and end <= self.head_lines:
             return False
         return self[k].index < end
+
+    def holding_label(self, chars: str, raw_test: re.Pattern[str]) -> list[int]:
+        """`holding(chars)` less the lines in whose raw text `raw_test` (what a folded line needs,
+        as the raw text writes it) finds nothing; every line when the raw text cannot tell."""
+        found = self.holding(chars)
+        if self._scan is None or not self._scan.plain:
+            return found
+        search, raws = raw_test.search, self.raws
+        return [k for k in found if search(raws[k])]
 
     def head(self, count: int) -> list[_FrontLine]:
         return [self[k] for k in range(min(count, len(self)))]
@@ -763,7 +779,8 @@ def _labelled_values(lines: _Lines, page: Mapping[str, str]) -> list[_Labelled]:
     """
     vocab = _vocab()
     out = []
-    for k in lines.holding(_LABEL_HINT):
+    # A line without a source's label is passed over: a web label alone (索引号：) is never read.
+    for k in lines.holding_label(_LABEL_HINT, vocab.source_label_line):
         fl = lines[k]
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
