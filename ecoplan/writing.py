@@ -261,7 +261,9 @@ _WHOLE_JSON_ITEMS = 5000
 
 
 def _items_count(data: dict[str, Any] | Plan) -> int:
-    values = data.values() if isinstance(data, dict) else (getattr(data, key) for key in type(data).model_fields)
+    # A Plan's fields are its instance dict (extra fields are forbidden): read in C, where
+    # `model_fields` on the class goes through pydantic's deprecation wrapper at every call.
+    values = data.values() if isinstance(data, dict) else vars(data).values()
     return sum(len(value) for value in values if isinstance(value, list))
 
 

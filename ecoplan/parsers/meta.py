@@ -62,6 +62,9 @@ _NAME_MAX = 40
 _HEAD_LINES, _FOOT_LINES, _LINE_MAX = 120, 40, 1000
 # A text longer than this is split from its ends only, a chunk at a time (growing).
 _SPLIT_CHUNK = 1 << 15
+# The line breaks of str.splitlines besides the line feed: each looked for on its own (a substring
+# test scans many times faster than a character class).
+_RARE_BREAKS = LINE_BREAKS.replace("\n", "")
 # Where a plan without a title says which province it serves: the preamble and the first headings.
 _OPENING_LINES = 12
 
@@ -180,7 +183,9 @@ class _Text:
 
 def _raw_forms(chars: str) -> str:
     """`chars` and the full-width forms the fold turns into one of them: what a raw line holds for them."""
-    return chars + "".join(chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
+    wide_forms = (chr(wide) for wide, narrow in FOLD_TABLE.items() if chr(narrow) in chars)
+    # Each character once: every one costs `holding` a scan of the whole head and foot.
+    return "".join(dict.fromkeys([*chars, *wide_forms]))
 
 
 # What a label line holds: a separator, as the raw line writes it.
@@ -211,6 +216,11 @@ class _FrontLine:
         if self._line is None:
             self._line = _clean(self.raw, self._fold(self.raw))
         return self._line
+
+    def cleaned(self, part: str) -> _Text:
+        """A part of the raw line cleaned as the line is: folded the document's way, the width
+        fold alone in a document without a traditional character (no scan for one)."""
+        return _clean(part, self._fold(part))
 
 
 def _clean(text: str, folded: str) -> _Text:
@@ -307,18 +317,20 @@ class _Lines:
     def head(self, count: int) -> list[_FrontLine]:
         return [self[k] for k in range(min(count, len(self)))]
 
-    def holding(self, *char_sets: str) -> list[int]:
-        """Positions, in order, of the lines whose folded text may hold a character of each
-        set (sets built with _raw_forms); every line when that cannot be told from the raw text."""
+    def holding(self, chars: str, *more_sets: str) -> list[int]:
+        """Positions, in order, of the lines whose folded text may hold a character of `chars` and
+        one of each further set (sets built with _raw_forms); every line when that cannot be told
+        from the raw text. The text is scanned for `chars` only (put the rarest set first): the
+        few lines found are asked for the other sets one by one."""
         if self._scan is None:
             self._scan = _Scan(self.raws, self._traditional)
         if not self._scan.plain:
             return list(range(len(self)))
-        found: set[int] | None = None
-        for chars in char_sets:
-            lines = self._scan.holding(chars)
-            found = lines if found is None else found & lines
-        return sorted(found or ())
+        found = sorted(self._scan.holding(chars))
+        raws = self.raws
+        for more in more_sets:
+            found = [k for k in found if any(c in raws[k] for c in more)]
+        return found
 
 
 class _Scan:
@@ -354,7 +366,14 @@ def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int
     to count them should that number matter: a long text is not split whole.
     """
     if len(raw) <= _SPLIT_CHUNK:
-        physical = raw.splitlines()
+        if any(rare in raw for rare in _RARE_BREAKS):
+            physical = raw.splitlines()
+        else:
+            # Line feeds only (most inputs): split on them, at a third of splitlines' cost; a text
+            # ending with one ends with a line, not with an empty one after it.
+            physical = raw.split("\n")
+            if not physical[-1]:
+                physical.pop()
         foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
         return physical[:_HEAD_LINES], physical[foot:], foot - min(_HEAD_LINES, len(physical))
     size = _SPLIT_CHUNK
@@ -537,10 +556,10 @@ def _head_chunk(fl: _FrontLine) -> _Text | None:
     chunks = fl.raw.split()
     if len(chunks) < 2:
         return None
-    skip = vocab.attachment.fullmatch(_clean(chunks[0], fold(chunks[0])).key)
+    skip = vocab.attachment.fullmatch(fl.cleaned(chunks[0]).key)
     head = chunks[1] if skip else chunks[0]
     start = skip.end() if skip else 0
-    key = _clean(head, fold(head)).key
+    key = fl.cleaned(head).key
     if fl.line.key.startswith(key, start) and _is_heading(key):
         # Matched on the folded line so the output keeps the characters as written.
         return fl.line.cut(start, start + len(key))
@@ -636,8 +655,8 @@ RE_CN_DATE_ONLY = lazy_re(rf"^{DATE_CORE}(?:印发)?$")
 # A month of issue without its day, as cover pages write it under the body's name.
 RE_CN_MONTH_ONLY = lazy_re(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}}|[{CN_ONE_TO_TEN}]{{1,3}})月$")
 RE_SIGNED_DATE = lazy_re(rf"^(?P<body>.+?){DATE_CORE}$")
-# What every date above holds: 年 and 月 (DATE_CORE and a month of issue write both).
-_DATE_HINT = (_raw_forms("年"), _raw_forms("月"))
+# What every date above holds: 月 and 年 (DATE_CORE and a month of issue write both).
+_DATE_HINT = (_raw_forms("月"), _raw_forms("年"))  # 月 first: body lines write many more years than months
 
 
 def _date(m: re.Match[str]) -> dt.date | None:

@@ -73,7 +73,9 @@ def sniff(data: bytes, name: str) -> str:
     reading it as what it is would give a parse of the wrong document.
     """
     content = _content_kind(data)
-    suffix = PurePath(name).suffix.lower()
+    # Only a name that writes a claimed suffix can claim its format: most are read by no PurePath.
+    lowered = name.lower()
+    suffix = PurePath(name).suffix.lower() if any(claimed in lowered for claimed in _CLAIMED) else ""
     if suffix in _CLAIMED and content != PDF:
         what = "an empty file" if not data else _DESCRIBED.get(content, content)
         raise ReadError(f"{name}: not a {_CLAIMED[suffix]} file (the content is {what})")

@@ -218,15 +218,19 @@ def _tab_after_marker(content: str) -> int:
 
 def _clean_physical(
     raw: str, start: int, end: int, content: str, chunk: tuple[int, bool] = _NO_CHUNK, glossed: bool = True,
+    plain_spaces: bool = False,
 ) -> _Cleaned:
     """One physical line (`content` = raw[start:end]) without its layout artefacts; `chunk` is the end of a
     page-chunk marker to drop (-1 for none) and whether the line continues the sentence cut before it;
-    `glossed` False: the input holds no pinyin gloss (may_hold_gloss)."""
+    `glossed` False: the input holds no pinyin gloss (may_hold_gloss); `plain_spaces`: the input holds no
+    space but U+0020 and no tab (none of _UNPRINTABLE_CLEANING)."""
     chunk_end, cut = chunk
     if RE_PAGE_NUMBER.match(content):
         return _PAGE_ARTEFACT
     glosses = gloss_spans(content) if glossed else []
-    printable = content.isprintable()
+    # What `printable` answers below is whether the line's only spaces are U+0020 and it holds no tab
+    # (every other space, and the tab, is unprintable): an input without any has no need to ask.
+    printable = plain_spaces or content.isprintable()
     if chunk_end < 0 and not glosses and not (" " in content if printable else RE_ANY_SPACE.search(content)):
         # Nothing to strip: no indentation, bullet, table tab, artefact space or gloss.
         return content, [(start, end - start)] if content else [], False, 0, False, ()
@@ -235,7 +239,7 @@ def _clean_physical(
         # 一、<TAB>指导思想 (a word processor's list): the tab sets the title off its marker, no cell.
         marker_start = len(content) - len(content.lstrip(_PADDING_TAB))
         text, pieces, _, _, cut, _ = _clean_physical(raw, start + tab + 1, end, content[tab + 1 :], _NO_CHUNK,
-                                                     glossed)
+                                                     glossed, plain_spaces)
         return (content[marker_start:tab] + text, [(start + marker_start, tab - marker_start), *pieces],
                 False, 0, cut, ())
     left = (RE_LEADING_TABLE if is_table else RE_LEADING).match(content).end()  # type: ignore[union-attr]
@@ -647,7 +651,7 @@ def normalise(raw: str) -> Document:
                 else:
                     chunk = chunks.get(lineno - 1, _NO_CHUNK) if chunks else _NO_CHUNK
                     text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_physical(
-                        raw, start, end, content, chunk, glossed)
+                        raw, start, end, content, chunk, glossed, plain_spaces)
             if not text:
                 if lead_tabs < 0:
                     artefacts.append((length, lineno))
