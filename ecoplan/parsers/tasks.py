@@ -397,24 +397,23 @@ def _add(into: list[str], names: list[str]) -> None:
 # ---------------------------------------------------------------- tables
 
 
-@dataclass(slots=True)
-class _Cell:
-    pieces: list[tuple[int, int]] = field(default_factory=list)  # doc.text ranges, stripped
+# A table cell: the doc.text ranges of its text, stripped, in order (more than one for a cell broken
+# over lines); empty for an empty cell. A plain list: a row makes one per cell.
+_Cell = list[tuple[int, int]]
 
-    def text(self, doc: Document) -> str:
-        if len(self.pieces) == 1:  # most cells: one slice, no join
-            a, b = self.pieces[0]
-            return doc.text[a:b]
-        return "".join(doc.text[a:b] for a, b in self.pieces)
 
-    def fold(self, doc: Document) -> str:
-        if len(self.pieces) == 1:
-            a, b = self.pieces[0]
-            return doc.fold[a:b]
-        return "".join(doc.fold[a:b] for a, b in self.pieces)
+def _cell_text(doc: Document, cell: _Cell) -> str:
+    if len(cell) == 1:  # most cells: one slice, no join
+        a, b = cell[0]
+        return doc.text[a:b]
+    return "".join(doc.text[a:b] for a, b in cell)
 
-    def extend(self, other: _Cell) -> None:
-        self.pieces.extend(other.pieces)
+
+def _cell_fold(doc: Document, cell: _Cell) -> str:
+    if len(cell) == 1:
+        a, b = cell[0]
+        return doc.fold[a:b]
+    return "".join(doc.fold[a:b] for a, b in cell)
 
 
 def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
@@ -427,7 +426,8 @@ def _strip(doc: Document, a: int, b: int) -> tuple[int, int]:
 
 
 def _cells(line: Block) -> list[_Cell]:
-    return [_Cell([(c.start, c.end)] if c.end > c.start else []) for c in line.cells]
+    # A typed Cell is its (start, end) range.
+    return [[cell] if cell[1] > cell[0] else [] for cell in line.cells]
 
 
 def _header_role(rules: _Rules, cell: str) -> str | None:
@@ -454,7 +454,7 @@ class _Table:
 
 def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
     """The table a header row opens, or None; read from the row's cells as typed, before any is
-    made a _Cell (most rows are no header)."""
+    made a cell (most rows are no header)."""
     text = doc.text
     cells = line.cells
     roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
@@ -482,9 +482,9 @@ def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
 
 
 def _is_row_start(doc: Document, table: _Table, cells: list[_Cell]) -> bool:
-    if not cells[0].pieces:
+    if not cells[0]:
         return True  # leading empty cells: a continuation row of the group above
-    return table.cols.get("seq") == 0 and bool(RE_SEQ.fullmatch(cells[0].text(doc)))
+    return table.cols.get("seq") == 0 and bool(RE_SEQ.fullmatch(_cell_text(doc, cells[0])))
 
 
 def _continues_row(doc: Document, table: _Table, row: list[_Cell], cells: list[_Cell]) -> bool:
@@ -501,10 +501,10 @@ def _merge(row: list[_Cell], cells: list[_Cell]) -> None:
 
 def _measure(doc: Document, cell: _Cell) -> tuple[int, int] | None:
     """doc.text range of a measure cell without its leading item number (1. / （1） / ①)."""
-    if not cell.pieces:
+    if not cell:
         return None
-    a, _ = cell.pieces[0]
-    _, b = cell.pieces[-1]
+    a, _ = cell[0]
+    _, b = cell[-1]
     marker = match_marker(doc.fold, a, b)
     if marker is not None and marker.style != "dash":
         a, b = _strip(doc, marker.end, b)
@@ -514,7 +514,7 @@ def _measure(doc: Document, cell: _Cell) -> tuple[int, int] | None:
 def _text_of(doc: Document, cell: _Cell, span: tuple[int, int]) -> str:
     """Cell text from `span[0]`, pieces joined (a broken cell reads as one)."""
     parts = []
-    for a, b in cell.pieces:
+    for a, b in cell:
         if b <= span[0]:
             continue
         parts.append(doc.text[max(a, span[0]) : b])
@@ -539,13 +539,13 @@ def _row_task(
         return _shapeless_row_task(doc, _rules(), row, items)
     cols, n = table.cols, len(row)
     seq_at, goal_at, text_at = cols.get("seq"), cols.get("goal"), cols.get("text")
-    goal_cell = row[goal_at] if goal_at is not None and goal_at < n and row[goal_at].pieces else None
+    goal_cell = row[goal_at] if goal_at is not None and goal_at < n and row[goal_at] else None
     if seq_at is not None:
-        new_group = seq_at < n and bool(row[seq_at].pieces)
+        new_group = seq_at < n and bool(row[seq_at])
     elif goal_at is not None:
         new_group = goal_cell is not None
     else:
-        new_group = bool(row[0].pieces)
+        new_group = bool(row[0])
     if new_group:
         table.lead, table.support = [], []
         if goal_at is None:
@@ -553,8 +553,8 @@ def _row_task(
     # An empty goal cell is a cell merged down the rows it groups, even where every row
     # has its own number (序号 1, 2, 3 under one 重点任务).
     if goal_cell is not None:
-        table.goal = goal_cell.text(doc)
-    if text_at is None or text_at >= n or not row[text_at].pieces:
+        table.goal = _cell_text(doc, goal_cell)
+    if text_at is None or text_at >= n or not row[text_at]:
         return None
     text_cell = row[text_at]
     rng = _measure(doc, text_cell)
@@ -563,13 +563,13 @@ def _row_task(
     lead: list[str] = []
     support: list[str] = []
     # The last filled cell, which `cut` concerns: looked for only then.
-    last = max((k for k, c in enumerate(row) if c.pieces), default=-1) if cut else -1
+    last = max((k for k, c in enumerate(row) if c), default=-1) if cut else -1
     for role in ("lead", "support"):
         for i in table.role_cols.get(role, ()):
-            if i >= n or not row[i].pieces:
+            if i >= n or not row[i]:
                 continue
             c = row[i]
-            key = (role, c.text(doc), c.fold(doc), i == last)
+            key = (role, _cell_text(doc, c), _cell_fold(doc, c), i == last)
             roles = seen.get(key)
             if roles is None:
                 roles = seen[key] = _cell_roles(*key[:3], cut=key[3], items=items)
@@ -583,10 +583,10 @@ def _row_task(
 
 def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _NameItems) -> _TaskRow | None:
     """A row of a table without a recognised header: departments last, the measure the longest cell."""
-    filled = [c for c in row if c.pieces]
+    filled = [c for c in row if c]
     if len(filled) < 2:
         return None
-    texts = [c.text(doc) for c in filled]
+    texts = [_cell_text(doc, c) for c in filled]
     if not _looks_like_departments(rules, texts[-1], items):
         return None
     body = [(len(t), i) for i, t in enumerate(texts[:-1]) if not RE_SEQ.fullmatch(t)]
@@ -598,7 +598,7 @@ def _shapeless_row_task(doc: Document, rules: _Rules, row: list[_Cell], items: _
     rng = _measure(doc, filled[best])
     if rng is None:
         return None
-    lead, support = _cell_roles("lead", texts[-1], filled[-1].fold(doc), items=items)
+    lead, support = _cell_roles("lead", texts[-1], _cell_fold(doc, filled[-1]), items=items)
     return _task(doc, rng, _text_of(doc, filled[best], rng), None, lead, support)
 
 
@@ -676,7 +676,7 @@ def _stream_tasks(rules: _Rules, doc: Document, tokens: list[tuple[int, int]]) -
             a, b = tokens[first][0], tokens[k - 1][1]
             names = " ".join(doc.fold[x:y] for x, y in tokens[k:run_end])
             lead = [as_written(n, doc.fold, doc.text, tokens[k][0], tokens[run_end - 1][1]) for n in split_names(names)]
-            rng = _measure(doc, _Cell([(a, b)]))
+            rng = _measure(doc, [(a, b)])
             if rng is not None and lead:
                 out.append(_task(doc, rng, doc.text[rng[0] : rng[1]], None, lead, []))
         k = run_end
@@ -1198,7 +1198,7 @@ def parse_tasks(doc: Document) -> list[Task]:
         if table is not None and table.headed and (tabs := line.lead_tabs):
             flush()
             a, b = _strip(doc, line.start, line.end)
-            row = [_Cell() for _ in range(tabs)] + [_Cell([(a, b)])]
+            row = [[] for _ in range(tabs)] + [[(a, b)]]
             continue
         if table is not None:
             nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -1211,7 +1211,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                 and _header(rules, doc, nxt) is None
             ):
                 a, b = _strip(doc, line.start, line.end)
-                row[-1].pieces.append((a, b))  # a cell broken onto its own line
+                row[-1].append((a, b))  # a cell broken onto its own line
                 continue
             flush()
             table = None
