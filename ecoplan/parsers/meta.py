@@ -321,10 +321,10 @@ class _Lines:
             return False
         return self[k].index < end
 
-    def holding_label(self, chars: str, raw_test: re.Pattern[str]) -> list[int]:
-        """`holding(chars)` less the lines in whose raw text `raw_test` (what a folded line needs,
-        as the raw text writes it) finds nothing; every line when the raw text cannot tell."""
-        found = self.holding(chars)
+    def holding_raw(self, raw_test: re.Pattern[str], *char_sets: str) -> list[int]:
+        """`holding(*char_sets)` less the lines in whose raw text `raw_test` (what a folded line
+        needs, as the raw text writes it) finds nothing; every line when the raw text cannot tell."""
+        found = self.holding(*char_sets)
         if self._scan is None or not self._scan.plain:
             return found
         search, raws = raw_test.search, self.raws
@@ -673,6 +673,9 @@ RE_CN_MONTH_ONLY = lazy_re(rf"^(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:\d{{1,2}
 RE_SIGNED_DATE = lazy_re(rf"^(?P<body>.+?){DATE_CORE}$")
 # What every date above holds: 月 and 年 (DATE_CORE and a month of issue write both).
 _DATE_HINT = (_raw_forms("月"), _raw_forms("年"))  # 月 first: body lines write many more years than months
+# How each of those ends (a month of issue: 月; a date written out: 日, maybe 印发), as a raw line
+# ends with it: spaces and pinyin glosses after it, which cleaning drops.
+RE_DATE_LINE_END = lazy_re(r"[月日发](?:\s|[(（][^()（）]*+[)）])*+$")
 
 
 def _date(m: re.Match[str]) -> dt.date | None:
@@ -716,7 +719,7 @@ def _signature(page: _Lines, front_end: int) -> tuple[_Text | None, dt.date | No
     """
     cover: _Text | None = None
     # A line without a date is passed over by every test below.
-    for k in page.holding(*_DATE_HINT):
+    for k in page.holding_raw(RE_DATE_LINE_END, *_DATE_HINT):
         fl = page[k]
         if cover is None and RE_CN_MONTH_ONLY.match(fl.line.key) and (above := _body_above(page, k)):
             cover = above
@@ -780,7 +783,7 @@ def _labelled_values(lines: _Lines, page: Mapping[str, str]) -> list[_Labelled]:
     vocab = _vocab()
     out = []
     # A line without a source's label is passed over: a web label alone (索引号：) is never read.
-    for k in lines.holding_label(_LABEL_HINT, vocab.source_label_line):
+    for k in lines.holding_raw(vocab.source_label_line, _LABEL_HINT):
         fl = lines[k]
         matches = list(vocab.label.finditer(fl.line.key))
         for m, nxt in zip(matches, [*matches[1:], None], strict=False):
