@@ -304,6 +304,8 @@ def _no_items(fold: str, r: _Rules, scan: QuantityScan) -> bool:
     no punctuation, so no match crosses a clause and no clause is read again on its own.
     """
     found = scan.found
+    if not found or found[0][0].kind != "chinese":
+        return False  # most lines: the first quantity is written in digits
     return len(found) == len(scan.spans) and all(
         q.kind == "chinese" and _is_count(r, q) and not fold.endswith(r.count_verb_words, 0, q.start) for q, _ in found
     )
@@ -516,7 +518,7 @@ def parse_targets(
             next_row += 1
         if li in row_lines:
             continue
-        if not scan or (scan.found and scan.found[0][0].kind == "chinese" and _no_items(fold, r, scan)):
+        if not scan or _no_items(fold, r, scan):
             continue
         line = lines[li]
         if line.is_table and line.cells:

@@ -44,7 +44,7 @@ from ecoplan.text.lexicon import (
 )
 from ecoplan.text.markers import MarkerMatch, is_date_line, mark_lines, match_marker, starts_block
 from ecoplan.text.patterns import lazy_re
-from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss, may_open_table
+from ecoplan.text.published import SpacedTable, chunk_marker_lines, gloss_spans, may_hold_gloss
 from ecoplan.text.script import has_traditional, split_with_traditional, to_simplified
 from ecoplan.vocab import alternation
 
@@ -637,8 +637,7 @@ def normalise(raw: str) -> Document:
                 text, pieces, is_table, lead_tabs, cut, cells_in_text = _clean_wrapped_row(raw, wrapped)
             else:
                 opened = spaced.columns
-                cells = piped or (spaced.cells(raw, start, end, content)
-                                  if table_open or may_open_table(text) else None)
+                cells = piped or spaced.cells(raw, start, end, content)
                 table_open = bool(spaced.columns or spaced.one_ascii_space)
                 if not opened and spaced.columns and spaced.header_starts:
                     # A header laid out by column: do its rows' cells wrap over lines?

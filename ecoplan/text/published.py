@@ -241,16 +241,6 @@ class SpacedTable:
         return cells
 
 
-def may_open_table(rest: str) -> bool:
-    """Whether SpacedTable.cells can open a table at a line whose text from its first character that is
-    not padding is `rest`: False when it has no gap between cells and its first cell cannot be a header
-    word, in which case cells(), outside a table, returns None and changes nothing (one test instead of
-    the calls that find so)."""
-    first = rest[:1]
-    return ("  " in rest or "\u3000" in rest or "\u00a0" in rest or first in _header_firsts()
-            or first.isspace())
-
-
 # A gap between cells, after the text of a line has begun: a no-break or ideographic space, or two spaces.
 _RE_INNER_GAP = lazy_re("[^ \t\u00a0\u3000](?:[\u00a0\u3000]|  )")
 # Between cells: two padding characters or more, or one no-break / ideographic space.
