@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ecoplan.parsers.deadlines import DeadlineScope
@@ -127,6 +127,11 @@ class _Rules:
     count_verbs: frozenset[str]
     count_verb_words: tuple[str, ...]  # the same, for str.endswith
     measure: tuple[str, ...]
+    # The last characters of count verbs, measures and trail words: a text that ends in none of them is
+    # told at once, where str.endswith compares each word of the tuple (47 count verbs).
+    count_verb_ends: frozenset[str]
+    measure_ends: frozenset[str]
+    trail_ends: frozenset[str]
     past: tuple[str, ...]
     review_titles: tuple[str, ...]  # endings of a section title that reports the work done
     counters: frozenset[str]
@@ -179,6 +184,9 @@ def rules() -> _Rules:
         count_verbs=frozenset(v.count_verbs),
         count_verb_words=tuple(v.count_verbs),
         measure=tuple(v.measure_suffixes),
+        count_verb_ends=frozenset(w[-1] for w in v.count_verbs),
+        measure_ends=frozenset(w[-1] for w in v.measure_suffixes),
+        trail_ends=frozenset(w[-1] for w in v.trail_words),
         past=tuple(v.past_markers),
         review_titles=tuple(load("headings").review_titles),
         counters=frozenset(load("units").counters),
@@ -335,6 +343,7 @@ class _Reading(NamedTuple):  # made once per group of numbers; read, never chang
 
 
 _TITLE, _CHILDREN = attrgetter("title"), attrgetter("children")  # of a Section
+_QUANTITIES = itemgetter(1)  # of a (clause index, its quantities) pair: filtered in C
 # Comparators that bound a figure, as a count verb right after them keeps (至少建成, 不超过新增).
 BOUNDS = frozenset((">", ">=", "<", "<="))
 
@@ -376,9 +385,9 @@ def _read_head(
         # Too far; the word sits inside the indicator noun (达标率100%, 新增装机224万千瓦); or the
         # thing was done before (已达到): no comparator, each test made only when the one before passed.
         # 达标率确保100%: a trailing word (确保, 保持) between the noun and the number hides no measure.
-        if gap.endswith(r.trail_words):
+        if gap and gap[-1] in r.trail_ends and gap.endswith(r.trail_words):
             gap = r.trail.sub("", gap)
-        if (gap_len <= reach and not (gap and gap.endswith(r.measure))
+        if (gap_len <= reach and not (gap and gap[-1] in r.measure_ends and gap.endswith(r.measure))
                 and not _reported(r, fold, hs, words, best_start)):
             op = r.before_ops[found]
             if either is not None:
@@ -453,9 +462,11 @@ def _subtree_end(section: Section) -> int:
 
 def _is_measure_end(r: _Rules, fold: str, hs: int, he: int) -> bool:
     s = squash(fold[hs:he])
-    if s.endswith(r.trail_words):
+    if not s:
+        return False
+    if s[-1] in r.trail_ends and s.endswith(r.trail_words):
         s = r.trail.sub("", s)  # 优良率确保100%: the measure before the trailing word
-    return bool(s) and s.endswith(r.measure)
+    return bool(s) and s[-1] in r.measure_ends and s.endswith(r.measure)
 
 
 def _clean(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) -> str:
@@ -484,7 +495,8 @@ def _clean_pair(doc: Document, r: _Rules, a: int, b: int, scope: DeadlineScope) 
             break
         text, fold_text = text[m.end() :], fold_text[m.end() :]
     # A run of trail words ends in one: only then is the search (tried at every position) worth it.
-    m = r.trail.search(fold_text) if fold_text.endswith(r.trail_words) else None
+    m = r.trail.search(fold_text) if fold_text and fold_text[-1] in r.trail_ends and fold_text.endswith(
+        r.trail_words) else None
     if m:
         text, fold_text = text[: m.start()], fold_text[: m.start()]
     text, fold_text = text.strip(",，、"), fold_text.strip(",，、")
@@ -551,7 +563,7 @@ def parse_targets(
         read_to = -1  # the clauses up to this index have been read for an inline item
         # Only the clauses that hold a number are visited (most hold none): the sentence's first clause,
         # the clause before and the clauses read for an inline item are looked up by index.
-        for k, quantities in [(k, qs) for k, qs in enumerate(found) if qs]:
+        for k, quantities in filter(_QUANTITIES, enumerate(found)):
             cs, ce, sentence = line_clauses[k]
             if sentence != prev_sentence:
                 first_clause = k
@@ -765,6 +777,8 @@ def _read_group(
     # 完成不少于10家单位的排查: a bound on a count verb's number keeps the verb's licence for a
     # number followed by a noun (the bound still gives the comparator).
     counts = is_count_verb or (word is not None and reading.comparator is not None
+                               and reading.word_start > first.head_start
+                               and fold[reading.word_start - 1] in r.count_verb_ends
                                and fold.endswith(r.count_verb_words, first.head_start, reading.word_start))
     # 以上 after the last number of a list applies to each (95%、90%和75%以上).
     shared_after = group[-1].after_op

@@ -33,6 +33,7 @@ _CLAUSE_END = frozenset(CLAUSE_ENDS)
 _OPENERS = frozenset(OPEN_BRACKETS_FOLDED) - {"“"}
 _CLOSERS = frozenset(CLOSE_BRACKETS_FOLDED) - {"”"}
 RE_OPENER = lazy_re("[" + re.escape("".join(sorted(_OPENERS))) + "]")
+_MATCH_START = re.Match.start  # of a match, called by `map` in C
 RE_PUNCT = lazy_re("[" + re.escape(SENTENCE_ENDS + CLAUSE_ENDS + "\t" + OPEN_BRACKETS_FOLDED
                                       + CLOSE_BRACKETS_FOLDED) + "]")
 # The marks that open a span (》 and ” alone close nothing): a line without one quotes nothing.
@@ -56,20 +57,19 @@ def clauses(fold: str, start: int, end: int, until: int | None = None) -> list[t
     depth = 0
     clause_start = start
     sentence = 0
-    # Marks by how often plans write them: a clause end first, brackets last.
-    for m in RE_PUNCT.finditer(fold, start, end):
-        ch = m.group()
+    # Marks by how often plans write them: a clause end first, brackets last. Each mark is read by
+    # its index (the matches' starts taken in C), one character of the text.
+    for i in map(_MATCH_START, RE_PUNCT.finditer(fold, start, end)):
+        ch = fold[i]
         if ch in _CLAUSE_END:
             if depth:
                 continue
-            i = m.start()
             if ch == "," and 0 < i < end - 1 and fold[i - 1].isdigit() and fold[i + 1].isdigit():
                 continue  # a thousands separator
             if i > clause_start:
                 out.append((clause_start, i, sentence))
             clause_start = i + 1
         elif ch in _SENTENCE_END:
-            i = m.start()
             if i > clause_start:
                 out.append((clause_start, i, sentence))
             clause_start = i + 1
