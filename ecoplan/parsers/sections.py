@@ -525,9 +525,9 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
     ends: list[int] = []
     inline_starts = inline.starts
     n_inline = len(inline_starts)
+    items: list[_InlineItem] = []  # the inline items of the node: none in most
     for marker, style, number, level, title, start, end, segments, _, kids, into in nodes:
-        items: list[_InlineItem] = []
-        if segments:
+        if n_inline and segments:
             # No inline marker can start anywhere from the first segment to the end of the last: most sections.
             k = bisect_left(inline_starts, segments[0][0])
             if k < n_inline and inline_starts[k] < segments[-1][1]:
@@ -545,11 +545,13 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
         rows.append((marker, style, number, level, title, body, kids, into))
         starts.append(start)
         ends.append(end)
-        for item in items:
-            rows.append((item.marker, "inline", item.number, level + 1, item.title,
-                         text[item.start + len(item.marker) : item.end], [], kids))
-            starts.append(item.start)
-            ends.append(item.end)
+        if items:
+            for item in items:
+                rows.append((item.marker, "inline", item.number, level + 1, item.title,
+                             text[item.start + len(item.marker) : item.end], [], kids))
+                starts.append(item.start)
+                ends.append(item.end)
+            items = []
     spans = doc.spans(starts, ends)
     # A span's start is where text[start] stands in the input: its line.
     lines = doc.raw_linenos(map(_START_OF_SPAN, spans))
