@@ -313,19 +313,21 @@ def _accepts(
     rules: _Rules,
     stack: list[_Node],
     last_seen: dict[str, int],
-    marker: MarkerMatch,
+    style: str,
+    number: int,
+    path: tuple[int, ...],
     fragment_start: bool,
 ) -> int | None:
-    """Stack depth at which a marker opens a section, or None if it does not fit its sequence.
+    """Stack depth at which a marker (its style, number and decimal path) opens a section, or None if it
+    does not fit its sequence.
 
     A style that is not open may start at 1, or continue the count it reached
     under an earlier parent (第三条 under 第二章, measures numbered through a plan).
     In a fragment of a plan (`fragment_start`), a style seen for the first time
     may start at any number.
     """
-    style, number = marker.style, marker.number
     if style == "decimal":
-        return _accepts_decimal(stack, marker.path, last_seen.get(style, 0))
+        return _accepts_decimal(stack, path, last_seen.get(style, 0))
     for depth, node in enumerate(stack):
         if node.style != style:
             continue
@@ -422,7 +424,7 @@ def _build(doc: Document) -> tuple[list[_Node], list[dict[str, Any]]]:
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
             fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
-            depth = _accepts(rules, stack, last_seen, marker, fragment_start)
+            depth = _accepts(rules, stack, last_seen, style, number, path, fragment_start)
         if depth is not None:  # a marker that opens a section
             if not roots and number > 1 and style not in ("dash", "decimal"):
                 fragment = True
@@ -505,7 +507,7 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]], verbs:
         stop_match = RE_TITLE_END.search(text, head, end)
         stop = stop_match.start() if stop_match else end
         title = squash(text[head:stop]).rstrip(TITLE_TRIM)
-        items.append(_InlineItem(text[start:head], number, start, end, title))
+        items.append(_new_tuple(_InlineItem, (text[start:head], number, start, end, title)))
     return items
 
 
