@@ -222,15 +222,17 @@ def _pieces(doc: Document, line: Block, cut_joins: Sequence[int]) -> list[Block]
     for before, pos in gaps:
         if before <= line.start:
             continue
+        # What stands before the gap is asked first: most gaps (a line wrapped mid-sentence) end there.
+        if not (folded[before - 1] in _SENTENCE_CLOSE or (
+                head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before))):
+            continue
         marker = match_marker(folded, pos, line.end)
         if marker is None or marker.style == "dash":
             continue  # a dash inside a sentence is punctuation
         if before == pos and not doc.space_dropped_before(pos):
             continue  # a join (before == pos) where no whitespace was dropped: a gloss, a page-chunk marker
-        after_title = head >= 0 and before - head <= _FLAT_TITLE_MAX and not RE_TITLE_END.search(doc.text, head, before)
-        if folded[before - 1] in _SENTENCE_CLOSE or after_title:
-            cuts.append((pos, marker))
-            head = pos
+        cuts.append((pos, marker))
+        head = pos
     if not cuts:
         return []
     out = [new_block(line.kind, line.start, cuts[0][0], line.lineno, line.marker)]
@@ -251,15 +253,15 @@ def _read_pieces(doc: Document) -> _Pieces:
     flattened: set[int] = set()
     mid_line: set[int] = set()
     contents_at: list[int] = []
-    cut_joins = [pos for pos in doc.joins(0, len(folded)) if folded[pos] in MARKER_FIRST]
+    # A join right after a line break starts a line: only one inside a line can cut it.
+    cut_joins = [pos for pos in doc.joins(0, len(folded)) if folded[pos] in MARKER_FIRST and folded[pos - 1] != "\n"]
     n_cuts = len(cut_joins)
     cut = 0  # the first of cut_joins past the start of the line
     space = folded.find(" ")  # the first space at or after the start of the line, or -1
     append, find = pieces.append, folded.find
     for line in doc.lines:
-        kind = line.kind
+        kind, start, end, _, marker, _, _ = line  # read once: reading a field costs more
         if kind not in _NOT_STRUCTURE:
-            start, end = line.start, line.end
             while cut < n_cuts and cut_joins[cut] <= start:
                 cut += 1
             if 0 <= space < start:
@@ -276,7 +278,7 @@ def _read_pieces(doc: Document) -> _Pieces:
                     mid_line.update(range(first + 1, len(pieces)))
                     continue
             append(line)
-        elif kind == "toc_entry" and line.marker is None:
+        elif kind == "toc_entry" and marker is None:
             contents_at.append(len(pieces))
     return _Pieces(pieces, flattened, mid_line, contents_at)
 
@@ -414,26 +416,27 @@ def _build(doc: Document) -> tuple[list[_Node], list[dict[str, Any]]]:
         depth = None
         mid_line = k in mid_pieces
         if marker is not None:
-            if marker.number == 1 and _is_contents(roots, nodes, marker):
+            style, number, marker_end, stray, path = marker  # read once: reading a field costs more
+            if number == 1 and _is_contents(roots, nodes, marker):
                 roots, roots_data, nodes, stack, last_seen, fragment = [], [], [], [], {}, False
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
             fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
             depth = _accepts(rules, stack, last_seen, marker, fragment_start)
-        if marker is not None and depth is not None:
-            if not roots and marker.number > 1 and marker.style not in ("dash", "decimal"):
+        if depth is not None:  # a marker that opens a section
+            if not roots and number > 1 and style not in ("dash", "decimal"):
                 fragment = True
             in_attachment = False
-            if marker.style != "decimal" or len(marker.path) == 1:
-                last_seen[marker.style] = marker.number
+            if style != "decimal" or len(path) == 1:
+                last_seen[style] = number
             del stack[depth:]
-            head = marker.end
+            head = marker_end
             while head < end and text[head] in " \t":
                 head += 1
             title, title_end = _title(doc, head, end, k in flattened)
-            written = text[start : marker.end] if marker.stray is None else marker.written(text, start)
-            node = _new_tuple(_Node, (written, marker.style, marker.number, depth + 1, title, start, title_end,
-                                      [], marker.path, [], stack[-1].kids if stack else roots_data))
+            written = text[start:marker_end] if stray is None else marker.written(text, start)  # type: ignore[union-attr]
+            node = _new_tuple(_Node, (written, style, number, depth + 1, title, start, title_end,
+                                      [], path, [], stack[-1].kids if stack else roots_data))
             if not stack:
                 roots.append(node)
             nodes.append(node)

@@ -50,6 +50,7 @@ from ecoplan.text.lexicon import (
     squash,
 )
 from ecoplan.text.markers import MARKER_FIRST, match_marker
+from ecoplan.text.normalise import FOLD_TABLE
 from ecoplan.text.patterns import lazy_re, lazy_regex
 from ecoplan.text.records import rule_record
 from ecoplan.vocab import alternation, load, trie_alternation
@@ -116,19 +117,31 @@ class _Rules:
     # character before the label): a pattern opening with a character class is scanned for far
     # faster than one opening with a condition on the character before.
     label_in_line: re.Pattern[str]
-    label_in_line_ends: str  # what closes the label of every match of label_in_line (its colon, 】)
+    label_in_line_ends: str  # what closes the label of every match of label_in_line (its colon, 】), folded
+    # The brackets as folded text holds them: the prefilters search for each, and fold has no full-width form.
+    open_folded: str
+    close_folded: str
+    # A closing bracket or the end of a label (label_in_line_ends), in folded text: one search tells whether a
+    # line holds either after its first role word, where a bracketed clause or a labelled one would.
+    bracket_or_label_end: re.Pattern[str]
     bracket: re.Pattern[str]  # the standard engine reads a bracket's content a third faster
     role_hint: re.Pattern[str]  # cheap test: could this bracket (or line) assign work?
     verb_role: dict[str, str]
     verb_tail: int  # the longest role word with its complement: how far from its end verb_at_end reaches
     # The standard engine: asked of a few characters of many sentences, a call of it costs a fraction of a `regex` one.
     verb_at_end: re.Pattern[str]
+    verb_ends: frozenset[str]  # the last characters of role words and complements: where verb_at_end can end
     noise_at_end: regex.Pattern[str]
     max_name_length: int
     not_cell_wrap: regex.Pattern[str]
     convention: regex.Pattern[str]  # 排在首位者牵头: the first name leads, the rest support
     lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
     name_leads: tuple[str, ...]
+
+
+def _folded(chars: str) -> str:
+    """`chars` as folded text holds them, each once: a full-width form stands there as its ASCII twin."""
+    return "".join(dict.fromkeys(chars.translate(FOLD_TABLE)))
 
 
 @cache
@@ -139,6 +152,7 @@ def _rules() -> _Rules:
     verbs = {w: "lead" for w in v.lead_verbs} | {w: "support" for w in v.support_verbs}
     label_alt = alternation(list(labels))
     any_label = alternation([*labels, *v.other_labels])
+    label_ends = "】:："  # what closes a label of label_in_line
     return _Rules(
         header_exact=header_exact,
         header_search=lazy_re(alternation(list(header_exact))),
@@ -156,7 +170,10 @@ def _rules() -> _Rules:
         # A set lookup of a line's first character spares most lines a match that fails.
         label_at_start_firsts=frozenset(" 【" + OPEN_ANY + "".join(w[0] for w in [*labels, *v.other_labels] if w)),
         label_in_line=lazy_re(rf"[。;；][ ]*+(?:【[ ]*+(?:{label_alt})[ ]*+】|(?:{label_alt})[ ]*+[:：])"),
-        label_in_line_ends="】:：",
+        label_in_line_ends=_folded(label_ends),
+        open_folded=_folded(OPEN_ANY),
+        close_folded=_folded(CLOSE_ANY),
+        bracket_or_label_end=lazy_re(char_class(_folded(CLOSE_ANY + label_ends))),
         # One level of nesting is allowed: （…各县（市、区）人民政府负责落实）.
         bracket=lazy_re(
             rf"{char_class(OPEN_ANY)}(?P<c>(?:{char_class(OPEN_ANY + CLOSE_ANY + chr(10), negate=True)}"
@@ -171,6 +188,7 @@ def _rules() -> _Rules:
         verb_at_end=lazy_re(
             rf"(?P<verb>{alternation(list(verbs))})(?:{alternation(v.role_complements) or '(?!)'})?$"
         ),
+        verb_ends=frozenset(w[-1] for w in [*verbs, *v.role_complements]),
         convention=lazy_regex("|".join(v.first_is_lead) or "(?!)"),
         noise_at_end=lazy_regex(rf"(?:{alternation(v.name_noise)})$"),
         max_name_length=v.max_name_length,
@@ -829,7 +847,9 @@ def _past_separators(text: str, end: int, limit: int) -> int:
 _Clause = tuple[tuple[int, int], tuple[list[str], list[str]], bool]
 
 
-def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, items: _NameItems) -> list[_Clause]:
+def _inline_clauses(
+    doc: Document, rules: _Rules, line: Block, role_from: int, at_end: bool, items: _NameItems
+) -> list[_Clause]:
     """The items of a prose line that end in a responsibility clause (bracketed or after 。).
 
     With `at_end` the text ends in this line, and a clause whose bracket never closes is read
@@ -838,7 +858,6 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
     line gives depends on the line alone, not on the lines above it: a line that gives nothing
     (most) leaves the reading of the document as it was.
     """
-    rules = _rules()
     fold = doc.fold
     out: list[_Clause] = []
     seg = line.start
@@ -848,7 +867,10 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
         if rng is not None:
             out.append((rng, roles, seg == line.start))
 
-    for m in _role_brackets(rules, fold, line.start, line.end, role_from):
+    # A line without a closing bracket or a label's end after its first role word (most) holds no
+    # bracketed clause and no labelled one: neither is looked for.
+    marked = rules.bracket_or_label_end.search(fold, role_from, line.end) is not None
+    for m in _role_brackets(rules, fold, line.start, line.end, role_from) if marked else ():
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
@@ -871,12 +893,12 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
         if rng is not None:
             out.append((rng, head_roles, True))
             return out
-    if not out and (closing := _closing_sentence(doc, seg, line.end, items)) is not None:
+    if not out and (closing := _closing_sentence(doc, rules, seg, line.end, items)) is not None:
         add(*closing)
         return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     # A label's colon (or 】) stands after the line's first role word: most lines have none there.
-    if first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
+    if not marked or first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
         return out
     tail = rules.label_in_line.search(fold, seg, line.end)
     if tail is not None:
@@ -887,7 +909,7 @@ def _inline_clauses(doc: Document, line: Block, role_from: int, at_end: bool, it
     return out
 
 
-def _closing_sentence(doc: Document, start: int, end: int,
+def _closing_sentence(doc: Document, rules: _Rules, start: int, end: int,
                       items: _NameItems) -> tuple[int, tuple[list[str], list[str]]] | None:
     """(where it starts, its roles) of a last sentence of fold[start:end] written in the verb form,
     unbracketed (…全年完成清淤4.5公里。由某镇环保办牵头，某办配合。): it closes the item before it.
@@ -897,10 +919,11 @@ def _closing_sentence(doc: Document, start: int, end: int,
     last = end
     while last > start and fold[last - 1] in _SENTENCE_TRAIL:
         last -= 1
+    if last <= start or fold[last - 1] not in rules.verb_ends:
+        return None  # its last clause ends in no role word (most sentences): no need to read it
     opens = fold.rfind("。", start, last) + 1
     if opens <= start:
         return None  # the line holds one sentence: its roles are read from its head
-    rules = _rules()
     if rules.verb_at_end.search(fold[max(opens, last - rules.verb_tail) : last]) is None:
         return None  # its last clause ends in no role word (most sentences): no need to read it
     roles = parse_roles(doc.text[opens:last], fold=fold[opens:last], items=items)
@@ -923,11 +946,11 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: in
     between the first opening and the last closing bracket: no bracket's content could then
     hold one, and most lines with a role word state it after the item, unbracketed. The first
     role word starts at `role_from`: a bracket that closes after none closes before it."""
-    last_close = last_of(fold, CLOSE_ANY, role_from + 1, end)
+    last_close = last_of(fold, rules.close_folded, role_from + 1, end)
     if last_close < 0:
         return iter(())
     # The last closing bracket of the line is that one: an opening bracket counts only before it.
-    first_open = first_of(fold, OPEN_ANY, start, last_close)
+    first_open = first_of(fold, rules.open_folded, start, last_close)
     if first_open < 0 or rules.role_hint.search(fold, first_open + 1, last_close) is None:
         return iter(())
     return rules.bracket.finditer(fold, first_open, end)  # no match starts before an opening bracket
@@ -1174,7 +1197,8 @@ def parse_tasks(doc: Document) -> list[Task]:
     for i, line in enumerate(lines):
         if i <= stream_end:
             continue
-        if line.kind == "table_row":
+        kind, line_start, line_end, _, marker, _, lead_tabs = line  # read once: reading a field costs more
+        if kind == "table_row":
             catch_up()
             open_items.clear()
             # A heading joins the paragraph right below it, not one past a table row: the
@@ -1195,9 +1219,9 @@ def parse_tasks(doc: Document) -> list[Task]:
                 flush()
                 row = cells
             continue
-        if table is not None and table.headed and (tabs := line.lead_tabs):
+        if table is not None and table.headed and (tabs := lead_tabs):
             flush()
-            a, b = _strip(doc, line.start, line.end)
+            a, b = _strip(doc, line_start, line_end)
             row = [[] for _ in range(tabs)] + [[(a, b)]]
             continue
         if table is not None:
@@ -1206,11 +1230,11 @@ def parse_tasks(doc: Document) -> list[Task]:
                 row is not None
                 and nxt is not None
                 and nxt.is_table
-                and line.marker is None
-                and not rules.not_cell_wrap.match(doc.fold, line.start, line.end)
+                and marker is None
+                and not rules.not_cell_wrap.match(doc.fold, line_start, line_end)
                 and _header(rules, doc, nxt) is None
             ):
-                a, b = _strip(doc, line.start, line.end)
+                a, b = _strip(doc, line_start, line_end)
                 row[-1].append((a, b))  # a cell broken onto its own line
                 continue
             flush()
@@ -1218,14 +1242,14 @@ def parse_tasks(doc: Document) -> list[Task]:
         # prose
         # Most lines hold no lead column word, so no header run of a flattened table; the
         # search for one starts no further back than it could from the line's first role word.
-        role_at = role_hint.search(fold, line.start, line.end)
+        role_at = role_hint.search(fold, line_start, line_end)
         if reach is None:
-            lead_from: int | None = line.start
+            lead_from: int | None = line_start
         else:
-            lead_from = None if role_at is None else max(line.start, role_at.start() - reach)
+            lead_from = None if role_at is None else max(line_start, role_at.start() - reach)
         if (
             lead_from is not None
-            and lead_header.search(fold, lead_from, line.end) is not None
+            and lead_header.search(fold, lead_from, line_end) is not None
             and (stream := _stream_at(rules, doc, lines, i)) is not None
         ):
             catch_up()
@@ -1235,13 +1259,13 @@ def parse_tasks(doc: Document) -> list[Task]:
             open_items.clear()
             continue
         at_end = i == last_line
-        first_char = fold[line.start : line.start + 1]
+        first_char = fold[line_start : line_start + 1]
         if (
-            first_char in label_at_start_firsts and label_at_start.match(fold, line.start, line.end)
-        ) or (first_char in OPEN_ANY and fold[line.end - 1 : line.end] in CLOSE_ANY
+            first_char in label_at_start_firsts and label_at_start.match(fold, line_start, line_end)
+        ) or (first_char in OPEN_ANY and fold[line_end - 1 : line_end] in CLOSE_ANY
               and _role_bracket_line(doc, rules, line)):
-            bracket_open = doc.fold[line.start] in OPEN_ANY and not rules.label.match(doc.fold, line.start, line.end)
-            a, b = _strip(doc, line.start + (1 if bracket_open else 0), line.end)
+            bracket_open = doc.fold[line_start] in OPEN_ANY and not rules.label.match(doc.fold, line_start, line_end)
+            a, b = _strip(doc, line_start + (1 if bracket_open else 0), line_end)
             if bracket_open and b > a and doc.fold[b - 1] in CLOSE_ANY:
                 b -= 1  # the bracket around the whole line, not one closing 各镇（街道）
             roles = parse_roles(doc.text[a:b], fold=doc.fold[a:b], cut=at_end, items=name_items)
@@ -1272,7 +1296,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                     _add(item_task["lead"], roles[0])
                     _add(item_task["support"], roles[1])
             continue
-        clauses = _inline_clauses(doc, line, role_at.start(), at_end, name_items) if role_at is not None else []
+        clauses = _inline_clauses(doc, rules, line, role_at.start(), at_end, name_items) if role_at is not None else []
         if clauses:
             catch_up()
             read_prose(i, line, clauses)

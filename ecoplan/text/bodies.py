@@ -677,7 +677,8 @@ def has_stop_char(name: str) -> bool:
     """Whether `name` holds a character that never stands inside a body name (以下…, 的, 等), but
     for one between the fields of a division's name (固体废物与化学品管理处, 应对气候变化处)."""
     v = body_lexicon()
-    plain = _BRACKETED_ANY.sub("", name)
+    # A name without an opening bracket (most) has no bracketed part: no call of the pattern.
+    plain = _BRACKETED_ANY.sub("", name) if "(" in name or "（" in name else name
     if v.stop_chars.isdisjoint(plain):
         return False  # most names
     stops = [k for k, ch in enumerate(plain) if ch in v.stop_chars]
