@@ -72,6 +72,8 @@ _BMP_LAST = 0xFFFF
 _RE_ASTRAL = re.compile(f"[{chr(_BMP_LAST + 1)}-{chr(sys.maxunicode)}]")
 _ODD_CLASSES = _classes_of(_ODD)
 _LEGACY_ENCODINGS = frozenset({"gb18030", "utf-16"})
+# Encodings whose NUL character is a NUL byte, and whose other characters hold none.
+_NUL_IS_BYTE = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 # CJK ideographs: any Chinese text decoded from GB18030 has some.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 
@@ -183,13 +185,15 @@ def _not_odd_latin1() -> bytes:
     return bytes(code for code in range(256) if code not in odd)
 
 
-def _looks_binary(text: str, encoding: str) -> bool:
+def _looks_binary(text: str, encoding: str, data: bytes) -> bool:
     """NULs, or more than a trace of odd characters (see _ODD and _PRIVATE_USE).
 
     Binary bytes that happen to decode (GB18030 accepts most byte strings; random
     bytes can start with a UTF-16 BOM) give text full of such characters.
     """
-    if "\x00" in text:
+    # A NUL byte of UTF-8 or GB18030 is a NUL character (and one only): memchr finds it in the input,
+    # where a search of the text for U+0000 (a zero low byte) cannot use memchr.
+    if b"\x00" in data if encoding in _NUL_IS_BYTE else "\x00" in text:
         return True
     sample = text[:65536]
     if not sample:
@@ -219,7 +223,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             text = _decode_whole(data, encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_binary(text, encoding):
+        if _looks_binary(text, encoding, data):
             break
         if encoding == "gb18030" and not _legacy_patterns()[1].search(text):
             # Bytes that are not UTF-8 and hold no Chinese character as GB18030:

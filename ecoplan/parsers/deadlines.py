@@ -69,6 +69,11 @@ _SPAN_BEFORE = lazy_regex(
     r"(?:(?:\d{4}+|[" + _CN_YEAR_DIGIT + r"]{4}+)年?|\d{1,2}+月份?)[ ]*+[" + regex.escape(RANGE_DASHES)
     + r"至到]?[ ]*+$"
 )
+# What may follow that year or month in the search's window (a line feed: `$` also matches before a
+# last one), and what it ends with besides a digit: a window whose last character other than those
+# is none of these is not searched (the `regex` search costs more than the whole judgement).
+_SPAN_TAIL = " \n" + RANGE_DASHES + "至到"
+_SPAN_LAST = "年月份" + _CN_YEAR_DIGIT
 _LOOKBACK = 12
 # How far a cited title (《…》) reaches on either side of a date inside it.
 _TITLE_REACH = 80
@@ -116,6 +121,7 @@ class _Groups(NamedTuple):
     post: str | None  # suffix (前)
 
 
+_BEYOND_BMP = lazy_re("[\U00010000-\U0010ffff]")
 # A named tuple made from a tuple of all its fields, without the Python-level __new__ of
 # `_Groups(...)`: one is made for every match.
 _new_tuple = tuple.__new__
@@ -324,11 +330,16 @@ def _alphabet(pattern: str) -> tuple[set[str] | None, int]:
     return (chars if walk(tree) else None), tree.getwidth()[0]
 
 
-def _may_be_inside(inside: frozenset[str], ch: str) -> bool:
+def _may_be_inside(inside: frozenset[str] | str, ch: str) -> bool:
     """Whether a match may hold `ch`: one of `inside`, or a digit. Every digit Unicode
     has added since the Unicode of this Python lies outside the BMP (which `regex`, with
     a Unicode of its own, may read as \\d), so those count as inside too."""
     return ch in inside or ch.isdecimal() or ch > "\uffff"
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without the weekday of the 1st that it works out too."""
+    return 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
 
 
 def _month_day(rules: _Rules, g: _Groups, year: int | None) -> tuple[int, int] | None:
@@ -346,7 +357,7 @@ def _month_day(rules: _Rules, g: _Groups, year: int | None) -> tuple[int, int] |
         if month is None or not 1 <= month <= 12:
             return None
         # Feb 29 only exists in leap years; a recurring date takes the longest month.
-        last = calendar.monthrange(year if year else 2000, month)[1]
+        last = _days_in_month(year if year else 2000, month)
         if g.d:
             day = cn_int(g.d)
             if day is None or not 1 <= day <= last:
@@ -373,7 +384,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
     last_year: tuple[int, int] | None = None  # (end offset, year) of the latest explicit year
     cites = BOOK_TITLE_OPEN in fold  # without a 《 no date stands inside a cited title
     for start, end, g, year_end, post_start in _matches(rules, fold):
-        before = fold[max(0, start - _LOOKBACK) : start]
+        before = fold[start - _LOOKBACK if start > _LOOKBACK else 0 : start]
         if g.post and rules.post_not_followed.match(fold, end):
             end = post_start  # 前后 / 前三季度: the 前 is not "by"
             post = False
@@ -437,7 +448,7 @@ def _matches(rules: _Rules, fold: str) -> Iterator[_Found]:
         end = anchor + 1
         while end < size and ((c := fold[end]) in inside or c.isdecimal() or c > "\uffff"):
             end += 1
-        beyond_bmp = max(fold[start:end]) > "\uffff"
+        beyond_bmp = _BEYOND_BMP.search(fold, start, end) is not None  # max(run) makes a string a character
         # A search per match (a run holds one or none, mostly) costs less than a finditer per run.
         # A match holds an anchor, so it is never empty, and the rest of a run after a match is
         # searched again only while an anchor starts in it (a search that fails costs the most).
@@ -513,6 +524,13 @@ def _in_book_title(fold: str, pos: int) -> bool:
     return closed >= 0 and "\n" not in fold[pos:closed]
 
 
+def _may_end_span(before: str) -> bool:
+    """Whether _SPAN_BEFORE may match `before`: its year or month ends on the last character
+    left once what may follow one is stripped."""
+    tail = before.rstrip(_SPAN_TAIL)
+    return bool(tail) and _may_be_inside(_SPAN_LAST, tail[-1])
+
+
 def _judge(
     rules: _Rules,
     m: _Groups,
@@ -527,7 +545,7 @@ def _judge(
 ) -> tuple[str, str | None] | None:
     """(date, recurring) when the match is a time limit, else None; `written_year` is cn_int(m.y)."""
     pre = bool(m.pre)
-    if pre and _SPAN_BEFORE.search(before):
+    if pre and _may_end_span(before) and _SPAN_BEFORE.search(before):
         return None  # 2021年至2025年: a plan period, not a limit
     if not pre and before.endswith(rules.not_before):
         return None  # 较2020年底, 上年底: a baseline
@@ -543,7 +561,7 @@ def _judge(
         if not has_period or (m.m and not (m.mp or m.d or post)):
             return None  # 每年开展 / 每年6月开展: a schedule, not a limit
         md = _month_day(rules, m, None)
-        return (f"--{md[0]:02d}-{md[1]:02d}", "yearly") if md else None
+        return ("--%02d-%02d" % md, "yearly") if md else None  # noqa: UP031 (see below)
     if m.y:
         year = written_year
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
@@ -579,7 +597,8 @@ def _judge(
         return None
     if plan_year is not None and year < plan_year:
         return None  # before the plan's own year: a reference to the past
-    return f"{year:04d}-{md[0]:02d}-{md[1]:02d}", None
+    # printf-style: each format spec of an f-string costs a call.
+    return "%04d-%02d-%02d" % (year, *md), None  # noqa: UP031
 
 
 def deadline_models(doc: Document, matches: list[DeadlineMatch]) -> list[Deadline]:
@@ -931,5 +950,6 @@ def _time_limit_months(doc: Document, matches: list[DeadlineMatch]) -> list[Dead
                      and (b == line.end or fold[b] in FIELD_AFTER + ",;"))
         if alone:
             y, m = int(hit["y"]), int(hit["m"])
-            out.append(DeadlineMatch(a, b, text[a:b], f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}", None))
+            out.append(DeadlineMatch(a, b, text[a:b], "%04d-%02d-%02d" % (y, m, _days_in_month(y, m)),  # noqa: UP031
+                                     None))
     return out

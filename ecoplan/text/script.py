@@ -133,7 +133,13 @@ def _holds_unencodable_traditional(text: str) -> bool:
     if _CHAR_REF_OPEN in text:
         # A reference written in the text would pass for an unencodable character: test by set.
         return not _traditional_codes().isdisjoint(map(ord, text)) or _RE_ASTRAL_CJK.search(text) is not None
-    refs = _char_ref().findall(text.encode(_CODEC, "xmlcharrefreplace"))
+    encoded = text.encode(_CODEC, "xmlcharrefreplace")
+    # The first reference is found by memchr (& is rare in a plan, and GB2312 writes no & inside a
+    # character): a text the codec encodes whole is spared the pattern's scan of every byte.
+    first = encoded.find(b"&")
+    if first < 0:
+        return False
+    refs = _char_ref().findall(encoded, first)
     if not refs:
         return False
     codes = _traditional_codes()
