@@ -521,8 +521,8 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
     All are located in one call (Document.spans).
     """
     text = doc.text
-    # Each Section's fields but its line and span, then the list its data go into.
-    rows: list[tuple[str, str, int, int, str, str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    # Each Section's data, in place in the tree; its line and span are filled in once all are located.
+    rows: list[dict[str, Any]] = []
     starts: list[int] = []
     ends: list[int] = []
     inline_starts = inline.starts
@@ -544,22 +544,27 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
             body = "\n".join([text[a:b] for a, b in segments if b > a])
             # Segments are in text order: the last one ends last.
             end = segments[-1][1] if segments[-1][1] > end else end
-        rows.append((marker, style, number, level, title, body, kids, into))
+        row = {"marker": marker, "style": style, "number": number, "level": level, "title": title, "text": body,
+               "children": kids}
+        into.append(row)
+        rows.append(row)
         starts.append(start)
         ends.append(end)
         if items:
             for item in items:
-                rows.append((item.marker, "inline", item.number, level + 1, item.title,
-                             text[item.start + len(item.marker) : item.end], [], kids))
+                row = {"marker": item.marker, "style": "inline", "number": item.number, "level": level + 1,
+                       "title": item.title, "text": text[item.start + len(item.marker) : item.end], "children": []}
+                kids.append(row)
+                rows.append(row)
                 starts.append(item.start)
                 ends.append(item.end)
             items = []
     spans = doc.spans(starts, ends)
     # A span's start is where text[start] stands in the input: its line.
     lines = doc.raw_linenos(map(_START_OF_SPAN, spans))
-    for (marker, style, number, level, title, body, kids, into), span, line in zip(rows, spans, lines, strict=True):
-        into.append({"marker": marker, "style": style, "number": number, "level": level, "title": title,
-                     "text": body, "line": line, "span": span, "children": kids})
+    for row, span, line in zip(rows, spans, lines, strict=True):
+        row["line"] = line
+        row["span"] = span
 
 
 _START_OF_SPAN = itemgetter(0)

@@ -897,14 +897,22 @@ def _inline_clauses(
     ):
         _add_clause(out, doc, start, seg, open_at, roles)
         return out
-    if seg == start and (head_roles := _head_roles(doc, line, items)) is not None:
+    # The clause at an item's head opens with 由: a line without one (most) states no roles there.
+    if (seg == start and fold.find(_HEAD_CLAUSE_OPEN, start, end) >= 0
+            and (head_roles := _head_roles(doc, line, items)) is not None):
         rng = _item_range(doc, start, end)
         if rng is not None:
             out.append((rng, head_roles, True))
             return out
-    if not out and (closing := _closing_sentence(doc, rules, seg, end, items)) is not None:
-        _add_clause(out, doc, start, seg, *closing)
-        return out
+    if not out:
+        last = end
+        while last > seg and fold[last - 1] in _SENTENCE_TRAIL:
+            last -= 1
+        # Most last sentences end in no role word: they are not read.
+        if (last > seg and fold[last - 1] in rules.verb_ends
+                and (closing := _closing_sentence(doc, rules, seg, last, items)) is not None):
+            _add_clause(out, doc, start, seg, *closing)
+            return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     # A label's colon (or 】) stands after the line's first role word: most lines have none there.
     if not marked or first_of(fold, rules.label_in_line_ends, role_from, end) < 0:
@@ -926,18 +934,14 @@ def _add_clause(out: list[_Clause], doc: Document, line_start: int, seg: int, cl
         out.append((rng, roles, seg == line_start))
 
 
-def _closing_sentence(doc: Document, rules: _Rules, start: int, end: int,
+def _closing_sentence(doc: Document, rules: _Rules, start: int, last: int,
                       items: _NameItems) -> tuple[int, tuple[list[str], list[str]]] | None:
-    """(where it starts, its roles) of a last sentence of fold[start:end] written in the verb form,
+    """(where it starts, its roles) of a last sentence of fold[start:last] written in the verb form,
     unbracketed (…全年完成清淤4.5公里。由某镇环保办牵头，某办配合。): it closes the item before it.
     Only when every clause of it ends in a role word (parse_roles): a sentence of prose with a
-    role word inside is none."""
+    role word inside is none. `last` is where the text ends without its trailing full stop and spaces,
+    and the caller has found that it ends with a character a role word can end with."""
     fold = doc.fold
-    last = end
-    while last > start and fold[last - 1] in _SENTENCE_TRAIL:
-        last -= 1
-    if last <= start or fold[last - 1] not in rules.verb_ends:
-        return None  # its last clause ends in no role word (most sentences): no need to read it
     opens = fold.rfind("。", start, last) + 1
     if opens <= start:
         return None  # the line holds one sentence: its roles are read from its head
@@ -975,9 +979,7 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: in
 
 def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:
     """Roles stated at the head of an item, or right after its run-in heading:
-    `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
-    if doc.fold.find(_HEAD_CLAUSE_OPEN, line.start, line.end) < 0:
-        return None  # the clause opens with 由: a line without one states no roles at its head
+    `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…` (asked of a line that holds 由)."""
     rng = _item_range(doc, line.start, line.end)
     if rng is None:
         return None
