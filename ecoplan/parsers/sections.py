@@ -313,19 +313,21 @@ def _accepts(
     rules: _Rules,
     stack: list[_Node],
     last_seen: dict[str, int],
-    marker: MarkerMatch,
+    style: str,
+    number: int,
+    path: tuple[int, ...],
     fragment_start: bool,
 ) -> int | None:
-    """Stack depth at which a marker opens a section, or None if it does not fit its sequence.
+    """Stack depth at which a marker (its style, number and decimal path) opens a section, or None if it
+    does not fit its sequence.
 
     A style that is not open may start at 1, or continue the count it reached
     under an earlier parent (第三条 under 第二章, measures numbered through a plan).
     In a fragment of a plan (`fragment_start`), a style seen for the first time
     may start at any number.
     """
-    style, number = marker.style, marker.number
     if style == "decimal":
-        return _accepts_decimal(stack, marker.path, last_seen.get(style, 0))
+        return _accepts_decimal(stack, path, last_seen.get(style, 0))
     for depth, node in enumerate(stack):
         if node.style != style:
             continue
@@ -422,7 +424,7 @@ def _build(doc: Document) -> tuple[list[_Node], list[dict[str, Any]]]:
             # The first heading of a fragment counts on from an earlier one (6. then 7.); once the
             # text is known to be a fragment, a style seen for the first time may start anywhere.
             fragment_start = not mid_line and (fragment if roots else _counts_on(pieces, k))
-            depth = _accepts(rules, stack, last_seen, marker, fragment_start)
+            depth = _accepts(rules, stack, last_seen, style, number, path, fragment_start)
         if depth is not None:  # a marker that opens a section
             if not roots and number > 1 and style not in ("dash", "decimal"):
                 fragment = True
@@ -505,7 +507,7 @@ def _find_inline(text: str, folded: str, segments: list[tuple[int, int]], verbs:
         stop_match = RE_TITLE_END.search(text, head, end)
         stop = stop_match.start() if stop_match else end
         title = squash(text[head:stop]).rstrip(TITLE_TRIM)
-        items.append(_InlineItem(text[start:head], number, start, end, title))
+        items.append(_new_tuple(_InlineItem, (text[start:head], number, start, end, title)))
     return items
 
 
@@ -519,15 +521,15 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
     All are located in one call (Document.spans).
     """
     text = doc.text
-    # Each Section's fields but its line and span, then the list its data go into.
-    rows: list[tuple[str, str, int, int, str, str, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    # Each Section's data, in place in the tree; its line and span are filled in once all are located.
+    rows: list[dict[str, Any]] = []
     starts: list[int] = []
     ends: list[int] = []
     inline_starts = inline.starts
     n_inline = len(inline_starts)
+    items: list[_InlineItem] = []  # the inline items of the node: none in most
     for marker, style, number, level, title, start, end, segments, _, kids, into in nodes:
-        items: list[_InlineItem] = []
-        if segments:
+        if n_inline and segments:
             # No inline marker can start anywhere from the first segment to the end of the last: most sections.
             k = bisect_left(inline_starts, segments[0][0])
             if k < n_inline and inline_starts[k] < segments[-1][1]:
@@ -542,20 +544,27 @@ def _sections_data(doc: Document, nodes: list[_Node], inline: _InlineScan) -> No
             body = "\n".join([text[a:b] for a, b in segments if b > a])
             # Segments are in text order: the last one ends last.
             end = segments[-1][1] if segments[-1][1] > end else end
-        rows.append((marker, style, number, level, title, body, kids, into))
+        row = {"marker": marker, "style": style, "number": number, "level": level, "title": title, "text": body,
+               "children": kids}
+        into.append(row)
+        rows.append(row)
         starts.append(start)
         ends.append(end)
-        for item in items:
-            rows.append((item.marker, "inline", item.number, level + 1, item.title,
-                         text[item.start + len(item.marker) : item.end], [], kids))
-            starts.append(item.start)
-            ends.append(item.end)
+        if items:
+            for item in items:
+                row = {"marker": item.marker, "style": "inline", "number": item.number, "level": level + 1,
+                       "title": item.title, "text": text[item.start + len(item.marker) : item.end], "children": []}
+                kids.append(row)
+                rows.append(row)
+                starts.append(item.start)
+                ends.append(item.end)
+            items = []
     spans = doc.spans(starts, ends)
     # A span's start is where text[start] stands in the input: its line.
     lines = doc.raw_linenos(map(_START_OF_SPAN, spans))
-    for (marker, style, number, level, title, body, kids, into), span, line in zip(rows, spans, lines, strict=True):
-        into.append({"marker": marker, "style": style, "number": number, "level": level, "title": title,
-                     "text": body, "line": line, "span": span, "children": kids})
+    for row, span, line in zip(rows, spans, lines, strict=True):
+        row["line"] = line
+        row["span"] = span
 
 
 _START_OF_SPAN = itemgetter(0)

@@ -25,6 +25,7 @@ Which deadline governs a target is the deadlines parser's `DeadlineScope`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -344,6 +345,7 @@ class _Reading(NamedTuple):  # made once per group of numbers; read, never chang
 
 _TITLE, _CHILDREN = attrgetter("title"), attrgetter("children")  # of a Section
 _QUANTITIES = itemgetter(1)  # of a (clause index, its quantities) pair: filtered in C
+_SENTENCE = itemgetter(2)  # of a clause (start, end, sentence index)
 # Comparators that bound a figure, as a count verb right after them keeps (至少建成, 不超过新增).
 BOUNDS = frozenset((">", ">=", "<", "<="))
 
@@ -402,9 +404,13 @@ def _read_head(
             if bound is not None and found in r.count_verbs and r.before_ops[bound.group()] in BOUNDS:
                 op, subject_end = r.before_ops[bound.group()], bound.start()  # 至少建成1个: ">="
     hedge = r.hedges.search(fold, hs, he)
-    base = None
-    for m in r.baseline.finditer(fold, hs, word_start):
-        base = m
+    # The last baseline of the head. Most heads hold none: one search tells, where a finditer's
+    # scanner costs several times as much; the matches after the first are those of a finditer
+    # from its end (no match is empty, and the pattern reads nothing behind its start).
+    base = r.baseline.search(fold, hs, word_start)
+    if base is not None:
+        for m in r.baseline.finditer(fold, base.end(), word_start):
+            base = m
     change = r.change.get(word) if word is not None else None
     baseline_year = None
     if base is not None:
@@ -566,9 +572,8 @@ def parse_targets(
         for k, quantities in filter(_QUANTITIES, enumerate(found)):
             cs, ce, sentence = line_clauses[k]
             if sentence != prev_sentence:
-                first_clause = k
-                while first_clause and line_clauses[first_clause - 1][2] == sentence:
-                    first_clause -= 1
+                # Clauses come in sentence order: the sentence's first clause is found by bisection.
+                first_clause = bisect_left(line_clauses, sentence, 0, k, key=_SENTENCE)
                 read_to = first_clause  # the sentence's first clause is never an inline item of it
                 subject_prev = ""
                 measured = ""  # the indicator of the sentence's last target

@@ -101,7 +101,8 @@ _NOT_IN_HEADING = frozenset("。，,；;：:")
 @rule_record
 class _Rules:
     header_exact: dict[str, str]  # header word -> column role
-    # Literal words: the standard engine finds them several times faster than `regex`.
+    # Literal words: the standard engine finds them several times faster than `regex`; as a trie, a
+    # position is tried against one branch per first character, not against each of the words.
     header_search: re.Pattern[str]
     lead_header: re.Pattern[str]  # a line without a lead column word opens no flattened table
     # How far before a line's first role word a lead column word can start, when each of them holds
@@ -136,6 +137,7 @@ class _Rules:
     not_cell_wrap: regex.Pattern[str]
     convention: regex.Pattern[str]  # 排在首位者牵头: the first name leads, the rest support
     lead_mark: regex.Pattern[str]  # a lead marked inside a responsibility cell: 市生态环境局（牵头）
+    lead_marks: tuple[str, ...]  # the words of lead_mark: a text without one holds no match
     name_leads: tuple[str, ...]
 
 
@@ -155,7 +157,7 @@ def _rules() -> _Rules:
     label_ends = "】:："  # what closes a label of label_in_line
     return _Rules(
         header_exact=header_exact,
-        header_search=lazy_re(alternation(list(header_exact))),
+        header_search=lazy_re(trie_alternation(list(header_exact))),
         lead_header=lazy_re(trie_alternation(v.header["lead"])),
         lead_header_reach=(max(len(w) for w in v.header["lead"]) - 1
                            if all(any(r in w for r in [*labels, *verbs]) for w in v.header["lead"]) else None),
@@ -194,6 +196,7 @@ def _rules() -> _Rules:
         max_name_length=v.max_name_length,
         # Lines that never continue a table cell: attachments, captions (表1), notes.
         lead_mark=lazy_regex(rf"{_OPEN}\s*+(?:{alternation(v.lead_marks)})\s*+{_CLOSE}"),
+        lead_marks=tuple(v.lead_marks),
         name_leads=tuple(v.name_leads),
         not_cell_wrap=lazy_regex(rf"(?:{alternation([*attachment_words(), *v.not_cell_wrap])}|表\s*\d)"),
     )
@@ -315,7 +318,7 @@ def _sentence_roles(text: str, *, cut: bool, items: _NameItems | None,
                     lead.extend(verb_roles[0])
                     support.extend(verb_roles[1])
                     continue
-            marked = rules.lead_mark.search(segment) if role == "lead" else None
+            marked = _lead_mark(rules, segment) if role == "lead" else None
             if marked is not None:
                 # 责任单位：市生态环境局（牵头），市公安局: the marked body leads, the rest support it
                 cut_last = cut and last
@@ -375,11 +378,20 @@ def _cell_roles(
         parsed = parse_roles(text, cut=cut, items=items)
         if parsed is not None:
             return parsed
-    if role == "lead" and rules.lead_mark.search(text) is not None:
+    if role == "lead" and _lead_mark(rules, text) is not None:
         # 市生态环境局（牵头）、市发展改革局: the marked body leads, the rest support it
         return _marked_roles(rules, text, lambda part, _end: split_names(part, items=items))
     names = split_names(text, cut=cut, items=items)
     return (names, []) if role == "lead" else ([], names)
+
+
+def _lead_mark(rules: _Rules, text: str) -> regex.Match[str] | None:
+    """rules.lead_mark.search(text), asked only of a text that holds one of its words (most hold none):
+    a substring test costs a fraction of a call of the `regex` engine."""
+    for word in rules.lead_marks:
+        if word in text:
+            return rules.lead_mark.search(text)
+    return None
 
 
 def _marked_roles(
@@ -475,7 +487,7 @@ def _header(rules: _Rules, doc: Document, line: Block) -> _Table | None:
     made a cell (most rows are no header)."""
     text = doc.text
     cells = line.cells
-    roles = [_header_role(rules, text[c.start : c.end]) if c.end > c.start else None for c in cells]
+    roles = [_header_role(rules, text[start:end]) if end > start else None for start, end in cells]
     if len(roles) - roles.count(None) < 2 or not ({"text", "project", "lead", "support"} & set(roles)):
         return None
     cols: dict[str, int] = {}
@@ -630,8 +642,10 @@ def _task(
 ) -> _TaskRow:
     # The lists are copied, as validating each task when made copied them: a list the
     # caller goes on using (a table group's departments) is never the task's own.
-    return {"text": text, "goal": goal, "lead": list(lead), "support": list(support), "line": doc.lineno(rng[0]),
-            "span": doc.span(rng[0], rng[1])}
+    span = doc.span(rng[0], rng[1])
+    # The span starts where text[rng[0]] stands in the input: its line, without locating it again.
+    return {"text": text, "goal": goal, "lead": list(lead), "support": list(support),
+            "line": doc.raw_lineno(span[0]), "span": span}
 
 
 # ---------------------------------------------------------------- a table flattened into prose
@@ -859,68 +873,75 @@ def _inline_clauses(
     (most) leaves the reading of the document as it was.
     """
     fold = doc.fold
+    start, end = line.start, line.end
     out: list[_Clause] = []
-    seg = line.start
-
-    def add(clause_start: int, roles: tuple[list[str], list[str]]) -> None:
-        rng = _item_range(doc, seg, clause_start)
-        if rng is not None:
-            out.append((rng, roles, seg == line.start))
-
+    seg = start  # where the item of the next clause starts
     # A line without a closing bracket or a label's end after its first role word (most) holds no
     # bracketed clause and no labelled one: neither is looked for.
-    marked = rules.bracket_or_label_end.search(fold, role_from, line.end) is not None
-    for m in _role_brackets(rules, fold, line.start, line.end, role_from) if marked else ():
+    marked = rules.bracket_or_label_end.search(fold, role_from, end) is not None
+    for m in _role_brackets(rules, fold, start, end, role_from) if marked else ():
         content = doc.text[m.start("c") : m.end("c")]
         if not rules.role_hint.search(fold, m.start("c"), m.end("c")):
             continue
         roles = parse_roles(content, fold=fold[m.start("c") : m.end("c")], items=items)
         if roles is None:
             continue
-        add(m.start(), roles)
+        _add_clause(out, doc, start, seg, m.start(), roles)
         seg = m.end()
     if (
         at_end
-        and (open_at := _unclosed_bracket(fold, seg, line.end)) is not None
-        and rules.role_hint.search(fold, open_at + 1, line.end)
-        and (roles := parse_roles(doc.text[open_at + 1 : line.end], fold=fold[open_at + 1 : line.end], cut=True,
+        and (open_at := _unclosed_bracket(fold, seg, end)) is not None
+        and rules.role_hint.search(fold, open_at + 1, end)
+        and (roles := parse_roles(doc.text[open_at + 1 : end], fold=fold[open_at + 1 : end], cut=True,
                                   items=items)) is not None
     ):
-        add(open_at, roles)
+        _add_clause(out, doc, start, seg, open_at, roles)
         return out
-    if seg == line.start and (head_roles := _head_roles(doc, line, items)) is not None:
-        rng = _item_range(doc, line.start, line.end)
+    # The clause at an item's head opens with 由: a line without one (most) states no roles there.
+    if (seg == start and fold.find(_HEAD_CLAUSE_OPEN, start, end) >= 0
+            and (head_roles := _head_roles(doc, line, items)) is not None):
+        rng = _item_range(doc, start, end)
         if rng is not None:
             out.append((rng, head_roles, True))
             return out
-    if not out and (closing := _closing_sentence(doc, rules, seg, line.end, items)) is not None:
-        add(*closing)
-        return out
+    if not out:
+        last = end
+        while last > seg and fold[last - 1] in _SENTENCE_TRAIL:
+            last -= 1
+        # Most last sentences end in no role word: they are not read.
+        if (last > seg and fold[last - 1] in rules.verb_ends
+                and (closing := _closing_sentence(doc, rules, seg, last, items)) is not None):
+            _add_clause(out, doc, start, seg, *closing)
+            return out
     # Searched from `seg`: the character before it (a line break, a closing bracket) ends no sentence.
     # A label's colon (or 】) stands after the line's first role word: most lines have none there.
-    if not marked or first_of(fold, rules.label_in_line_ends, role_from, line.end) < 0:
+    if not marked or first_of(fold, rules.label_in_line_ends, role_from, end) < 0:
         return out
-    tail = rules.label_in_line.search(fold, seg, line.end)
+    tail = rules.label_in_line.search(fold, seg, end)
     if tail is not None:
         label_at = tail.start() + 1
-        roles = parse_roles(doc.text[label_at : line.end], fold=fold[label_at : line.end], cut=at_end, items=items)
+        roles = parse_roles(doc.text[label_at : end], fold=fold[label_at : end], cut=at_end, items=items)
         if roles is not None:
-            add(label_at, roles)
+            _add_clause(out, doc, start, seg, label_at, roles)
     return out
 
 
-def _closing_sentence(doc: Document, rules: _Rules, start: int, end: int,
+def _add_clause(out: list[_Clause], doc: Document, line_start: int, seg: int, clause_start: int,
+                roles: tuple[list[str], list[str]]) -> None:
+    """The clause at `clause_start` of the item that starts at `seg`, added to `out` when the item holds text."""
+    rng = _item_range(doc, seg, clause_start)
+    if rng is not None:
+        out.append((rng, roles, seg == line_start))
+
+
+def _closing_sentence(doc: Document, rules: _Rules, start: int, last: int,
                       items: _NameItems) -> tuple[int, tuple[list[str], list[str]]] | None:
-    """(where it starts, its roles) of a last sentence of fold[start:end] written in the verb form,
+    """(where it starts, its roles) of a last sentence of fold[start:last] written in the verb form,
     unbracketed (…全年完成清淤4.5公里。由某镇环保办牵头，某办配合。): it closes the item before it.
     Only when every clause of it ends in a role word (parse_roles): a sentence of prose with a
-    role word inside is none."""
+    role word inside is none. `last` is where the text ends without its trailing full stop and spaces,
+    and the caller has found that it ends with a character a role word can end with."""
     fold = doc.fold
-    last = end
-    while last > start and fold[last - 1] in _SENTENCE_TRAIL:
-        last -= 1
-    if last <= start or fold[last - 1] not in rules.verb_ends:
-        return None  # its last clause ends in no role word (most sentences): no need to read it
     opens = fold.rfind("。", start, last) + 1
     if opens <= start:
         return None  # the line holds one sentence: its roles are read from its head
@@ -958,9 +979,7 @@ def _role_brackets(rules: _Rules, fold: str, start: int, end: int, role_from: in
 
 def _head_roles(doc: Document, line: Block, items: _NameItems) -> tuple[list[str], list[str]] | None:
     """Roles stated at the head of an item, or right after its run-in heading:
-    `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…`."""
-    if doc.fold.find(_HEAD_CLAUSE_OPEN, line.start, line.end) < 0:
-        return None  # the clause opens with 由: a line without one states no roles at its head
+    `由市湖泊管理局统筹，市水务局、各区人民政府负责，完成…` (asked of a line that holds 由)."""
     rng = _item_range(doc, line.start, line.end)
     if rng is None:
         return None
