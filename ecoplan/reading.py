@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 from ecoplan.errors import DecodeError, InputError
@@ -254,13 +255,12 @@ def source_from_bytes(data: bytes, path: str) -> SourceText:
     The format is recognised by content (ecoplan.readers.sniff); PDF, Word and
     web pages go through their reader, whose library is imported only then.
     """
-    from ecoplan.readers import TEXT, extract, sniff
-
+    readers = _readers()
     name = "<stdin>" if path == STDIN else path
-    fmt = sniff(data, name)
+    fmt = readers.sniff(data, name)
     sha256 = hashlib.sha256(data).hexdigest()
-    if fmt != TEXT:
-        extracted = extract(data, name, fmt)
+    if fmt != readers.TEXT:
+        extracted = readers.extract(data, name, fmt)
         return SourceText(path=None if path == STDIN else path, text=extracted.text, encoding=extracted.encoding,
                           sha256=sha256, format=fmt, reader=extracted.reader, reader_version=extracted.reader_version,
                           warnings=extracted.warnings, meta=extracted.meta)
@@ -279,6 +279,17 @@ def read_source(path: str) -> SourceText:
     return source_from_bytes(read_bytes(path), path)
 
 
+# Both imported at the first read, once: an import statement in a function looks the module up
+# (and a package's names through importlib's Python code) at every call, that is at every document.
+@cache
+def _readers() -> ModuleType:
+    """ecoplan.readers, which compiles patterns as it is imported: not before a first input is read."""
+    import ecoplan.readers
+
+    return ecoplan.readers
+
+
+@cache
 def _own_version() -> str:
     from ecoplan import __version__
 

@@ -62,9 +62,6 @@ _NAME_MAX = 40
 _HEAD_LINES, _FOOT_LINES, _LINE_MAX = 120, 40, 1000
 # A text longer than this is split from its ends only, a chunk at a time (growing).
 _SPLIT_CHUNK = 1 << 15
-# The line breaks of str.splitlines besides the line feed: each looked for on its own (a substring
-# test scans many times faster than a character class).
-_RARE_BREAKS = LINE_BREAKS.replace("\n", "")
 # Where a plan without a title says which province it serves: the preamble and the first headings.
 _OPENING_LINES = 12
 
@@ -174,12 +171,17 @@ def _vocab() -> _Vocab:
 # --- lines of the front matter ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Text:
-    """Text as written (`text`) and folded for matching (`key`), index-aligned."""
+    """Text as written (`text`) and folded for matching (`key`), index-aligned.
 
-    text: str
-    key: str
+    A slotted class, never changed once made: a frozen dataclass sets each field through
+    object.__setattr__, and pieces of lines are made by the hundred a document."""
+
+    __slots__ = ("key", "text")
+
+    def __init__(self, text: str, key: str) -> None:
+        self.text = text
+        self.key = key
 
     def __add__(self, other: _Text) -> _Text:
         return _Text(self.text + other.text, self.key + other.key)
@@ -289,13 +291,14 @@ class _Lines:
     signature): `holding` finds the few that matter on the raw text, before any cleaning.
     """
 
-    __slots__ = ("_foot", "_made", "_scan", "_traditional", "head_lines", "places", "raws")
+    __slots__ = ("_foot", "_joined", "_made", "_scan", "_traditional", "head_lines", "places", "raws")
 
     def __init__(
         self, raw: str, raws: list[str], places: list[int], head_lines: int, between: int | tuple[int, int],
-        traditional: bool,
+        traditional: bool, joined: str,
     ) -> None:
         self.raws = raws  # as in the input
+        self._joined = joined  # "\n".join(raws), for the _Scan
         self._traditional = traditional  # the input holds traditional characters (Document.traditional)
         self.places = places  # of each line among the head and foot lines, blank ones too
         self.head_lines = head_lines  # physical lines in the head; the foot follows, `between` lines further
@@ -339,7 +342,7 @@ class _Lines:
         from the raw text. The text is scanned for `chars` only (put the rarest set first): the
         few lines found are asked for the other sets one by one."""
         if self._scan is None:
-            self._scan = _Scan(self.raws, self._traditional)
+            self._scan = _Scan(self.raws, self._joined, self._traditional)
         if not self._scan.plain:
             return list(range(len(self)))
         found = sorted(self._scan.holding(chars))
@@ -354,8 +357,8 @@ class _Scan:
 
     __slots__ = ("plain", "starts", "text")
 
-    def __init__(self, raws: list[str], traditional: bool) -> None:
-        self.text = "\n".join(raws)
+    def __init__(self, raws: list[str], joined: str, traditional: bool) -> None:
+        self.text = joined  # the lines joined by line feeds
         # Offset of each line in `text`, and one past the end.
         self.starts = [0, *accumulate(map((1).__add__, map(len, raws)))]
         # No character the fold turns into another ideograph: a folded line holds a character
@@ -382,14 +385,9 @@ def _head_and_foot(raw: str) -> tuple[list[str], list[str], int | tuple[int, int
     to count them should that number matter: a long text is not split whole.
     """
     if len(raw) <= _SPLIT_CHUNK:
-        if any(rare in raw for rare in _RARE_BREAKS):
-            physical = raw.splitlines()
-        else:
-            # Line feeds only (most inputs): split on them, at a third of splitlines' cost; a text
-            # ending with one ends with a line, not with an empty one after it.
-            physical = raw.split("\n")
-            if not physical[-1]:
-                physical.pop()
+        # splitlines at once: splitting on line feeds costs less, but looking for the other
+        # line breaks first (a scan of the text for each) costs more than the difference.
+        physical = raw.splitlines()
         foot = max(_HEAD_LINES, len(physical) - _FOOT_LINES)
         return physical[:_HEAD_LINES], physical[foot:], foot - min(_HEAD_LINES, len(physical))
     size = _SPLIT_CHUNK
@@ -430,10 +428,14 @@ def _lines(doc: Document) -> _Lines:
         raws = [raw[:_LINE_MAX] for raw in raws]
     # Blank once cleaned: only whitespace, or (rare) placeholders and whitespace.
     kept = [*compress(range(len(raws)), map(str.strip, raws))]
-    whole = "".join(raws)
-    if any(c in whole for c in _PLACEHOLDER_CHARS):
+    kept_raws = [raws[k] for k in kept]
+    # Joined once, for the placeholder test here and the lines' _Scan (a blank line holds no placeholder).
+    joined = "\n".join(kept_raws)
+    if any(c in joined for c in _PLACEHOLDER_CHARS):
         kept = [k for k in kept if not _is_blank(raws[k])]
-    return _Lines(doc.raw, [raws[k] for k in kept], kept, len(head), between, doc.traditional)
+        kept_raws = [raws[k] for k in kept]
+        joined = "\n".join(kept_raws)
+    return _Lines(doc.raw, kept_raws, kept, len(head), between, doc.traditional, joined)
 
 
 def _front(lines: _Lines) -> list[_FrontLine]:
