@@ -190,7 +190,7 @@ def _title(doc: Document, start: int, end: int, flattened: bool) -> tuple[str, i
     # arguments the slow way).
     text = doc.text
     found = RE_TITLE_END.search(text, start, end)
-    stop, title_end = (found.start(), found.end()) if found is not None else (end, end)
+    stop, title_end = found.span() if found is not None else (end, end)
     if flattened:
         gap = next(doc.space_gaps(start, stop), None)
         if gap is not None:

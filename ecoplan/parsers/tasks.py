@@ -1315,8 +1315,7 @@ def parse_tasks(doc: Document) -> list[Task]:
                     _add(item_task["lead"], roles[0])
                     _add(item_task["support"], roles[1])
             continue
-        clauses = _inline_clauses(doc, rules, line, role_at.start(), at_end, name_items) if role_at is not None else []
-        if clauses:
+        if role_at is not None and (clauses := _inline_clauses(doc, rules, line, role_at.start(), at_end, name_items)):
             catch_up()
             read_prose(i, line, clauses)
         else:
