@@ -427,7 +427,8 @@ def _lines(doc: Document) -> _Lines:
         # Lines beyond a few hundred characters are running text: only their start is read.
         raws = [raw[:_LINE_MAX] for raw in raws]
     # Blank once cleaned: only whitespace, or (rare) placeholders and whitespace.
-    kept = [*compress(range(len(raws)), map(str.strip, raws))]
+    # rstrip: as empty as strip on a blank line, and with no copy of an indented one.
+    kept = [*compress(range(len(raws)), map(str.rstrip, raws))]
     kept_raws = [raws[k] for k in kept]
     # Joined once, for the placeholder test here and the lines' _Scan (a blank line holds no placeholder).
     joined = "\n".join(kept_raws)
