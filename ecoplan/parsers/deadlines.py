@@ -142,7 +142,9 @@ class _Rules:
     inside: frozenset[str] | None
     min_width: int
     not_before: tuple[str, ...]
+    not_before_ends: frozenset[str]  # their last characters: a window ending in none ends with none of them
     not_after: tuple[str, ...]
+    not_after_starts: frozenset[str]  # their first characters
     not_year_owner: tuple[str, ...]
     within_year: frozenset[str]  # 年内
     year_counts: tuple[str, ...]  # before 年内: a number of years (三年内)
@@ -213,7 +215,9 @@ def _rules() -> _Rules:
         inside=None if inside is None else frozenset(inside),
         min_width=min_width,
         not_before=tuple(v.not_before),
+        not_before_ends=_ends(v.not_before, -1),
         not_after=tuple(v.not_after),
+        not_after_starts=_ends(v.not_after, 0),
         not_year_owner=tuple(v.not_year_owner),
         within_year=frozenset(v.within_year),
         year_counts=tuple(v.year_count_chars),
@@ -394,7 +398,7 @@ def find_deadlines(doc: Document, plan_year: int | None) -> list[DeadlineMatch]:
         if g.y:
             year = cn_int(g.y)
             # A baseline's year (较2023年下降10%，9月底前…) sets no year for the months after it.
-            if year is not None and (g.pre or not before.endswith(rules.not_before)):
+            if year is not None and (g.pre or not _after_word(rules, before)):
                 last_year = (year_end, year)
         result = _judge(rules, g, year, fold, start, end, before, post, plan_year, last_year)
         if result is None or (cites and _in_book_title(fold, start)):
@@ -517,11 +521,25 @@ def _line_matches(rules: _Rules, fold: str) -> Iterator[regex.Match[str]]:
 
 def _in_book_title(fold: str, pos: int) -> bool:
     """Whether fold[pos] stands inside 《…》 on its line: the name of a cited document."""
-    opened = fold.rfind(BOOK_TITLE_OPEN, max(0, pos - _TITLE_REACH), pos)
-    if opened < 0 or fold.find(BOOK_TITLE_CLOSE, opened, pos) >= 0 or "\n" in fold[opened:pos]:
+    # Searched in place (a slice would be a copy to test).
+    opened = fold.rfind(BOOK_TITLE_OPEN, pos - _TITLE_REACH if pos > _TITLE_REACH else 0, pos)
+    if opened < 0 or fold.find(BOOK_TITLE_CLOSE, opened, pos) >= 0 or fold.find("\n", opened, pos) >= 0:
         return False
     closed = fold.find(BOOK_TITLE_CLOSE, pos, pos + _TITLE_REACH)
-    return closed >= 0 and "\n" not in fold[pos:closed]
+    return closed >= 0 and fold.find("\n", pos, closed) < 0
+
+
+def _ends(words: list[str], index: int) -> frozenset[str]:
+    """The first (`index` 0) or last (-1) characters of `words`: a character that is none of them
+    rules every word out at once, where str.endswith / startswith with the words tries each."""
+    if not all(words):
+        raise ValueError("an empty word in a list of words read before or after a date")
+    return frozenset(word[index] for word in words)
+
+
+def _after_word(rules: _Rules, before: str) -> bool:
+    """Whether `before` (the text before a date) ends with a word of `not_before` (较, 同比, …)."""
+    return before[-1:] in rules.not_before_ends and before.endswith(rules.not_before)
 
 
 def _may_end_span(before: str) -> bool:
@@ -547,9 +565,9 @@ def _judge(
     pre = bool(m.pre)
     if pre and _may_end_span(before) and _SPAN_BEFORE.search(before):
         return None  # 2021年至2025年: a plan period, not a limit
-    if not pre and before.endswith(rules.not_before):
+    if not pre and _after_word(rules, before):
         return None  # 较2020年底, 上年底: a baseline
-    if not post and fold.startswith(rules.not_after, end):
+    if not post and fold[end : end + 1] in rules.not_after_starts and fold.startswith(rules.not_after, end):
         return None  # 2017年底以来, 2020年底基础上: a reference point
     if m.fyp:
         _first, last = rules.five_year_plans[m.fyp]
