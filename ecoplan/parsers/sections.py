@@ -253,7 +253,8 @@ def _read_pieces(doc: Document) -> _Pieces:
     flattened: set[int] = set()
     mid_line: set[int] = set()
     contents_at: list[int] = []
-    # A join right after a line break starts a line: only one inside a line can cut it.
+    # A join right after a line break lies inside no line of the tree (of the lines, only a table row, which
+    # is never cut, holds a line break): it cuts nothing.
     cut_joins = [pos for pos in doc.joins(0, len(folded)) if folded[pos] in MARKER_FIRST and folded[pos - 1] != "\n"]
     n_cuts = len(cut_joins)
     cut = 0  # the first of cut_joins past the start of the line
