@@ -145,7 +145,7 @@ def _big_batch(tmp_path: Path, seed_paths: list[Path], copies: int) -> Path:
     inputs.mkdir()
     for i in range(copies):
         for seed in seed_paths:
-            shutil.copy(seed, inputs / f"{i:02d}-{seed.name}")
+            shutil.copy(seed, inputs / f"{i:03d}-{seed.name}")
     return inputs
 
 
@@ -164,7 +164,9 @@ def _group_gone(pgid: int) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_signal_stops_workers_and_leaves_no_temp_file(ecoplan_cmd: list[str], tmp_path: Path,
                                                       seed_paths: list[Path], signum: int) -> None:
-    inputs = _big_batch(tmp_path, seed_paths, copies=60)
+    # Many files, so that the batch is still running when the signal comes however fast parsing gets
+    # and however busy the machine is (the test waits only for the first outputs).
+    inputs = _big_batch(tmp_path, seed_paths, copies=200)
     for trial in range(3):
         out = tmp_path / f"out{trial}"
         proc = subprocess.Popen([*ecoplan_cmd, "parse", str(inputs), "-o", str(out), "--jobs", "2", "--format",

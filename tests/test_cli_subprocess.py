@@ -208,10 +208,10 @@ def test_interrupted_batch_leaves_no_partial_file(ecoplan_cmd: list[str], tmp_pa
     """Ctrl-C in the middle of a parallel batch: every output present is complete and valid."""
     inputs = tmp_path / "in"
     inputs.mkdir()
-    copies = 80  # enough that the batch is still running when the interrupt comes, however fast parsing gets
+    copies = 200  # enough that the batch is still running when the interrupt comes, however fast parsing gets
     for i in range(copies):
         for seed in seed_paths:
-            shutil.copy(seed, inputs / f"{i:02d}-{seed.name}")
+            shutil.copy(seed, inputs / f"{i:03d}-{seed.name}")
     out = tmp_path / "out"
     proc = subprocess.Popen([*ecoplan_cmd, "parse", str(inputs), "-o", str(out), "--jobs", "2"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
